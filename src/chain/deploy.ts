@@ -1,0 +1,99 @@
+import { ContractFactory, getAddress, type Provider, type Signer } from "ethers";
+import { LerError } from "../errors.js";
+import { didRegistryArtifact, projectArtifact, type ContractArtifact } from "./artifacts.js";
+import type { ContractDeployment, DeployedContracts, Deployment } from "./deployments.js";
+
+export interface DeployParameters {
+  /** Name written into the deployment record (e.g. `localhost`, `base-sepolia`). */
+  network: string;
+  /** Holder of the trust registry's governance roles; defaults to the deployer. */
+  governor?: string;
+  /** Use this ERC-1056 registry instead of deploying one (on public chains one usually exists). */
+  didRegistry?: string;
+  /** Use this Multicall3 instead of deploying one. */
+  multicall?: string;
+  /** A previous deployment on this network: contracts whose code is still there are kept. */
+  previous?: Deployment;
+  /** Deploy everything anew even where a previous deployment is still there. */
+  force?: boolean;
+  /** Confirmations to wait for after each deployment transaction. */
+  confirmations?: number;
+}
+
+export interface DeployReturnType {
+  deployment: Deployment;
+  /** Names of the contracts this call deployed (the rest were kept or given). */
+  deployed: (keyof DeployedContracts)[];
+}
+
+/**
+ * Deploys the registries with `signer`, keeping what a previous deployment left on chain. The trust and status
+ * registries are bound to one ERC-1056 registry for life, so a new ERC-1056 registry redeploys them too.
+ */
+export async function deployRegistries(signer: Signer, params: DeployParameters): Promise<DeployReturnType> {
+  const provider = signer.provider;
+  if (provider === null) throw new LerError("no_provider", "The deployer signer has no provider.");
+  const chainId = Number((await provider.getNetwork()).chainId);
+  const previous = params.previous?.chainId === chainId ? params.previous : undefined;
+  if (params.previous !== undefined && previous === undefined) {
+    throw new LerError(
+      "wrong_chain",
+      `The deployment record is for chain ${params.previous.chainId}, but the RPC endpoint serves chain ${chainId}.`,
+      { details: { expected: params.previous.chainId, actual: chainId } },
+    );
+  }
+  const confirmations = params.confirmations ?? 1;
+  const deployed: (keyof DeployedContracts)[] = [];
+
+  const keep = async (name: keyof DeployedContracts): Promise<ContractDeployment | undefined> => {
+    const entry = previous?.contracts[name];
+    if (params.force === true || entry === undefined) return undefined;
+    return (await hasCode(provider, entry.address)) ? entry : undefined;
+  };
+  const deploy = async (name: keyof DeployedContracts, artifact: ContractArtifact, args: unknown[]) => {
+    const factory = new ContractFactory(artifact.abi, artifact.bytecode, signer);
+    const contract = await factory.deploy(...args);
+    const receipt = await contract.deploymentTransaction()!.wait(confirmations);
+    if (receipt === null) throw new LerError("deploy_failed", `The ${name} deployment transaction was dropped.`);
+    deployed.push(name);
+    return { address: getAddress(await contract.getAddress()), block: receipt.blockNumber };
+  };
+  const given = async (name: string, address: string): Promise<ContractDeployment> => {
+    if (!(await hasCode(provider, address))) {
+      throw new LerError("no_contract", `No ${name} contract at ${address} on chain ${chainId}.`);
+    }
+    return { address: getAddress(address), block: 0 };
+  };
+
+  const didRegistry =
+    params.didRegistry !== undefined
+      ? await given("EthereumDIDRegistry", params.didRegistry)
+      : ((await keep("EthereumDIDRegistry")) ?? (await deploy("EthereumDIDRegistry", didRegistryArtifact(), [])));
+  const sameDidRegistry = previous?.contracts.EthereumDIDRegistry.address === didRegistry.address;
+  const governor = params.governor ?? (await signer.getAddress());
+
+  const keepBound = async (name: "TrustRegistry" | "StatusRegistry") => (sameDidRegistry ? keep(name) : undefined);
+  const trust =
+    (await keepBound("TrustRegistry")) ??
+    (await deploy("TrustRegistry", projectArtifact("TrustRegistry"), [didRegistry.address, governor]));
+  const status =
+    (await keepBound("StatusRegistry")) ??
+    (await deploy("StatusRegistry", projectArtifact("StatusRegistry"), [didRegistry.address]));
+  const multicall =
+    params.multicall !== undefined
+      ? await given("Multicall3", params.multicall)
+      : ((await keep("Multicall3")) ?? (await deploy("Multicall3", projectArtifact("Multicall3"), [])));
+
+  return {
+    deployment: {
+      network: params.network,
+      chainId,
+      contracts: { EthereumDIDRegistry: didRegistry, TrustRegistry: trust, StatusRegistry: status, Multicall3: multicall },
+    },
+    deployed,
+  };
+}
+
+async function hasCode(provider: Provider, address: string): Promise<boolean> {
+  return (await provider.getCode(address)) !== "0x";
+}

@@ -1,0 +1,83 @@
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { getAddress, isAddress } from "ethers";
+import { LerError } from "../errors.js";
+
+/** Where one contract lives. */
+export interface ContractDeployment {
+  address: string;
+  /** Block of the deployment transaction: log scans start here. */
+  block: number;
+}
+
+/** The contracts this project uses on one network. */
+export interface DeployedContracts {
+  EthereumDIDRegistry: ContractDeployment;
+  TrustRegistry: ContractDeployment;
+  StatusRegistry: ContractDeployment;
+  Multicall3: ContractDeployment;
+}
+
+export const CONTRACT_NAMES = ["EthereumDIDRegistry", "TrustRegistry", "StatusRegistry", "Multicall3"] as const;
+
+/** The content of `deployments/<network>.json`. */
+export interface Deployment {
+  network: string;
+  chainId: number;
+  contracts: DeployedContracts;
+}
+
+/** Path of the deployment file of `network` in `dir`. */
+export function deploymentPath(dir: string, network: string): string {
+  if (!/^[A-Za-z0-9_.-]+$/.test(network)) {
+    throw new LerError("invalid_network_name", `Network names are letters, digits, '.', '_' and '-': "${network}".`);
+  }
+  return join(dir, `${network}.json`);
+}
+
+/** Reads and checks a deployment file; `undefined` when there is none. */
+export function readDeployment(file: string): Deployment | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw new LerError("deployment_unreadable", `Cannot read ${file}.`, { cause: e });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new LerError("deployment_invalid", `${file} is not valid JSON.`, { cause: e });
+  }
+  return parseDeployment(json, file);
+}
+
+/** Validates a deployment record (from a file or a caller). */
+export function parseDeployment(json: unknown, source = "deployment"): Deployment {
+  const fail = (why: string): never => {
+    throw new LerError("deployment_invalid", `${source}: ${why}.`);
+  };
+  if (typeof json !== "object" || json === null) fail("not an object");
+  const d = json as Record<string, unknown>;
+  if (typeof d.network !== "string") fail("`network` is missing");
+  if (typeof d.chainId !== "number" || !Number.isSafeInteger(d.chainId) || d.chainId <= 0) fail("`chainId` is invalid");
+  const contracts = d.contracts as Record<string, unknown> | undefined;
+  if (typeof contracts !== "object" || contracts === null) fail("`contracts` is missing");
+  const out: Partial<DeployedContracts> = {};
+  for (const name of CONTRACT_NAMES) {
+    const c = contracts![name] as Record<string, unknown> | undefined;
+    if (c === undefined || typeof c.address !== "string" || !isAddress(c.address)) fail(`${name}.address is invalid`);
+    if (typeof c!.block !== "number" || !Number.isSafeInteger(c!.block) || c!.block < 0) fail(`${name}.block is invalid`);
+    out[name] = { address: getAddress(c!.address as string), block: c!.block as number };
+  }
+  return { network: d.network as string, chainId: d.chainId as number, contracts: out as DeployedContracts };
+}
+
+/** Writes a deployment file atomically (a crash leaves the old file or the new one, never half of one). */
+export function writeDeployment(file: string, deployment: Deployment): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(deployment, null, 2)}\n`);
+  renameSync(tmp, file);
+}
