@@ -4,6 +4,7 @@ import hardhatEthers from "@nomicfoundation/hardhat-ethers";
 import hardhatEthersChaiMatchers from "@nomicfoundation/hardhat-ethers-chai-matchers";
 import hardhatMocha from "@nomicfoundation/hardhat-mocha";
 import hardhatNetworkHelpers from "@nomicfoundation/hardhat-network-helpers";
+import hardhatTypechain from "@nomicfoundation/hardhat-typechain";
 
 const require = createRequire(import.meta.url);
 
@@ -12,7 +13,7 @@ const require = createRequire(import.meta.url);
 const solcVersion: string = require("solc/package.json").version;
 
 export default defineConfig({
-  plugins: [hardhatEthers, hardhatEthersChaiMatchers, hardhatMocha, hardhatNetworkHelpers],
+  plugins: [hardhatEthers, hardhatEthersChaiMatchers, hardhatMocha, hardhatNetworkHelpers, hardhatTypechain],
   solidity: {
     compilers: [
       {
@@ -28,6 +29,15 @@ export default defineConfig({
   },
   paths: {
     tests: { mocha: "test", solidity: "test" },
+  },
+  test: {
+    solidity: {
+      // Fixed seed by default, so a run is reproducible; `--test-profile deep` searches harder.
+      profiles: {
+        default: { fuzz: { runs: 256 }, invariant: { runs: 64, depth: 64, failOnRevert: false } },
+        deep: { fuzz: { runs: 5_000 }, invariant: { runs: 256, depth: 500, failOnRevert: false } },
+      },
+    },
   },
   networks: {
     localhost: {

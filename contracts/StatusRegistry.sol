@@ -145,7 +145,9 @@ contract StatusRegistry is IStatusRegistry, IdentityAuth, Multicall {
         returns (uint256[] memory words)
     {
         if (fromWord >= WORDS_PER_LIST) revert StatusRegistryWordOutOfRange(fromWord, WORDS_PER_LIST);
-        if (count > WORDS_PER_LIST - fromWord) revert StatusRegistryWordOutOfRange(fromWord + count - 1, WORDS_PER_LIST);
+        if (count > WORDS_PER_LIST - fromWord) {
+            revert StatusRegistryWordOutOfRange(fromWord + count - 1, WORDS_PER_LIST);
+        }
         uint256 first = _position(issuer, purpose, list, fromWord << 8) >> 8;
         words = new uint256[](count);
         for (uint256 i = 0; i < count; ++i) {

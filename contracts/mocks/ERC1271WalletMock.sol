@@ -23,6 +23,7 @@ contract ERC1271WalletMock is IERC1271 {
     /// @dev Lets the wallet act as the owner it is, e.g. to change an ERC-1056 owner.
     function execute(address target, bytes calldata data) external returns (bytes memory) {
         if (msg.sender != signer) revert ERC1271WalletMockNotSigner(msg.sender);
+        // solhint-disable-next-line avoid-low-level-calls
         (bool ok, bytes memory ret) = target.call(data);
         if (!ok) {
             assembly ("memory-safe") {

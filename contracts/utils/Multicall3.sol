@@ -25,6 +25,7 @@ contract Multicall3 {
         results = new Result[](calls.length);
         for (uint256 i = 0; i < calls.length; ++i) {
             Call3 calldata c = calls[i];
+            // solhint-disable-next-line avoid-low-level-calls
             (bool success, bytes memory returnData) = c.target.call(c.callData);
             if (!success && !c.allowFailure) revert Multicall3CallFailed(i, returnData);
             results[i] = Result(success, returnData);

@@ -2,43 +2,65 @@ import { network } from "hardhat";
 import type { Contract, Signer } from "ethers";
 import { didRegistryArtifact } from "../../src/chain/artifacts.js";
 import { deployRegistries } from "../../src/chain/deploy.js";
-import type { Deployment } from "../../src/chain/deployments.js";
 
 export const ROLE_ISSUER = 1;
 export const ROLE_ACCREDITOR = 2;
 export const ROLE_BOTH = 3;
+/** validUntil meaning "no end". */
 export const FOREVER = 2n ** 40n - 1n;
+export const NO_HASH = `0x${"00".repeat(32)}`;
 
-/** A fresh in-process chain with every registry deployed and the usual actors. */
-export async function deployFixture() {
+/** Type ids registered by the fixture, in order. */
+export const TYPES = ["Degree", "Course", "Certificate", "Competency", "License"] as const;
+export const bit = (name: (typeof TYPES)[number]) => 1n << BigInt(TYPES.indexOf(name));
+
+/**
+ * One in-process chain per test file. `load()` gives every test the same freshly deployed registries (a chain
+ * snapshot, restored between tests): governance has registered TYPES and a root accreditor with every type.
+ */
+export async function createRegistryFixture() {
   const connection = await network.create();
   const { ethers, networkHelpers } = connection;
-  const [deployer, governor, accreditor, university, bootcamp, stranger, relayer, ...others] =
-    await ethers.getSigners();
-  const { deployment } = await deployRegistries(deployer!, { network: "hardhat", governor: await governor!.getAddress() });
-  const at = (name: "TrustRegistry" | "StatusRegistry" | "Multicall3") =>
-    ethers.getContractAt(name, deployment.contracts[name].address);
-  const didRegistry = new ethers.Contract(
-    deployment.contracts.EthereumDIDRegistry.address,
-    didRegistryArtifact().abi,
-    deployer,
-  ) as Contract;
+
+  async function deploy() {
+    const [deployer, governor, root, accreditor, university, bootcamp, stranger, relayer, ...others] =
+      (await ethers.getSigners()) as Signer[] as Awaited<ReturnType<typeof ethers.getSigners>>;
+    const { deployment } = await deployRegistries(deployer!, {
+      network: "hardhat",
+      governor: await governor!.getAddress(),
+    });
+    const trust = await ethers.getContractAt("TrustRegistry", deployment.contracts.TrustRegistry.address);
+    const status = await ethers.getContractAt("StatusRegistry", deployment.contracts.StatusRegistry.address);
+    const multicall = await ethers.getContractAt("Multicall3", deployment.contracts.Multicall3.address);
+    const didRegistry = new ethers.Contract(
+      deployment.contracts.EthereumDIDRegistry.address,
+      didRegistryArtifact().abi,
+      deployer,
+    ) as Contract;
+    for (const name of TYPES) await trust.connect(governor).registerType(name);
+    await trust.connect(governor).addRoot(root!.address, (1n << BigInt(TYPES.length)) - 1n, 0, FOREVER, "", NO_HASH);
+    return {
+      deployment,
+      trust,
+      status,
+      multicall,
+      didRegistry,
+      deployer: deployer!,
+      governor: governor!,
+      root: root!,
+      accreditor: accreditor!,
+      university: university!,
+      bootcamp: bootcamp!,
+      stranger: stranger!,
+      relayer: relayer!,
+      others,
+    };
+  }
+
   return {
     connection,
     ethers,
     networkHelpers,
-    deployment: deployment as Deployment,
-    trust: await at("TrustRegistry"),
-    status: await at("StatusRegistry"),
-    multicall: await at("Multicall3"),
-    didRegistry,
-    deployer: deployer!,
-    governor: governor!,
-    accreditor: accreditor!,
-    university: university!,
-    bootcamp: bootcamp!,
-    stranger: stranger!,
-    relayer: relayer!,
-    others: others as Signer[],
+    load: () => networkHelpers.loadFixture(deploy),
   };
 }
