@@ -60,9 +60,11 @@ interface IStatusRegistry {
         uint256[] indices
     );
     /// @notice The credential with hash `credentialHash` was revoked by `issuer`.
-    event CredentialHashRevoked(address indexed issuer, bytes32 indexed credentialHash);
+    /// @dev The hash is not indexed, to keep the write under 52,000 gas; readers look it up in storage.
+    event CredentialHashRevoked(address indexed issuer, bytes32 credentialHash);
     /// @notice `issuer` anchored the Merkle root `root` of a batch of issued credentials at this block.
-    event IssuanceAnchored(address indexed issuer, bytes32 indexed root);
+    /// @dev The root is not indexed, to keep the write under 52,000 gas; readers look it up in storage.
+    event IssuanceAnchored(address indexed issuer, bytes32 root);
 
     /// @notice Entries in one status list.
     function LIST_SIZE() external view returns (uint256);
