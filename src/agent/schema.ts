@@ -1,0 +1,64 @@
+/**
+ * The LER plugin's schema, in Veramo's format: each method with its arguments and what it returns, so agents
+ * served over HTTP (Veramo's remote server) can expose and validate them.
+ */
+const object = (properties: Record<string, unknown>, required: string[] = []) => ({
+  type: "object",
+  properties,
+  required,
+});
+const str = { type: "string" };
+const num = { type: "number" };
+const strings = { type: "array", items: str };
+const role = { type: "string", enum: ["issuer", "accreditor", "both"] };
+const writeResult = object({ txHash: str, block: num, gasUsed: num }, ["txHash", "block"]);
+const check = object(
+  { id: str, outcome: { type: "string", enum: ["pass", "fail", "unknown", "skipped"] }, code: str, message: str, details: { type: "object" } },
+  ["id", "outcome", "code", "message"],
+);
+const report = object(
+  { kind: str, result: { type: "string", enum: ["valid", "invalid", "unknown"] }, checks: { type: "array", items: check } },
+  ["result", "checks"],
+);
+const identity = object({ did: str, address: str, alias: str, owner: str }, ["did", "address", "owner"]);
+const change = object({ accreditor: str, subject: str, reason: num }, ["accreditor", "subject"]);
+const accredit = object(
+  { accreditor: str, subject: str, role, types: strings, validFrom: num, validUntil: num, metadataURI: str, metadataHash: str },
+  ["accreditor", "subject", "role", "types"],
+);
+const entries = { type: "array", items: object({ list: str, index: num }, ["list", "index"]) };
+
+function method(description: string, args: Record<string, unknown>, returnType: Record<string, unknown>) {
+  return { description, arguments: args, returnType };
+}
+
+export const lerPluginSchema = {
+  components: {
+    schemas: { LerWriteResult: writeResult, LerCheck: check, LerReport: report, LerIdentity: identity },
+    methods: {
+      lerCreateIdentity: method("Creates a did:ethr identity with a new key in the encrypted store.", object({ alias: str }), identity),
+      lerImportIdentity: method("Imports a did:ethr identity from a private key.", object({ alias: str, privateKeyHex: str }, ["privateKeyHex"]), identity),
+      lerListIdentities: method("Lists the identities this agent holds keys for.", object({}), { type: "array", items: identity }),
+      lerRotateOwner: method("Moves the identity's ERC-1056 ownership to a new key.", object({ did: str }, ["did"]), identity),
+      lerAddDelegate: method("Adds a signing delegate (veriKey) to the identity.", object({ did: str, validitySeconds: num }, ["did"]), object({ delegate: str, tx: writeResult })),
+      lerRegisterType: method("Registers a credential type (governance).", object({ governor: str, name: str }, ["governor", "name"]), object({ typeId: num, tx: writeResult })),
+      lerAddRoot: method("Adds a root authority (governance).", object({ governor: str, root: str, types: strings, validFrom: num, validUntil: num, metadataURI: str, metadataHash: str }, ["governor", "root", "types"]), writeResult),
+      lerAccredit: method("Accredits a subject for a scope of credential types.", accredit, writeResult),
+      lerUpdateAccreditation: method("Changes an accreditation's role, scope, validity or metadata.", accredit, writeResult),
+      lerSuspendAccreditation: method("Suspends an accreditation (and so its subtree).", change, writeResult),
+      lerReinstateAccreditation: method("Lifts a suspension.", change, writeResult),
+      lerRevokeAccreditation: method("Revokes an accreditation, effective from a time not in the future.", object({ accreditor: str, subject: str, reason: num, effectiveAt: num }, ["accreditor", "subject"]), writeResult),
+      lerIssueCredentials: method("Issues a batch of LER credentials and anchors its Merkle root.", object({ issuer: str, credentials: { type: "array" }, issuerName: str, issuerUrl: str, anchor: { type: "boolean" } }, ["issuer", "credentials"]), object({ credentials: { type: "array" }, root: str, anchor: writeResult })),
+      lerAnchor: method("Anchors an issuance Merkle root.", object({ issuer: str, root: str }, ["issuer", "root"]), writeResult),
+      lerRevoke: method("Revokes status entries (terminal).", object({ issuer: str, entries }, ["issuer", "entries"]), { type: "array", items: writeResult }),
+      lerSuspend: method("Suspends status entries.", object({ issuer: str, entries }, ["issuer", "entries"]), { type: "array", items: writeResult }),
+      lerReinstate: method("Lifts the suspension of status entries.", object({ issuer: str, entries }, ["issuer", "entries"]), { type: "array", items: writeResult }),
+      lerRevokeByHash: method("Revokes credentials by hash (for credentials without a status entry).", object({ issuer: str, credentials: strings }, ["issuer", "credentials"]), writeResult),
+      lerVerifyCredential: method("Verifies a credential: signature, trust, status, validity.", object({ credential: {}, now: num, clockSkewSeconds: num, trustedRoots: strings }, ["credential"]), report),
+      lerVerifyCredentials: method("Verifies a batch of credentials with one chain snapshot.", object({ credentials: { type: "array" }, now: num, clockSkewSeconds: num, trustedRoots: strings }, ["credentials"]), { type: "array", items: report }),
+      lerVerifyPresentation: method("Verifies a presentation and every credential in it.", object({ presentation: {}, challenge: str, domain: str, now: num, clockSkewSeconds: num, trustedRoots: strings }, ["presentation"]), report),
+      lerCreatePresentation: method("Makes a presentation for a verifier's challenge and domain.", object({ holder: str, credentials: strings, challenge: str, domain: str }, ["holder", "credentials", "challenge", "domain"]), object({ jwt: str })),
+      lerTrustChain: method("The accreditation chain of an identity, up to its root.", object({ did: str }, ["did"]), { type: "array" }),
+    },
+  },
+} as const;

@@ -1,0 +1,165 @@
+import type { IAgentContext, ICredentialPlugin, IDIDManager, IKeyManager, IPluginMethodMap } from "@veramo/core";
+import type { Achievement } from "../credentials/index.js";
+import type { WriteResult } from "../chain/writes.js";
+import type { CredentialReport, PresentationReport } from "../verify/report.js";
+
+/** Role of an accreditation: what the subject may do. */
+export type AccreditationRole = "issuer" | "accreditor" | "both";
+
+export interface LerIdentity {
+  did: string;
+  address: string;
+  alias?: string;
+  /** The address whose key signs for the identity now (its ERC-1056 owner, as far as this agent knows). */
+  owner: string;
+}
+
+export interface AccreditArgs {
+  /** The accreditor's DID (a root or an accredited accreditor managed by this agent). */
+  accreditor: string;
+  /** The DID (or address) being accredited. */
+  subject: string;
+  role: AccreditationRole;
+  /** Credential type names, each registered in the trust registry and held by the accreditor. */
+  types: string[];
+  /** Unix seconds; default now. */
+  validFrom?: number;
+  /** Unix seconds; default no end. */
+  validUntil?: number;
+  /** Where the subject's public profile lives, and its keccak256 (any bytes32). */
+  metadataURI?: string;
+  metadataHash?: string;
+}
+
+export interface UpdateAccreditationArgs extends Omit<AccreditArgs, "accreditor"> {
+  /** The parent's DID (the accreditor who accredited the subject). */
+  accreditor: string;
+  reason?: number;
+}
+
+export interface AccreditationChangeArgs {
+  /** The parent's DID. For a root, the governor's DID. */
+  accreditor: string;
+  subject: string;
+  reason?: number;
+}
+
+export interface RevokeAccreditationArgs extends AccreditationChangeArgs {
+  /** When the revocation takes effect (unix seconds, not in the future); default now. */
+  effectiveAt?: number;
+}
+
+export interface RegisterTypeArgs {
+  /** The governor's DID. */
+  governor: string;
+  name: string;
+}
+
+export interface AddRootArgs {
+  governor: string;
+  root: string;
+  types: string[];
+  validFrom?: number;
+  validUntil?: number;
+  metadataURI?: string;
+  metadataHash?: string;
+}
+
+/** One credential to issue: an Open Badges 3.0 credential (one achievement) or a CLR bundle (several). */
+export interface CredentialRequest {
+  /** The learner's DID. */
+  subject: string;
+  achievement?: Achievement;
+  achievements?: Achievement[];
+  /** Defaults to a fresh urn:uuid. */
+  id?: string;
+  /** Unix seconds. */
+  validUntil?: number;
+}
+
+export interface IssueArgs {
+  issuer: string;
+  credentials: CredentialRequest[];
+  /** The issuer's public profile in the credential; default the identity's alias. */
+  issuerName?: string;
+  issuerUrl?: string;
+  /** Anchor the batch's Merkle root on chain right away (default true). */
+  anchor?: boolean;
+  /** Called after each credential is signed (for progress bars). */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface IssuedCredential {
+  id: string;
+  jwt: string;
+  subject: string;
+  list: string;
+  index: number;
+}
+
+export interface IssueResult {
+  credentials: IssuedCredential[];
+  /** The batch's Merkle root (anchored when `anchor` was not false). */
+  root: string;
+  anchor?: WriteResult;
+}
+
+export interface StatusChangeArgs {
+  issuer: string;
+  /** Entries to change; `list` as a decimal string or bigint. */
+  entries: { list: string | bigint; index: number }[];
+}
+
+export interface VerifyCredentialArgs {
+  /** A JWT, or a W3C credential whose `proof.jwt` holds one. */
+  credential: unknown;
+  /** Unix seconds; default the wall clock. */
+  now?: number;
+  clockSkewSeconds?: number;
+  trustedRoots?: string[];
+}
+
+export interface VerifyPresentationArgs extends Omit<VerifyCredentialArgs, "credential"> {
+  presentation: unknown;
+  challenge?: string;
+  domain?: string;
+}
+
+export interface CreatePresentationArgs {
+  holder: string;
+  credentials: string[];
+  challenge: string;
+  domain: string;
+}
+
+/**
+ * The LER operations as a Veramo plugin: issue, anchor, revoke, suspend and reinstate credentials; accredit and
+ * manage accreditations; register types and roots; verify credentials and presentations; read trust chains.
+ */
+export interface ILerPlugin extends IPluginMethodMap {
+  lerCreateIdentity(args: { alias?: string }, context: LerContext): Promise<LerIdentity>;
+  lerImportIdentity(args: { alias?: string; privateKeyHex: string }, context: LerContext): Promise<LerIdentity>;
+  lerListIdentities(args: Record<string, never>, context: LerContext): Promise<LerIdentity[]>;
+  lerRotateOwner(args: { did: string }, context: LerContext): Promise<LerIdentity & { tx: WriteResult }>;
+  lerAddDelegate(args: { did: string; validitySeconds?: number }, context: LerContext): Promise<{ delegate: string; tx: WriteResult }>;
+  lerRegisterType(args: RegisterTypeArgs, context: LerContext): Promise<{ typeId: number; tx: WriteResult }>;
+  lerAddRoot(args: AddRootArgs, context: LerContext): Promise<WriteResult>;
+  lerAccredit(args: AccreditArgs, context: LerContext): Promise<WriteResult>;
+  lerUpdateAccreditation(args: UpdateAccreditationArgs, context: LerContext): Promise<WriteResult>;
+  lerSuspendAccreditation(args: AccreditationChangeArgs, context: LerContext): Promise<WriteResult>;
+  lerReinstateAccreditation(args: AccreditationChangeArgs, context: LerContext): Promise<WriteResult>;
+  lerRevokeAccreditation(args: RevokeAccreditationArgs, context: LerContext): Promise<WriteResult>;
+  lerIssueCredentials(args: IssueArgs, context: LerContext): Promise<IssueResult>;
+  lerAnchor(args: { issuer: string; root: string }, context: LerContext): Promise<WriteResult>;
+  lerRevoke(args: StatusChangeArgs, context: LerContext): Promise<WriteResult[]>;
+  lerSuspend(args: StatusChangeArgs, context: LerContext): Promise<WriteResult[]>;
+  lerReinstate(args: StatusChangeArgs, context: LerContext): Promise<WriteResult[]>;
+  lerRevokeByHash(args: { issuer: string; credentials: string[] }, context: LerContext): Promise<WriteResult>;
+  lerVerifyCredential(args: VerifyCredentialArgs, context: LerContext): Promise<CredentialReport>;
+  lerVerifyCredentials(args: Omit<VerifyCredentialArgs, "credential"> & { credentials: unknown[] }, context: LerContext): Promise<CredentialReport[]>;
+  lerVerifyPresentation(args: VerifyPresentationArgs, context: LerContext): Promise<PresentationReport>;
+  lerCreatePresentation(args: CreatePresentationArgs, context: LerContext): Promise<{ jwt: string }>;
+  lerTrustChain(args: { did: string; type?: string; at?: number }, context: LerContext): Promise<CredentialReport["trustChain"]>;
+}
+
+export type LerContext = IAgentContext<IDIDManager & IKeyManager & ICredentialPlugin>;

@@ -1,0 +1,32 @@
+// The issuer's local, crash-safe state: durable file primitives, the encrypted key store, status-index allocation,
+// the issued-credentials ledger and the intent log of on-chain batch writes.
+export {
+  appendDurable,
+  ensureDir,
+  removeAbandonedTemps,
+  withFileLock,
+  writeFileAtomic,
+  type FileLockOptions,
+  type WriteFileAtomicOptions,
+} from "./files.js";
+export {
+  KDF_DEFAULTS,
+  openKeyStore,
+  SealedPrivateKeyStore,
+  type KdfParams,
+  type KeyStoreFile,
+  type KeyStoreHandle,
+  type OpenKeyStoreOptions,
+} from "./keystore.js";
+export {
+  allocate,
+  MAX_LIST,
+  MAX_LIST_SIZE,
+  MAX_RESERVE_COUNT,
+  StatusIndexAllocator,
+  type Allocation,
+  type AllocatorState,
+  type ReserveOptions,
+} from "./allocator.js";
+export { IssuedLedger, type IssuedRecord, type LedgerOptions, type ReadIssuedResult } from "./ledger.js";
+export { PendingWrites, type Intent, type IntentKind, type IntentReceipt, type PendingOptions } from "./pending.js";

@@ -1,0 +1,349 @@
+import { randomBytes, scrypt as scryptCallback, type ScryptOptions } from "node:crypto";
+import { chmodSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { PrivateKeyStoreJson, type VeramoJsonCache, type VeramoJsonStore } from "@veramo/data-store-json";
+import type { ImportablePrivateKey, ManagedPrivateKey } from "@veramo/key-manager";
+import { SecretBox } from "@veramo/kms-local";
+import { LerError } from "../errors.js";
+import { ensureDir, removeAbandonedTemps, withFileLock, writeFileAtomicSync } from "./files.js";
+
+/** An open key store: pass `json` to KeyStoreJson, DIDStoreJson and (with `secretBox`) a private-key store. */
+export interface KeyStoreHandle {
+  /** Veramo's in-memory tree; every `notifyUpdate` persists it to `file`. */
+  json: VeramoJsonStore;
+  /** Encrypts private keys, with the key derived from the user's secret. */
+  secretBox: SecretBox;
+  /** `<home>/keystore.json`. */
+  file: string;
+}
+
+/** Options of {@link openKeyStore}. */
+export interface OpenKeyStoreOptions {
+  /** How long to wait for another process writing the same store (default 10 s). */
+  lockTimeoutMs?: number;
+}
+
+/** Key derivation parameters, stored in the file header. */
+export interface KdfParams {
+  name: "scrypt";
+  /** 16 random bytes, hex. */
+  salt: string;
+  N: number;
+  r: number;
+  p: number;
+}
+
+/** The layout of `keystore.json`. */
+export interface KeyStoreFile {
+  version: 1;
+  kdf: KdfParams;
+  /** SecretBox encryption of {@link CHECK_PLAINTEXT}: tells a wrong secret from a right one before any key is used. */
+  check: string;
+  store: VeramoJsonCache;
+}
+
+/** scrypt cost for new stores: 2^15 × 8 × 128 bytes = 32 MiB and about 0.1 s per open. */
+export const KDF_DEFAULTS = { N: 1 << 15, r: 8, p: 1 } as const;
+const CHECK_PLAINTEXT = "ler-keystore-check-v1";
+/** The tables of a VeramoJsonCache; each is a map by id, merged entry by entry when two processes write. */
+const TABLES = ["dids", "keys", "privateKeys", "credentials", "claims", "presentations", "messages"] as const;
+type Table = (typeof TABLES)[number];
+type Tables = Record<Table, Record<string, unknown>>;
+
+/**
+ * Opens (or creates) the encrypted key store `<home>/keystore.json`, with `secret` as passphrase.
+ *
+ * - The directory is created with mode 0700 (an existing one is left as it is); the file is always 0600.
+ * - The SecretBox key is scrypt(secret NFC-normalized, salt, 32 bytes); salt and cost are in the file's header, with an
+ *   encrypted check value: a wrong secret fails here with `wrong_secret`, not later inside Veramo.
+ * - Every Veramo `notifyUpdate` writes the file atomically under `<home>/keystore.json.lock`. The write re-reads the
+ *   file and applies only what this update changed (entries set or deleted, per table), so two processes adding keys at
+ *   once both keep theirs; afterwards the in-memory tables take in what other processes wrote.
+ * - Private keys never reach the disk in plaintext: before each write every `privateKeys` entry must decrypt with the
+ *   box, and one that does not (Veramo's `PrivateKeyStoreJson.listKeys()` decrypts its cache in place, which a
+ *   later persist would otherwise write out) is encrypted first; the in-memory copy is replaced by the sealed one.
+ *   Use {@link SealedPrivateKeyStore} to avoid the in-place decryption altogether.
+ *
+ * Errors: `missing_secret`, `wrong_secret`, `corrupt_keystore`, `unsupported_keystore`, `keystore_replaced` (the file
+ * was recreated under a different secret while open), `lock_timeout`, `write_failed`.
+ */
+export async function openKeyStore(
+  home: string,
+  secret: string,
+  options: OpenKeyStoreOptions = {},
+): Promise<KeyStoreHandle> {
+  if (typeof secret !== "string" || secret.length === 0) {
+    throw new LerError("missing_secret", "No key store secret given: set LER_SECRET or enter it when asked.");
+  }
+  ensureDir(home, 0o700);
+  const file = join(home, "keystore.json");
+  const lockPath = `${file}.lock`;
+  const lockOptions = options.lockTimeoutMs === undefined ? {} : { timeoutMs: options.lockTimeoutMs };
+
+  // The file is only ever replaced atomically, so reading it without the lock sees one complete version.
+  let header = readKeyStoreFile(file);
+  let secretBox: SecretBox;
+  if (header === undefined) {
+    const created = await withFileLock(
+      lockPath,
+      async () => {
+        const existing = readKeyStoreFile(file);
+        if (existing !== undefined) return undefined; // another process created it first
+        const kdf: KdfParams = { name: "scrypt", salt: randomBytes(16).toString("hex"), ...KDF_DEFAULTS };
+        const box = new SecretBox(await deriveKey(secret, kdf));
+        const fresh: KeyStoreFile = { version: 1, kdf, check: await box.encrypt(CHECK_PLAINTEXT), store: {} };
+        writeFileAtomicSync(file, serializeFile(fresh), { mode: 0o600 });
+        return { fresh, box };
+      },
+      lockOptions,
+    );
+    if (created !== undefined) {
+      header = created.fresh;
+      secretBox = created.box;
+    } else {
+      header = readKeyStoreFile(file)!;
+      secretBox = await unlock(header, secret, file);
+    }
+  } else {
+    secretBox = await unlock(header, secret, file);
+  }
+  tightenMode(file);
+  removeAbandonedTemps(file); // they may hold (encrypted) keys: do not leave them lying around
+
+  const kdf = header.kdf;
+  const check = header.check;
+  const tables = emptyTables();
+  const json = tables as VeramoJsonStore;
+  json.notifyUpdate = async (oldState, newState) => {
+    await withFileLock(lockPath, () => persist(oldState, newState), lockOptions);
+  };
+  const handle: KeyStoreHandle = { json, secretBox, file };
+
+  /** Read, merge this update into what is on disk, seal, write, refresh memory. Runs under the file lock. */
+  async function persist(oldState: Partial<VeramoJsonCache>, newState: Partial<VeramoJsonCache>): Promise<void> {
+    // What memory holds now, to tell later whether another task of this process changed an entry meanwhile.
+    const before = fingerprint(json);
+    const disk = readKeyStoreFile(file);
+    if (disk !== undefined && (disk.kdf.salt !== kdf.salt || disk.check !== check)) {
+      throw new LerError("keystore_replaced", `${file} was replaced by a store with another secret while open.`, {
+        details: { file },
+      });
+    }
+    // A file removed behind our back is rewritten from memory rather than from this update alone.
+    const merged = toTables(disk?.store ?? (clone(tables) as VeramoJsonCache));
+    for (const t of TABLES) {
+      const oldT = (oldState[t] ?? {}) as Record<string, unknown>;
+      const newT = (newState[t] ?? {}) as Record<string, unknown>;
+      for (const [id, value] of Object.entries(newT)) {
+        if (JSON.stringify(value) !== JSON.stringify(oldT[id])) merged[t][id] = clone(value);
+      }
+      for (const id of Object.keys(oldT)) if (!(id in newT)) delete merged[t][id];
+    }
+    await sealPrivateKeys(merged.privateKeys, secretBox);
+    writeFileAtomicSync(file, serializeFile({ version: 1, kdf, check, store: merged as VeramoJsonCache }), {
+      mode: 0o600,
+    });
+    refresh(json, merged, before);
+  }
+
+  // Load, sealing any plaintext a foreign tool may have left, and rewrite at once if there was some.
+  const loaded = toTables(header.store);
+  const plaintext = await sealPrivateKeys(loaded.privateKeys, secretBox);
+  for (const t of TABLES) Object.assign(tables[t], loaded[t]);
+  if (plaintext > 0) {
+    await withFileLock(
+      lockPath,
+      () => persist({ privateKeys: {} }, { privateKeys: json.privateKeys ?? {} }),
+      lockOptions,
+    );
+  }
+  return handle;
+}
+
+/**
+ * A PrivateKeyStoreJson that never decrypts its cache in place. Veramo's own `listKeys()` (reached through
+ * `KeyManagementSystem.listKeys()`) and `importKey()` of an existing alias overwrite the cached ciphertext with the
+ * plaintext; until the next persist, `getKey` then fails (it decrypts plaintext) and the plaintext sits in memory.
+ * This class works on copies instead. Persisting is safe with either class.
+ */
+export class SealedPrivateKeyStore extends PrivateKeyStoreJson {
+  readonly #tree: VeramoJsonStore;
+  readonly #box: SecretBox;
+
+  constructor(jsonStore: VeramoJsonStore, secretBox: SecretBox) {
+    super(jsonStore, secretBox);
+    this.#tree = jsonStore;
+    this.#box = secretBox;
+  }
+
+  override async listKeys(): Promise<ManagedPrivateKey[]> {
+    const out: ManagedPrivateKey[] = [];
+    for (const key of Object.values(this.#tree.privateKeys ?? {})) {
+      out.push({ ...clone(key), privateKeyHex: await this.#box.decrypt(key.privateKeyHex) });
+    }
+    return out;
+  }
+
+  override async importKey(args: ImportablePrivateKey): Promise<ManagedPrivateKey> {
+    const existing = args.alias === undefined ? undefined : this.#tree.privateKeys?.[args.alias];
+    if (existing !== undefined && (await this.#box.decrypt(existing.privateKeyHex)) !== args.privateKeyHex) {
+      throw new Error(
+        "key_already_exists: A key with this alias exists but with different data. Please use a different alias.",
+      );
+    }
+    return super.importKey(args);
+  }
+}
+
+/**
+ * Encrypts, in place, every entry of `privateKeys` whose `privateKeyHex` is not ciphertext of `box`; returns how many.
+ * Ciphertext is recognised by authenticated decryption succeeding (a plaintext key passing poly1305 has odds 2^-128).
+ */
+async function sealPrivateKeys(privateKeys: Record<string, unknown>, box: SecretBox): Promise<number> {
+  let sealed = 0;
+  for (const entry of Object.values(privateKeys)) {
+    const key = entry as Partial<ManagedPrivateKey>;
+    if (typeof key.privateKeyHex !== "string" || key.privateKeyHex.length === 0) continue;
+    if (await isSealed(key.privateKeyHex, box)) continue;
+    key.privateKeyHex = await box.encrypt(key.privateKeyHex);
+    sealed++;
+  }
+  return sealed;
+}
+
+async function isSealed(value: string, box: SecretBox): Promise<boolean> {
+  // nonce (24) + MAC (16) + at least one byte, as hex
+  if (!/^(?:[0-9a-f]{2})+$/i.test(value) || value.length < 2 * 41) return false;
+  // SecretBox.decrypt answers "" when authentication fails: that is the test, not an error to report.
+  return (await box.decrypt(value)) !== "";
+}
+
+async function unlock(header: KeyStoreFile, secret: string, file: string): Promise<SecretBox> {
+  const box = new SecretBox(await deriveKey(secret, header.kdf));
+  let plain: string;
+  try {
+    plain = await box.decrypt(header.check);
+  } catch (e) {
+    throw new LerError("corrupt_keystore", `The check value in ${file} is malformed.`, { cause: e, details: { file } });
+  }
+  if (plain !== CHECK_PLAINTEXT) {
+    throw new LerError("wrong_secret", `The secret does not open the key store ${file}. Check LER_SECRET.`, {
+      details: { file },
+    });
+  }
+  return box;
+}
+
+/** scrypt → 32-byte key as hex (SecretBox's key format). */
+async function deriveKey(secret: string, kdf: KdfParams): Promise<string> {
+  const options: ScryptOptions = { N: kdf.N, r: kdf.r, p: kdf.p, maxmem: 256 * kdf.N * kdf.r + (1 << 20) };
+  const key = await new Promise<Buffer>((resolve, reject) =>
+    scryptCallback(secret.normalize("NFC"), Buffer.from(kdf.salt, "hex"), 32, options, (err, k) =>
+      err ? reject(err) : resolve(k),
+    ),
+  );
+  return key.toString("hex");
+}
+
+function readKeyStoreFile(file: string): KeyStoreFile | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw new LerError("read_failed", `Cannot read ${file}.`, { cause: e, details: { file } });
+  }
+  const corrupt = (why: string, cause?: unknown) =>
+    new LerError("corrupt_keystore", `The key store ${file} is corrupt (${why}).`, {
+      details: { file },
+      ...(cause === undefined ? {} : { cause }),
+    });
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    throw corrupt("not JSON", e);
+  }
+  if (!isObject(v)) throw corrupt("not an object");
+  if (v.version !== 1) {
+    throw new LerError("unsupported_keystore", `The key store ${file} has version ${String(v.version)}; expected 1.`, {
+      details: { file, version: v.version },
+    });
+  }
+  const kdf = v.kdf;
+  if (!isObject(kdf) || kdf.name !== "scrypt") throw corrupt("unknown key derivation");
+  const { salt, N, r, p } = kdf;
+  if (typeof salt !== "string" || !/^[0-9a-f]{32,}$/i.test(salt)) throw corrupt("bad salt");
+  // Bounds keep a hostile header from making us allocate gigabytes; they admit every sane scrypt setting.
+  const pow2 = (n: unknown): n is number =>
+    Number.isSafeInteger(n) && (n as number) >= 2 && ((n as number) & ((n as number) - 1)) === 0;
+  if (!pow2(N) || N > 1 << 20) throw corrupt("bad scrypt N");
+  if (!Number.isSafeInteger(r) || (r as number) < 1 || (r as number) > 32) throw corrupt("bad scrypt r");
+  if (!Number.isSafeInteger(p) || (p as number) < 1 || (p as number) > 16) throw corrupt("bad scrypt p");
+  if (128 * N * (r as number) > 1 << 28) throw corrupt("scrypt memory over 256 MiB");
+  if (typeof v.check !== "string") throw corrupt("no check value");
+  if (!isObject(v.store)) throw corrupt("no store");
+  for (const t of TABLES)
+    if (v.store[t] !== undefined && !isObject(v.store[t])) throw corrupt(`table ${t} is not a map`);
+  return {
+    version: 1,
+    kdf: { name: "scrypt", salt, N, r: r as number, p: p as number },
+    check: v.check,
+    store: v.store as VeramoJsonCache,
+  };
+}
+
+function serializeFile(f: KeyStoreFile): string {
+  return JSON.stringify(f, null, 2) + "\n";
+}
+
+/** A file left with group or world access by another tool is narrowed to 0600; it holds our keys. */
+function tightenMode(file: string): void {
+  if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
+}
+
+function emptyTables(): Tables {
+  return Object.fromEntries(TABLES.map((t) => [t, {}])) as Tables;
+}
+
+function toTables(store: VeramoJsonCache): Tables {
+  const out = emptyTables();
+  for (const t of TABLES) Object.assign(out[t], clone(store[t] ?? {}));
+  return out;
+}
+
+/** Per table and id, the JSON of what `json` holds now. */
+function fingerprint(json: VeramoJsonStore): Record<Table, Map<string, string>> {
+  const out = {} as Record<Table, Map<string, string>>;
+  for (const t of TABLES) {
+    out[t] = new Map(
+      Object.entries((json[t] ?? {}) as Record<string, unknown>).map(([id, v]) => [id, JSON.stringify(v)]),
+    );
+  }
+  return out;
+}
+
+/**
+ * Makes memory match what was written, entry by entry, except entries another task of this process changed while
+ * the write was in progress: those have their own update queued and must not be overwritten.
+ */
+function refresh(json: VeramoJsonStore, written: Tables, before: Record<Table, Map<string, string>>): void {
+  for (const t of TABLES) {
+    const live = ((json as unknown as Record<Table, Record<string, unknown> | undefined>)[t] ??= {});
+    const ids = new Set([...Object.keys(live), ...Object.keys(written[t]), ...before[t].keys()]);
+    for (const id of ids) {
+      const now = id in live ? JSON.stringify(live[id]) : undefined;
+      if (now !== before[t].get(id)) continue;
+      if (id in written[t]) live[id] = clone(written[t][id]);
+      else delete live[id];
+    }
+  }
+}
+
+function clone<T>(v: T): T {
+  return JSON.parse(JSON.stringify(v)) as T;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}

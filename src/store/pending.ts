@@ -1,0 +1,183 @@
+import { join } from "node:path";
+import { LerError } from "../errors.js";
+import { ensureDir, withFileLock, writeFileAtomicSync } from "./files.js";
+import { issuerFileKey } from "./issuer.js";
+import { appendJsonLines, readJsonLines } from "./jsonl.js";
+
+/**
+ * On-chain batch writes that may be retried after a crash. This log only makes sure nothing is forgotten; what makes a
+ * blind retry safe is the chain: both kinds are idempotent in the StatusRegistry.
+ * - revocation: `revokeIndices`/`revokeWords` set bits (OR: setting a set bit changes nothing), and `revokeHashes` is
+ *   first-wins (a repeat neither moves the revocation time nor logs again). A retry costs gas, nothing else.
+ * - anchor: `anchor` reverts with `StatusRegistryAlreadyAnchored(issuer, root, timestamp)` for a root it holds. A
+ *   retry that reverts so means an earlier attempt landed: read `anchorOf(issuer, root)` for its block, then markDone.
+ * A crash between sending and `markDone` can leave the first transaction in flight while the retry is sent; by the
+ * same properties, both landing is harmless.
+ * Suspension is deliberately not here: suspend and reinstate undo each other, so replaying an old one is not safe.
+ */
+export type IntentKind = "revocation" | "anchor";
+
+/** A chain write the issuer is about to send. */
+export interface Intent {
+  /** Chosen by the caller and stable across retries (e.g. the batch id or Merkle root). */
+  id: string;
+  kind: IntentKind;
+  issuer: string;
+  /** What is needed to send it again: JSON only (encode bigints as strings). */
+  payload: unknown;
+}
+
+/** Where a write landed. */
+export interface IntentReceipt {
+  txHash: string;
+  block: number;
+}
+
+/** Options of the log's operations. */
+export interface PendingOptions {
+  /** How long to wait for another process using the log (default 10 s). */
+  lockTimeoutMs?: number;
+}
+
+type Entry = ({ op: "intent" } & Intent) | ({ op: "done"; id: string } & IntentReceipt);
+
+const KINDS: readonly string[] = ["revocation", "anchor"];
+
+/**
+ * A durable intent log, `<dir>/pending/intents.jsonl`: record an intent (fsynced) before sending the transaction,
+ * mark it done after the receipt is confirmed, and on restart send again whatever `listPending()` returns.
+ *
+ * Errors: `invalid_intent`, `intent_conflict` (same id, other content), `intent_done` (recording an id already
+ * done), `unknown_intent`, `corrupt_log`, `lock_timeout`.
+ */
+export class PendingWrites {
+  readonly dir: string;
+
+  constructor(dir: string) {
+    this.dir = dir;
+  }
+
+  /** Records `intent` durably; recording the same pending intent again is a no-op. */
+  async recordIntent(intent: Intent, options: PendingOptions = {}): Promise<{ alreadyPending: boolean }> {
+    const entry = checkIntent(intent);
+    return this.#locked(options, (file) => {
+      const { intents, done } = this.#load(file);
+      const previous = intents.get(intent.id);
+      if (previous !== undefined) {
+        if (JSON.stringify(previous) !== JSON.stringify(entry)) {
+          throw new LerError("intent_conflict", `Intent ${intent.id} was recorded with other content.`, {
+            details: { id: intent.id },
+          });
+        }
+        const receipt = done.get(intent.id);
+        if (receipt !== undefined) {
+          throw new LerError("intent_done", `Intent ${intent.id} is already done (tx ${receipt.txHash}).`, {
+            details: { id: intent.id, ...receipt },
+          });
+        }
+        return { alreadyPending: true };
+      }
+      appendJsonLines(file, [entry]);
+      return { alreadyPending: false };
+    });
+  }
+
+  /** Marks the intent `id` as confirmed on chain; marking it again with the same receipt is a no-op. */
+  async markDone(id: string, receipt: IntentReceipt, options: PendingOptions = {}): Promise<void> {
+    if (typeof receipt?.txHash !== "string" || !/^0x[0-9a-fA-F]{64}$/.test(receipt.txHash)) {
+      throw new LerError("invalid_intent", `Not a transaction hash: ${String(receipt?.txHash)}.`);
+    }
+    if (!Number.isSafeInteger(receipt.block) || receipt.block < 0) {
+      throw new LerError("invalid_intent", `Not a block number: ${String(receipt.block)}.`);
+    }
+    await this.#locked(options, (file) => {
+      const { intents, done } = this.#load(file);
+      if (!intents.has(id)) throw new LerError("unknown_intent", `No intent ${id} was recorded.`, { details: { id } });
+      const previous = done.get(id);
+      if (previous !== undefined) {
+        if (previous.txHash.toLowerCase() === receipt.txHash.toLowerCase() && previous.block === receipt.block) return;
+        throw new LerError("intent_conflict", `Intent ${id} is already done with tx ${previous.txHash}.`, {
+          details: { id, ...previous },
+        });
+      }
+      appendJsonLines(file, [{ op: "done", id, txHash: receipt.txHash.toLowerCase(), block: receipt.block }]);
+    });
+  }
+
+  /** Intents recorded and not yet done, oldest first. */
+  async listPending(options: PendingOptions = {}): Promise<Intent[]> {
+    return this.#locked(options, (file) => {
+      const { intents, done } = this.#load(file);
+      return [...intents.values()]
+        .filter((i) => !done.has(i.id))
+        .map(({ id, kind, issuer, payload }) => ({ id, kind, issuer, payload }));
+    });
+  }
+
+  /**
+   * Rewrites the log with only the pending intents (atomically), so that it does not grow forever. Done ids are
+   * forgotten afterwards: recording one of them again is accepted as new.
+   */
+  async compact(options: PendingOptions = {}): Promise<{ kept: number; dropped: number }> {
+    return this.#locked(options, (file) => {
+      const { intents, done } = this.#load(file);
+      const kept = [...intents.values()].filter((i) => !done.has(i.id));
+      writeFileAtomicSync(file, kept.map((e) => JSON.stringify(e) + "\n").join(""));
+      return { kept: kept.length, dropped: intents.size - kept.length };
+    });
+  }
+
+  #locked<T>(options: PendingOptions, fn: (file: string) => T): Promise<T> {
+    const dir = join(this.dir, "pending");
+    ensureDir(dir);
+    const lockOptions = options.lockTimeoutMs === undefined ? {} : { timeoutMs: options.lockTimeoutMs };
+    return withFileLock(join(dir, "intents.lock"), () => fn(join(dir, "intents.jsonl")), lockOptions);
+  }
+
+  #load(file: string): { intents: Map<string, Entry & { op: "intent" }>; done: Map<string, IntentReceipt> } {
+    const intents = new Map<string, Entry & { op: "intent" }>();
+    const done = new Map<string, IntentReceipt>();
+    const { values } = readJsonLines(file);
+    values.forEach((v, i) => {
+      const e = v as Partial<Entry> | null;
+      const bad = () =>
+        new LerError("corrupt_log", `Line ${i + 1} of ${file} is not an intent log entry.`, {
+          details: { file, line: i + 1 },
+        });
+      if (typeof e !== "object" || e === null || typeof e.id !== "string") throw bad();
+      if (e.op === "intent") {
+        if (typeof e.kind !== "string" || !KINDS.includes(e.kind) || typeof e.issuer !== "string") throw bad();
+        intents.set(e.id, { op: "intent", id: e.id, kind: e.kind as IntentKind, issuer: e.issuer, payload: e.payload });
+      } else if (e.op === "done") {
+        if (typeof e.txHash !== "string" || typeof e.block !== "number") throw bad();
+        done.set(e.id, { txHash: e.txHash, block: e.block });
+      } else {
+        throw bad();
+      }
+    });
+    return { intents, done };
+  }
+}
+
+function checkIntent(intent: Intent): Entry & { op: "intent" } {
+  const bad = (why: string) => new LerError("invalid_intent", `Intent ${why}.`, { details: { id: intent?.id } });
+  if (typeof intent !== "object" || intent === null) throw bad("is not an object");
+  if (typeof intent.id !== "string" || intent.id.length === 0 || intent.id.length > 256) throw bad("has no usable id");
+  if (!KINDS.includes(intent.kind)) throw bad(`has unknown kind ${String(intent.kind)}`);
+  const issuer = issuerFileKey(intent.issuer);
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(intent.payload);
+  } catch (e) {
+    throw new LerError(
+      "invalid_intent",
+      `Intent ${intent.id} has a payload that is not JSON (bigints must be strings).`,
+      {
+        cause: e,
+        details: { id: intent.id },
+      },
+    );
+  }
+  if (text === undefined) throw bad("has no payload");
+  return { op: "intent", id: intent.id, kind: intent.kind, issuer, payload: JSON.parse(text) as unknown };
+}

@@ -1,0 +1,479 @@
+import { getAddress, keccak256, toUtf8Bytes, type Provider } from "ethers";
+import { normalizeCredential } from "did-jwt-vc";
+import { ChainError, isLerError, LerError } from "../errors.js";
+import { readSnapshot, hashKey, statusKey, type ChainSnapshot, type ReadOptions } from "../chain/reads.js";
+import type { Deployment } from "../chain/deployments.js";
+import { didNamesChain, parseEthrDid, signingKeysAt, type EthrDid } from "../did/ethr.js";
+import {
+  checkAnchorProof,
+  credentialTypesOf,
+  issuanceAnchorOf,
+  parseStatusEntry,
+  validateLerCredential,
+  type IssuanceAnchorProof,
+  type StatusEntry,
+} from "../credentials/index.js";
+import { decodeJwt, signedBy, type DecodedJwt } from "./jwt.js";
+import { combine, type Check, type CredentialReport, type CredentialSummary, type TrustChainEntry } from "./report.js";
+import { AccreditationStatus, evaluateTrust, ROLE_ACCREDITOR, ROLE_ISSUER, scopeTypeIds, Verdict, type ChainLink } from "./trust.js";
+
+/** Where to read: the chain, its registries, and the name did:ethr DIDs use for it. */
+export interface VerifierContext {
+  provider: Provider;
+  deployment: Deployment;
+  /** The DID network name of this chain (`did:ethr:<name>:0x…`); the hex chain id is accepted too. */
+  networkName: string;
+}
+
+export interface VerifyOptions {
+  /** The verifier's clock, in seconds. The faces pass the wall clock; tests pass a fixed time. */
+  now: number;
+  /** Tolerance for the validity window, in seconds. */
+  clockSkewSeconds?: number;
+  /** Roots (addresses or did:ethr) this verifier trusts; by default every root the registry's governance added. */
+  trustedRoots?: readonly string[];
+  /** Issuer names to show in trust chains, by address. */
+  names?: ReadonlyMap<string, string>;
+  read?: ReadOptions;
+}
+
+interface Prepared {
+  index: number;
+  checks: Check[];
+  summary: CredentialSummary;
+  jwt?: DecodedJwt;
+  issuer?: EthrDid;
+  types?: string[];
+  status?: StatusEntry | undefined;
+  anchor?: IssuanceAnchorProof | undefined;
+  hash?: string;
+}
+
+const DEFAULT_SKEW = 60;
+
+/** Verifies one credential JWT. */
+export async function verifyCredential(ctx: VerifierContext, jwt: unknown, options: VerifyOptions): Promise<CredentialReport> {
+  const [report] = await verifyCredentials(ctx, [jwt], options);
+  return report!;
+}
+
+/**
+ * Verifies a batch of credential JWTs with one chain snapshot: one `eth_call` for every registry read of the
+ * batch and at most one `eth_getLogs` for DID histories.
+ */
+export async function verifyCredentials(
+  ctx: VerifierContext,
+  jwts: readonly unknown[],
+  options: VerifyOptions,
+): Promise<CredentialReport[]> {
+  return (await verifyWithSnapshot(ctx, jwts, options, [])).reports;
+}
+
+/** The batch verification, also handing back the snapshot (presentations check the holder's keys in it). */
+export async function verifyWithSnapshot(
+  ctx: VerifierContext,
+  jwts: readonly unknown[],
+  options: VerifyOptions,
+  extraIssuers: readonly string[],
+): Promise<{ reports: CredentialReport[]; snapshot: ChainSnapshot | undefined; chainError: ChainError | undefined }> {
+  const prepared = jwts.map((jwt, index) => prepare(ctx, jwt, index));
+  const ready = prepared.filter((p) => p.issuer !== undefined);
+  let snapshot: ChainSnapshot | undefined;
+  let chainError: ChainError | undefined;
+  if (ready.length > 0 || extraIssuers.length > 0) {
+    try {
+      snapshot = await readSnapshot(
+        ctx.provider,
+        ctx.deployment,
+        {
+          issuers: [...ready.map((p) => p.issuer!.address), ...extraIssuers],
+          typeNames: ready.flatMap((p) => p.types ?? []),
+          statuses: ready.flatMap((p) =>
+            p.status?.kind === "ler" ? [{ issuer: p.issuer!.address, list: p.status.list, index: p.status.index }] : [],
+          ),
+          hashes: ready.map((p) => ({ issuer: p.issuer!.address, hash: p.hash! })),
+          anchors: ready.flatMap((p) => (p.anchor !== undefined ? [{ issuer: p.issuer!.address, root: p.anchor.root }] : [])),
+        },
+        options.read ?? {},
+      );
+    } catch (e) {
+      if (!(e instanceof ChainError)) throw e;
+      chainError = e;
+    }
+  }
+  return { reports: prepared.map((p) => finish(ctx, p, snapshot, chainError, options)), snapshot, chainError };
+}
+
+/** Everything that needs no chain: parsing, schema, issuer DID, anchor proof, validity window inputs. */
+function prepare(ctx: VerifierContext, input: unknown, index: number): Prepared {
+  const p: Prepared = { index, checks: [], summary: {} };
+  let jwt: DecodedJwt;
+  try {
+    jwt = decodeJwt(input);
+  } catch (e) {
+    p.checks.push(failure("format", e));
+    return p;
+  }
+  const vc = jwt.payload.vc;
+  if (typeof vc !== "object" || vc === null || Array.isArray(vc)) {
+    p.checks.push({ id: "format", outcome: "fail", code: "invalid_payload", message: "The JWT carries no `vc` claim." });
+    return p;
+  }
+  let credential: Record<string, unknown>;
+  try {
+    credential = normalizeCredential(jwt.payload as never) as unknown as Record<string, unknown>;
+  } catch (e) {
+    p.checks.push({ id: "format", outcome: "fail", code: "invalid_payload", message: `The credential cannot be read: ${(e as Error).message}` });
+    return p;
+  }
+  p.jwt = jwt;
+  p.hash = keccak256(toUtf8Bytes(jwt.raw));
+  p.checks.push({ id: "format", outcome: "pass", code: "well_formed", message: `A well-formed ${jwt.alg} JWT.` });
+  p.summary = summarize(credential, jwt);
+
+  const schema = validateLerCredential(credential);
+  p.checks.push(
+    schema.ok
+      ? { id: "schema", outcome: "pass", code: "required_fields", message: "Every required field is present." }
+      : { id: "schema", outcome: "fail", code: schema.code, message: schema.message, details: { path: schema.path } },
+  );
+
+  // The issuer: a did:ethr of this chain, named the same in `iss` and in the credential.
+  const iss = jwt.payload.iss;
+  try {
+    if (typeof iss !== "string") throw new LerError("missing_issuer", "The JWT has no `iss` claim.");
+    const issuer = parseEthrDid(iss);
+    if (!didNamesChain(issuer, { name: ctx.networkName, chainId: ctx.deployment.chainId })) {
+      throw new LerError("wrong_network", `The issuer ${iss} is not on this chain (${ctx.networkName}, ${ctx.deployment.chainId}).`);
+    }
+    const vcIssuer = (vc as Record<string, unknown>).issuer;
+    const named = typeof vcIssuer === "string" ? vcIssuer : (vcIssuer as { id?: unknown } | undefined)?.id;
+    if (named !== undefined && named !== iss) {
+      throw new LerError("iss_mismatch", `The credential names issuer ${String(named)} but the JWT was issued by ${iss}.`);
+    }
+    p.issuer = issuer;
+    p.checks.push({ id: "issuer", outcome: "pass", code: "issuer_did", message: `Issuer ${iss}.` });
+  } catch (e) {
+    p.checks.push(failure("issuer", e));
+    return p;
+  }
+
+  try {
+    p.types = credentialTypesOf(credential);
+  } catch (e) {
+    p.checks.push(failure("schema", e));
+    p.types = [];
+  }
+  try {
+    p.status = parseStatusEntry(credential.credentialStatus);
+  } catch (e) {
+    p.checks.push(failure("status", e));
+  }
+  let anchor: IssuanceAnchorProof | undefined;
+  try {
+    anchor = issuanceAnchorOf(jwt.payload);
+  } catch (e) {
+    p.checks.push(failure("anchor", e));
+  }
+  if (anchor !== undefined) {
+    try {
+      if (anchor.chainId !== ctx.deployment.chainId) {
+        throw new LerError("anchor_wrong_chain", `The anchor is on chain ${anchor.chainId}, not ${ctx.deployment.chainId}.`);
+      }
+      if (getAddress(anchor.registry) !== ctx.deployment.contracts.StatusRegistry.address) {
+        throw new LerError("anchor_unknown_registry", `The anchor names registry ${anchor.registry}, which is not this deployment's.`);
+      }
+      if (!checkAnchorProof(jwt.payload, anchor)) {
+        throw new LerError("anchor_proof_mismatch", "The anchor proof does not lead from this credential to its root.");
+      }
+      p.anchor = anchor;
+    } catch (e) {
+      p.checks.push(failure("anchor", e));
+    }
+  }
+  return p;
+}
+
+function finish(
+  ctx: VerifierContext,
+  p: Prepared,
+  snap: ChainSnapshot | undefined,
+  chainError: ChainError | undefined,
+  options: VerifyOptions,
+): CredentialReport {
+  const now = options.now;
+  const report: CredentialReport = {
+    kind: "credential",
+    result: "invalid",
+    checks: p.checks,
+    credential: p.summary,
+    trustChain: [],
+    verifiedAt: now,
+  };
+  if (p.jwt !== undefined) report.checks.push(validity(p.jwt, now, options.clockSkewSeconds ?? DEFAULT_SKEW));
+  if (p.issuer === undefined || p.jwt === undefined) {
+    report.result = combine(report.checks);
+    return report;
+  }
+  const has = (id: Check["id"]) => report.checks.some((c) => c.id === id);
+  if (snap === undefined) {
+    const why = chainError ?? new ChainError("chain_unreachable", "The chain was not read.");
+    for (const id of ["anchor", "signature", "trust", "status"] as const) {
+      if (!has(id)) report.checks.push({ id, outcome: "unknown", code: why.code, message: why.message });
+    }
+    report.checks.sort(byCheckOrder);
+    report.result = combine(report.checks);
+    return report;
+  }
+  report.block = snap.block;
+  const issuer = p.issuer.address;
+
+  // Anchor: the trusted issuance time, when the root is on chain.
+  let trustedAt = BigInt(now);
+  let keysAt = { block: snap.block, time: BigInt(now) };
+  if (p.anchor !== undefined) {
+    const anchored = snap.anchors.get(hashKey(issuer, p.anchor.root));
+    if (anchored !== undefined && anchored.timestamp > 0n) {
+      trustedAt = anchored.timestamp;
+      keysAt = { block: Number(anchored.blockNumber), time: anchored.timestamp };
+      report.trustedTime = { at: Number(anchored.timestamp), source: "anchor", anchorBlock: Number(anchored.blockNumber) };
+      report.checks.push({
+        id: "anchor",
+        outcome: "pass",
+        code: "anchored",
+        message: `Issued by ${new Date(Number(anchored.timestamp) * 1000).toISOString()} (anchored in block ${anchored.blockNumber}).`,
+        details: { root: p.anchor.root, block: Number(anchored.blockNumber), timestamp: Number(anchored.timestamp) },
+      });
+    } else {
+      report.checks.push({ id: "anchor", outcome: "skipped", code: "anchor_not_found", message: "The anchor root is not on chain (yet): trust is judged now." });
+    }
+  } else if (!has("anchor")) {
+    report.checks.push({ id: "anchor", outcome: "skipped", code: "not_anchored", message: "No issuance anchor: trust is judged now." });
+  }
+  report.trustedTime ??= { at: now, source: "now" };
+
+  // Signature, against the keys the issuer's DID document had at the trusted time.
+  const keys = signingKeysAt(p.issuer, snap.didEvents.get(issuer) ?? [], keysAt);
+  if (keys.deactivated) {
+    report.checks.push({ id: "signature", outcome: "fail", code: "issuer_deactivated", message: `The issuer's DID was deactivated.` });
+  } else if (signedBy(p.jwt, keys)) {
+    report.checks.push({ id: "signature", outcome: "pass", code: "signature_valid", message: `Signed by a key of ${p.issuer.did}.` });
+  } else {
+    report.checks.push({
+      id: "signature",
+      outcome: "fail",
+      code: "invalid_signature",
+      message: `The signature is not by a key of ${p.issuer.did} as of block ${keysAt.block}.`,
+    });
+  }
+
+  // Trust: accredited for every type the credential claims, at the trusted time, under a trusted root.
+  const chain = snap.chains.get(issuer) ?? [];
+  report.trustChain = describeChain(chain, ctx, options.names, p.summary);
+  report.checks.push(trustCheck(chain, p.types ?? [], snap, trustedAt, options.trustedRoots));
+
+  // Status: revocation and suspension now.
+  if (!has("status")) report.checks.push(statusCheck(ctx, p, snap));
+
+  report.checks.sort(byCheckOrder);
+  report.result = combine(report.checks);
+  return report;
+}
+
+function trustCheck(
+  chain: ChainLink[],
+  types: string[],
+  snap: ChainSnapshot,
+  at: bigint,
+  trustedRoots: readonly string[] | undefined,
+): Check {
+  if (types.length === 0) {
+    return { id: "trust", outcome: "fail", code: "no_credential_type", message: "The credential names no type to check accreditation for." };
+  }
+  let root: string | undefined;
+  for (const type of types) {
+    const typeId = snap.typeIds.get(type);
+    if (typeId === undefined) {
+      return { id: "trust", outcome: "fail", code: "unknown_credential_type", message: `"${type}" is not a credential type of the registry.`, details: { type } };
+    }
+    const answer = evaluateTrust(chain, { typeId, at });
+    if (answer.verdict !== Verdict.Trusted) {
+      const isIssuer = answer.failedAt === chain[0]?.subject;
+      return {
+        id: "trust",
+        outcome: "fail",
+        code: verdictCode(answer.verdict, isIssuer),
+        message: verdictMessage(answer.verdict, isIssuer, type, answer.failedAt),
+        details: { type, failedAt: answer.failedAt, at: Number(at) },
+      };
+    }
+    root = answer.root;
+  }
+  if (trustedRoots !== undefined && root !== undefined) {
+    const allowed = new Set(trustedRoots.map((r) => (r.startsWith("did:") ? parseEthrDid(r).address : getAddress(r))));
+    if (!allowed.has(root)) {
+      return { id: "trust", outcome: "fail", code: "untrusted_root", message: `The chain ends at root ${root}, which this verifier does not trust.`, details: { root } };
+    }
+  }
+  return {
+    id: "trust",
+    outcome: "pass",
+    code: "trusted",
+    message: `Accredited for ${types.join(", ")} at ${new Date(Number(at) * 1000).toISOString()} under root ${root}.`,
+    details: { types, root },
+  };
+}
+
+function statusCheck(ctx: VerifierContext, p: Prepared, snap: ChainSnapshot): Check {
+  const issuer = p.issuer!.address;
+  const revokedAt = snap.hashRevokedAt.get(hashKey(issuer, p.hash!)) ?? 0n;
+  if (revokedAt > 0n) {
+    return { id: "status", outcome: "fail", code: "credential_revoked", message: `Revoked by its issuer (by hash) at ${new Date(Number(revokedAt) * 1000).toISOString()}.` };
+  }
+  const entry = p.status;
+  if (entry === undefined) {
+    return { id: "status", outcome: "skipped", code: "no_status_entry", message: "No credentialStatus entry: status not applicable (revocation by hash checked)." };
+  }
+  if (entry.kind === "unsupported") {
+    return { id: "status", outcome: "unknown", code: "unsupported_status_type", message: `Status type "${entry.type}" cannot be checked here.` };
+  }
+  if (entry.chainId !== ctx.deployment.chainId) {
+    return { id: "status", outcome: "fail", code: "status_wrong_chain", message: `The status entry is on chain ${entry.chainId}, not ${ctx.deployment.chainId}.` };
+  }
+  if (getAddress(entry.registry) !== ctx.deployment.contracts.StatusRegistry.address) {
+    return { id: "status", outcome: "fail", code: "status_unknown_registry", message: `The status entry names registry ${entry.registry}, which is not this deployment's.` };
+  }
+  if (getAddress(entry.issuer) !== issuer) {
+    return { id: "status", outcome: "fail", code: "status_issuer_mismatch", message: `The status entry belongs to ${entry.issuer}, not the issuer.` };
+  }
+  const s = snap.statuses.get(statusKey(issuer, entry.list, entry.index));
+  if (s === undefined) return { id: "status", outcome: "unknown", code: "chain_error", message: "The status was not read." };
+  const where = { list: entry.list.toString(), index: entry.index };
+  if (s.revoked) return { id: "status", outcome: "fail", code: "credential_revoked", message: `Revoked by its issuer (list ${entry.list}, index ${entry.index}).`, details: where };
+  if (s.suspended) return { id: "status", outcome: "fail", code: "credential_suspended", message: `Suspended by its issuer (list ${entry.list}, index ${entry.index}).`, details: where };
+  return { id: "status", outcome: "pass", code: "not_revoked", message: "Neither revoked nor suspended.", details: where };
+}
+
+function validity(jwt: DecodedJwt, now: number, skew: number): Check {
+  const nbf = numericClaim(jwt.payload.nbf);
+  const exp = numericClaim(jwt.payload.exp);
+  if (nbf === null || exp === null) {
+    return { id: "validity", outcome: "fail", code: "invalid_field", message: "`nbf` and `exp` must be numbers of seconds." };
+  }
+  if (nbf !== undefined && nbf > now + skew) {
+    return { id: "validity", outcome: "fail", code: "not_yet_valid", message: `Valid from ${iso(nbf)} only.`, details: { nbf } };
+  }
+  if (exp !== undefined && exp <= now - skew) {
+    return { id: "validity", outcome: "fail", code: "expired", message: `Expired at ${iso(exp)}.`, details: { exp } };
+  }
+  return { id: "validity", outcome: "pass", code: "within_validity", message: exp === undefined ? "Valid, with no expiry." : `Valid until ${iso(exp)}.` };
+}
+
+function numericClaim(v: unknown): number | undefined | null {
+  if (v === undefined) return undefined;
+  return typeof v === "number" && Number.isFinite(v) ? v : null;
+}
+
+const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
+
+const ORDER: Check["id"][] = ["format", "schema", "issuer", "anchor", "signature", "trust", "status", "validity"];
+function byCheckOrder(a: Check, b: Check): number {
+  return ORDER.indexOf(a.id) - ORDER.indexOf(b.id);
+}
+
+function failure(id: Check["id"], e: unknown): Check {
+  if (isLerError(e)) return { id, outcome: "fail", code: e.code, message: e.message };
+  throw e;
+}
+
+function summarize(credential: Record<string, unknown>, jwt: DecodedJwt): CredentialSummary {
+  const s: CredentialSummary = {};
+  const issuer = credential.issuer as { id?: string; name?: string } | string | undefined;
+  if (typeof credential.id === "string") s.id = credential.id;
+  if (typeof issuer === "string") s.issuer = issuer;
+  else if (issuer !== undefined) {
+    if (typeof issuer.id === "string") s.issuer = issuer.id;
+    if (typeof issuer.name === "string") s.issuerName = issuer.name;
+  }
+  const subject = credential.credentialSubject as { id?: string } | undefined;
+  if (typeof subject?.id === "string") s.subject = subject.id;
+  if (Array.isArray(credential.type)) s.types = credential.type.filter((t): t is string => typeof t === "string");
+  if (typeof credential.name === "string") s.name = credential.name;
+  if (typeof jwt.payload.nbf === "number") s.issuedAt = jwt.payload.nbf;
+  if (typeof jwt.payload.exp === "number") s.expiresAt = jwt.payload.exp;
+  return s;
+}
+
+function describeChain(
+  chain: ChainLink[],
+  ctx: VerifierContext,
+  names: ReadonlyMap<string, string> | undefined,
+  summary: CredentialSummary,
+): TrustChainEntry[] {
+  return chain.map((link, i) => {
+    const entry: TrustChainEntry = {
+      address: link.subject,
+      did: `did:ethr:${ctx.networkName}:${link.subject}`,
+      role: [...((link.role & ROLE_ISSUER) !== 0 ? ["issuer" as const] : []), ...((link.role & ROLE_ACCREDITOR) !== 0 ? ["accreditor" as const] : [])],
+      status: (["none", "active", "suspended", "revoked"] as const)[link.status] ?? "none",
+      validFrom: Number(link.validFrom),
+      validUntil: link.validUntil >= 2n ** 40n - 1n ? null : Number(link.validUntil),
+      scope: scopeTypeIds(link.scope).map((id) => ({ id })),
+      isRoot: link.parent === "0x0000000000000000000000000000000000000000",
+    };
+    const name = names?.get(link.subject) ?? (i === 0 ? summary.issuerName : undefined);
+    if (name !== undefined) entry.name = name;
+    return entry;
+  });
+}
+
+function verdictCode(v: Verdict, isIssuer: boolean): string {
+  switch (v) {
+    case Verdict.NotAccredited:
+      return "issuer_not_accredited";
+    case Verdict.NotIssuer:
+      return "issuer_not_issuer";
+    case Verdict.NotAccreditor:
+      return "accreditor_not_accreditor";
+    case Verdict.Suspended:
+      return isIssuer ? "issuer_suspended" : "accreditor_suspended";
+    case Verdict.Revoked:
+      return isIssuer ? "issuer_revoked" : "accreditor_revoked";
+    case Verdict.NotYetValid:
+      return "accreditation_not_yet_valid";
+    case Verdict.Expired:
+      return "accreditation_expired";
+    case Verdict.OutOfScope:
+      return "type_out_of_scope";
+    case Verdict.DepthExceeded:
+      return "depth_exceeded";
+    default:
+      return "untrusted";
+  }
+}
+
+function verdictMessage(v: Verdict, isIssuer: boolean, type: string, at: string | undefined): string {
+  const who = isIssuer ? "The issuer" : `Accreditor ${at}`;
+  switch (v) {
+    case Verdict.NotAccredited:
+      return "The issuer is not accredited in the trust registry.";
+    case Verdict.NotIssuer:
+      return "The issuer is accredited, but not to issue credentials.";
+    case Verdict.NotAccreditor:
+      return `${who} may no longer accredit.`;
+    case Verdict.Suspended:
+      return `${who} is suspended.`;
+    case Verdict.Revoked:
+      return `${who}'s accreditation was revoked before the credential's trusted time.`;
+    case Verdict.NotYetValid:
+      return `${who}'s accreditation was not yet valid at the credential's trusted time.`;
+    case Verdict.Expired:
+      return `${who}'s accreditation had expired at the credential's trusted time.`;
+    case Verdict.OutOfScope:
+      return `${who} is not accredited for "${type}".`;
+    default:
+      return "No trusted root within the depth bound.";
+  }
+}
+
+export { AccreditationStatus };

@@ -1,0 +1,85 @@
+/** The verification report: the one shape every face (library, plugin, CLI, HTTP) returns. */
+
+export type VerificationResult = "valid" | "invalid" | "unknown";
+
+/** pass: checked and fine; fail: checked and wrong; unknown: could not be checked (chain unreadable);
+ * skipped: does not apply to this credential (e.g. no status entry). */
+export type CheckOutcome = "pass" | "fail" | "unknown" | "skipped";
+
+export type CheckId =
+  | "format"
+  | "schema"
+  | "issuer"
+  | "anchor"
+  | "signature"
+  | "trust"
+  | "status"
+  | "validity"
+  | "presentation"
+  | "holder_signature"
+  | "holder_binding";
+
+export interface Check {
+  id: CheckId;
+  outcome: CheckOutcome;
+  /** Stable snake_case code: scripts match on it. */
+  code: string;
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+/** One link of the issuer's accreditation chain, issuer first, as the registry holds it. */
+export interface TrustChainEntry {
+  address: string;
+  did: string;
+  name?: string;
+  role: ("issuer" | "accreditor")[];
+  status: "active" | "suspended" | "revoked" | "none";
+  validFrom: number;
+  validUntil: number | null;
+  scope: { id: number; name?: string }[];
+  isRoot: boolean;
+}
+
+export interface CredentialSummary {
+  id?: string;
+  issuer?: string;
+  issuerName?: string;
+  subject?: string;
+  types?: string[];
+  name?: string;
+  issuedAt?: number;
+  expiresAt?: number;
+}
+
+export interface CredentialReport {
+  kind: "credential";
+  result: VerificationResult;
+  checks: Check[];
+  credential: CredentialSummary;
+  /** The issuer's accreditation chain, issuer first (empty when the chain could not be read). */
+  trustChain: TrustChainEntry[];
+  /** The time trust was judged at, and why that time: the anchored issuance time, or now. */
+  trustedTime?: { at: number; source: "anchor" | "now"; anchorBlock?: number };
+  /** The block the chain was read at. */
+  block?: number;
+  /** The time (seconds) the verifier took as now. */
+  verifiedAt: number;
+}
+
+export interface PresentationReport {
+  kind: "presentation";
+  result: VerificationResult;
+  checks: Check[];
+  holder?: string;
+  credentials: CredentialReport[];
+  block?: number;
+  verifiedAt: number;
+}
+
+/** fail beats unknown beats everything else: verification fails closed. */
+export function combine(checks: readonly Check[], nested: readonly { result: VerificationResult }[] = []): VerificationResult {
+  if (checks.some((c) => c.outcome === "fail") || nested.some((n) => n.result === "invalid")) return "invalid";
+  if (checks.some((c) => c.outcome === "unknown") || nested.some((n) => n.result === "unknown")) return "unknown";
+  return "valid";
+}

@@ -1,0 +1,84 @@
+/**
+ * The trust question, answered from an accreditation chain read off the registry: the same rules as
+ * TrustRegistry.trustedAt, so that one batched read of `chainOf` serves any type and any time. Pure.
+ */
+
+export const ROLE_ISSUER = 1;
+export const ROLE_ACCREDITOR = 2;
+
+export enum AccreditationStatus {
+  None = 0,
+  Active = 1,
+  Suspended = 2,
+  Revoked = 3,
+}
+
+/** One link of `TrustRegistry.chainOf`, subject first. */
+export interface ChainLink {
+  subject: string;
+  parent: string;
+  validFrom: bigint;
+  validUntil: bigint;
+  role: number;
+  status: AccreditationStatus;
+  reason: number;
+  depth: number;
+  scope: bigint;
+}
+
+/** Mirrors ITrustRegistry.Verdict. */
+export enum Verdict {
+  Trusted = 0,
+  NotAccredited = 1,
+  NotIssuer = 2,
+  NotAccreditor = 3,
+  Suspended = 4,
+  Revoked = 5,
+  NotYetValid = 6,
+  Expired = 7,
+  OutOfScope = 8,
+  DepthExceeded = 9,
+}
+
+export interface TrustAnswer {
+  verdict: Verdict;
+  /** The link that failed (undefined when trusted). */
+  failedAt: string | undefined;
+  /** The root the chain reached (undefined when it did not). */
+  root: string | undefined;
+}
+
+export const MAX_DEPTH = 8;
+const ZERO = "0x0000000000000000000000000000000000000000";
+
+/** Was the chain's subject trusted to issue `typeId` at `at` (seconds)? Suspension counts as it stands now. */
+export function evaluateTrust(chain: readonly ChainLink[], { typeId, at }: { typeId: number; at: bigint }): TrustAnswer {
+  if (chain.length === 0) return { verdict: Verdict.NotAccredited, failedAt: undefined, root: undefined };
+  for (let i = 0; i < chain.length && i <= MAX_DEPTH; i++) {
+    const link = chain[i]!;
+    const verdict = linkVerdict(link, i === 0, typeId, at);
+    if (verdict !== Verdict.Trusted) return { verdict, failedAt: link.subject, root: undefined };
+    if (link.parent === ZERO) return { verdict: Verdict.Trusted, failedAt: undefined, root: link.subject };
+  }
+  const last = chain[Math.min(chain.length, MAX_DEPTH + 1) - 1]!;
+  return { verdict: Verdict.DepthExceeded, failedAt: last.subject, root: undefined };
+}
+
+function linkVerdict(a: ChainLink, isSubject: boolean, typeId: number, at: bigint): Verdict {
+  if (a.status === AccreditationStatus.None) return Verdict.NotAccredited;
+  if (isSubject ? (a.role & ROLE_ISSUER) === 0 : (a.role & ROLE_ACCREDITOR) === 0) {
+    return isSubject ? Verdict.NotIssuer : Verdict.NotAccreditor;
+  }
+  if (a.status === AccreditationStatus.Suspended) return Verdict.Suspended;
+  if (at < a.validFrom) return Verdict.NotYetValid;
+  if (at >= a.validUntil) return a.status === AccreditationStatus.Revoked ? Verdict.Revoked : Verdict.Expired;
+  if (typeId < 0 || typeId >= 240 || ((a.scope >> BigInt(typeId)) & 1n) === 0n) return Verdict.OutOfScope;
+  return Verdict.Trusted;
+}
+
+/** The type ids in a scope bitmap. */
+export function scopeTypeIds(scope: bigint): number[] {
+  const ids: number[] = [];
+  for (let i = 0; scope >> BigInt(i) !== 0n; i++) if (((scope >> BigInt(i)) & 1n) === 1n) ids.push(i);
+  return ids;
+}

@@ -1,0 +1,93 @@
+import { expect } from "chai";
+import { Wallet, getBytes } from "ethers";
+import { createVerifiableCredentialJwt, verifyCredential as stockVerifyCredential } from "did-jwt-vc";
+import { ES256KSigner } from "did-jwt";
+import { Resolver } from "did-resolver";
+import { ethrResolver } from "../../src/agent/agent.js";
+import { achievement, openBadgeCredential } from "../../src/credentials/index.js";
+import { createAgentWorld, type AgentWorld } from "../helpers/agentFixture.js";
+
+describe("interoperability with stock did-jwt-vc and ethr-did-resolver", function () {
+  this.timeout(120_000);
+  let w: AgentWorld;
+  let root: string;
+  let university: string;
+  let learner: string;
+
+  before(async () => {
+    w = await createAgentWorld("json-rpc");
+    const { agent } = w;
+    root = (await agent.lerCreateIdentity({ alias: "root" })).did;
+    university = (await agent.lerCreateIdentity({ alias: "university" })).did;
+    learner = (await agent.lerCreateIdentity({ alias: "learner" })).did;
+    for (const name of ["Degree", "Certificate"]) await agent.lerRegisterType({ governor: w.governor, name });
+    await agent.lerAddRoot({ governor: w.governor, root, types: ["Degree", "Certificate"] });
+    await agent.lerAccredit({ accreditor: root, subject: university, role: "issuer", types: ["Degree"] });
+  });
+  after(async () => w?.close());
+
+  const degree = achievement({
+    id: "https://university.example/degrees/ba",
+    name: "BA History",
+    description: "Bachelor of Arts in History",
+    criteria: { narrative: "Passed every module." },
+    achievementType: "Degree",
+  });
+
+  it("a credential this agent issues passes stock did-jwt-vc verification with a stock ethr-did-resolver", async () => {
+    const { credentials } = await w.agent.lerIssueCredentials({ issuer: university, credentials: [{ subject: learner, achievement: degree }] });
+    const stock = new Resolver(ethrResolver(w.network));
+    const result = await stockVerifyCredential(credentials[0]!.jwt, stock);
+    expect(result.verified).to.equal(true);
+    expect(result.verifiableCredential.issuer.id).to.equal(university);
+    expect(result.verifiableCredential.credentialSubject.id).to.equal(learner);
+  });
+
+  for (const alg of ["ES256K", "ES256K-R"] as const) {
+    it(`a credential signed by stock did-jwt-vc (${alg}) for an accredited issuer verifies here; status not applicable`, async () => {
+      const wallet = Wallet.createRandom();
+      const issuerDid = `did:ethr:${w.network.name}:${wallet.address}`;
+      await w.agent.lerAccredit({ accreditor: root, subject: issuerDid, role: "issuer", types: ["Certificate"] });
+      const now = await w.now();
+      const credential = openBadgeCredential({
+        id: "urn:uuid:7a0c4b1e-2f3d-4c5b-8a9e-0b1c2d3e4f50",
+        issuer: { id: issuerDid, name: "External Academy" },
+        subject: { id: learner },
+        achievement: achievement({
+          id: "https://academy.example/cert/data",
+          name: "Data Analysis Certificate",
+          description: "Six-week course",
+          criteria: { narrative: "Passed the final project." },
+          achievementType: "Certificate",
+        }),
+        issuedAt: new Date((now - 10) * 1000),
+      });
+      const jwt = await createVerifiableCredentialJwt(credential as never, {
+        did: issuerDid,
+        signer: ES256KSigner(getBytes(wallet.privateKey), alg === "ES256K-R"),
+        alg,
+      });
+      const r = await w.agent.lerVerifyCredential({ credential: jwt, now });
+      expect(r.result, JSON.stringify(r.checks)).to.equal("valid");
+      const byId = Object.fromEntries(r.checks.map((c) => [c.id, `${c.outcome}:${c.code}`]));
+      expect(byId).to.include({
+        signature: "pass:signature_valid",
+        trust: "pass:trusted",
+        status: "skipped:no_status_entry",
+        anchor: "skipped:not_anchored",
+        validity: "pass:within_validity",
+      });
+      // The same credential from an issuer nobody accredited is refused on trust.
+      const stranger = Wallet.createRandom();
+      const strangerDid = `did:ethr:${w.network.name}:${stranger.address}`;
+      const forged = await createVerifiableCredentialJwt({ ...credential, issuer: { id: strangerDid, name: "External Academy" } } as never, {
+        did: strangerDid,
+        signer: ES256KSigner(getBytes(stranger.privateKey), alg === "ES256K-R"),
+        alg,
+      });
+      const f = await w.agent.lerVerifyCredential({ credential: forged, now });
+      expect(f.result).to.equal("invalid");
+      expect(f.checks.find((c) => c.id === "trust")?.code).to.equal("issuer_not_accredited");
+    });
+  }
+});
