@@ -27,6 +27,7 @@ import { EAS_REVOKE_TYPES, attestedUids, easArtifact, packageVersion, registered
 import {
   THIS_PROJECT,
   evaluateTargets,
+  formatGas,
   renderMarkdown,
   toRecords,
   type Target,
@@ -744,6 +745,24 @@ async function main(): Promise<void> {
     }
   }
 
+  /* ---------------------------------------------------------------- This project: issuance per credential */
+
+  // Issuing costs one anchor per batch (status indices are allocated off chain), whatever the batch size: measured
+  // at each size so that its cost per credential sits beside revokeWords' at the same sizes. Last, so that the rows
+  // above keep their pinned block times and state.
+  for (const n of SEQUENTIAL) {
+    await meter.measure(
+      {
+        id: `status.anchor.issue.${n}`,
+        job: "anchor / timestamp",
+        system: THIS_PROJECT,
+        operation: `StatusRegistry.anchor: issuing a batch of ${formatNumber(n)} (status indices allocated off chain)`,
+        batchSize: n,
+      },
+      () => status.getFunction("anchor")(issuerAddress, pseudoHash("issuance/batch", n)),
+    );
+  }
+
   /* ---------------------------------------------------------------- Report */
 
   const measurements = meter.measurements;
@@ -795,6 +814,13 @@ async function main(): Promise<void> {
         "Ref: one anchor, which covers a batch of any size; a peer's ratio compares its whole transaction with that " +
           `one anchor. EAS multiAttest is what EAS needs before it can revoke a credential: about ` +
           `${formatNumber(Math.round(Number(attestGas.gas) / attestGas.batchSize))} gas per credential.`,
+        "Issuing and revoking, per credential, at batch sizes " +
+          SEQUENTIAL.map((n) => formatNumber(n)).join(", ") +
+          ": issuance (the \"issuing a batch of\" rows) " +
+          SEQUENTIAL.map((n) => formatPerItem(meter.get(`status.anchor.issue.${n}`))).join(", ") +
+          " gas; revocation (revokeWords under \"revoke N sequential\") " +
+          SEQUENTIAL.map((n) => formatPerItem(meter.get(`status.revokeWords.${n}`))).join(", ") +
+          " gas. Only revoked credentials pay the second.",
       ],
       "accredit / attest": ["Ref: accredit for EAS attest, registerType for SchemaRegistry.register."],
     },
@@ -837,6 +863,11 @@ function describeWords(masks: readonly bigint[]): string {
     return full === 1 ? "1 full word" : `1 word, ${bits} bit${bits === 1 ? "" : "s"}`;
   }
   return `${masks.length} words: ${full} full${full < masks.length ? ", last partial" : ""}`;
+}
+
+/** Gas per item of a measurement, as the tables show it. */
+function formatPerItem(m: { gas: bigint; batchSize: number }): string {
+  return formatGas(Number(m.gas) / m.batchSize);
 }
 
 function formatNumber(n: number | bigint): string {

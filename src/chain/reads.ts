@@ -1,9 +1,23 @@
-import { getAddress, Interface, type Log, type Provider } from "ethers";
+import { getAddress, Interface } from "ethers";
 import { ChainError } from "../errors.js";
-import { decodeDidEvents, didEventTopics, type DidEvent } from "../did/ethr.js";
+import { decodeDidEvents, didEventTopics, type DidEvent, type DidLog } from "../did/ethr.js";
 import { AccreditationStatus, type ChainLink } from "../verify/trust.js";
 import { didRegistryArtifact, projectArtifact } from "./artifacts.js";
+import { Generation, type BlockHeader, type ChainReadCache } from "./cache.js";
 import type { Deployment } from "./deployments.js";
+import {
+  addressWord,
+  bytes32Word,
+  decodeAggregate3,
+  encodeAggregate3,
+  returnUintArray,
+  returnWord,
+  selectorOf,
+  word,
+  type SubCall,
+  type SubResult,
+} from "./multicall.js";
+import { isDirect, RpcAnswerError, transportOf, type RpcTransport } from "./transport.js";
 
 /** What a batch of verifications needs from the chain. Duplicates are read once. */
 export interface ReadRequest {
@@ -16,7 +30,7 @@ export interface ReadRequest {
   anchors: Iterable<{ issuer: string; root: string }>;
 }
 
-/** The chain's answers, all taken at one block. */
+/** The chain's answers, all taken at one block. Treat as read-only: with a cache, its values are shared. */
 export interface ChainSnapshot {
   block: number;
   timestamp: bigint;
@@ -27,51 +41,247 @@ export interface ChainSnapshot {
   statuses: Map<string, { revoked: boolean; suspended: boolean }>;
   hashRevokedAt: Map<string, bigint>;
   anchors: Map<string, { timestamp: bigint; blockNumber: bigint }>;
+  /** The hash of `block`, when the read was pinned to it. */
+  blockHash?: string;
 }
 
 export interface ReadOptions {
   /** Give up on a JSON-RPC request after this long. */
   timeoutMs?: number;
-  /** Read at this block instead of the latest. */
+  /** Read at this block instead of the latest (never cached). */
   blockTag?: number;
   /** Called once per JSON-RPC request made, with its method: for counting. */
   onRequest?: (method: string) => void;
+  /** Reuse answers read at the same block (see cache.ts); without it every read goes to the chain. */
+  cache?: ChainReadCache;
+  /** Gas budget of one `eth_call` (sub-calls are split across calls to stay under it). Default 12,000,000. */
+  callGasBudget?: number;
 }
 
 export const statusKey = (issuer: string, list: bigint, index: number) => `${issuer}:${list}:${index}`;
 export const hashKey = (issuer: string, hash: string) => `${issuer}:${hash.toLowerCase()}`;
+/** The key of one status word (256 entries of a list, both purposes). */
+export const wordKey = (issuer: string, list: bigint, word: number) => `${issuer}:${list}:${word}`;
 
 const multicallIface = new Interface(projectArtifact("Multicall3").abi);
 const trustIface = new Interface(projectArtifact("TrustRegistry").abi);
 const statusIface = new Interface(projectArtifact("StatusRegistry").abi);
 const didIface = new Interface(didRegistryArtifact().abi);
 
-interface Pending {
-  target: string;
-  iface: Interface;
-  fn: string;
-  args: unknown[];
-  allowFailure: boolean;
-  apply: (result: import("ethers").Result | undefined) => void;
+const SEL = {
+  getBlockNumber: selectorOf(multicallIface, "getBlockNumber"),
+  getCurrentBlockTimestamp: selectorOf(multicallIface, "getCurrentBlockTimestamp"),
+  getChainId: selectorOf(multicallIface, "getChainId"),
+  changed: selectorOf(didIface, "changed"),
+  chainOf: selectorOf(trustIface, "chainOf"),
+  getWords: selectorOf(statusIface, "getWords"),
+  hashRevokedAt: selectorOf(statusIface, "hashRevokedAt"),
+  anchorOf: selectorOf(statusIface, "anchorOf"),
+};
+
+/** Status purposes, as `IStatusRegistry.Purpose`. */
+const REVOCATION = 0;
+const SUSPENSION = 1;
+/** Words read by one getWords call at most; runs of needed words closer than GAP are read as one. */
+const MAX_WORDS_PER_CALL = 64;
+const WORD_GAP = 4;
+/** A sub-call's gas, about: its execution, or the EIP-7623 calldata floor of its ~256 calldata bytes. */
+const GAS = { header: 4_000, changed: 7_000, chainOf: 40_000, typeId: 12_000, hash: 7_000, anchor: 7_000, words: 8_000, perWord: 2_300 };
+const DEFAULT_CALL_GAS_BUDGET = 12_000_000;
+const MAX_CALLS_PER_CHUNK = 2_000;
+
+/** The unique keys of a request. */
+interface Keys {
+  issuers: string[];
+  typeNames: string[];
+  words: { issuer: string; list: bigint; word: number }[];
+  hashes: { issuer: string; hash: string }[];
+  anchors: { issuer: string; root: string }[];
+  statuses: { issuer: string; list: bigint; index: number }[];
 }
 
+function keysOf(request: ReadRequest): Keys {
+  const statuses = uniqueBy(request.statuses, (s) => statusKey(s.issuer, s.list, s.index));
+  return {
+    issuers: [...new Set(request.issuers)],
+    typeNames: [...new Set(request.typeNames)],
+    statuses,
+    words: uniqueBy(
+      statuses.map((s) => ({ issuer: s.issuer, list: s.list, word: s.index >> 8 })),
+      (w) => wordKey(w.issuer, w.list, w.word),
+    ),
+    hashes: uniqueBy(request.hashes, (h) => hashKey(h.issuer, h.hash)),
+    anchors: uniqueBy(request.anchors, (a) => hashKey(a.issuer, a.root)),
+  };
+}
+
+/** Keys the generation cannot answer. */
+function missing(keys: Keys, g: Generation): Keys {
+  return {
+    issuers: keys.issuers.filter((i) => !(g.chains.has(i) && g.changed.has(i) && g.didEvents.has(i))),
+    typeNames: keys.typeNames.filter((t) => !g.typeIds.has(t)),
+    words: keys.words.filter((w) => !g.words.has(wordKey(w.issuer, w.list, w.word))),
+    hashes: keys.hashes.filter((h) => !g.hashRevokedAt.has(hashKey(h.issuer, h.hash))),
+    anchors: keys.anchors.filter((a) => !g.anchors.has(hashKey(a.issuer, a.root))),
+    statuses: [],
+  };
+}
+
+const isEmpty = (k: Keys) =>
+  k.issuers.length + k.typeNames.length + k.words.length + k.hashes.length + k.anchors.length === 0;
+
 /**
- * Reads everything a batch of verifications needs in one `eth_call` (Multicall3 over the registries) and, for
- * identities whose DID document ever changed, one `eth_getLogs` for all of them: two JSON-RPC requests at most.
- * Answers are checked for consistency (chain id, block order); a node that cannot be read or answers nonsense is
- * a ChainError, which verification reports as `unknown`.
+ * Reads everything a batch of verifications needs, all at one block: Multicall3 `aggregate3` over the registries
+ * (split into several `eth_call`s when a batch would exceed `callGasBudget`, all pinned to the same block), and, for
+ * identities whose DID document ever changed, one `eth_getLogs` for all of them.
+ *
+ * Without a cache, or for the first read through one: at most two requests for a read that fits one call. With a
+ * cache: one `eth_getBlockByNumber` for the head, then only what that block's generation does not hold yet (see
+ * cache.ts). Answers are checked for consistency (chain id, block, logs against `changed`); a node that cannot be
+ * read or answers nonsense is a ChainError, which verification reports as `unknown`.
  */
 export async function readSnapshot(
-  provider: Provider,
+  provider: import("ethers").Provider,
   deployment: Deployment,
   request: ReadRequest,
   options: ReadOptions = {},
 ): Promise<ChainSnapshot> {
-  const c = deployment.contracts;
+  const keys = keysOf(request);
+  const transport = transportOf(provider);
+  const direct = isDirect(provider);
+  const cache = options.cache !== undefined && options.blockTag === undefined && direct ? options.cache : undefined;
+  const budget = options.callGasBudget ?? DEFAULT_CALL_GAS_BUDGET;
+  let plan: Planned[] | undefined;
+  const planned = () => (plan ??= planCalls(deployment, keys));
+  const uncached = () => readUncached(transport, direct, deployment, keys, planned(), options, budget);
+
+  if (cache === undefined) return uncached();
+  if (!cache.used && chunk(planned(), budget).length <= 1) {
+    cache.used = true;
+    return uncached();
+  }
+  cache.used = true;
+  const head = await cache.head(() => probeHead(transport, options));
+  let g = cache.generationFor(head);
+  let todo = missing(keys, g);
+  if (!isEmpty(todo) && g.size + todoSize(todo) > cache.maxEntries) {
+    g = cache.reset(head);
+    todo = missing(keys, g);
+  }
+  if (!isEmpty(todo)) {
+    try {
+      await fill(g, todo, { transport, deployment, options, budget, cache });
+    } catch (e) {
+      // A load-balanced endpoint may not know a block another of its nodes just served: read unpinned instead.
+      if (!(e instanceof RpcAnswerError)) throw e;
+      return uncached();
+    }
+  }
+  return assemble(keys, g, head, head.hash);
+}
+
+/**
+ * A read without the cache: one call at the latest block (or at `blockTag`); a read too big for one call is split,
+ * every part pinned to the same block (by hash when the provider is a JSON-RPC one).
+ */
+async function readUncached(
+  transport: RpcTransport,
+  direct: boolean,
+  deployment: Deployment,
+  keys: Keys,
+  plan: Planned[],
+  options: ReadOptions,
+  budget: number,
+): Promise<ChainSnapshot> {
+  let pin: Pin;
+  if (options.blockTag !== undefined) pin = { number: options.blockTag };
+  else if (chunk(plan, budget).length <= 1) pin = "latest";
+  else pin = direct ? await probeHead(transport, options) : { number: await blockNumber(transport, options) };
+  const g = new Generation(pin === "latest" ? placeholder : headerOf(pin));
+  const header = await readInto(transport, deployment, plan, g, pin, options, budget);
+  await readHistories(transport, deployment, keys.issuers, g, header, options, undefined);
+  return assemble(keys, g, header, header.hash === "" ? undefined : header.hash);
+}
+
+interface FillContext {
+  transport: RpcTransport;
+  deployment: Deployment;
+  options: ReadOptions;
+  budget: number;
+  cache: ChainReadCache;
+}
+
+/** Keys waiting to be read into a generation, and the read that will bring them. */
+interface PendingFill {
+  keys: Keys;
+  done: Promise<void>;
+}
+const pendingFills = new WeakMap<Generation, PendingFill>();
+
+/**
+ * Reads `todo` into `g`, together with what concurrent verifications at the same block are missing: their keys
+ * gather until the next turn of the event loop and go out as one read, pinned to the generation's block hash like
+ * every read into it (so merging them is exact).
+ */
+async function fill(g: Generation, todo: Keys, ctx: FillContext): Promise<void> {
+  let pending = pendingFills.get(g);
+  if (pending === undefined) {
+    const keys: Keys = { issuers: [], typeNames: [], words: [], hashes: [], anchors: [], statuses: [] };
+    const done = (async () => {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      pendingFills.delete(g);
+      const unique = missing(
+        {
+          issuers: [...new Set(keys.issuers)],
+          typeNames: [...new Set(keys.typeNames)],
+          words: uniqueBy(keys.words, (w) => wordKey(w.issuer, w.list, w.word)),
+          hashes: uniqueBy(keys.hashes, (h) => hashKey(h.issuer, h.hash)),
+          anchors: uniqueBy(keys.anchors, (a) => hashKey(a.issuer, a.root)),
+          statuses: [],
+        },
+        g,
+      );
+      if (isEmpty(unique)) return;
+      const into = new Generation(g.header);
+      await readInto(ctx.transport, ctx.deployment, planCalls(ctx.deployment, unique), into, g.header, ctx.options, ctx.budget);
+      await readHistories(ctx.transport, ctx.deployment, unique.issuers, into, g.header, ctx.options, ctx.cache);
+      merge(g, into);
+    })();
+    pending = { keys, done };
+    pendingFills.set(g, pending);
+  }
+  const k = pending.keys;
+  for (const x of todo.issuers) k.issuers.push(x);
+  for (const x of todo.typeNames) k.typeNames.push(x);
+  for (const x of todo.words) k.words.push(x);
+  for (const x of todo.hashes) k.hashes.push(x);
+  for (const x of todo.anchors) k.anchors.push(x);
+  await pending.done;
+}
+
+const placeholder: BlockHeader = { number: 0, hash: "", parentHash: "", timestamp: 0n };
+
+function todoSize(k: Keys): number {
+  return k.issuers.length + k.typeNames.length + k.words.length + k.hashes.length + k.anchors.length;
+}
+
+function merge(into: Generation, from: Generation): void {
+  into.chainId ??= from.chainId;
+  for (const [k, v] of from.chains) into.chains.set(k, v);
+  for (const [k, v] of from.changed) into.changed.set(k, v);
+  for (const [k, v] of from.didEvents) into.didEvents.set(k, v);
+  for (const [k, v] of from.typeIds) into.typeIds.set(k, v);
+  for (const [k, v] of from.words) into.words.set(k, v);
+  for (const [k, v] of from.hashRevokedAt) into.hashRevokedAt.set(k, v);
+  for (const [k, v] of from.anchors) into.anchors.set(k, v);
+}
+
+/** The snapshot of `keys`, from a generation that holds them all. */
+function assemble(keys: Keys, g: Generation, header: BlockHeader, blockHash?: string): ChainSnapshot {
   const snap: ChainSnapshot = {
-    block: 0,
-    timestamp: 0n,
-    chainId: 0,
+    block: header.number,
+    timestamp: header.timestamp,
+    chainId: g.chainId ?? 0,
     chains: new Map(),
     didEvents: new Map(),
     typeIds: new Map(),
@@ -79,81 +289,327 @@ export async function readSnapshot(
     hashRevokedAt: new Map(),
     anchors: new Map(),
   };
-  const changed = new Map<string, bigint>();
-  const calls: Pending[] = [
-    { target: c.Multicall3.address, iface: multicallIface, fn: "getBlockNumber", args: [], allowFailure: false, apply: (r) => (snap.block = Number(r![0])) },
-    { target: c.Multicall3.address, iface: multicallIface, fn: "getCurrentBlockTimestamp", args: [], allowFailure: false, apply: (r) => (snap.timestamp = r![0] as bigint) },
-    { target: c.Multicall3.address, iface: multicallIface, fn: "getChainId", args: [], allowFailure: false, apply: (r) => (snap.chainId = Number(r![0])) },
-  ];
-  for (const issuer of unique(request.issuers)) {
-    calls.push({ target: c.EthereumDIDRegistry.address, iface: didIface, fn: "changed", args: [issuer], allowFailure: false, apply: (r) => changed.set(issuer, r![0] as bigint) });
-    calls.push({ target: c.TrustRegistry.address, iface: trustIface, fn: "chainOf", args: [issuer], allowFailure: false, apply: (r) => snap.chains.set(issuer, toLinks(r![0])) });
+  if (blockHash !== undefined) snap.blockHash = blockHash;
+  for (const i of keys.issuers) {
+    snap.chains.set(i, g.chains.get(i)!);
+    snap.didEvents.set(i, g.didEvents.get(i)!);
   }
-  for (const name of unique(request.typeNames)) {
-    calls.push({ target: c.TrustRegistry.address, iface: trustIface, fn: "typeIdOf", args: [name], allowFailure: true, apply: (r) => snap.typeIds.set(name, r === undefined ? undefined : Number(r[0])) });
-  }
-  for (const s of uniqueBy(request.statuses, (s) => statusKey(s.issuer, s.list, s.index))) {
-    calls.push({ target: c.StatusRegistry.address, iface: statusIface, fn: "statusOf", args: [s.issuer, s.list, s.index], allowFailure: false, apply: (r) => snap.statuses.set(statusKey(s.issuer, s.list, s.index), { revoked: r![0] as boolean, suspended: r![1] as boolean }) });
-  }
-  for (const h of uniqueBy(request.hashes, (h) => hashKey(h.issuer, h.hash))) {
-    calls.push({ target: c.StatusRegistry.address, iface: statusIface, fn: "hashRevokedAt", args: [h.issuer, h.hash], allowFailure: false, apply: (r) => snap.hashRevokedAt.set(hashKey(h.issuer, h.hash), r![0] as bigint) });
-  }
-  for (const a of uniqueBy(request.anchors, (a) => hashKey(a.issuer, a.root))) {
-    calls.push({ target: c.StatusRegistry.address, iface: statusIface, fn: "anchorOf", args: [a.issuer, a.root], allowFailure: false, apply: (r) => { const v = r![0]; snap.anchors.set(hashKey(a.issuer, a.root), { timestamp: v[0] as bigint, blockNumber: v[1] as bigint }); } });
-  }
-
-  const data = multicallIface.encodeFunctionData("aggregate3", [
-    calls.map((p) => ({ target: p.target, allowFailure: p.allowFailure, callData: p.iface.encodeFunctionData(p.fn, p.args) })),
-  ]);
-  const raw = await rpc(options, "eth_call", () =>
-    provider.call({ to: c.Multicall3.address, data, blockTag: options.blockTag ?? "latest" }),
-  );
-  try {
-    const [results] = multicallIface.decodeFunctionResult("aggregate3", raw) as unknown as [[boolean, string][]];
-    if (results.length !== calls.length) throw new Error(`${results.length} results for ${calls.length} calls`);
-    results.forEach(([success, returnData], i) => {
-      const p = calls[i]!;
-      p.apply(success ? p.iface.decodeFunctionResult(p.fn, returnData) : undefined);
-    });
-  } catch (e) {
-    throw new ChainError("chain_inconsistent", "The node's answer to the registry reads could not be decoded.", { cause: e });
-  }
-  if (snap.chainId !== deployment.chainId) {
-    throw new ChainError("wrong_chain", `The node serves chain ${snap.chainId}, not ${deployment.chainId}.`, {
-      details: { expected: deployment.chainId, actual: snap.chainId },
+  for (const t of keys.typeNames) snap.typeIds.set(t, g.typeIds.get(t));
+  for (const s of keys.statuses) {
+    const w = g.words.get(wordKey(s.issuer, s.list, s.index >> 8))!;
+    const bit = BigInt(s.index & 255);
+    snap.statuses.set(statusKey(s.issuer, s.list, s.index), {
+      revoked: ((w.revoked >> bit) & 1n) === 1n,
+      suspended: ((w.suspended >> bit) & 1n) === 1n,
     });
   }
-
-  const withHistory = [...changed].filter(([, block]) => block !== 0n);
-  for (const [issuer] of changed) snap.didEvents.set(issuer, []);
-  if (withHistory.length > 0) {
-    for (const [issuer, block] of withHistory) {
-      if (block > BigInt(snap.block)) {
-        throw new ChainError("chain_inconsistent", `The node reports a DID change of ${issuer} after its own head.`);
-      }
-    }
-    const filter = {
-      address: c.EthereumDIDRegistry.address,
-      topics: [null, withHistory.map(([issuer]) => didEventTopics(issuer)[1])],
-      fromBlock: c.EthereumDIDRegistry.block,
-      toBlock: snap.block,
-    };
-    const logs = await rpc(options, "eth_getLogs", () => provider.getLogs(filter));
-    const byIssuer = new Map<string, Log[]>();
-    for (const log of logs) {
-      const issuer = getAddress(`0x${log.topics[1]?.slice(26) ?? ""}`);
-      byIssuer.set(issuer, [...(byIssuer.get(issuer) ?? []), log]);
-    }
-    for (const [issuer, block] of withHistory) {
-      const events = decodeDidEvents(byIssuer.get(issuer) ?? []);
-      // The registry says when the identity last changed; the log must contain that change.
-      if (!events.some((e) => BigInt(e.block) === block)) {
-        throw new ChainError("chain_inconsistent", `The node's logs lack the DID change of ${issuer} at block ${block}.`);
-      }
-      snap.didEvents.set(issuer, events);
-    }
+  for (const h of keys.hashes) {
+    const k = hashKey(h.issuer, h.hash);
+    snap.hashRevokedAt.set(k, g.hashRevokedAt.get(k)!);
+  }
+  for (const a of keys.anchors) {
+    const k = hashKey(a.issuer, a.root);
+    snap.anchors.set(k, g.anchors.get(k)!);
   }
   return snap;
+}
+
+/** A planned sub-call: its calldata, its gas (about), and where its answer goes. */
+interface Planned {
+  call: SubCall;
+  gas: number;
+  apply(r: SubResult, g: Generation): void;
+}
+
+function planCalls(deployment: Deployment, keys: Keys): Planned[] {
+  const c = deployment.contracts;
+  const planned: Planned[] = [];
+  const need = (r: SubResult, what: string) => {
+    if (!r.success) throw new ChainError("chain_inconsistent", `The registry read ${what} failed.`);
+    return r.returnData;
+  };
+  for (const issuer of keys.issuers) {
+    planned.push({
+      call: { target: c.EthereumDIDRegistry.address, allowFailure: false, callData: SEL.changed + addressWord(issuer) },
+      gas: GAS.changed,
+      apply: (r, g) => g.changed.set(issuer, returnWord(need(r, "changed"))),
+    });
+    planned.push({
+      call: { target: c.TrustRegistry.address, allowFailure: false, callData: SEL.chainOf + addressWord(issuer) },
+      gas: GAS.chainOf,
+      apply: (r, g) => g.chains.set(issuer, toLinks(trustIface.decodeFunctionResult("chainOf", `0x${need(r, "chainOf")}`)[0])),
+    });
+  }
+  for (const name of keys.typeNames) {
+    planned.push({
+      call: { target: c.TrustRegistry.address, allowFailure: true, callData: trustIface.encodeFunctionData("typeIdOf", [name]).slice(2) },
+      gas: GAS.typeId,
+      apply: (r, g) => g.typeIds.set(name, r.success ? Number(returnWord(r.returnData)) : undefined),
+    });
+  }
+  for (const run of wordRuns(keys.words)) {
+    const read = (purpose: number) =>
+      SEL.getWords + addressWord(run.issuer) + word(purpose) + word(run.list) + word(run.from) + word(run.count);
+    let revoked: bigint[] | undefined;
+    const setBoth = (g: Generation, suspended: bigint[]) => {
+      if (revoked === undefined || revoked.length !== run.count || suspended.length !== run.count) {
+        throw new ChainError("chain_inconsistent", "The node's status words do not match the request.");
+      }
+      for (let i = 0; i < run.count; i++) {
+        g.words.set(wordKey(run.issuer, run.list, run.from + i), { revoked: revoked[i]!, suspended: suspended[i]! });
+      }
+    };
+    const gas = GAS.words + GAS.perWord * run.count;
+    planned.push({
+      call: { target: c.StatusRegistry.address, allowFailure: false, callData: read(REVOCATION) },
+      gas,
+      apply: (r) => {
+        revoked = returnUintArray(need(r, "getWords"));
+      },
+    });
+    planned.push({
+      call: { target: c.StatusRegistry.address, allowFailure: false, callData: read(SUSPENSION) },
+      gas,
+      apply: (r, g) => setBoth(g, returnUintArray(need(r, "getWords"))),
+    });
+  }
+  for (const h of keys.hashes) {
+    planned.push({
+      call: { target: c.StatusRegistry.address, allowFailure: false, callData: SEL.hashRevokedAt + addressWord(h.issuer) + bytes32Word(h.hash) },
+      gas: GAS.hash,
+      apply: (r, g) => g.hashRevokedAt.set(hashKey(h.issuer, h.hash), returnWord(need(r, "hashRevokedAt"))),
+    });
+  }
+  for (const a of keys.anchors) {
+    planned.push({
+      call: { target: c.StatusRegistry.address, allowFailure: false, callData: SEL.anchorOf + addressWord(a.issuer) + bytes32Word(a.root) },
+      gas: GAS.anchor,
+      apply: (r, g) => {
+        const data = need(r, "anchorOf");
+        g.anchors.set(hashKey(a.issuer, a.root), { timestamp: returnWord(data, 0), blockNumber: returnWord(data, 1) });
+      },
+    });
+  }
+  return planned;
+}
+
+/** Needed words grouped into runs of one list: nearby words are read together (a few extra are cheap). */
+function wordRuns(words: Keys["words"]): { issuer: string; list: bigint; from: number; count: number }[] {
+  const byList = new Map<string, { issuer: string; list: bigint; words: number[] }>();
+  for (const w of words) {
+    const k = `${w.issuer}:${w.list}`;
+    let e = byList.get(k);
+    if (e === undefined) byList.set(k, (e = { issuer: w.issuer, list: w.list, words: [] }));
+    e.words.push(w.word);
+  }
+  const runs: { issuer: string; list: bigint; from: number; count: number }[] = [];
+  for (const { issuer, list, words: ws } of byList.values()) {
+    ws.sort((a, b) => a - b);
+    let from = ws[0]!;
+    let to = from;
+    for (const w of ws.slice(1)) {
+      if (w - to <= WORD_GAP && w - from < MAX_WORDS_PER_CALL) {
+        to = w;
+        continue;
+      }
+      runs.push({ issuer, list, from, count: to - from + 1 });
+      from = to = w;
+    }
+    runs.push({ issuer, list, from, count: to - from + 1 });
+  }
+  return runs;
+}
+
+/** Sub-calls split into calls under the gas budget. A pair of getWords calls is never split. */
+function chunk(plan: readonly Planned[], budget: number): Planned[][] {
+  const chunks: Planned[][] = [];
+  let current: Planned[] = [];
+  let gas = 0;
+  for (let i = 0; i < plan.length; i++) {
+    const p = plan[i]!;
+    const paired = p.call.callData.startsWith(SEL.getWords) && i + 1 < plan.length && plan[i + 1]!.call.callData.startsWith(SEL.getWords);
+    const add = paired ? p.gas + plan[i + 1]!.gas : p.gas;
+    if (current.length > 0 && (gas + add > budget || current.length + (paired ? 2 : 1) > MAX_CALLS_PER_CHUNK)) {
+      chunks.push(current);
+      current = [];
+      gas = 0;
+    }
+    current.push(p);
+    gas += p.gas;
+    if (paired) {
+      current.push(plan[++i]!);
+      gas += plan[i]!.gas;
+    }
+  }
+  if (current.length > 0 || chunks.length === 0) chunks.push(current);
+  return chunks;
+}
+
+/** The block a read is pinned to: the latest, a number, or a probed head (number and hash). */
+type Pin = "latest" | { number: number } | BlockHeader;
+
+function headerOf(pin: Exclude<Pin, "latest">): BlockHeader {
+  return "hash" in pin ? pin : { number: pin.number, hash: "", parentHash: "", timestamp: 0n };
+}
+
+/**
+ * Runs the plan at `pin` into `g`, split into calls under the gas budget (sent together); every call also reads
+ * the block number, and the first the time and chain id, which must agree. Returns the block read.
+ */
+async function readInto(
+  transport: RpcTransport,
+  deployment: Deployment,
+  plan: readonly Planned[],
+  g: Generation,
+  pin: Pin,
+  options: ReadOptions,
+  budget: number,
+): Promise<BlockHeader> {
+  const mc = deployment.contracts.Multicall3.address;
+  const tag = pin === "latest" ? "latest" : "hash" in pin ? { blockHash: pin.hash } : `0x${pin.number.toString(16)}`;
+  const chunks = chunk(plan, budget);
+  const header = { number: -1, timestamp: 0n, chainId: 0 };
+  const run = async (calls: readonly Planned[], first: boolean, depth: number): Promise<void> => {
+    const head: Planned[] = [
+      { call: { target: mc, allowFailure: false, callData: SEL.getBlockNumber }, gas: GAS.header, apply: (r) => agree(Number(returnWord(r.returnData))) },
+    ];
+    if (first) {
+      head.push(
+        { call: { target: mc, allowFailure: false, callData: SEL.getCurrentBlockTimestamp }, gas: GAS.header, apply: (r) => (header.timestamp = returnWord(r.returnData)) },
+        { call: { target: mc, allowFailure: false, callData: SEL.getChainId }, gas: GAS.header, apply: (r) => (header.chainId = Number(returnWord(r.returnData))) },
+      );
+    }
+    const all = [...head, ...calls];
+    let raw: unknown;
+    try {
+      raw = await rpc(options, "eth_call", () =>
+        transport.request("eth_call", [{ to: mc, data: encodeAggregate3(all.map((p) => p.call)) }, tag]),
+      );
+    } catch (e) {
+      // A node whose eth_call gas cap is below the budget: halve and retry, a few times at most.
+      if (e instanceof RpcAnswerError && /gas/i.test(String(e.rpcError.message)) && calls.length > 1 && depth < 6) {
+        const half = Math.ceil(calls.length / 2);
+        await Promise.all([run(calls.slice(0, half), first, depth + 1), run(calls.slice(half), false, depth + 1)]);
+        return;
+      }
+      throw e;
+    }
+    let results: SubResult[];
+    try {
+      results = decodeAggregate3(raw as string, all.length);
+      results.forEach((r, i) => {
+        if (!r.success && !all[i]!.call.allowFailure) throw new Error("a required sub-call failed");
+        all[i]!.apply(r, g);
+      });
+    } catch (e) {
+      if (e instanceof ChainError) throw e;
+      throw new ChainError("chain_inconsistent", "The node's answer to the registry reads could not be decoded.", { cause: e });
+    }
+  };
+  const agree = (n: number) => {
+    if (header.number === -1) header.number = n;
+    else if (header.number !== n) throw new ChainError("chain_inconsistent", "The node answered parts of one read at different blocks.");
+  };
+  await Promise.all(chunks.map((c, i) => run(c, i === 0, 0)));
+  if (header.chainId !== deployment.chainId) {
+    throw new ChainError("wrong_chain", `The node serves chain ${header.chainId}, not ${deployment.chainId}.`, {
+      details: { expected: deployment.chainId, actual: header.chainId },
+    });
+  }
+  if (pin !== "latest" && header.number !== pin.number) {
+    throw new ChainError("chain_inconsistent", `The node read block ${header.number} when asked for block ${pin.number}.`);
+  }
+  g.chainId = header.chainId;
+  // A probed head is the block read; otherwise the block is known by the number and time the node gave.
+  if (pin !== "latest" && "hash" in pin) return pin;
+  return { number: header.number, hash: "", parentHash: "", timestamp: header.timestamp };
+}
+
+/**
+ * The DID histories of `issuers` (whose `changed` is in `g`): kept ones from the cache when still complete, the others
+ * with one `eth_getLogs` up to the block read. The registry's `changed(identity)` must be the block of the last
+ * event the logs give.
+ */
+async function readHistories(
+  transport: RpcTransport,
+  deployment: Deployment,
+  issuers: readonly string[],
+  g: Generation,
+  header: BlockHeader,
+  options: ReadOptions,
+  cache: ChainReadCache | undefined,
+): Promise<void> {
+  const fetch: string[] = [];
+  for (const issuer of issuers) {
+    const changed = g.changed.get(issuer)!;
+    if (changed === 0n) {
+      g.didEvents.set(issuer, []);
+      continue;
+    }
+    if (changed > BigInt(header.number)) {
+      throw new ChainError("chain_inconsistent", `The node reports a DID change of ${issuer} after its own head.`);
+    }
+    const kept = cache?.history(issuer, changed);
+    if (kept !== undefined) g.didEvents.set(issuer, kept);
+    else fetch.push(issuer);
+  }
+  if (fetch.length === 0) return;
+  const did = deployment.contracts.EthereumDIDRegistry;
+  const filter = {
+    address: did.address,
+    topics: [null, fetch.map((issuer) => didEventTopics(issuer)[1])],
+    fromBlock: `0x${did.block.toString(16)}`,
+    toBlock: `0x${header.number.toString(16)}`,
+  };
+  const raw = await rpc(options, "eth_getLogs", () => transport.request("eth_getLogs", [filter]));
+  if (!Array.isArray(raw)) throw new ChainError("chain_inconsistent", "The node's answer to eth_getLogs is not a list.");
+  const byIssuer = new Map<string, DidLog[]>();
+  try {
+    for (const log of raw as { topics: string[]; data: string; blockNumber: string; logIndex: string; address: string; removed?: boolean }[]) {
+      if (log.removed === true || getAddress(log.address) !== did.address) continue;
+      const issuer = getAddress(`0x${log.topics[1]?.slice(26) ?? ""}`);
+      let list = byIssuer.get(issuer);
+      if (list === undefined) byIssuer.set(issuer, (list = []));
+      list.push({ topics: log.topics, data: log.data, blockNumber: Number(log.blockNumber), index: Number(log.logIndex) });
+    }
+  } catch (e) {
+    throw new ChainError("chain_inconsistent", "The node's logs could not be read.", { cause: e });
+  }
+  for (const issuer of fetch) {
+    const events = decodeDidEvents(byIssuer.get(issuer) ?? []);
+    const last = events.reduce((m, e) => Math.max(m, e.block), 0);
+    // The registry says when the identity last changed; the logs must end with that change.
+    if (BigInt(last) !== g.changed.get(issuer)) {
+      throw new ChainError("chain_inconsistent", `The node's logs lack the DID change of ${issuer} at block ${g.changed.get(issuer)}.`);
+    }
+    g.didEvents.set(issuer, events);
+    cache?.keepHistory(issuer, events, header);
+  }
+}
+
+/** The head, for pinning: number, hash, parent hash and time of the latest block. */
+async function probeHead(transport: RpcTransport, options: ReadOptions): Promise<BlockHeader> {
+  const block = (await rpc(options, "eth_getBlockByNumber", () => transport.request("eth_getBlockByNumber", ["latest", false]))) as
+    | { number?: string; hash?: string; parentHash?: string; timestamp?: string }
+    | null;
+  if (
+    block === null ||
+    typeof block !== "object" ||
+    typeof block.number !== "string" ||
+    typeof block.hash !== "string" ||
+    !/^0x[0-9a-fA-F]{64}$/.test(block.hash) ||
+    typeof block.parentHash !== "string" ||
+    typeof block.timestamp !== "string"
+  ) {
+    throw new ChainError("chain_inconsistent", "The node's latest block has no number, hash or time.");
+  }
+  return { number: Number(block.number), hash: block.hash.toLowerCase(), parentHash: block.parentHash.toLowerCase(), timestamp: BigInt(block.timestamp) };
+}
+
+async function blockNumber(transport: RpcTransport, options: ReadOptions): Promise<number> {
+  const n = await rpc(options, "eth_blockNumber", () => transport.request("eth_blockNumber", []));
+  if (typeof n !== "string" || !/^0x[0-9a-fA-F]+$/.test(n)) throw new ChainError("chain_inconsistent", "The node's block number is not a number.");
+  return Number(n);
 }
 
 function toLinks(value: import("ethers").Result): ChainLink[] {
@@ -209,12 +665,11 @@ export function toChainError(e: unknown, method: string): ChainError {
   });
 }
 
-function unique(values: Iterable<string>): string[] {
-  return [...new Set(values)];
-}
-
 function uniqueBy<T>(values: Iterable<T>, key: (v: T) => string): T[] {
   const seen = new Map<string, T>();
-  for (const v of values) if (!seen.has(key(v))) seen.set(key(v), v);
+  for (const v of values) {
+    const k = key(v);
+    if (!seen.has(k)) seen.set(k, v);
+  }
   return [...seen.values()];
 }

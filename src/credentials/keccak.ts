@@ -1,8 +1,10 @@
-// keccak256 of the 64-byte string `a || b`, for Merkle pair hashing only. The tree of a large batch hashes one pair
-// per leaf; ethers' general-purpose keccak256 (hex in, hex out, a generic sponge) costs about five times as much per
-// pair, which would put a 100,000-credential batch over a second. This is the same Keccak-f[1600] permutation, with
-// the state held in 32-bit halves of each 64-bit lane and the 24 rounds' steps unrolled. Its output is checked
-// against ethers' keccak256 in test/credentials/merkle.test.ts; everything else in this folder hashes with ethers.
+// keccak256 for the hot paths: Merkle pair hashing (the tree of a large batch hashes one pair per leaf) and the
+// hashes a verification takes of every credential (its JWT, its anchor leaf, public keys). ethers' general-purpose
+// keccak256 (hex in, hex out, @noble/hashes' sponge) costs about five times as much per pair and per kilobyte, which
+// would put a 100,000-credential batch over a second and a verification's hashing above its signature check. This
+// is the same Keccak-f[1600] permutation, with the state held in 32-bit halves of each 64-bit lane and the 24
+// rounds' steps unrolled. Its output is checked against ethers' keccak256 in test/credentials/merkle.test.ts and
+// test/verify/hashing.test.ts.
 
 // Round constants, low and high 32-bit half of each.
 // prettier-ignore
@@ -50,6 +52,88 @@ export function keccak256Concat(
     out[o + 1] = (v >>> 8) & 0xff;
     out[o + 2] = (v >>> 16) & 0xff;
     out[o + 3] = v >>> 24;
+  }
+}
+
+/** Keccak-256 rate: 1088 bits. */
+const RATE = 136;
+const tail = new Uint8Array(RATE);
+
+/** keccak256 of `data` (Ethereum's Keccak, not SHA3-256), as 32 bytes. */
+export function keccak256Bytes(data: Uint8Array): Uint8Array {
+  const s = state;
+  s.fill(0);
+  const n = data.length;
+  let o = 0;
+  for (; o + RATE <= n; o += RATE) {
+    absorb(s, data, o);
+    permute(s);
+  }
+  // The last block, padded: 0x01 after the message, 0x80 in the last byte of the rate (0x81 if they meet).
+  tail.fill(0);
+  tail.set(data.subarray(o, n));
+  tail[n - o] = 0x01;
+  tail[RATE - 1]! |= 0x80;
+  absorb(s, tail, 0);
+  permute(s);
+  const out = new Uint8Array(32);
+  for (let k = 0; k < 8; k++) {
+    const v = s[k]!;
+    out[4 * k] = v & 0xff;
+    out[4 * k + 1] = (v >>> 8) & 0xff;
+    out[4 * k + 2] = (v >>> 16) & 0xff;
+    out[4 * k + 3] = v >>> 24;
+  }
+  return out;
+}
+
+const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, "0"));
+
+/**
+ * keccak256 of a string's UTF-8 bytes, or of bytes, as 0x and 64 lowercase hex digits. An ASCII string (a JWT,
+ * canonical JSON without other characters) is hashed from its character codes, with no buffer in between.
+ */
+export function keccak256Hex(input: string | Uint8Array): string {
+  if (typeof input !== "string") return digestHex(keccak256Bytes(input));
+  for (let i = 0; i < input.length; i++) {
+    if (input.charCodeAt(i) >= 0x80) return digestHex(keccak256Bytes(Buffer.from(input, "utf8")));
+  }
+  const s = state;
+  s.fill(0);
+  const n = input.length;
+  let o = 0;
+  for (; o + RATE <= n; o += RATE) {
+    for (let k = 0; k < 34; k++) {
+      const i = o + 4 * k;
+      s[k]! ^= input.charCodeAt(i) | (input.charCodeAt(i + 1) << 8) | (input.charCodeAt(i + 2) << 16) | (input.charCodeAt(i + 3) << 24);
+    }
+    permute(s);
+  }
+  tail.fill(0);
+  for (let i = o; i < n; i++) tail[i - o] = input.charCodeAt(i);
+  tail[n - o] = 0x01;
+  tail[RATE - 1]! |= 0x80;
+  absorb(s, tail, 0);
+  permute(s);
+  let hex = "0x";
+  for (let k = 0; k < 8; k++) {
+    const v = s[k]!;
+    hex += HEX[v & 0xff]! + HEX[(v >>> 8) & 0xff]! + HEX[(v >>> 16) & 0xff]! + HEX[v >>> 24]!;
+  }
+  return hex;
+}
+
+function digestHex(d: Uint8Array): string {
+  let hex = "0x";
+  for (let i = 0; i < 32; i++) hex += HEX[d[i]!]!;
+  return hex;
+}
+
+// XORs one 136-byte block (little-endian 32-bit words) into the state.
+function absorb(s: Int32Array, d: Uint8Array, o: number): void {
+  for (let k = 0; k < 34; k++) {
+    const i = o + 4 * k;
+    s[k]! ^= d[i]! | (d[i + 1]! << 8) | (d[i + 2]! << 16) | (d[i + 3]! << 24);
   }
 }
 
@@ -240,7 +324,7 @@ function permute(s: Int32Array): void {
     a0l ^= ROUND_CONSTANTS[r]!;
     a0h ^= ROUND_CONSTANTS[r + 1]!;
   }
-  // The digest is the first 256 bits; the rest of the state is not read again.
+  // The whole state goes back: a long message absorbs its next block into it.
   s[0] = a0l;
   s[1] = a0h;
   s[2] = a1l;
@@ -249,4 +333,46 @@ function permute(s: Int32Array): void {
   s[5] = a2h;
   s[6] = a3l;
   s[7] = a3h;
+  s[8] = a4l;
+  s[9] = a4h;
+  s[10] = a5l;
+  s[11] = a5h;
+  s[12] = a6l;
+  s[13] = a6h;
+  s[14] = a7l;
+  s[15] = a7h;
+  s[16] = a8l;
+  s[17] = a8h;
+  s[18] = a9l;
+  s[19] = a9h;
+  s[20] = a10l;
+  s[21] = a10h;
+  s[22] = a11l;
+  s[23] = a11h;
+  s[24] = a12l;
+  s[25] = a12h;
+  s[26] = a13l;
+  s[27] = a13h;
+  s[28] = a14l;
+  s[29] = a14h;
+  s[30] = a15l;
+  s[31] = a15h;
+  s[32] = a16l;
+  s[33] = a16h;
+  s[34] = a17l;
+  s[35] = a17h;
+  s[36] = a18l;
+  s[37] = a18h;
+  s[38] = a19l;
+  s[39] = a19h;
+  s[40] = a20l;
+  s[41] = a20h;
+  s[42] = a21l;
+  s[43] = a21h;
+  s[44] = a22l;
+  s[45] = a22h;
+  s[46] = a23l;
+  s[47] = a23h;
+  s[48] = a24l;
+  s[49] = a24h;
 }

@@ -1,7 +1,7 @@
-import { hexlify, keccak256, toUtf8Bytes } from "ethers";
+import { hexlify } from "ethers";
 import { LerError } from "../errors.js";
 import { canonicalize } from "./canonical.js";
-import { keccak256Concat } from "./keccak.js";
+import { keccak256Concat, keccak256Hex } from "./keccak.js";
 import { isPlainObject } from "./values.js";
 
 /**
@@ -81,11 +81,13 @@ export function buildMerkleTree(leaves: readonly string[]): MerkleTree {
  */
 export function verifyMerkleProof(leaf: string, proof: readonly string[], root: string): boolean {
   if (!Array.isArray(proof)) throw new LerError("invalid_hash", "The proof is not an array of bytes32 hashes.");
-  const node = parseHash(leaf, "leaf").slice();
-  const siblings = proof.map((p, i) => parseHash(p, `proof[${i}]`));
-  const expected = parseHash(root, "root");
-  for (const sibling of siblings) hashSortedPair(node, 0, sibling, 0, node, 0);
-  return equalBytes(node, expected);
+  // Every hash is checked before any is used: a malformed proof throws whatever its length.
+  const buf = new Uint8Array(32 * (proof.length + 2));
+  parseHashInto(leaf, "leaf", buf, 0);
+  proof.forEach((p, i) => parseHashInto(p, `proof[${i}]`, buf, 32 * (i + 2)));
+  parseHashInto(root, "root", buf, 32);
+  for (let i = 0; i < proof.length; i++) hashSortedPair(buf, 0, buf, 32 * (i + 2), buf, 0);
+  return compare32(buf, 0, buf, 32) === 0;
 }
 
 /**
@@ -94,7 +96,7 @@ export function verifyMerkleProof(leaf: string, proof: readonly string[], root: 
  * not modified.
  */
 export function anchorLeaf(jwtPayload: object): string {
-  return keccak256(toUtf8Bytes(canonicalize(withoutAnchor(jwtPayload))));
+  return keccak256Hex(canonicalize(withoutAnchor(jwtPayload)));
 }
 
 // A copy of `payload` without its issuance anchor: the objects on the way are copied, the rest is shared.
@@ -141,10 +143,6 @@ function compare32(x: Uint8Array, xo: number, y: Uint8Array, yo: number): number
     if (d !== 0) return d;
   }
   return 0;
-}
-
-function equalBytes(x: Uint8Array, y: Uint8Array): boolean {
-  return x.length === y.length && compare32(x, 0, y, 0) === 0;
 }
 
 function parseHash(value: unknown, what: string): Uint8Array {

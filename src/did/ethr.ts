@@ -1,4 +1,4 @@
-import { computeAddress, getAddress, Interface, toUtf8String, type Log } from "ethers";
+import { computeAddress, getAddress, Interface, toUtf8String } from "ethers";
 import { LerError } from "../errors.js";
 
 /**
@@ -64,8 +64,17 @@ export function didEventTopics(address: string): [null, string] {
   return [null, `0x${getAddress(address).slice(2).toLowerCase().padStart(64, "0")}`];
 }
 
+/** The parts of a log that decoding needs (an ethers `Log` has them). */
+export interface DidLog {
+  topics: readonly string[];
+  data: string;
+  blockNumber: number;
+  /** Position of the log in its block. */
+  index: number;
+}
+
 /** Decodes ERC-1056 logs, in chain order; logs that are not ERC-1056 events are ignored. */
-export function decodeDidEvents(logs: readonly Log[]): DidEvent[] {
+export function decodeDidEvents(logs: readonly DidLog[]): DidEvent[] {
   const sorted = [...logs].sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index);
   const events: DidEvent[] = [];
   for (const log of sorted) {

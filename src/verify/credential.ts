@@ -1,9 +1,11 @@
-import { getAddress, keccak256, toUtf8Bytes, type Provider } from "ethers";
+import { getAddress, type Provider } from "ethers";
 import { normalizeCredential } from "did-jwt-vc";
 import { ChainError, isLerError, LerError } from "../errors.js";
+import { VerificationCache, type ChainCacheLimits } from "../chain/cache.js";
 import { readSnapshot, hashKey, statusKey, type ChainSnapshot, type ReadOptions } from "../chain/reads.js";
 import type { Deployment } from "../chain/deployments.js";
-import { didNamesChain, parseEthrDid, signingKeysAt, type EthrDid } from "../did/ethr.js";
+import { keccak256Hex } from "../credentials/keccak.js";
+import { didNamesChain, parseEthrDid, signingKeysAt, type EthrDid, type SigningKeys } from "../did/ethr.js";
 import {
   checkAnchorProof,
   credentialTypesOf,
@@ -13,8 +15,9 @@ import {
   type IssuanceAnchorProof,
   type StatusEntry,
 } from "../credentials/index.js";
-import { decodeJwt, signedBy, type DecodedJwt } from "./jwt.js";
+import { decodeJwt, signatureValid, signingHash, type DecodedJwt, type SignatureParts } from "./jwt.js";
 import { combine, type Check, type CredentialReport, type CredentialSummary, type TrustChainEntry } from "./report.js";
+import { secp256k1Backend } from "./secp256k1.js";
 import { AccreditationStatus, evaluateTrust, ROLE_ACCREDITOR, ROLE_ISSUER, scopeTypeIds, Verdict, type ChainLink } from "./trust.js";
 
 /** Where to read: the chain, its registries, and the name did:ethr DIDs use for it. */
@@ -23,6 +26,36 @@ export interface VerifierContext {
   deployment: Deployment;
   /** The DID network name of this chain (`did:ethr:<name>:0x…`); the hex chain id is accepted too. */
   networkName: string;
+  /**
+   * Chain reads to reuse (see src/chain/cache.ts: an answer is reused only at the block it was read at, so a change on
+   * chain is seen by the next verification). Default: one cache per provider object, shared by every context that
+   * uses it. `false`: read everything afresh each time.
+   */
+  cache?: VerificationCache | false;
+}
+
+export { VerificationCache, type ChainCacheLimits };
+
+/** A cache to pass as `VerifierContext.cache`: one per verifier process is the usual choice. */
+export function createVerificationCache(limits: ChainCacheLimits = {}): VerificationCache {
+  return new VerificationCache(limits);
+}
+
+/** The secp256k1 implementation signature checks use here: libsecp256k1 (native) or @noble/curves (pure JS). */
+export function signatureBackend(): string {
+  return secp256k1Backend.name;
+}
+
+const defaultCaches = new WeakMap<Provider, VerificationCache>();
+
+function cacheOf(ctx: VerifierContext) {
+  if (ctx.cache === false) return undefined;
+  let cache = ctx.cache;
+  if (cache === undefined) {
+    cache = defaultCaches.get(ctx.provider);
+    if (cache === undefined) defaultCaches.set(ctx.provider, (cache = new VerificationCache()));
+  }
+  return cache.of(ctx.deployment);
 }
 
 export interface VerifyOptions {
@@ -41,15 +74,70 @@ interface Prepared {
   index: number;
   checks: Check[];
   summary: CredentialSummary;
-  jwt?: DecodedJwt;
+  /** What the signature and validity checks need of the JWT (the decoded payload itself is not kept: memory). */
+  jwt?: SignatureParts & { nbf: unknown; exp: unknown };
   issuer?: EthrDid;
   types?: string[];
   status?: StatusEntry | undefined;
-  anchor?: IssuanceAnchorProof | undefined;
+  /** The anchor's root, once its proof checked out (the proof itself is not kept). */
+  anchor?: { root: string } | undefined;
   hash?: string;
 }
 
 const DEFAULT_SKEW = 60;
+
+/** What the credentials of one batch share: key sets per issuer and time, the trusted roots. */
+interface Shared {
+  keysAt(did: EthrDid, events: Parameters<typeof signingKeysAt>[1], at: { block: number; time: bigint }): SigningKeys;
+  readonly trustedRoots: ReadonlySet<string> | undefined;
+}
+
+function sharedOf(options: VerifyOptions): Shared {
+  const keys = new Map<string, SigningKeys>();
+  let roots: ReadonlySet<string> | undefined;
+  return {
+    // One key set per issuer and moment: every credential of an anchored batch asks the same question.
+    keysAt(did, events, at) {
+      const k = `${did.did}|${at.block}|${at.time}`;
+      let v = keys.get(k);
+      if (v === undefined) keys.set(k, (v = signingKeysAt(did, events, at)));
+      return v;
+    },
+    // Parsed when first needed, as before: a bad entry throws only if a chain reaches a root.
+    get trustedRoots() {
+      if (options.trustedRoots === undefined) return undefined;
+      roots ??= new Set(options.trustedRoots.map((r) => (r.startsWith("did:") ? parseEthrDid(r).address : getAddress(r))));
+      return roots;
+    },
+  };
+}
+
+// Texts that many reports repeat (messages, DIDs), made once: strings are immutable, so sharing them is invisible to
+// callers, and ten thousand reports hold one copy instead of ten thousand. Bounded: cleared when full.
+const texts = new Map<string, string>();
+
+function text(key: string, make: () => string): string {
+  let text = texts.get(key);
+  if (text === undefined) {
+    text = make();
+    if (texts.size >= 50_000) texts.clear();
+    texts.set(key, text);
+  }
+  return text;
+}
+
+// Parsed issuer DIDs (parsing checks the address checksum: a keccak each time). Bounded: cleared when full.
+const issuers = new Map<string, EthrDid>();
+
+function issuerDid(iss: string): EthrDid {
+  let did = issuers.get(iss);
+  if (did === undefined) {
+    did = parseEthrDid(iss);
+    if (issuers.size >= 10_000) issuers.clear();
+    issuers.set(iss, did);
+  }
+  return did;
+}
 
 /** Verifies one credential JWT. */
 export async function verifyCredential(ctx: VerifierContext, jwt: unknown, options: VerifyOptions): Promise<CredentialReport> {
@@ -78,6 +166,7 @@ export async function verifyWithSnapshot(
 ): Promise<{ reports: CredentialReport[]; snapshot: ChainSnapshot | undefined; chainError: ChainError | undefined }> {
   const prepared = jwts.map((jwt, index) => prepare(ctx, jwt, index));
   const ready = prepared.filter((p) => p.issuer !== undefined);
+  const cache = cacheOf(ctx);
   let snapshot: ChainSnapshot | undefined;
   let chainError: ChainError | undefined;
   if (ready.length > 0 || extraIssuers.length > 0) {
@@ -94,14 +183,15 @@ export async function verifyWithSnapshot(
           hashes: ready.map((p) => ({ issuer: p.issuer!.address, hash: p.hash! })),
           anchors: ready.flatMap((p) => (p.anchor !== undefined ? [{ issuer: p.issuer!.address, root: p.anchor.root }] : [])),
         },
-        options.read ?? {},
+        cache === undefined || options.read?.cache !== undefined ? (options.read ?? {}) : { ...options.read, cache },
       );
     } catch (e) {
       if (!(e instanceof ChainError)) throw e;
       chainError = e;
     }
   }
-  return { reports: prepared.map((p) => finish(ctx, p, snapshot, chainError, options)), snapshot, chainError };
+  const shared = sharedOf(options);
+  return { reports: prepared.map((p) => finish(ctx, p, snapshot, chainError, options, shared)), snapshot, chainError };
 }
 
 /** Everything that needs no chain: parsing, schema, issuer DID, anchor proof, validity window inputs. */
@@ -126,9 +216,18 @@ function prepare(ctx: VerifierContext, input: unknown, index: number): Prepared 
     p.checks.push({ id: "format", outcome: "fail", code: "invalid_payload", message: `The credential cannot be read: ${(e as Error).message}` });
     return p;
   }
-  p.jwt = jwt;
-  p.hash = keccak256(toUtf8Bytes(jwt.raw));
-  p.checks.push({ id: "format", outcome: "pass", code: "well_formed", message: `A well-formed ${jwt.alg} JWT.` });
+  // Signature and digest in one buffer: ten thousand pending credentials hold ten thousand buffers, not twenty.
+  const parts = new Uint8Array(jwt.signature.length + 32);
+  parts.set(jwt.signature);
+  parts.set(signingHash(jwt), jwt.signature.length);
+  p.jwt = {
+    alg: jwt.alg,
+    signature: parts.subarray(0, jwt.signature.length),
+    digest: parts.subarray(jwt.signature.length),
+    ...validityWindow(jwt),
+  };
+  p.hash = keccak256Hex(jwt.raw);
+  p.checks.push({ id: "format", outcome: "pass", code: "well_formed", message: text(`wf|${jwt.alg}`, () => `A well-formed ${jwt.alg} JWT.`) });
   p.summary = summarize(credential, jwt);
 
   const schema = validateLerCredential(credential);
@@ -142,17 +241,22 @@ function prepare(ctx: VerifierContext, input: unknown, index: number): Prepared 
   const iss = jwt.payload.iss;
   try {
     if (typeof iss !== "string") throw new LerError("missing_issuer", "The JWT has no `iss` claim.");
-    const issuer = parseEthrDid(iss);
+    const issuer = issuerDid(iss);
     if (!didNamesChain(issuer, { name: ctx.networkName, chainId: ctx.deployment.chainId })) {
       throw new LerError("wrong_network", `The issuer ${iss} is not on this chain (${ctx.networkName}, ${ctx.deployment.chainId}).`);
     }
-    const vcIssuer = (vc as Record<string, unknown>).issuer;
-    const named = typeof vcIssuer === "string" ? vcIssuer : (vcIssuer as { id?: unknown } | undefined)?.id;
-    if (named !== undefined && named !== iss) {
-      throw new LerError("iss_mismatch", `The credential names issuer ${String(named)} but the JWT was issued by ${iss}.`);
+    // Every place a credential can name its issuer must name the signer: the vc claim, a top-level claim (which
+    // did-jwt-vc's normalisation lets override `iss`), and the normalised credential itself.
+    for (const value of [(vc as Record<string, unknown>).issuer, jwt.payload.issuer, credential.issuer]) {
+      if (value === undefined) continue;
+      // An issuer object without an id (did-jwt-vc moves the id into `iss`) names no one else.
+      const named = typeof value === "string" ? value : (value as { id?: unknown } | null)?.id;
+      if (named !== undefined && named !== iss) {
+        throw new LerError("iss_mismatch", `The credential names issuer ${String(named)} but the JWT was issued by ${iss}.`);
+      }
     }
     p.issuer = issuer;
-    p.checks.push({ id: "issuer", outcome: "pass", code: "issuer_did", message: `Issuer ${iss}.` });
+    p.checks.push({ id: "issuer", outcome: "pass", code: "issuer_did", message: text(`is|${iss}`, () => `Issuer ${iss}.`) });
   } catch (e) {
     p.checks.push(failure("issuer", e));
     return p;
@@ -180,13 +284,14 @@ function prepare(ctx: VerifierContext, input: unknown, index: number): Prepared 
       if (anchor.chainId !== ctx.deployment.chainId) {
         throw new LerError("anchor_wrong_chain", `The anchor is on chain ${anchor.chainId}, not ${ctx.deployment.chainId}.`);
       }
-      if (getAddress(anchor.registry) !== ctx.deployment.contracts.StatusRegistry.address) {
+      // parseIssuanceAnchor gives the registry checksummed, as deployments hold addresses.
+      if (anchor.registry !== ctx.deployment.contracts.StatusRegistry.address) {
         throw new LerError("anchor_unknown_registry", `The anchor names registry ${anchor.registry}, which is not this deployment's.`);
       }
       if (!checkAnchorProof(jwt.payload, anchor)) {
         throw new LerError("anchor_proof_mismatch", "The anchor proof does not lead from this credential to its root.");
       }
-      p.anchor = anchor;
+      p.anchor = { root: anchor.root };
     } catch (e) {
       p.checks.push(failure("anchor", e));
     }
@@ -200,6 +305,7 @@ function finish(
   snap: ChainSnapshot | undefined,
   chainError: ChainError | undefined,
   options: VerifyOptions,
+  shared: Shared,
 ): CredentialReport {
   const now = options.now;
   const report: CredentialReport = {
@@ -241,7 +347,7 @@ function finish(
         id: "anchor",
         outcome: "pass",
         code: "anchored",
-        message: `Issued by ${new Date(Number(anchored.timestamp) * 1000).toISOString()} (anchored in block ${anchored.blockNumber}).`,
+        message: text(`an|${anchored.timestamp}|${anchored.blockNumber}`, () => `Issued by ${new Date(Number(anchored.timestamp) * 1000).toISOString()} (anchored in block ${anchored.blockNumber}).`),
         details: { root: p.anchor.root, block: Number(anchored.blockNumber), timestamp: Number(anchored.timestamp) },
       });
     } else {
@@ -253,11 +359,11 @@ function finish(
   report.trustedTime ??= { at: now, source: "now" };
 
   // Signature, against the keys the issuer's DID document had at the trusted time.
-  const keys = signingKeysAt(p.issuer, snap.didEvents.get(issuer) ?? [], keysAt);
+  const keys = shared.keysAt(p.issuer, snap.didEvents.get(issuer) ?? [], keysAt);
   if (keys.deactivated) {
     report.checks.push({ id: "signature", outcome: "fail", code: "issuer_deactivated", message: `The issuer's DID was deactivated.` });
-  } else if (signedBy(p.jwt, keys)) {
-    report.checks.push({ id: "signature", outcome: "pass", code: "signature_valid", message: `Signed by a key of ${p.issuer.did}.` });
+  } else if (signatureValid(p.jwt, keys)) {
+    report.checks.push({ id: "signature", outcome: "pass", code: "signature_valid", message: text(`sg|${p.issuer.did}`, () => `Signed by a key of ${p.issuer!.did}.`) });
   } else {
     report.checks.push({
       id: "signature",
@@ -270,7 +376,7 @@ function finish(
   // Trust: accredited for every type the credential claims, at the trusted time, under a trusted root.
   const chain = snap.chains.get(issuer) ?? [];
   report.trustChain = describeChain(chain, ctx, options.names, p.summary);
-  report.checks.push(trustCheck(chain, p.types ?? [], snap, trustedAt, options.trustedRoots));
+  report.checks.push(trustCheck(chain, p.types ?? [], snap, trustedAt, () => shared.trustedRoots));
 
   // Status: revocation and suspension now.
   if (!has("status")) report.checks.push(statusCheck(ctx, p, snap));
@@ -285,7 +391,7 @@ function trustCheck(
   types: string[],
   snap: ChainSnapshot,
   at: bigint,
-  trustedRoots: readonly string[] | undefined,
+  trustedRootsOf: () => ReadonlySet<string> | undefined,
 ): Check {
   if (types.length === 0) {
     return { id: "trust", outcome: "fail", code: "no_credential_type", message: "The credential names no type to check accreditation for." };
@@ -309,9 +415,9 @@ function trustCheck(
     }
     root = answer.root;
   }
+  const trustedRoots = root === undefined ? undefined : trustedRootsOf();
   if (trustedRoots !== undefined && root !== undefined) {
-    const allowed = new Set(trustedRoots.map((r) => (r.startsWith("did:") ? parseEthrDid(r).address : getAddress(r))));
-    if (!allowed.has(root)) {
+    if (!trustedRoots.has(root)) {
       return { id: "trust", outcome: "fail", code: "untrusted_root", message: `The chain ends at root ${root}, which this verifier does not trust.`, details: { root } };
     }
   }
@@ -319,7 +425,7 @@ function trustCheck(
     id: "trust",
     outcome: "pass",
     code: "trusted",
-    message: `Accredited for ${types.join(", ")} at ${new Date(Number(at) * 1000).toISOString()} under root ${root}.`,
+    message: text(`tr|${types.join(", ")}|${at}|${root}`, () => `Accredited for ${types.join(", ")} at ${new Date(Number(at) * 1000).toISOString()} under root ${root}.`),
     details: { types, root },
   };
 }
@@ -340,10 +446,11 @@ function statusCheck(ctx: VerifierContext, p: Prepared, snap: ChainSnapshot): Ch
   if (entry.chainId !== ctx.deployment.chainId) {
     return { id: "status", outcome: "fail", code: "status_wrong_chain", message: `The status entry is on chain ${entry.chainId}, not ${ctx.deployment.chainId}.` };
   }
-  if (getAddress(entry.registry) !== ctx.deployment.contracts.StatusRegistry.address) {
+  // parseStatusEntry gives both addresses checksummed.
+  if (entry.registry !== ctx.deployment.contracts.StatusRegistry.address) {
     return { id: "status", outcome: "fail", code: "status_unknown_registry", message: `The status entry names registry ${entry.registry}, which is not this deployment's.` };
   }
-  if (getAddress(entry.issuer) !== issuer) {
+  if (entry.issuer !== issuer) {
     return { id: "status", outcome: "fail", code: "status_issuer_mismatch", message: `The status entry belongs to ${entry.issuer}, not the issuer.` };
   }
   const s = snap.statuses.get(statusKey(issuer, entry.list, entry.index));
@@ -354,9 +461,34 @@ function statusCheck(ctx: VerifierContext, p: Prepared, snap: ChainSnapshot): Ch
   return { id: "status", outcome: "pass", code: "not_revoked", message: "Neither revoked nor suspended.", details: where };
 }
 
-function validity(jwt: DecodedJwt, now: number, skew: number): Check {
-  const nbf = numericClaim(jwt.payload.nbf);
-  const exp = numericClaim(jwt.payload.exp);
+/**
+ * The validity window a credential claims: the JWT's `nbf`/`exp` and the credential's own dates
+ * (`issuanceDate`/`validFrom`, `expirationDate`/`validUntil`, in the vc claim or at the top), the strictest of
+ * them. A date that is not a date makes the window invalid (null).
+ */
+function validityWindow(jwt: { payload: Record<string, unknown> }): { nbf: unknown; exp: unknown } {
+  const p = jwt.payload;
+  const vc = (typeof p.vc === "object" && p.vc !== null ? p.vc : {}) as Record<string, unknown>;
+  const dates = (names: string[]) => names.flatMap((n) => [vc[n], p[n]]).filter((v) => v !== undefined);
+  const seconds = (v: unknown) => (typeof v === "string" && !Number.isNaN(Date.parse(v)) ? Math.floor(Date.parse(v) / 1000) : null);
+  let nbf: unknown = p.nbf;
+  let exp: unknown = p.exp;
+  for (const d of dates(["issuanceDate", "validFrom"])) {
+    const t = seconds(d);
+    if (t === null) return { nbf: "invalid", exp };
+    if (nbf === undefined || (typeof nbf === "number" && t > nbf)) nbf = t;
+  }
+  for (const d of dates(["expirationDate", "validUntil"])) {
+    const t = seconds(d);
+    if (t === null) return { nbf, exp: "invalid" };
+    if (exp === undefined || (typeof exp === "number" && t < exp)) exp = t;
+  }
+  return { nbf, exp };
+}
+
+function validity(jwt: { nbf: unknown; exp: unknown }, now: number, skew: number): Check {
+  const nbf = numericClaim(jwt.nbf);
+  const exp = numericClaim(jwt.exp);
   if (nbf === null || exp === null) {
     return { id: "validity", outcome: "fail", code: "invalid_field", message: "`nbf` and `exp` must be numbers of seconds." };
   }
@@ -366,7 +498,7 @@ function validity(jwt: DecodedJwt, now: number, skew: number): Check {
   if (exp !== undefined && exp <= now - skew) {
     return { id: "validity", outcome: "fail", code: "expired", message: `Expired at ${iso(exp)}.`, details: { exp } };
   }
-  return { id: "validity", outcome: "pass", code: "within_validity", message: exp === undefined ? "Valid, with no expiry." : `Valid until ${iso(exp)}.` };
+  return { id: "validity", outcome: "pass", code: "within_validity", message: exp === undefined ? "Valid, with no expiry." : text(`va|${exp}`, () => `Valid until ${iso(exp)}.`) };
 }
 
 function numericClaim(v: unknown): number | undefined | null {
@@ -413,7 +545,7 @@ function describeChain(
   return chain.map((link, i) => {
     const entry: TrustChainEntry = {
       address: link.subject,
-      did: `did:ethr:${ctx.networkName}:${link.subject}`,
+      did: text(`did|${ctx.networkName}|${link.subject}`, () => `did:ethr:${ctx.networkName}:${link.subject}`),
       role: [...((link.role & ROLE_ISSUER) !== 0 ? ["issuer" as const] : []), ...((link.role & ROLE_ACCREDITOR) !== 0 ? ["accreditor" as const] : [])],
       status: (["none", "active", "suspended", "revoked"] as const)[link.status] ?? "none",
       validFrom: Number(link.validFrom),

@@ -1,8 +1,8 @@
-import { secp256k1 } from "@noble/curves/secp256k1";
-import { sha256 } from "@noble/hashes/sha2";
-import { computeAddress, hexlify } from "ethers";
+import { createHash } from "node:crypto";
+import { getAddress } from "ethers";
 import { LerError } from "../errors.js";
 import type { SigningKeys } from "../did/ethr.js";
+import { addressOfPublicKey, secp256k1Backend, uncompressedKey, type Secp256k1Backend } from "./secp256k1.js";
 
 /** Tokens larger than this are refused before any parsing (credentials are a few kilobytes). */
 export const MAX_JWT_BYTES = 256 * 1024;
@@ -40,12 +40,36 @@ export function decodeJwt(token: unknown): DecodedJwt {
   if (typeof alg !== "string" || !(JWT_ALGORITHMS as readonly string[]).includes(alg)) {
     throw new LerError("unsupported_alg", `JWT algorithm ${JSON.stringify(alg)} is not accepted (ES256K or ES256K-R).`);
   }
-  const signature = Buffer.from(s, "base64url");
+  // A copy: a small Buffer is a view of an 8 KB pool slab, which it would keep alive as long as the JWT is kept.
+  const signature = new Uint8Array(Buffer.from(s, "base64url"));
   const expected = alg === "ES256K" ? 64 : 65;
   if (signature.length !== expected) {
     throw new LerError("malformed_signature", `An ${alg} signature has ${expected} bytes, not ${signature.length}.`);
   }
+  checkCanonicalSignature(s, signature, alg as JwtAlgorithm);
   return { raw: token.trim(), header, payload, alg: alg as JwtAlgorithm, signingInput: `${h}.${p}`, signature };
+}
+
+// Half the order of secp256k1: a canonical signature has s at most this (the "low-S" form every signer produces).
+const HALF_N = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n;
+
+/**
+ * One signature, one token: revocation by hash keys on the token's bytes, so every other encoding of the same
+ * signature (its high-S twin, base64url with other unused bits, a 27/28 recovery byte) is refused rather than
+ * given a fresh, unrevoked hash.
+ */
+function checkCanonicalSignature(encoded: string, signature: Uint8Array, alg: JwtAlgorithm): void {
+  if (Buffer.from(signature).toString("base64url") !== encoded) {
+    throw new LerError("malformed_signature", "The signature is not in canonical base64url.");
+  }
+  let sValue = 0n;
+  for (const byte of signature.subarray(32, 64)) sValue = (sValue << 8n) | BigInt(byte);
+  if (sValue === 0n || sValue > HALF_N) {
+    throw new LerError("malformed_signature", "The signature is not in canonical low-S form.");
+  }
+  if (alg === "ES256K-R" && signature[64]! > 1) {
+    throw new LerError("malformed_signature", "The ES256K-R recovery byte must be 0 or 1.");
+  }
 }
 
 function jsonPart(part: string, name: string): Record<string, unknown> {
@@ -61,24 +85,25 @@ function jsonPart(part: string, name: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
+/** sha256 of the JWS signing input: what an ES256K signature signs. */
+export function signingHash(jwt: DecodedJwt): Uint8Array {
+  return createHash("sha256").update(jwt.signingInput, "latin1").digest();
+}
+
 /**
  * The addresses whose keys could have made this signature: one for ES256K-R, up to two for ES256K (both recovery
  * ids). A signature checks out against a key set when one of these is an allowed address or the address of an
  * allowed public key; recovering to an address proves the signature valid for that key.
  */
-export function signerCandidates(jwt: DecodedJwt): string[] {
-  const hash = sha256(Buffer.from(jwt.signingInput, "ascii"));
+export function signerCandidates(jwt: DecodedJwt, backend: Secp256k1Backend = secp256k1Backend): string[] {
+  const hash = signingHash(jwt);
   const compact = jwt.signature.subarray(0, 64);
   const ids = jwt.alg === "ES256K-R" ? [normalizeRecovery(jwt.signature[64]!)] : [0, 1];
   const out: string[] = [];
   for (const id of ids) {
     if (id === undefined) continue;
-    try {
-      const point = secp256k1.Signature.fromCompact(compact).addRecoveryBit(id).recoverPublicKey(hash);
-      out.push(computeAddress(hexlify(point.toRawBytes(false))));
-    } catch {
-      // Not a point for this recovery id: that candidate does not exist.
-    }
+    const key = backend.recover(compact, id, hash);
+    if (key !== undefined) out.push(getAddress(addressOfPublicKey(key)));
   }
   return out;
 }
@@ -89,16 +114,75 @@ function normalizeRecovery(v: number): number | undefined {
   return undefined;
 }
 
-/** Whether one of `keys` made the signature of `jwt`. */
-export function signedBy(jwt: DecodedJwt, keys: SigningKeys): boolean {
-  if (keys.deactivated) return false;
-  const allowed = new Set(keys.addresses);
+// Public keys learnt from signatures that recovered to an address: keccak256 ties a key to its address for good, so
+// the next signature by the same address needs one verification instead of up to two recoveries.
+const learnt = new Map<string, Uint8Array>();
+const MAX_LEARNT = 10_000;
+
+function learn(address: string, key: Uint8Array): void {
+  if (learnt.size >= MAX_LEARNT) learnt.clear();
+  learnt.set(address, key);
+}
+
+// The lowercase addresses a key set allows, and the public keys it names, by the key set's content (every
+// credential of an issuer at one time has the same key set; public keys cost a point decompression each).
+const allowedSets = new Map<string, { addresses: Set<string>; keys: Uint8Array[] }>();
+
+function allowed(keys: SigningKeys): { addresses: Set<string>; keys: Uint8Array[] } {
+  const id = `${keys.addresses.join(",")}|${keys.publicKeys.join(",")}`;
+  let a = allowedSets.get(id);
+  if (a !== undefined) return a;
+  a = { addresses: new Set(keys.addresses.map((x) => x.toLowerCase())), keys: [] };
   for (const pk of keys.publicKeys) {
-    try {
-      allowed.add(computeAddress(pk));
-    } catch {
-      // A malformed key attribute signs nothing.
+    // A malformed key attribute signs nothing.
+    const hex = /^0x[0-9a-f]{128}$/.test(pk) ? `04${pk.slice(2)}` : pk.slice(2);
+    const bytes = /^(?:0[23][0-9a-f]{64}|04[0-9a-f]{128})$/.test(hex) ? uncompressedKey(Buffer.from(hex, "hex")) : undefined;
+    if (bytes === undefined) continue;
+    a.keys.push(bytes);
+    a.addresses.add(addressOfPublicKey(bytes));
+  }
+  if (allowedSets.size >= 10_000) allowedSets.clear();
+  allowedSets.set(id, a);
+  return a;
+}
+
+/** What a signature check needs of a JWT: its algorithm, its signature, and the sha256 of its signing input. */
+export interface SignatureParts {
+  alg: JwtAlgorithm;
+  signature: Uint8Array;
+  digest: Uint8Array;
+}
+
+/** Whether one of `keys` made the signature of `jwt`. */
+export function signedBy(jwt: DecodedJwt, keys: SigningKeys, backend: Secp256k1Backend = secp256k1Backend): boolean {
+  return signatureValid({ alg: jwt.alg, signature: jwt.signature, digest: signingHash(jwt) }, keys, backend);
+}
+
+/** Whether one of `keys` made the signature whose parts are given. */
+export function signatureValid(jwt: SignatureParts, keys: SigningKeys, backend: Secp256k1Backend = secp256k1Backend): boolean {
+  if (keys.deactivated) return false;
+  const { addresses, keys: publicKeys } = allowed(keys);
+  const hash = jwt.digest;
+  const compact = jwt.signature.subarray(0, 64);
+  if (jwt.alg === "ES256K-R") {
+    const id = normalizeRecovery(jwt.signature[64]!);
+    const key = id === undefined ? undefined : backend.recover(compact, id, hash);
+    return key !== undefined && addresses.has(addressOfPublicKey(key));
+  }
+  // ES256K: first the keys known for the allowed addresses (one verification each), then the two recoveries.
+  for (const key of publicKeys) if (backend.verify(compact, hash, key)) return true;
+  for (const address of addresses) {
+    const key = learnt.get(address);
+    if (key !== undefined && !publicKeys.includes(key) && backend.verify(compact, hash, key)) return true;
+  }
+  for (const id of [0, 1]) {
+    const key = backend.recover(compact, id, hash);
+    if (key === undefined) continue;
+    const address = addressOfPublicKey(key);
+    if (addresses.has(address)) {
+      learn(address, key);
+      return true;
     }
   }
-  return signerCandidates(jwt).some((a) => allowed.has(a));
+  return false;
 }
