@@ -1,0 +1,125 @@
+import type { Provider } from "ethers";
+import { ChainError } from "../../errors.js";
+import { toChainError } from "../../chain/reads.js";
+import type { Deployment } from "../../chain/deployments.js";
+import { rpcWithTimeout } from "../rpc.js";
+import { decodeRegistryLogs } from "./events.js";
+import { applyRegistryEvents, emptyRegistryState, type RegistryState } from "./state.js";
+
+export interface RegistryIndexOptions {
+  /** Refresh at most this often; requests in between are served from the cache (default 1000 ms; 0: every time). */
+  minRefreshMs?: number;
+  /** Blocks per `eth_getLogs` request (public RPC endpoints cap the range; default 10,000). */
+  blockRange?: number;
+  /** Give up on one JSON-RPC request after this long (default 10,000 ms). */
+  timeoutMs?: number;
+  /** The clock for refresh pacing, in milliseconds. */
+  clockMs?: () => number;
+}
+
+export interface IndexSnapshot {
+  state: RegistryState;
+  /** Set when the last refresh failed: the state is as of `state.block`, possibly behind the chain. */
+  stale?: ChainError;
+}
+
+/**
+ * The registry rebuilt from the registries' logs, from their deployment block, then kept up incrementally: each
+ * refresh reads only the blocks since the last one. A reorganisation (the last indexed block's hash changed) makes
+ * it start over. Refreshes are shared: concurrent requests wait for one, never start several.
+ */
+export class RegistryIndex {
+  private state: RegistryState = emptyRegistryState();
+  private lastRefreshMs = -Infinity;
+  private inFlight: Promise<IndexSnapshot> | undefined;
+  private lastError: ChainError | undefined;
+  private readonly options: Required<RegistryIndexOptions>;
+
+  constructor(
+    private readonly provider: Provider,
+    private readonly deployment: Deployment,
+    options: RegistryIndexOptions = {},
+  ) {
+    this.options = {
+      minRefreshMs: options.minRefreshMs ?? 1000,
+      blockRange: options.blockRange ?? 10_000,
+      timeoutMs: options.timeoutMs ?? 10_000,
+      clockMs: options.clockMs ?? Date.now,
+    };
+  }
+
+  /** The registry, refreshed first when the last refresh is older than `minRefreshMs`. */
+  async current(): Promise<IndexSnapshot> {
+    if (this.options.clockMs() - this.lastRefreshMs < this.options.minRefreshMs && this.state.block >= 0) {
+      return this.snapshot();
+    }
+    this.inFlight ??= this.refresh().finally(() => {
+      this.inFlight = undefined;
+    });
+    return this.inFlight;
+  }
+
+  private snapshot(): IndexSnapshot {
+    return this.lastError === undefined ? { state: this.state } : { state: this.state, stale: this.lastError };
+  }
+
+  private async refresh(): Promise<IndexSnapshot> {
+    try {
+      await this.catchUp();
+      this.lastError = undefined;
+      this.lastRefreshMs = this.options.clockMs();
+    } catch (e) {
+      this.lastError = e instanceof ChainError ? e : toChainError(e, "eth_getLogs");
+      // A node that is down is not asked again on every request: the stale state is served until the next interval.
+      this.lastRefreshMs = this.options.clockMs();
+      // Nothing indexed yet: there is no registry to show, only the reason.
+      if (this.state.block < 0) throw this.lastError;
+    }
+    return this.snapshot();
+  }
+
+  private async catchUp(): Promise<void> {
+    const head = await this.rpc("eth_blockNumber", () => this.provider.getBlockNumber());
+    if (this.state.block >= 0) {
+      const known = await this.rpc("eth_getBlockByNumber", () => this.provider.getBlock(this.state.block));
+      if (known === null || known.hash !== this.state.blockHash) this.state = emptyRegistryState();
+    }
+    const c = this.deployment.contracts;
+    const addresses = { trust: c.TrustRegistry.address, status: c.StatusRegistry.address };
+    let from = this.state.block >= 0 ? this.state.block + 1 : Math.min(c.TrustRegistry.block, c.StatusRegistry.block);
+    if (from > head) return;
+    while (from <= head) {
+      const to = Math.min(head, from + this.options.blockRange - 1);
+      const logs = await this.rpc("eth_getLogs", () =>
+        this.provider.getLogs({ address: [addresses.trust, addresses.status], fromBlock: from, toBlock: to }),
+      );
+      const blocks = [...new Set([...logs.map((l) => l.blockNumber), to])];
+      const times = new Map<number, { time: number; hash: string }>();
+      await pool(blocks, 8, async (n) => {
+        const b = await this.rpc("eth_getBlockByNumber", () => this.provider.getBlock(n));
+        if (b === null || b.hash === null) throw new ChainError("chain_inconsistent", `The node does not know block ${n}.`);
+        times.set(n, { time: b.timestamp, hash: b.hash });
+      });
+      const events = decodeRegistryLogs(logs, addresses, (n) => times.get(n)!.time);
+      // A chunk is applied whole or not at all: a failure half-way leaves the state at the previous chunk.
+      applyRegistryEvents(this.state, events);
+      const end = times.get(to)!;
+      this.state.block = to;
+      this.state.blockHash = end.hash;
+      this.state.blockTime = end.time;
+      from = to + 1;
+    }
+  }
+
+  private rpc<T>(method: string, run: () => Promise<T>): Promise<T> {
+    return rpcWithTimeout(this.options.timeoutMs, method, run);
+  }
+}
+
+async function pool<T>(items: readonly T[], width: number, run: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(width, items.length) }, async () => {
+    while (next < items.length) await run(items[next++]!);
+  });
+  await Promise.all(workers);
+}

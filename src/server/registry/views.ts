@@ -1,0 +1,135 @@
+import { scopeTypeIds } from "../../verify/trust.js";
+import {
+  chainUp,
+  displayStatus,
+  effectiveScope,
+  ROLE_ACCREDITOR,
+  ROLE_ISSUER,
+  type DisplayStatus,
+  type EntityState,
+  type HistoryEntry,
+  type RegistryState,
+} from "./state.js";
+
+/** The JSON shapes of the registry endpoints (docs/http-api.md). Pure. */
+
+/** uint40 max: "no end" in the registry. */
+const FOREVER = 2 ** 40 - 1;
+
+export interface ViewContext {
+  now: number;
+  didOf: (address: string) => string;
+  names: ReadonlyMap<string, string>;
+}
+
+export interface ScopeEntry {
+  id: number;
+  name?: string;
+}
+
+export interface EntityView {
+  address: string;
+  did: string;
+  name?: string;
+  isRoot: boolean;
+  parent: string | null;
+  parentDid: string | null;
+  role: ("issuer" | "accreditor")[];
+  /** As a reader sees it now: active, suspended, revoked, expired or not_yet_valid. */
+  status: DisplayStatus;
+  reason: number;
+  validFrom: number;
+  /** null: no end. */
+  validUntil: number | null;
+  /** The scope as written for this entity. */
+  scope: ScopeEntry[];
+  /** The scope in effect: narrowed by every parent's scope. */
+  effectiveScope: ScopeEntry[];
+  depth: number;
+  children: number;
+  accreditedAt: { block: number; time: number };
+  metadataURI?: string;
+  metadataHash?: string;
+}
+
+export interface HistoryView extends Omit<HistoryEntry, "scope" | "validUntil"> {
+  scope?: ScopeEntry[];
+  validUntil?: number | null;
+}
+
+export function typeNames(state: RegistryState): Map<number, string> {
+  return new Map(state.types.map((t) => [t.id, t.name]));
+}
+
+export function scopeView(scope: bigint, names: ReadonlyMap<number, string>): ScopeEntry[] {
+  return scopeTypeIds(scope).map((id) => {
+    const name = names.get(id);
+    return name === undefined ? { id } : { id, name };
+  });
+}
+
+export function entityView(state: RegistryState, x: EntityState, ctx: ViewContext, types = typeNames(state)): EntityView {
+  const v: EntityView = {
+    address: x.address,
+    did: ctx.didOf(x.address),
+    isRoot: x.parent === null,
+    parent: x.parent,
+    parentDid: x.parent === null ? null : ctx.didOf(x.parent),
+    role: roles(x.role),
+    status: displayStatus(x, ctx.now),
+    reason: x.reason,
+    validFrom: x.validFrom,
+    validUntil: x.validUntil >= FOREVER ? null : x.validUntil,
+    scope: scopeView(x.scope, types),
+    effectiveScope: scopeView(effectiveScope(state, x), types),
+    depth: x.depth,
+    children: x.children.length,
+    accreditedAt: x.accreditedAt,
+  };
+  const name = ctx.names.get(x.address);
+  if (name !== undefined) v.name = name;
+  if (x.metadataURI !== "") v.metadataURI = x.metadataURI;
+  if (!/^0x0{64}$/.test(x.metadataHash)) v.metadataHash = x.metadataHash;
+  return v;
+}
+
+export function historyView(h: HistoryEntry, types: ReadonlyMap<number, string>): HistoryView {
+  const { scope, validUntil, ...rest } = h;
+  const v: HistoryView = { ...rest };
+  if (scope !== undefined) v.scope = scopeView(scope, types);
+  if (validUntil !== undefined) v.validUntil = validUntil >= FOREVER ? null : validUntil;
+  return v;
+}
+
+export function roles(bits: number): ("issuer" | "accreditor")[] {
+  return [...((bits & ROLE_ISSUER) !== 0 ? ["issuer" as const] : []), ...((bits & ROLE_ACCREDITOR) !== 0 ? ["accreditor" as const] : [])];
+}
+
+/** The entity in full: its chain up to the root, its children, its history, its issuing activity. */
+export function entityDetail(state: RegistryState, x: EntityState, ctx: ViewContext, statusListUrl: (list: bigint, purpose: string) => string) {
+  const types = typeNames(state);
+  const activity = state.activity.get(x.address);
+  return {
+    entity: entityView(state, x, ctx, types),
+    chain: chainUp(state, x.address).map((e) => entityView(state, e, ctx, types)),
+    children: x.children.flatMap((c) => {
+      const child = state.entities.get(c);
+      return child === undefined ? [] : [entityView(state, child, ctx, types)];
+    }),
+    history: x.history.map((h) => historyView(h, types)),
+    credentials: {
+      anchors: activity?.anchors ?? 0,
+      lastAnchor: activity?.lastAnchor ?? null,
+      revokedEntries: activity?.revokedEntries ?? 0,
+      suspendedEntries: activity?.suspendedEntries ?? 0,
+      revokedByHash: activity?.hashRevocations ?? 0,
+      statusLists: [...(activity?.lists.values() ?? [])].map((l) => ({
+        list: l.list.toString(),
+        revokedEntries: l.revoked,
+        suspendedEntries: l.suspended,
+        revocationList: statusListUrl(l.list, "revocation"),
+        suspensionList: statusListUrl(l.list, "suspension"),
+      })),
+    },
+  };
+}

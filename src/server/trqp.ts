@@ -1,0 +1,173 @@
+import { readSnapshot } from "../chain/reads.js";
+import { evaluateTrust, ROLE_ACCREDITOR, ROLE_ISSUER, scopeTypeIds, Verdict, type ChainLink } from "../verify/trust.js";
+import type { ServiceContext } from "./context.js";
+import { iso } from "./http.js";
+
+/**
+ * Trust-registry queries in the style of the Trust Over IP Trust Registry Query Protocol (TRQP v2): "is entity X
+ * authorized by authority Y to perform `action` on `resource` at time t?". Here the action is `issue` and the
+ * resource a credential type of the registry. The answer is read from the chain at one block (TrustRegistry.chainOf
+ * through Multicall3) and judged with the same rules as the registry's `trustedAt`.
+ */
+
+export interface AuthorizationQuery {
+  entityId: string;
+  authorityId: string;
+  action: string;
+  resource: string;
+  /** Unix seconds; default now. */
+  time?: number;
+}
+
+export interface TrqpChainLink {
+  address: string;
+  did: string;
+  name?: string;
+  role: ("issuer" | "accreditor")[];
+  status: "active" | "suspended" | "revoked" | "none";
+  validFrom: number;
+  validUntil: number | null;
+  scope: number[];
+  isRoot: boolean;
+}
+
+export interface AuthorizationResponse {
+  entity_id: string;
+  authority_id: string;
+  action: string;
+  resource: string;
+  authorized: boolean;
+  /** The time asked about (echoed), ISO 8601. */
+  time_requested?: string;
+  /** When the service answered, ISO 8601. */
+  time_evaluated: string;
+  message: string;
+  /** Stable code: `authorized`, or why not (the verification report's trust codes). */
+  reason: string;
+  /** The entity's accreditation chain, entity first, up to its root, as the registry holds it. */
+  chain: TrqpChainLink[];
+  /** The block the chain was read at. */
+  block: number;
+  context: { time: string };
+}
+
+const FOREVER = 2n ** 40n - 1n;
+const ZERO = "0x0000000000000000000000000000000000000000";
+
+/** Answers an authorization query. Chain failures throw ChainError (the route answers 503). */
+export async function authorize(ctx: ServiceContext, q: AuthorizationQuery): Promise<AuthorizationResponse> {
+  const entity = ctx.addressOf(q.entityId, "entity_id");
+  const authority = ctx.addressOf(q.authorityId, "authority_id");
+  const evaluatedAt = ctx.now();
+  const at = q.time ?? evaluatedAt;
+  const snap = await readSnapshot(
+    ctx.network.provider,
+    ctx.network.deployment,
+    { issuers: [entity], typeNames: [q.resource], statuses: [], hashes: [], anchors: [] },
+    { timeoutMs: ctx.readTimeoutMs },
+  );
+  const links = snap.chains.get(entity) ?? [];
+  const response = (authorized: boolean, reason: string, message: string): AuthorizationResponse => ({
+    entity_id: q.entityId,
+    authority_id: q.authorityId,
+    action: q.action,
+    resource: q.resource,
+    authorized,
+    ...(q.time !== undefined && { time_requested: iso(q.time) }),
+    time_evaluated: iso(evaluatedAt),
+    message,
+    reason,
+    chain: links.map((l) => chainLink(ctx, l)),
+    block: snap.block,
+    context: { time: iso(at) },
+  });
+
+  const typeId = snap.typeIds.get(q.resource);
+  if (typeId === undefined) {
+    return response(false, "unknown_credential_type", `"${q.resource}" is not a credential type of the registry.`);
+  }
+  const answer = evaluateTrust(links, { typeId, at: BigInt(at) });
+  if (answer.verdict !== Verdict.Trusted) {
+    const isEntity = answer.failedAt === links[0]?.subject;
+    return response(false, verdictCode(answer.verdict, isEntity), verdictMessage(answer.verdict, isEntity, q.resource, answer.failedAt, ctx));
+  }
+  // The authority must stand above the entity in its chain: the root, or an accreditor between them.
+  const above = links.slice(1).map((l) => l.subject);
+  if (!above.includes(authority)) {
+    return response(
+      false,
+      "authority_not_in_chain",
+      `${ctx.didOf(authority)} is not an accreditor above ${ctx.didOf(entity)} in the registry (its chain ends at root ${answer.root}).`,
+    );
+  }
+  const via = authority === answer.root ? "" : ` through ${label(ctx, authority)},`;
+  return response(true, "authorized", `${label(ctx, entity)} was accredited to issue "${q.resource}" at ${iso(at)},${via} under root ${label(ctx, answer.root!)}.`);
+}
+
+function chainLink(ctx: ServiceContext, l: ChainLink): TrqpChainLink {
+  const link: TrqpChainLink = {
+    address: l.subject,
+    did: ctx.didOf(l.subject),
+    role: [...((l.role & ROLE_ISSUER) !== 0 ? ["issuer" as const] : []), ...((l.role & ROLE_ACCREDITOR) !== 0 ? ["accreditor" as const] : [])],
+    status: (["none", "active", "suspended", "revoked"] as const)[l.status] ?? "none",
+    validFrom: Number(l.validFrom),
+    validUntil: l.validUntil >= FOREVER ? null : Number(l.validUntil),
+    scope: scopeTypeIds(l.scope),
+    isRoot: l.parent === ZERO,
+  };
+  const name = ctx.names.get(l.subject);
+  if (name !== undefined) link.name = name;
+  return link;
+}
+
+const label = (ctx: ServiceContext, address: string) => ctx.names.get(address) ?? ctx.didOf(address);
+
+/** The same codes as the verification report's trust check, so that scripts match one vocabulary. */
+export function verdictCode(v: Verdict, isEntity: boolean): string {
+  switch (v) {
+    case Verdict.NotAccredited:
+      return "issuer_not_accredited";
+    case Verdict.NotIssuer:
+      return "issuer_not_issuer";
+    case Verdict.NotAccreditor:
+      return "accreditor_not_accreditor";
+    case Verdict.Suspended:
+      return isEntity ? "issuer_suspended" : "accreditor_suspended";
+    case Verdict.Revoked:
+      return isEntity ? "issuer_revoked" : "accreditor_revoked";
+    case Verdict.NotYetValid:
+      return "accreditation_not_yet_valid";
+    case Verdict.Expired:
+      return "accreditation_expired";
+    case Verdict.OutOfScope:
+      return "type_out_of_scope";
+    case Verdict.DepthExceeded:
+      return "depth_exceeded";
+    default:
+      return "untrusted";
+  }
+}
+
+function verdictMessage(v: Verdict, isEntity: boolean, type: string, failedAt: string | undefined, ctx: ServiceContext): string {
+  const who = isEntity || failedAt === undefined ? "The entity" : `Accreditor ${label(ctx, failedAt)}`;
+  switch (v) {
+    case Verdict.NotAccredited:
+      return "The entity is not accredited in the trust registry.";
+    case Verdict.NotIssuer:
+      return "The entity is accredited, but not to issue credentials.";
+    case Verdict.NotAccreditor:
+      return `${who} may not accredit.`;
+    case Verdict.Suspended:
+      return `${who} is suspended.`;
+    case Verdict.Revoked:
+      return `${who}'s accreditation was revoked before that time.`;
+    case Verdict.NotYetValid:
+      return `${who}'s accreditation was not yet valid at that time.`;
+    case Verdict.Expired:
+      return `${who}'s accreditation had expired at that time.`;
+    case Verdict.OutOfScope:
+      return `${who} is not accredited for "${type}".`;
+    default:
+      return "No root within the depth bound.";
+  }
+}
