@@ -1,0 +1,178 @@
+import { Command, Option } from "commander";
+import { formatEther } from "ethers";
+import { ChainError, LerError } from "../../errors.js";
+import { parseInteger } from "../config.js";
+import type { Session } from "../context.js";
+import { privateKeyInput } from "../secret.js";
+import { didOf, done, examples, resolveIdentity, type Act } from "./common.js";
+
+export function registerIdentityCommands(program: Command, act: Act): void {
+  const id = program
+    .command("id")
+    .alias("identity")
+    .description("did:ethr identities in the encrypted key store: create, import, list, show, rotate, add-delegate");
+  examples(id, [
+    "ler id create --alias \"State University\"",
+    "LER_PRIVATE_KEY=0x… ler id import --alias governance",
+    "ler id list",
+    "ler id show \"State University\"",
+  ]);
+
+  examples(
+    id
+      .command("create")
+      .description("create an identity with a new key (nothing is sent to the chain)")
+      .option("--alias <name>", "a local name to refer to it by")
+      .action(act(create)),
+    ["ler id create --alias \"State University\"", "ler id create --alias ada --json"],
+  );
+
+  const imp = id
+    .command("import")
+    .description("import an identity from its private key (read from the environment or stdin, never from the command line)")
+    .option("--alias <name>", "a local name to refer to it by")
+    .addOption(new Option("--key-env <var>", "environment variable holding the key").default("LER_PRIVATE_KEY"))
+    .option("--stdin", "read the key from stdin (first line)")
+    .action(act(importIdentity));
+  examples(imp, [
+    "LER_PRIVATE_KEY=0xac09…ff80 ler id import --alias governance",
+    "pass show ler/university | ler id import --alias \"State University\" --stdin",
+  ]);
+
+  examples(id.command("list").description("list the identities in the key store").action(act(list)), ["ler id list", "ler id list --json"]);
+
+  examples(
+    id
+      .command("show")
+      .description("show an identity and its DID document, resolved from the chain")
+      .argument("<identity>", "alias, DID or address")
+      .action(act(show)),
+    ["ler id show governance", "ler id show did:ethr:localhost:0x70997970C51812dc3A010C7d01b50e0d17dc79C8 --json"],
+  );
+
+  const rotate = id
+    .command("rotate")
+    .description("move the identity's ERC-1056 ownership to a new key; registry powers move with it")
+    .argument("<identity>", "alias or DID of an identity in the key store")
+    .action(act(rotateOwner));
+  examples(rotate, ["ler id rotate \"State University\""]);
+  rotate.addHelpText(
+    "after",
+    "\nCredentials anchored before the rotation stay valid; unanchored ones signed by the old key do not.\n",
+  );
+
+  examples(
+    id
+      .command("add-delegate")
+      .description("add a new key of the key store as a signing delegate (veriKey) of the identity")
+      .argument("<identity>", "alias or DID of an identity in the key store")
+      .addOption(new Option("--days <n>", "how long the delegate is valid").default(3650).argParser(parseInteger("--days", 1, 100 * 365)))
+      .action(act(addDelegate)),
+    ["ler id add-delegate \"State University\" --days 365"],
+  );
+}
+
+async function create(s: Session, opts: { alias?: string }): Promise<void> {
+  const agent = await s.agent("local");
+  const identity = await agent.lerCreateIdentity(opts.alias !== undefined ? { alias: opts.alias } : {});
+  s.out.result(identity, () => {
+    done(s.out, `Created ${identity.alias !== undefined ? `"${identity.alias}" ` : ""}${identity.did}`);
+  });
+}
+
+async function importIdentity(s: Session, opts: { alias?: string; keyEnv: string; stdin?: boolean }): Promise<void> {
+  const privateKeyHex = await privateKeyInput({ keyEnv: opts.keyEnv, stdin: opts.stdin === true });
+  const agent = await s.agent("local");
+  const identity = await agent.lerImportIdentity({ privateKeyHex, ...(opts.alias !== undefined && { alias: opts.alias }) });
+  s.out.result(identity, () => {
+    done(s.out, `Imported ${identity.alias !== undefined ? `"${identity.alias}" ` : ""}${identity.did}`);
+  });
+}
+
+async function list(s: Session): Promise<void> {
+  const agent = await s.agent("local");
+  const identities = await agent.lerListIdentities({});
+  s.out.result({ network: s.settings.network, identities }, () => {
+    if (identities.length === 0) {
+      s.out.line(`No identities for ${s.settings.network} in ${s.settings.home}: create one with \`ler id create --alias NAME\`.`);
+      return;
+    }
+    s.out.table(
+      ["ALIAS", "DID", "OWNER KEY"],
+      identities.map((i) => [i.alias ?? "-", i.did, i.owner === i.address ? "(itself)" : i.owner]),
+    );
+  });
+}
+
+async function show(s: Session, ref: string): Promise<void> {
+  const direct = didOf(s.settings.network, ref);
+  let did: string;
+  let alias: string | undefined;
+  if (direct !== undefined) {
+    did = direct;
+  } else {
+    const agent = await s.agent("chain");
+    const identity = await resolveIdentity(agent, s.settings.network, ref);
+    did = identity.did;
+    alias = identity.alias;
+  }
+  const reader = await s.reader("chain");
+  const network = await s.network("chain");
+  const resolution = await reader.resolveDid({ didUrl: did });
+  const error = resolution.didResolutionMetadata.error;
+  if (error !== undefined || resolution.didDocument === null) {
+    const message = String(resolution.didResolutionMetadata.message ?? error ?? "no document");
+    if (/ECONNREFUSED|fetch failed|NETWORK_ERROR|could not detect network|timeout/i.test(message)) {
+      throw new ChainError("chain_unreachable", `Cannot resolve ${did}: the chain cannot be reached.`);
+    }
+    throw new LerError("resolution_failed", `Cannot resolve ${did}: ${message}`, { details: { error } });
+  }
+  const doc = resolution.didDocument;
+  const address = /(0x[0-9a-fA-F]{40})$/.exec(did)?.[1] ?? "";
+  const controller = doc.verificationMethod?.find((m) => m.id.endsWith("#controller"))?.blockchainAccountId?.split(":").pop();
+  const balance = address === "" ? undefined : await network.provider.getBalance(address);
+  const ownerBalance = controller !== undefined && controller.toLowerCase() !== address.toLowerCase() ? await network.provider.getBalance(controller) : undefined;
+  const info = {
+    did,
+    ...(alias !== undefined && { alias }),
+    address,
+    owner: controller ?? address,
+    balance: balance?.toString(),
+    ...(ownerBalance !== undefined && { ownerBalance: ownerBalance.toString() }),
+    didDocument: doc,
+    didDocumentMetadata: resolution.didDocumentMetadata,
+  };
+  s.out.result(info, () => {
+    const out = s.out;
+    out.line(out.c.bold(did));
+    out.fields([
+      ["alias", alias],
+      ["address", address],
+      ["owner key", controller === undefined || controller.toLowerCase() === address.toLowerCase() ? `${address} (itself)` : `${controller} (rotated)`],
+      ["balance", balance === undefined ? undefined : `${formatEther(balance)} ETH${ownerBalance !== undefined ? `; owner key ${formatEther(ownerBalance)} ETH` : ""}`],
+      ["keys", `${doc.verificationMethod?.length ?? 0} verification method(s)`],
+      ["updated", resolution.didDocumentMetadata.updated === undefined ? "never (the document follows from the address)" : String(resolution.didDocumentMetadata.updated)],
+    ]);
+    out.line();
+    out.line(out.c.dim("DID document:"));
+    out.line(JSON.stringify(doc, null, 2));
+  });
+}
+
+async function rotateOwner(s: Session, ref: string): Promise<void> {
+  const agent = await s.agent("chain");
+  const identity = await resolveIdentity(agent, s.settings.network, ref);
+  const rotated = await agent.lerRotateOwner({ did: identity.did });
+  s.out.result(rotated, () => {
+    done(s.out, `Rotated ${rotated.alias ?? rotated.did}: its owner key is now ${rotated.owner}`, rotated.tx);
+  });
+}
+
+async function addDelegate(s: Session, ref: string, opts: { days: number }): Promise<void> {
+  const agent = await s.agent("chain");
+  const identity = await resolveIdentity(agent, s.settings.network, ref);
+  const result = await agent.lerAddDelegate({ did: identity.did, validitySeconds: opts.days * 86_400 });
+  s.out.result({ did: identity.did, ...result }, () => {
+    done(s.out, `Added signing delegate ${result.delegate} to ${identity.alias ?? identity.did} for ${opts.days} days`, result.tx);
+  });
+}

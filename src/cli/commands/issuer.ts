@@ -1,0 +1,495 @@
+import { writeFileSync } from "node:fs";
+import { Command } from "commander";
+import type { LerAgent } from "../../agent/agent.js";
+import type { CredentialRequest, IssueResult, LerIdentity } from "../../agent/types.js";
+import { LIST_SIZE, parseStatusEntry } from "../../credentials/index.js";
+import { LerError, UsageError } from "../../errors.js";
+import { IssuedLedger } from "../../store/ledger.js";
+import { collect, parseTime } from "../config.js";
+import type { Session } from "../context.js";
+import { batchRequests, describeJwt, jwtPayload, parseJson, parseSkill, readInput, requestFrom, sourceName, type AchievementDefaults } from "../input.js";
+import { count, duration, isoTime, short } from "../output.js";
+import { progressBar } from "../progress.js";
+import { anchorOf, chainNow, registeredTypes, trustedAt } from "../registry.js";
+import { done, examples, resolveIdentity, txLine, who, type Act } from "./common.js";
+
+interface AchievementFlags {
+  as: string;
+  type?: string;
+  name?: string;
+  description?: string;
+  criteria?: string;
+  achievementId?: string;
+  skill?: string[];
+  skillFramework?: string;
+  image?: string;
+  validUntil?: number;
+  issuerName?: string;
+  issuerUrl?: string;
+  anchor: boolean;
+  out?: string;
+}
+
+function achievementOptions(cmd: Command): Command {
+  return cmd
+    .requiredOption("--as <issuer>", "the issuing identity (alias, DID or address)")
+    .option("--type <type>", "achievementType, a type the issuer is accredited for (Degree, Course, Certificate, …)")
+    .option("--name <name>", "the achievement's name")
+    .option("--description <text>", "what it is (default: the name)")
+    .option("--criteria <text>", "how it is earned (default: the description)")
+    .option("--achievement-id <uri>", "a URI naming the achievement, the same for everyone who earns it (default: derived from the issuer and name)")
+    .option("--skill <NAME=URL>", "an aligned skill, e.g. \"SQL=http://data.europa.eu/esco/skill/…\" (repeatable)", collect)
+    .option("--skill-framework <name>", "the framework of the --skill entries (e.g. ESCO)")
+    .option("--image <url>", "badge image URL")
+    .option("--valid-until <time>", "expiry (date, date-time or unix seconds; default none)", parseTime("--valid-until"))
+    .option("--issuer-name <name>", "the issuer's name in the credential (default: its alias)")
+    .option("--issuer-url <url>", "the issuer's web site in the credential")
+    .option("--no-anchor", "do not anchor the batch's Merkle root now (anchor later with `ler issuer anchor`)");
+}
+
+function defaultsFrom(opts: AchievementFlags): AchievementDefaults {
+  const d: AchievementDefaults = {};
+  if (opts.type !== undefined) d.type = opts.type;
+  if (opts.name !== undefined) d.name = opts.name;
+  if (opts.description !== undefined) d.description = opts.description;
+  if (opts.criteria !== undefined) d.criteria = opts.criteria;
+  if (opts.achievementId !== undefined) d.achievementId = opts.achievementId;
+  if (opts.image !== undefined) d.image = opts.image;
+  if (opts.validUntil !== undefined) d.validUntil = opts.validUntil;
+  if (opts.skill !== undefined) d.skills = opts.skill.map((sk) => parseSkill(sk, opts.skillFramework));
+  return d;
+}
+
+function slug(s: string): string {
+  return s
+    .normalize("NFKD")
+    .replace(/[^\w\s-]/g, "")
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_]+/g, "-")
+    .replace(/-+/g, "-") || "achievement";
+}
+
+/** `urn:ler:achievement:<issuer address>:<name>`: stable for one issuer's achievement, whoever earns it. */
+function achievementIdFor(issuerAddress: string) {
+  return (name: string) => `urn:ler:achievement:${issuerAddress.toLowerCase()}:${slug(name)}`;
+}
+
+export function registerIssuerCommands(program: Command, act: Act): void {
+  const issue = achievementOptions(
+    program
+      .command("issue")
+      .description("issue one LER credential (Open Badges 3.0) from flags or a JSON file, and anchor it")
+      .option("--to <subject>", "the learner: DID, address or alias")
+      .option("--file <request.json>", "the credential request as JSON (`-` for stdin); flags fill what it leaves out")
+      .option("--id <urn:uuid>", "the credential's id (default: a new urn:uuid)"),
+  )
+    .option("--out <file>", "also write the credential (compact JWT) to this file")
+    .action(act(issueOne));
+  examples(issue, [
+    "ler issue --as \"State University\" --to ada --type Degree --name \"BSc Computer Science\" \\",
+    "      --criteria \"Completed 180 ECTS including a thesis\" --skill \"Software engineering=https://esco.example/se\" --out degree.jwt",
+    "ler issue --as \"State University\" --file degree-request.json --json | jq -r .jwt > degree.jwt",
+  ]);
+  issue.addHelpText(
+    "after",
+    `
+A request file holds {"subject": DID, "achievement": {"id", "name", "description", "criteria": {"narrative"},
+"achievementType", "alignments": [{"targetName", "targetUrl", "targetFramework"}]}, "validUntil"}; or
+"achievements": [...] for a CLR-style bundle. With --json, prints {id, jwt, subject, issuer, list, index, root,
+anchor}.
+`,
+  );
+
+  const issuer = program
+    .command("issuer")
+    .description("issuers: issue batches, anchor them, revoke / suspend / reinstate credentials, list what was issued");
+  examples(issuer, [
+    "ler issuer batch courses.csv --as \"State University\" --type Course --name \"Databases 101\" --out courses.jsonl",
+    "ler issuer revoke urn:uuid:1d6a4c3e-… --as \"State University\"",
+    "ler issuer list --as \"State University\"",
+  ]);
+
+  const batch = achievementOptions(
+    issuer
+      .command("batch")
+      .description("issue a batch of credentials from CSV or JSON Lines, with a progress bar, and anchor its Merkle root")
+      .argument("<file>", "CSV (header row) or JSON Lines; `-` for stdin"),
+  )
+    .option("--out <file>", "write the issued credentials as JSON Lines ({id, jwt, subject, list, index})")
+    .action(act(issueBatch));
+  examples(batch, [
+    "ler issuer batch courses.csv --as \"State University\" --out issued.jsonl",
+    "ler issuer batch learners.csv --as \"State University\" --type Course --name \"Databases 101\" --criteria \"Final exam ≥ 60%\"",
+  ]);
+  batch.addHelpText(
+    "after",
+    `
+CSV columns (header names are matched without case, spaces, '-' or '_'): subject (required), achievementType
+(or type), name, description, criteria, achievementId, skills ("NAME=URL; NAME=URL"), validUntil, id. Missing
+columns come from the flags. JSON Lines: one request per line, as for \`ler issue --file\`.
+`,
+  );
+
+  examples(
+    issuer
+      .command("anchor")
+      .description("anchor issuance batches: the one given, or every batch in the ledger not yet on chain")
+      .argument("[root]", "a batch's Merkle root (0x…)")
+      .requiredOption("--as <issuer>", "the issuing identity")
+      .action(act(anchor)),
+    ["ler issuer anchor --as \"State University\"", "ler issuer anchor 0x2ab7…2fec --as \"State University\""],
+  );
+
+  for (const [name, description] of [
+    ["revoke", "revoke credentials (terminal)"],
+    ["suspend", "suspend credentials (reversible with reinstate)"],
+    ["reinstate", "lift the suspension of credentials"],
+  ] as const) {
+    const cmd = issuer
+      .command(name)
+      .description(`${description}: by id, by status index, or from a file; many at once are packed into few transactions`)
+      .argument("[ids...]", "credential ids (urn:uuid:…), looked up in the issuer's ledger")
+      .requiredOption("--as <issuer>", "the issuing identity")
+      .option("--index <LIST:INDEX>", "a status entry: INDEX (list 0), LIST:INDEX or LIST:FROM-TO (repeatable)", collect)
+      .option("--file <file>", "ids, LIST:INDEX lines, credentials (JWT), or JSON Lines as written by `ler issuer batch --out` (`-` for stdin)")
+      .action(act((s: Session, ids: string[], opts: StatusOpts) => changeStatus(s, name, ids, opts)));
+    examples(cmd, [
+      `ler issuer ${name} urn:uuid:1d6a4c3e-8f0b-4b8e-9c4e-2b7f0a1c5d01 --as "State University"`,
+      `ler issuer ${name} --index 0:100-199 --as "State University"`,
+      `ler issuer ${name} --file dropped-out.txt --as "State University" --json`,
+    ]);
+  }
+
+  examples(
+    issuer
+      .command("list")
+      .description("list the credentials the issuer issued (its local ledger)")
+      .requiredOption("--as <issuer>", "the issuing identity")
+      .option("--batch <root>", "only this batch")
+      .action(act(list)),
+    ["ler issuer list --as \"State University\"", "ler issuer list --as \"State University\" --json | jq -r '.credentials[].id'"],
+  );
+}
+
+/** Resolves subjects given as alias or address to DIDs, listing the key store once. */
+async function resolveSubjects(agent: LerAgent, network: string, requests: CredentialRequest[]): Promise<void> {
+  const identities = await agent.lerListIdentities({});
+  const byAlias = new Map(identities.filter((i) => i.alias !== undefined).map((i) => [i.alias!, i.did]));
+  for (const r of requests) {
+    if (r.subject.startsWith("did:")) continue;
+    if (/^0x[0-9a-fA-F]{40}$/.test(r.subject)) {
+      r.subject = `did:ethr:${network}:${r.subject}`;
+      continue;
+    }
+    const did = byAlias.get(r.subject);
+    if (did === undefined) {
+      throw new UsageError("unknown_subject", `The subject "${r.subject}" is neither a DID, an address, nor an identity in this key store.`);
+    }
+    r.subject = did;
+  }
+}
+
+/**
+ * Issuing is not refused for a type the issuer is not accredited for (the registry may change before anyone
+ * verifies), but the issuer is told on stderr that verifiers would reject the credentials today.
+ */
+async function warnIfUntrusted(s: Session, issuer: LerIdentity, requests: readonly CredentialRequest[]): Promise<void> {
+  const wanted = new Set<string>();
+  for (const r of requests) for (const a of r.achievements ?? (r.achievement !== undefined ? [r.achievement] : [])) wanted.add(a.achievementType);
+  if (wanted.size === 0) return;
+  const network = await s.network("chain");
+  const types = new Map((await registeredTypes(network)).map((t) => [t.name, t.id]));
+  const now = await chainNow(network);
+  for (const type of wanted) {
+    const id = types.get(type);
+    const problem = id === undefined ? "it is not a registered credential type" : await trustedAt(network, issuer.address, id, now).then((v) => (v.verdict === "trusted" ? undefined : v.verdict));
+    if (problem !== undefined) {
+      s.out.note(`${s.out.e.yellow("warning:")} ${who(issuer)} is not trusted for ${type} now (${problem}): verifiers will reject these credentials until it is.`);
+    }
+  }
+}
+
+async function issuerOf(s: Session, ref: string): Promise<{ agent: LerAgent; issuer: LerIdentity }> {
+  const agent = await s.agent("chain");
+  const issuer = await resolveIdentity(agent, s.settings.network, ref);
+  if (issuer.owner === undefined) {
+    throw new LerError("unknown_identity", `This key store holds no key for ${issuer.did}: only your own identities can issue.`);
+  }
+  return { agent, issuer };
+}
+
+async function issueOne(s: Session, opts: AchievementFlags & { to?: string; file?: string; id?: string }): Promise<void> {
+  if (opts.file === undefined && opts.to === undefined) throw new UsageError("missing_argument", "Name the learner with --to (or give a request with --file).");
+  const { agent, issuer } = await issuerOf(s, opts.as);
+  const defaults = defaultsFrom(opts);
+  let raw: Record<string, unknown> = {};
+  let where = "the flags";
+  if (opts.file !== undefined) {
+    where = sourceName(opts.file);
+    const value = parseJson(await readInput(opts.file), where);
+    if (typeof value !== "object" || value === null || Array.isArray(value)) throw new UsageError("invalid_request", `${where} is not a JSON object.`);
+    raw = value as Record<string, unknown>;
+  }
+  if (opts.to !== undefined) raw = { ...raw, subject: opts.to };
+  if (opts.id !== undefined) raw = { ...raw, id: opts.id };
+  const request = requestFrom(raw, defaults, where, achievementIdFor(issuer.address));
+  await resolveSubjects(agent, s.settings.network, [request]);
+  await warnIfUntrusted(s, issuer, [request]);
+  const result = await agent.lerIssueCredentials({
+    issuer: issuer.did,
+    credentials: [request],
+    anchor: opts.anchor,
+    ...issuerProfile(opts),
+  });
+  const c = result.credentials[0]!;
+  if (opts.out !== undefined) writeFileSync(opts.out, `${c.jwt}\n`);
+  const info = describeJwt(c.jwt);
+  s.out.result(
+    { id: c.id, jwt: c.jwt, issuer: issuer.did, subject: c.subject, list: c.list, index: c.index, root: result.root, anchor: result.anchor ?? null },
+    () => {
+      const out = s.out;
+      done(out, `Issued "${info.name ?? c.id}"${info.types.length > 0 ? ` (${info.types.join(", ")})` : ""} to ${c.subject}`);
+      out.fields([
+        ["id", c.id],
+        ["issuer", who(issuer)],
+        ["status", `list ${c.list}, index ${c.index}`],
+        ["anchor", result.anchor !== undefined ? `root ${short32(result.root)}, ${txLine(result.anchor)}` : `not anchored (root ${result.root}): \`ler issuer anchor --as …\``],
+        ["saved to", opts.out],
+      ]);
+      if (opts.out === undefined) {
+        out.line();
+        out.line(c.jwt);
+      }
+    },
+  );
+}
+
+function issuerProfile(opts: { issuerName?: string; issuerUrl?: string }) {
+  return {
+    ...(opts.issuerName !== undefined && { issuerName: opts.issuerName }),
+    ...(opts.issuerUrl !== undefined && { issuerUrl: opts.issuerUrl }),
+  };
+}
+
+function short32(hex: string): string {
+  return `${hex.slice(0, 10)}…${hex.slice(-4)}`;
+}
+
+async function issueBatch(s: Session, file: string, opts: AchievementFlags): Promise<void> {
+  const text = await readInput(file);
+  const { agent, issuer } = await issuerOf(s, opts.as);
+  const requests = batchRequests(text, file, defaultsFrom(opts), achievementIdFor(issuer.address));
+  await resolveSubjects(agent, s.settings.network, requests);
+  await warnIfUntrusted(s, issuer, requests);
+  const started = performance.now();
+  if (!s.out.json) s.out.note(`Issuing ${count(requests.length)} credentials as ${who(issuer)}…`);
+  const bar = progressBar("signing", requests.length);
+  let result: IssueResult;
+  try {
+    result = await agent.lerIssueCredentials({
+      issuer: issuer.did,
+      credentials: requests,
+      anchor: false,
+      onProgress: (n, total) => bar.update(n, total),
+      ...issuerProfile(opts),
+    });
+  } finally {
+    bar.stop();
+  }
+  const signedMs = performance.now() - started;
+  if (opts.out !== undefined) {
+    writeFileSync(opts.out, result.credentials.map((c) => `${JSON.stringify({ id: c.id, jwt: c.jwt, subject: c.subject, list: c.list, index: c.index })}\n`).join(""));
+  }
+  if (opts.anchor) {
+    if (!s.out.json) s.out.note(`Anchoring root ${short32(result.root)}…`);
+    result.anchor = await agent.lerAnchor({ issuer: issuer.did, root: result.root });
+  }
+  const first = result.credentials[0]!;
+  const last = result.credentials[result.credentials.length - 1]!;
+  s.out.result(
+    { issuer: issuer.did, count: result.credentials.length, root: result.root, anchor: result.anchor ?? null, ...(opts.out !== undefined && { out: opts.out }), credentials: result.credentials },
+    () => {
+      const out = s.out;
+      done(out, `Issued ${count(result.credentials.length)} credentials in ${duration(signedMs)}`);
+      out.fields([
+        ["status", first.list === last.list ? `list ${first.list}, indices ${first.index}–${last.index}` : `lists ${first.list}–${last.list}`],
+        ["anchor", result.anchor !== undefined ? `root ${short32(result.root)}, ${txLine(result.anchor)}` : `not anchored (root ${result.root})`],
+        ["saved to", opts.out ?? "the issuer's ledger only (`ler issuer list`); use --out FILE to export them"],
+      ]);
+    },
+  );
+}
+
+async function anchor(s: Session, root: string | undefined, opts: { as: string }): Promise<void> {
+  const { agent, issuer } = await issuerOf(s, opts.as);
+  const network = await s.network("chain");
+  let roots: string[];
+  if (root !== undefined) {
+    if (!/^0x[0-9a-fA-F]{64}$/.test(root)) throw new UsageError("invalid_argument", `A batch root is 0x and 64 hex digits, not "${root}".`);
+    roots = [root];
+  } else {
+    const { records } = await new IssuedLedger(s.settings.home).readIssued(issuer.address);
+    roots = [...new Set(records.map((r) => r.batch).filter((b): b is string => b !== undefined))];
+  }
+  const anchored: { root: string; txHash: string; block: number; gasUsed: number }[] = [];
+  const already: { root: string; block: number }[] = [];
+  for (const r of roots) {
+    const existing = await anchorOf(network, issuer.address, r);
+    if (existing !== undefined) {
+      already.push({ root: r, block: existing.block });
+      continue;
+    }
+    const tx = await agent.lerAnchor({ issuer: issuer.did, root: r });
+    anchored.push({ root: r, ...tx });
+  }
+  s.out.result({ issuer: issuer.did, anchored, alreadyAnchored: already }, () => {
+    const out = s.out;
+    if (roots.length === 0) out.line("Nothing to anchor: the ledger holds no batches for this issuer.");
+    for (const a of anchored) done(out, `Anchored ${a.root}`, a);
+    for (const a of already) out.line(`${out.c.dim("•")} ${a.root} was anchored in block ${a.block}`);
+  });
+}
+
+interface StatusOpts {
+  as: string;
+  index?: string[];
+  file?: string;
+}
+
+interface Target {
+  list: string;
+  index: number;
+  id?: string;
+}
+
+/** `7`, `0:7`, `0:100-199` -> targets. */
+function parseIndexSpec(spec: string): Target[] {
+  const m = /^(?:(\d+):)?(\d+)(?:-(\d+))?$/.exec(spec.trim());
+  if (m === null) throw new UsageError("invalid_argument", `A status entry is INDEX, LIST:INDEX or LIST:FROM-TO, not "${spec}".`);
+  const list = BigInt(m[1] ?? "0").toString();
+  const from = Number(m[2]);
+  const to = m[3] === undefined ? from : Number(m[3]);
+  if (to < from) throw new UsageError("invalid_argument", `The range ${spec} ends before it starts.`);
+  if (to >= LIST_SIZE) throw new UsageError("invalid_argument", `Status indices are below ${LIST_SIZE}, not ${to}.`);
+  if (to - from >= 1_000_000) throw new UsageError("invalid_argument", `The range ${spec} is too large (at most 1,000,000 entries).`);
+  return Array.from({ length: to - from + 1 }, (_, k) => ({ list, index: from + k }));
+}
+
+/** Targets from a file's lines: ids, index specs, JWTs, or JSON objects with `list`/`index` or `id` (or `jwt`). */
+function targetsFromText(text: string, where: string, issuerAddress: string): { targets: Target[]; ids: string[] } {
+  const targets: Target[] = [];
+  const ids: string[] = [];
+  const fromJwt = (jwt: string, at: string) => {
+    const payload = jwtPayload(jwt);
+    const vc = payload?.vc as { credentialStatus?: unknown } | undefined;
+    let entry;
+    try {
+      entry = parseStatusEntry(vc?.credentialStatus);
+    } catch (e) {
+      throw new UsageError("invalid_status_entry", `${at}: the credential's status entry is malformed (${(e as Error).message}).`);
+    }
+    if (entry?.kind !== "ler") throw new UsageError("no_status_entry", `${at}: the credential has no LER status entry.`);
+    if (entry.issuer.toLowerCase() !== issuerAddress.toLowerCase()) {
+      throw new UsageError("not_issuer", `${at}: the credential's status belongs to ${entry.issuer}, not this issuer.`);
+    }
+    const id = typeof payload?.jti === "string" ? payload.jti : undefined;
+    targets.push({ list: entry.list.toString(), index: entry.index, ...(id !== undefined && { id }) });
+  };
+  const fromValue = (v: unknown, at: string): void => {
+    if (typeof v === "string") return fromLine(v, at);
+    if (typeof v !== "object" || v === null) throw new UsageError("invalid_argument", `${at} is not a credential reference.`);
+    const o = v as Record<string, unknown>;
+    if ((typeof o.list === "string" || typeof o.list === "number") && typeof o.index === "number") {
+      targets.push({ list: BigInt(o.list).toString(), index: o.index, ...(typeof o.id === "string" && { id: o.id }) });
+    } else if (typeof o.jwt === "string") fromJwt(o.jwt, at);
+    else if (typeof o.id === "string") ids.push(o.id);
+    else throw new UsageError("invalid_argument", `${at} has neither list and index, nor id, nor jwt.`);
+  };
+  const fromLine = (line: string, at: string): void => {
+    const t = line.trim();
+    if (t === "" || t.startsWith("#")) return;
+    if (t.startsWith("{")) return fromValue(parseJson(t, at), at);
+    if (/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(t)) return fromJwt(t, at);
+    if (/^(\d+:)?\d+(-\d+)?$/.test(t)) return void targets.push(...parseIndexSpec(t));
+    ids.push(t);
+  };
+  const trimmed = text.trim();
+  if (trimmed.startsWith("[")) {
+    const arr = parseJson(trimmed, where);
+    if (!Array.isArray(arr)) throw new UsageError("invalid_json", `${where} is not a JSON array.`);
+    arr.forEach((v, i) => fromValue(v, `item ${i + 1} of ${where}`));
+  } else {
+    text.split(/\r?\n/).forEach((line, i) => fromLine(line, `line ${i + 1} of ${where}`));
+  }
+  return { targets, ids };
+}
+
+async function changeStatus(s: Session, action: "revoke" | "suspend" | "reinstate", ids: string[], opts: StatusOpts): Promise<void> {
+  const { agent, issuer } = await issuerOf(s, opts.as);
+  const targets: Target[] = [];
+  const wanted = [...ids];
+  for (const spec of opts.index ?? []) targets.push(...parseIndexSpec(spec));
+  if (opts.file !== undefined) {
+    const fromFile = targetsFromText(await readInput(opts.file), sourceName(opts.file), issuer.address);
+    targets.push(...fromFile.targets);
+    wanted.push(...fromFile.ids);
+  }
+  if (wanted.length > 0) {
+    const { records } = await new IssuedLedger(s.settings.home).readIssued(issuer.address);
+    const byId = new Map(records.map((r) => [r.id, r]));
+    const missing: string[] = [];
+    for (const id of wanted) {
+      const r = byId.get(id);
+      if (r === undefined) missing.push(id);
+      else if (r.list === undefined || r.index === undefined) throw new LerError("no_status_entry", `${id} was issued without a status entry.`);
+      else targets.push({ list: r.list.toString(), index: r.index, id });
+    }
+    if (missing.length > 0) {
+      throw new LerError("unknown_credential", `Not in ${who(issuer)}'s ledger: ${missing.slice(0, 3).join(", ")}${missing.length > 3 ? ` and ${missing.length - 3} more` : ""}. Nothing was changed.`, {
+        details: { missing },
+      });
+    }
+  }
+  const unique = [...new Map(targets.map((t) => [`${t.list}:${t.index}`, t])).values()];
+  if (unique.length === 0) throw new UsageError("missing_argument", `Name the credentials to ${action}: ids, --index or --file.`);
+  const bar = progressBar(action, unique.length);
+  let txs;
+  try {
+    const args = { issuer: issuer.did, entries: unique.map((t) => ({ list: t.list, index: t.index })), onProgress: (n: number, total: number) => bar.update(n, total) };
+    txs = action === "revoke" ? await agent.lerRevoke(args) : action === "suspend" ? await agent.lerSuspend(args) : await agent.lerReinstate(args);
+  } finally {
+    bar.stop();
+  }
+  const verb = { revoke: "Revoked", suspend: "Suspended", reinstate: "Reinstated" }[action];
+  s.out.result({ action, issuer: issuer.did, count: unique.length, entries: unique, transactions: txs }, () => {
+    const out = s.out;
+    const what = unique.length === 1 ? (unique[0]!.id ?? `list ${unique[0]!.list}, index ${unique[0]!.index}`) : `${count(unique.length)} credentials`;
+    done(out, `${verb} ${what} in ${txs.length} transaction${txs.length === 1 ? "" : "s"}`);
+    for (const tx of txs.slice(0, 5)) out.line(`  ${out.c.dim(txLine(tx))}`);
+    if (txs.length > 5) out.line(`  ${out.c.dim(`… and ${txs.length - 5} more`)}`);
+  });
+}
+
+async function list(s: Session, opts: { as: string; batch?: string }): Promise<void> {
+  const agent = await s.agent("local");
+  const issuer = await resolveIdentity(agent, s.settings.network, opts.as);
+  const { records } = await new IssuedLedger(s.settings.home).readIssued(issuer.address);
+  const chosen = opts.batch === undefined ? records : records.filter((r) => r.batch?.toLowerCase() === opts.batch!.toLowerCase());
+  const rows = chosen.map((r) => {
+    const d = describeJwt(r.jwt);
+    return { id: r.id, list: r.list?.toString(), index: r.index, batch: r.batch, issuedAt: r.issuedAt, subject: d.subject, name: d.name, types: d.types, jwt: r.jwt };
+  });
+  s.out.result({ issuer: issuer.did, count: rows.length, credentials: rows }, () => {
+    const out = s.out;
+    if (rows.length === 0) {
+      out.line(`${who(issuer)} has issued nothing from this key store.`);
+      return;
+    }
+    out.table(
+      ["ID", "STATUS", "SUBJECT", "NAME", "ISSUED", "BATCH"],
+      rows.map((r) => [r.id, r.list === undefined ? "-" : `${r.list}:${r.index}`, r.subject === undefined ? "-" : short(r.subject), r.name ?? "-", isoTime(Date.parse(r.issuedAt) / 1000), r.batch === undefined ? "-" : short32(r.batch)]),
+    );
+    out.line(out.c.dim(`${count(rows.length)} credential(s)`));
+  });
+}

@@ -1,0 +1,129 @@
+import { Command } from "commander";
+import type { CredentialReport, PresentationReport, TrustChainEntry, VerificationResult } from "../../verify/report.js";
+import { collect, parseInteger } from "../config.js";
+import type { Session } from "../context.js";
+import { describeJwt, jwtPayload, readInput, sourceName, tokensIn } from "../input.js";
+import { count } from "../output.js";
+import { exitCodeOf, mark, printCredentialReport, printPresentationReport, reason, resultLabel } from "../render.js";
+import { examples, type Act } from "./common.js";
+
+export function registerVerifyCommand(program: Command, act: Act): void {
+  const verify = program
+    .command("verify")
+    .description("verify a credential or a presentation (detected from the input) against the chain")
+    .argument("<file>", "a JWT, a W3C credential/presentation JSON, `ler issue --json` output, or JSON Lines of credentials; `-` for stdin")
+    .option("--challenge <nonce>", "the challenge the presentation must answer")
+    .option("--domain <domain>", "the domain the presentation must be addressed to")
+    .option("--trusted-root <did>", "trust only chains ending at this root (repeatable; default: every root the registry holds)", collect)
+    .option("--skew <seconds>", "clock skew tolerated on validity windows", parseInteger("--skew", 0, 86_400))
+    // A verification that could not be carried out is `unknown` (2), never `invalid` (1).
+    .action(act(verifyCommand, { failureExit: 2 }));
+  examples(verify, [
+    "ler verify degree.jwt",
+    "ler verify vp.jwt --challenge 8f3a9c --domain employer.example",
+    "cat degree.jwt | ler verify - --json | jq -r .result",
+    "ler verify issued.jsonl             # every credential of a batch, with one chain read",
+  ]);
+  verify.addHelpText(
+    "after",
+    `
+Exit status: 0 valid, 1 invalid, 2 unknown (the chain could not be read, or nothing to verify against: never
+taken for valid), 64 usage.
+With --json, prints one object: {result, checks: [{id, outcome, code, message}], …} (see the README).
+`,
+  );
+}
+
+interface VerifyOpts {
+  challenge?: string;
+  domain?: string;
+  trustedRoot?: string[];
+  skew?: number;
+}
+
+async function verifyCommand(s: Session, file: string, opts: VerifyOpts): Promise<number> {
+  const where = sourceName(file);
+  const found = tokensIn(await readInput(file), where);
+  const reader = await s.reader("verify");
+  const common = {
+    ...(opts.trustedRoot !== undefined && { trustedRoots: opts.trustedRoot }),
+    ...(opts.skew !== undefined && { clockSkewSeconds: opts.skew }),
+  };
+  const presentations = found.filter((f) => f.kind === "presentation");
+  const credentials = found.filter((f) => f.kind === "credential");
+  const reports: (CredentialReport | PresentationReport)[] = [];
+  if (credentials.length === 1 && presentations.length === 0) {
+    reports.push(await reader.lerVerifyCredential({ credential: credentials[0]!.token, ...common }));
+  } else if (credentials.length > 0) {
+    reports.push(...(await reader.lerVerifyCredentials({ credentials: credentials.map((c) => c.token), ...common })));
+  }
+  for (const p of presentations) {
+    reports.push(
+      await reader.lerVerifyPresentation({
+        presentation: p.token,
+        ...common,
+        ...(opts.challenge !== undefined && { challenge: opts.challenge }),
+        ...(opts.domain !== undefined && { domain: opts.domain }),
+      }),
+    );
+  }
+  const names = s.out.json ? new Map<string, string>() : await s.localNames();
+  const labelled = <R extends CredentialReport | PresentationReport>(r: R): R =>
+    r.kind === "credential"
+      ? { ...r, trustChain: r.trustChain.map((l) => withName(l, names)) }
+      : ({ ...r, credentials: (r as PresentationReport).credentials.map((c) => labelled(c)) } as R);
+
+  if (reports.length === 1) {
+    const r = reports[0]!;
+    const typesOf = achievementTypesById(found.map((f) => f.token));
+    s.out.result(r, () => (r.kind === "credential" ? printCredentialReport(s.out, labelled(r), "", typesOf) : printPresentationReport(s.out, labelled(r), typesOf)));
+    return exitCodeOf(r.result);
+  }
+  const result = worst(reports.map((r) => r.result));
+  const tally = { valid: 0, invalid: 0, unknown: 0 };
+  for (const r of reports) tally[r.result]++;
+  s.out.result({ kind: "batch", result, count: reports.length, ...tally, checks: [], reports }, () => {
+    const out = s.out;
+    out.line(`${resultLabel(result, out.c)}  ${count(reports.length)} items: ${count(tally.valid)} valid, ${count(tally.invalid)} invalid, ${count(tally.unknown)} unknown`);
+    // Up to 20 items one per line; beyond that only the ones that are not valid.
+    const notValid = reports.filter((r) => r.result !== "valid");
+    const shown = reports.length <= 20 ? reports : notValid.slice(0, 20);
+    for (const r of shown) {
+      const why = reason(r);
+      const title = r.kind === "credential" ? (r.credential.id ?? r.credential.name ?? "credential") : `presentation by ${r.holder ?? "?"}`;
+      out.line(`  ${mark(r.result === "valid" ? "pass" : r.result === "invalid" ? "fail" : "unknown", out.c)} ${title}${why !== undefined ? `  ${out.c.dim(`${why.code}: ${why.message}`)}` : ""}`);
+    }
+    if (reports.length > 20 && notValid.length > shown.length) out.line(out.c.dim(`  … and ${count(notValid.length - shown.length)} more not valid`));
+  });
+  return exitCodeOf(result);
+}
+
+/** Achievement types by credential id, from the credentials given and those inside presentations. */
+function achievementTypesById(tokens: readonly unknown[]): (id: string) => string[] {
+  const map = new Map<string, string[]>();
+  const visit = (token: unknown) => {
+    if (typeof token !== "string") return;
+    const payload = jwtPayload(token);
+    const vp = payload?.vp as { verifiableCredential?: unknown } | undefined;
+    if (vp !== undefined) {
+      const vcs = Array.isArray(vp.verifiableCredential) ? vp.verifiableCredential : [vp.verifiableCredential];
+      for (const vc of vcs) visit(vc);
+      return;
+    }
+    const d = describeJwt(token);
+    if (d.id !== undefined) map.set(d.id, d.types);
+  };
+  tokens.forEach(visit);
+  return (id) => map.get(id) ?? [];
+}
+
+function withName(link: TrustChainEntry, names: Map<string, string>): TrustChainEntry {
+  const name = link.name ?? names.get(link.address);
+  return name === undefined ? link : { ...link, name };
+}
+
+function worst(results: VerificationResult[]): VerificationResult {
+  if (results.includes("invalid")) return "invalid";
+  if (results.includes("unknown")) return "unknown";
+  return "valid";
+}

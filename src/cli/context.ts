@@ -1,0 +1,169 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { createAgent, type IResolver, type TAgent } from "@veramo/core";
+import { DIDResolverPlugin } from "@veramo/did-resolver";
+import type { JsonRpcProvider } from "ethers";
+import { createLerAgent, ethrResolver, type LerAgent } from "../agent/agent.js";
+import { LerPlugin } from "../agent/plugin.js";
+import type { ILerPlugin } from "../agent/types.js";
+import { deploymentPath, readDeployment } from "../chain/deployments.js";
+import { connectNetwork, type LerNetwork } from "../chain/network.js";
+import { rpcProvider } from "../chain/provider.js";
+import { ChainError, LerError } from "../errors.js";
+import { deploymentsDirToRead, type Settings } from "./config.js";
+import { devFunder } from "./devchain.js";
+import type { Output } from "./output.js";
+import { keyStoreSecret } from "./secret.js";
+
+/** An agent that verifies and reads the registries: no key store, so no secret. */
+export type ReaderAgent = TAgent<ILerPlugin & IResolver>;
+
+/**
+ * How a command reaches the chain:
+ * - `chain`: it reads or writes state that must be this network's: the endpoint is probed and must serve the
+ *   record's chain id (unreachable or wrong chain: exit 2);
+ * - `verify`: as `chain`, but an unreachable endpoint is not an error: verification reports `unknown`;
+ * - `local`: it only needs the network's name and addresses (key store, wallet): nothing is sent.
+ */
+export type NetworkMode = "chain" | "verify" | "local";
+
+/** The state of one command: settings, output, and the network and agents, opened when first asked for. */
+export class Session {
+  readonly settings: Settings;
+  readonly out: Output;
+  #network: Promise<LerNetwork> | undefined;
+  #mode: NetworkMode | undefined;
+  #agent: Promise<LerAgent> | undefined;
+  #agentMode: NetworkMode | undefined;
+  #reader: ReaderAgent | undefined;
+  #closers: (() => void | Promise<void>)[] = [];
+
+  constructor(settings: Settings, out: Output) {
+    this.settings = settings;
+    this.out = out;
+  }
+
+  network(mode: NetworkMode): Promise<LerNetwork> {
+    if (this.#network !== undefined && this.#mode !== undefined && rank(this.#mode) >= rank(mode)) return this.#network;
+    this.#mode = mode;
+    this.#network = this.#open(mode);
+    return this.#network;
+  }
+
+  async #open(mode: NetworkMode): Promise<LerNetwork> {
+    const { rpcUrl, network } = this.settings;
+    const deploymentsDir = deploymentsDirToRead(this.settings);
+    let net: LerNetwork;
+    if (mode === "local") {
+      net = this.#unprobed(deploymentsDir);
+    } else {
+      try {
+        net = await withTimeout(connectNetwork({ rpcUrl, network, deploymentsDir }), this.settings.readTimeoutMs ?? PROBE_TIMEOUT_MS, rpcUrl);
+      } catch (e) {
+        if (!(mode === "verify" && e instanceof ChainError && (e.code === "chain_unreachable" || e.code === "chain_timeout"))) throw e;
+        // The verifier still gets a report: every check that needs the chain comes out `unknown`.
+        net = this.#unprobed(deploymentsDir);
+      }
+    }
+    this.#closers.push(() => net.provider.destroy());
+    return net;
+  }
+
+  #unprobed(deploymentsDir: string): LerNetwork {
+    const { rpcUrl, network } = this.settings;
+    const file = deploymentPath(deploymentsDir, network);
+    const deployment = readDeployment(file);
+    if (deployment === undefined) {
+      throw new LerError("no_deployment", `No deployment record for "${network}" (${file}): start \`ler node\`, or deploy with \`ler deploy\`.`);
+    }
+    return { name: network, chainId: deployment.chainId, provider: rpcProvider(rpcUrl, deployment.chainId), deployment, rpcUrl };
+  }
+
+  /**
+   * The full agent: key store (asks for the secret), identities, issuing, registry writes. A command asks for it
+   * in one mode: an agent opened `local` has no funding and an unprobed network, so it must not be reused to write.
+   */
+  agent(mode: NetworkMode = "chain"): Promise<LerAgent> {
+    if (this.#agentMode !== undefined && rank(mode) > rank(this.#agentMode)) {
+      throw new LerError("internal_error", `The agent was opened for ${this.#agentMode} use, not ${mode}.`);
+    }
+    this.#agentMode ??= mode;
+    this.#agent ??= (async () => {
+      const network = await this.network(mode);
+      const secret = await keyStoreSecret(this.settings.home);
+      const fund = mode === "chain" ? await devFunder(network.provider as JsonRpcProvider, network.chainId) : undefined;
+      return createLerAgent({
+        network,
+        home: this.settings.home,
+        secret,
+        ...(fund !== undefined && { fund }),
+        ...(this.settings.confirmations !== undefined && { confirmations: this.settings.confirmations }),
+        ...(this.settings.readTimeoutMs !== undefined && { readTimeoutMs: this.settings.readTimeoutMs }),
+      });
+    })();
+    return this.#agent;
+  }
+
+  /** An agent with the LER plugin and the did:ethr resolver only: verifying and reading need no keys. */
+  async reader(mode: NetworkMode = "verify"): Promise<ReaderAgent> {
+    if (this.#reader !== undefined) return this.#reader;
+    const network = await this.network(mode);
+    this.#reader = createAgent<ILerPlugin & IResolver>({
+      plugins: [
+        new DIDResolverPlugin(ethrResolver(network)),
+        new LerPlugin({
+          network,
+          home: this.settings.home,
+          ...(this.settings.readTimeoutMs !== undefined && { readTimeoutMs: this.settings.readTimeoutMs }),
+        }),
+      ],
+    });
+    return this.#reader;
+  }
+
+  /**
+   * The aliases of the key store's identities, by address, to label addresses in human output. Only when the
+   * store can be opened without asking (LER_SECRET set, or already open): a verifier is never prompted.
+   */
+  async localNames(): Promise<Map<string, string>> {
+    let agent: LerAgent | undefined = this.#agent === undefined ? undefined : await this.#agent;
+    if (agent === undefined) {
+      const secret = process.env.LER_SECRET;
+      if (secret === undefined || secret === "" || !existsSync(join(this.settings.home, "keystore.json"))) return new Map();
+      try {
+        agent = await createLerAgent({ network: await this.network("local"), home: this.settings.home, secret });
+      } catch (e) {
+        // Labels are a convenience: a secret for another store must not stop a verification.
+        if (e instanceof LerError && e.code === "wrong_secret") return new Map();
+        throw e;
+      }
+    }
+    const names = new Map<string, string>();
+    for (const i of await agent.lerListIdentities({})) if (i.alias !== undefined) names.set(i.address, i.alias);
+    return names;
+  }
+
+  onClose(fn: () => void | Promise<void>): void {
+    this.#closers.push(fn);
+  }
+
+  async close(): Promise<void> {
+    for (const fn of this.#closers.reverse()) await fn();
+    this.#closers = [];
+  }
+}
+
+/** How long the first contact with the endpoint may take (an address that drops packets would hang forever). */
+const PROBE_TIMEOUT_MS = 10_000;
+
+function withTimeout<T>(promise: Promise<T>, ms: number, url: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new ChainError("chain_timeout", `${url} did not answer within ${ms / 1000} s.`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+function rank(mode: NetworkMode): number {
+  return mode === "local" ? 0 : mode === "verify" ? 1 : 2;
+}

@@ -1,0 +1,70 @@
+import { Contract } from "ethers";
+import { projectArtifact } from "../chain/artifacts.js";
+import type { LerNetwork } from "../chain/network.js";
+import { toChainError } from "../chain/reads.js";
+import { LerError } from "../errors.js";
+
+/** Small registry reads the CLI shows to people (type names, anchors); verification uses the batched reads. */
+
+function trust(network: LerNetwork): Contract {
+  return new Contract(network.deployment.contracts.TrustRegistry.address, projectArtifact("TrustRegistry").abi, network.provider);
+}
+
+function status(network: LerNetwork): Contract {
+  return new Contract(network.deployment.contracts.StatusRegistry.address, projectArtifact("StatusRegistry").abi, network.provider);
+}
+
+async function read<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof LerError) throw e;
+    throw toChainError(e, what);
+  }
+}
+
+/** Every registered credential type, by id. */
+export async function registeredTypes(network: LerNetwork): Promise<{ id: number; name: string }[]> {
+  const t = trust(network);
+  const n = Number(await read("typeCount", () => t.getFunction("typeCount")()));
+  const names = await Promise.all(Array.from({ length: n }, (_, id) => read("typeName", () => t.getFunction("typeName")(id) as Promise<string>)));
+  return names.map((name, id) => ({ id, name }));
+}
+
+/** When `issuer` anchored `root`, or undefined when it did not. */
+export async function anchorOf(network: LerNetwork, issuer: string, root: string): Promise<{ timestamp: number; block: number } | undefined> {
+  const s = status(network);
+  const a = (await read("anchorOf", () => s.getFunction("anchorOf")(issuer, root))) as [bigint, bigint];
+  return a[0] === 0n ? undefined : { timestamp: Number(a[0]), block: Number(a[1]) };
+}
+
+const VERDICTS = [
+  "trusted",
+  "issuer_not_accredited",
+  "issuer_not_issuer",
+  "accreditor_not_accreditor",
+  "suspended",
+  "revoked",
+  "accreditation_not_yet_valid",
+  "accreditation_expired",
+  "type_out_of_scope",
+  "depth_exceeded",
+] as const;
+
+/** The registry's own answer to "is `subject` trusted for type `typeId` at `at`?". */
+export async function trustedAt(
+  network: LerNetwork,
+  subject: string,
+  typeId: number,
+  at: number,
+): Promise<{ verdict: (typeof VERDICTS)[number]; failedAt: string; root: string }> {
+  const t = trust(network);
+  const [verdict, failedAt, root] = (await read("trustedAt", () => t.getFunction("trustedAt")(subject, typeId, at))) as [bigint, string, string];
+  return { verdict: VERDICTS[Number(verdict)] ?? "depth_exceeded", failedAt, root };
+}
+
+/** The chain's latest block time (the registry's idea of now). */
+export async function chainNow(network: LerNetwork): Promise<number> {
+  const block = await read("getBlock", () => network.provider.getBlock("latest"));
+  return block?.timestamp ?? Math.floor(Date.now() / 1000);
+}

@@ -1,0 +1,272 @@
+import { expect } from "chai";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { cleanEnv, json, ler, looksLikeACrash, ROOT, startNode, startServing, type Node, type Ran } from "./run.js";
+
+// `ler` end to end, as a user runs it: a dev chain from `ler node`, every other command a child process with its
+// own LER_HOME, JSON outputs and exit codes checked. One chain and one cast for the whole file.
+
+const DEV_KEY_0 = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+
+interface Report {
+  result: "valid" | "invalid" | "unknown";
+  checks: { id: string; outcome: string; code: string; message: string }[];
+}
+
+const check = (r: Report, id: string) => r.checks.find((c) => c.id === id);
+
+describe("ler CLI end to end (ler node + child processes)", function () {
+  this.timeout(180_000);
+  let dir: string;
+  let node: Node;
+  let env: NodeJS.ProcessEnv;
+  let ids: Record<"governance" | "authority" | "university" | "bootcamp" | "ada", string>;
+
+  /** Runs ler and fails the test, with its output, if the exit code is not `expected`. */
+  const run = async (args: string[], expected: number, options: { input?: string; env?: Record<string, string> } = {}): Promise<Ran> => {
+    const r = await ler(args, { ...env, ...options.env }, options.input);
+    expect(r.code, `ler ${args.join(" ")}\n--- stdout:\n${r.stdout}\n--- stderr:\n${r.stderr}`).to.equal(expected);
+    expect(looksLikeACrash(r.stderr), r.stderr).to.equal(false);
+    return r;
+  };
+  const file = (name: string, content: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, content);
+    return path;
+  };
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), "ler-cli-"));
+    const deployments = join(dir, "deployments");
+    node = await startNode(cleanEnv({ LER_DEPLOYMENTS: deployments }));
+    env = cleanEnv({
+      LER_HOME: join(dir, "home"),
+      LER_SECRET: "correct horse battery staple",
+      LER_RPC_URL: String(node.ready.url),
+      LER_DEPLOYMENTS: deployments,
+    });
+    // The cast: governance is dev account #0 (the node's governor), the rest are new keys, made concurrently.
+    const gov = json<{ did: string }>(await run(["id", "import", "--alias", "governance", "--json"], 0, { env: { LER_PRIVATE_KEY: DEV_KEY_0 } }));
+    const made = await Promise.all(
+      ["Qualifications Authority", "State University", "Code Bootcamp", "ada"].map(async (alias) => json<{ did: string }>(await run(["id", "create", "--alias", alias, "--json"], 0)).did),
+    );
+    ids = { governance: gov.did, authority: made[0]!, university: made[1]!, bootcamp: made[2]!, ada: made[3]! };
+    await run(["gov", "register-type", "Degree", "Course", "Certificate", "Competency", "--as", "governance"], 0);
+    await run(["gov", "add-root", "Qualifications Authority", "--types", "Degree,Course,Certificate,Competency", "--as", "governance"], 0);
+    await run(["accreditor", "accredit", "State University", "--types", "Degree,Course", "--as", "Qualifications Authority"], 0);
+    await run(["accreditor", "accredit", "Code Bootcamp", "--types", "Certificate,Competency", "--as", "Qualifications Authority"], 0);
+  });
+
+  after(async () => {
+    if (node !== undefined) {
+      const code = await node.stop();
+      expect(code, node.stderr()).to.equal(0);
+      expect(node.stderr()).to.include("Stopped.");
+    }
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("ler node wrote the deployment record and reports a funded dev chain", async () => {
+    expect(node.ready.chainId).to.equal(31337);
+    expect(node.ready.url).to.match(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const record = JSON.parse(readFileSync(String(node.ready.deploymentFile), "utf8"));
+    expect(record.contracts).to.deep.equal(node.ready.contracts);
+    expect(node.ready.accounts).to.have.length(20);
+    const types = json<{ types: { id: number; name: string }[] }>(await run(["gov", "types", "--json"], 0));
+    expect(types.types.map((t) => t.name)).to.deep.equal(["Degree", "Course", "Certificate", "Competency"]);
+  });
+
+  it("has help with examples for every command, and a version", async () => {
+    const [top, issue, batch, version] = await Promise.all([
+      run(["--help"], 0),
+      run(["issue", "--help"], 0),
+      run(["issuer", "batch", "--help"], 0),
+      run(["--version"], 0),
+    ]);
+    for (const name of ["node", "deploy", "id", "gov", "accreditor", "issue", "issuer", "wallet", "verify", "serve"]) expect(top.stdout).to.include(name);
+    expect(top.stdout).to.include("Exit status");
+    expect(issue.stdout).to.include("Examples:").and.to.include("--json");
+    expect(batch.stdout).to.include("Examples:").and.to.include("CSV");
+    expect(version.stdout.trim()).to.match(/^\d+\.\d+\.\d+/);
+  });
+
+  it("issues from flags (--json: jwt and id), verifies valid (exit 0) with every check, and draws the trust chain", async () => {
+    const issued = json<{ id: string; jwt: string; subject: string; list: string; index: number; anchor: { block: number } }>(
+      await run(["issue", "--as", "State University", "--to", "ada", "--type", "Degree", "--name", "BSc Computer Science", "--criteria", "180 ECTS", "--skill", "Software engineering=https://esco.example/se", "--json"], 0),
+    );
+    expect(issued.id).to.match(/^urn:uuid:/);
+    expect(issued.jwt.split(".")).to.have.length(3);
+    expect(issued.subject).to.equal(ids.ada);
+    expect(issued.anchor.block).to.be.a("number");
+    const path = file("degree.json", JSON.stringify(issued));
+    const report = json<Report>(await run(["verify", path, "--json"], 0));
+    expect(report.result).to.equal("valid");
+    expect(report.checks.map((c) => c.id)).to.deep.equal(["format", "schema", "issuer", "anchor", "signature", "trust", "status", "validity"]);
+    for (const c of report.checks) expect(c).to.have.all.keys("id", "outcome", "code", "message", ...(c.id === "anchor" || c.id === "trust" || c.id === "status" ? ["details"] : []));
+    const human = await run(["verify", "-"], 0, { input: issued.jwt });
+    expect(human.stdout).to.include("✔ VALID").and.to.include("✔ signature");
+    expect(human.stdout).to.match(/root Qualifications Authority \(0x[0-9a-fA-F]{4}…[0-9a-fA-F]{4}\) -> State University/);
+  });
+
+  it("revokes a credential by id: verify exits 1 with credential_revoked and says why", async () => {
+    const issued = json<{ id: string; jwt: string }>(await run(["issue", "--as", "State University", "--to", ids.ada, "--type", "Course", "--name", "Databases 101", "--json"], 0));
+    await run(["issuer", "revoke", issued.id, "--as", "State University"], 0);
+    const path = file("revoked.jwt", issued.jwt);
+    const report = json<Report>(await run(["verify", path, "--json"], 1));
+    expect(report.result).to.equal("invalid");
+    expect(check(report, "status")).to.include({ outcome: "fail", code: "credential_revoked" });
+    const human = await run(["verify", path], 1);
+    expect(human.stdout).to.include("✘ INVALID").and.to.match(/reason\s+Revoked by its issuer/);
+  });
+
+  it("issues a batch from CSV to JSON Lines, revokes part of it from that file, and verifies the batch in one go", async () => {
+    const csv = ["subject,name,criteria", ...Array.from({ length: 12 }, (_, i) => `${i % 2 === 0 ? "ada" : ids.ada},"Course ${i}","Exam, passed"`)].join("\n");
+    const out = join(dir, "batch.jsonl");
+    const batch = json<{ count: number; root: string; anchor: { block: number }; credentials: { id: string; list: string; index: number }[] }>(
+      await run(["issuer", "batch", file("batch.csv", csv), "--as", "State University", "--type", "Course", "--out", out, "--json"], 0),
+    );
+    expect(batch.count).to.equal(12);
+    expect(batch.anchor.block).to.be.a("number");
+    const lines = readFileSync(out, "utf8").trim().split("\n");
+    expect(lines).to.have.length(12);
+    const revokeFile = file("revoke.jsonl", lines.slice(0, 5).join("\n"));
+    const revoked = json<{ count: number; transactions: unknown[] }>(await run(["issuer", "revoke", "--file", revokeFile, "--as", "State University", "--json"], 0));
+    expect(revoked.count).to.equal(5);
+    expect(revoked.transactions).to.have.length(1); // five bits of one word: one transaction
+    const all = json<{ result: string; valid: number; invalid: number; reports: Report[] }>(await run(["verify", out, "--json"], 1));
+    expect(all).to.include({ result: "invalid", valid: 7, invalid: 5 });
+    const listed = json<{ count: number; credentials: { id: string }[] }>(await run(["issuer", "list", "--as", "State University", "--batch", batch.root, "--json"], 0));
+    expect(listed.credentials.map((c) => c.id)).to.deep.equal(batch.credentials.map((c) => c.id));
+  });
+
+  it("suspends and reinstates by status index; an accreditor's suspension of the issuer fails its credentials", async () => {
+    const cert = json<{ id: string; jwt: string; list: string; index: number }>(
+      await run(["issue", "--as", "Code Bootcamp", "--to", "ada", "--type", "Certificate", "--name", "Full-stack Web Developer", "--json"], 0),
+    );
+    const path = file("cert.jwt", cert.jwt);
+    await run(["issuer", "suspend", "--index", `${cert.list}:${cert.index}`, "--as", "Code Bootcamp"], 0);
+    expect(check(json<Report>(await run(["verify", path, "--json"], 1)), "status")!.code).to.equal("credential_suspended");
+    await run(["issuer", "reinstate", "--index", `${cert.list}:${cert.index}`, "--as", "Code Bootcamp"], 0);
+    await run(["accreditor", "suspend", "Code Bootcamp", "--as", "Qualifications Authority", "--reason", "3"], 0);
+    const suspended = await run(["verify", path], 1);
+    expect(suspended.stdout).to.include("[suspended]").and.to.include("[issuer_suspended]");
+    const chain = json<{ chain: { status: string; isRoot: boolean }[]; trusted: boolean; verdict: string }>(
+      await run(["accreditor", "chain", "Code Bootcamp", "--type", "Certificate", "--json"], 1),
+    );
+    expect(chain).to.include({ trusted: false, verdict: "suspended" });
+    expect(chain.chain.map((l) => [l.status, l.isRoot])).to.deep.equal([["suspended", false], ["active", true]]);
+    await run(["accreditor", "reinstate", "Code Bootcamp", "--as", "Qualifications Authority"], 0);
+    expect(json<Report>(await run(["verify", path, "--json"], 0)).result).to.equal("valid");
+  });
+
+  it("holder: stores credentials in the wallet and presents them; the verifier checks challenge and domain", async () => {
+    const degree = await run(["issue", "--as", "State University", "--to", "ada", "--type", "Degree", "--name", "MSc Data Science", "--json"], 0);
+    const added = json<{ added: string[] }>(await run(["wallet", "add", "-", "--json"], 0, { input: degree.stdout }));
+    expect(added.added).to.have.length(1);
+    expect(json<{ alreadyPresent: string[] }>(await run(["wallet", "add", "-", "--json"], 0, { input: degree.stdout })).alreadyPresent).to.deep.equal(added.added);
+    const listed = json<{ credentials: { id: string; name: string; types: string[] }[] }>(await run(["wallet", "list", "--json"], 0));
+    expect(listed.credentials.find((c) => c.id === added.added[0])).to.include({ name: "MSc Data Science" });
+    const vpPath = join(dir, "vp.jwt");
+    const vp = json<{ jwt: string; holder: string }>(
+      await run(["wallet", "present", added.added[0]!, "--holder", "ada", "--challenge", "c-123", "--domain", "employer.example", "--out", vpPath, "--json"], 0),
+    );
+    expect(vp.holder).to.equal(ids.ada);
+    expect(readFileSync(vpPath, "utf8").trim()).to.equal(vp.jwt);
+    const ok = json<Report & { kind: string; credentials: Report[] }>(await run(["verify", vpPath, "--challenge", "c-123", "--domain", "employer.example", "--json"], 0));
+    expect(ok).to.include({ kind: "presentation", result: "valid" });
+    expect(ok.credentials).to.have.length(1);
+    const replay = json<Report>(await run(["verify", vpPath, "--challenge", "c-999", "--domain", "employer.example", "--json"], 1));
+    expect(replay.checks.find((c) => c.code === "challenge_mismatch")?.outcome).to.equal("fail");
+  });
+
+  it("holder: what the wallet proves, and a gap report against a job profile (exit 1 while something is missing)", async () => {
+    const issued = await run(["issue", "--as", "State University", "--to", "ada", "--type", "Course", "--name", "Cloud 101", "--skill", "Cloud deployment=https://esco.example/skill/cloud", "--json"], 0);
+    await run(["wallet", "add", "-"], 0, { input: issued.stdout });
+    const [skills, match] = await Promise.all([
+      run(["wallet", "skills", "--json"], 0),
+      run(["wallet", "match", join(ROOT, "examples", "job-profile.json"), "--json"], 1),
+    ]);
+    const cloud = json<{ skills: { name: string; provenBy: { verification?: string }[] }[] }>(skills).skills.find((k) => k.name === "Cloud deployment");
+    expect(cloud?.provenBy.map((e) => e.verification)).to.deep.equal(["valid"]);
+    const report = json<{ satisfied: boolean; gaps: string[]; requirements: { label: string; status: string }[] }>(match);
+    expect(report.satisfied).to.equal(false);
+    expect(report.requirements.find((r) => r.label === "Cloud deployment")?.status).to.equal("met");
+    expect(report.gaps).to.include("JavaScript");
+  });
+
+  it("ler serve answers over HTTP until SIGTERM", async () => {
+    const service = await startServing(["serve", "--port", "0", "--json"], env);
+    try {
+      const health = (await (await fetch(`${String(service.ready.url)}/v1/health`)).json()) as { status: string; chain: { chainId: number } };
+      expect(health.status).to.equal("ok");
+      expect(health.chain.chainId).to.equal(31337);
+    } finally {
+      expect(await service.stop(), service.stderr()).to.equal(0);
+    }
+  });
+
+  it("identities: list, show (DID document from the chain), rotate the owner key, add a delegate", async () => {
+    const list = json<{ identities: { alias: string; did: string }[] }>(await run(["id", "list", "--json"], 0));
+    expect(list.identities.map((i) => i.alias)).to.include.members(["governance", "ada", "State University"]);
+    const shown = json<{ did: string; owner: string; didDocument: { id: string } }>(await run(["id", "show", ids.bootcamp, "--json"], 0, { env: { LER_SECRET: "" } }));
+    expect(shown.didDocument.id).to.equal(ids.bootcamp);
+    const fresh = json<{ did: string }>(await run(["id", "create", "--alias", "Rotating Institute", "--json"], 0)).did;
+    const rotated = json<{ did: string; owner: string; address: string }>(await run(["id", "rotate", "Rotating Institute", "--json"], 0));
+    expect(rotated.did).to.equal(fresh);
+    expect(rotated.owner).to.not.equal(rotated.address);
+    const after = json<{ owner: string }>(await run(["id", "show", "Rotating Institute", "--json"], 0));
+    expect(after.owner.toLowerCase()).to.equal(rotated.owner.toLowerCase());
+    const delegate = json<{ delegate: string }>(await run(["id", "add-delegate", "Rotating Institute", "--days", "30", "--json"], 0));
+    expect(delegate.delegate).to.match(/^0x[0-9a-fA-F]{40}$/);
+  });
+
+  it("deploys to the running node under another network name", async () => {
+    const deployed = json<{ chainId: number; file: string; deployed: string[] }>(await run(["deploy", "--network", "second", "--json"], 0));
+    expect(deployed.chainId).to.equal(31337);
+    expect(deployed.deployed).to.have.length(4);
+    expect(existsSync(deployed.file)).to.equal(true);
+  });
+
+  it("an unreachable chain: verify says unknown (exit 2), never valid; a write fails with chain_unreachable (exit 2)", async () => {
+    const issued = await run(["issue", "--as", "State University", "--to", "ada", "--type", "Degree", "--name", "BSc Physics", "--json"], 0);
+    const dead = { LER_RPC_URL: "http://127.0.0.1:1" };
+    const report = json<Report>(await run(["verify", "-", "--json"], 2, { input: issued.stdout, env: dead }));
+    expect(report.result).to.equal("unknown");
+    expect(check(report, "status")).to.include({ outcome: "unknown", code: "chain_unreachable" });
+    const write = await run(["issuer", "revoke", "--index", "0:0", "--as", "State University"], 2, { env: dead });
+    expect(write.stderr).to.match(/^error \[chain_unreachable\]: /);
+  });
+
+  it("usage errors and bad files: one line `error [code]: …`, exit 64 (or 1 for a file that is no credential), no stack trace", async () => {
+    const notJson = file("bad.json", "{ not json");
+    const incomplete = file("incomplete.json", JSON.stringify({ subject: "ada" }));
+    const garbage = file("garbage.jwt", "this is not a credential\n");
+    const cases: [string[], number, RegExp, Record<string, string>?][] = [
+      [["issue", "--as", "State University", "--bogus"], 64, /^error \[usage\]: .*--bogus|required option/],
+      [["issue", "--to", "ada", "--type", "Degree", "--name", "X"], 64, /^error \[usage\]: required option '--as <issuer>' not specified/],
+      [["verify"], 64, /^error \[usage\]: missing required argument 'file'/],
+      [["verify", join(dir, "missing.jwt")], 64, /^error \[file_not_found\]: Cannot read .*missing\.jwt: no such file\./],
+      [["issue", "--as", "State University", "--file", notJson], 64, /^error \[invalid_json\]: .*bad\.json is not valid JSON/],
+      [["issue", "--as", "State University", "--file", incomplete], 64, /^error \[missing_field\]: .*incomplete\.json has no achievement type/],
+      [["issue", "--as", "State University", "--to", "ada", "--type", "Degree", "--name", "X", "--valid-until", "someday"], 64, /^error \[invalid_argument\]: --valid-until must be a date/],
+      [["frobnicate"], 64, /^error \[usage\]: unknown command 'frobnicate'/],
+      [["id", "list"], 64, /^error \[missing_secret\]: .*LER_SECRET/, { LER_SECRET: "" }],
+      [["id", "list"], 1, /^error \[wrong_secret\]: /, { LER_SECRET: "not the secret" }],
+      [["issue", "--as", "nobody", "--to", "ada", "--type", "Degree", "--name", "X"], 1, /^error \[unknown_identity\]: No identity called "nobody"/],
+      [["issuer", "revoke", "urn:uuid:00000000-0000-4000-8000-000000000000", "--as", "State University"], 1, /^error \[unknown_credential\]: .*Nothing was changed\./],
+      [["verify", garbage], 1, /^$/],
+    ];
+    const results = await Promise.all(cases.map(([args, code, _re, extra]) => run(args, code, extra === undefined ? {} : { env: extra })));
+    results.forEach((r, i) => {
+      const [args, , pattern] = cases[i]!;
+      expect(r.stderr.trimEnd().split("\n").filter((l) => l !== ""), `ler ${args.join(" ")}`).to.have.length.at.most(1);
+      expect(r.stderr.trim(), `ler ${args.join(" ")}`).to.match(pattern);
+    });
+    // The garbage file is verified, and found to be no credential.
+    expect(results[results.length - 1]!.stdout).to.include("✘ INVALID").and.to.include("malformed_jwt");
+    // --json errors: one object on stdout too.
+    const err = json<{ error: { code: string; message: string } }>(await run(["verify", join(dir, "missing.jwt"), "--json"], 64));
+    expect(err.error.code).to.equal("file_not_found");
+  });
+});
