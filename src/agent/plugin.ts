@@ -2,16 +2,17 @@ import { join } from "node:path";
 import { computeAddress, Contract, encodeBytes32String, getAddress, Interface, keccak256, toUtf8Bytes, Wallet, ZeroHash, type Signer } from "ethers";
 import type { IAgentPlugin, IIdentifier } from "@veramo/core";
 import type { DIDStoreJson } from "@veramo/data-store-json";
-import { ChainError, LerError } from "../errors.js";
+import { ChainError, isLerError, LerError } from "../errors.js";
 import { didRegistryArtifact, projectArtifact } from "../chain/artifacts.js";
 import type { LerNetwork } from "../chain/network.js";
 import { readSnapshot } from "../chain/reads.js";
 import { registries, sendWrite, type WriteResult } from "../chain/writes.js";
 import { addressOf, signBatch } from "../issue/issue.js";
 import { chunkWords, packStatusWords } from "../issue/pack.js";
+import { carryOut, markDoneOnce, resumePending, type ResumeResult } from "../issue/resume.js";
 import { StatusIndexAllocator } from "../store/allocator.js";
 import { IssuedLedger } from "../store/ledger.js";
-import { PendingWrites } from "../store/pending.js";
+import { PendingWrites, type Intent } from "../store/pending.js";
 import { verifyCredential as verifyOne, verifyCredentials, type VerifierContext } from "../verify/credential.js";
 import { verifyPresentation } from "../verify/presentation.js";
 import { kmsSigner } from "./kmsSigner.js";
@@ -94,6 +95,7 @@ export class LerPlugin implements IAgentPlugin {
       lerVerifyPresentation: this.lerVerifyPresentation.bind(this),
       lerCreatePresentation: this.lerCreatePresentation.bind(this),
       lerTrustChain: this.lerTrustChain.bind(this),
+      lerResumePending: this.lerResumePending.bind(this),
     };
   }
 
@@ -300,6 +302,11 @@ export class LerPlugin implements IAgentPlugin {
         requests: args.credentials,
         issuedAt: new Date(this.now() * 1000),
         ...(args.onProgress !== undefined && { onProgress: args.onProgress }),
+        // The anchor intent goes on record before the batch does: a crash once the ledger holds the batch leaves
+        // its anchor pending for lerResumePending, never forgotten.
+        ...(args.anchor !== false && {
+          beforeRecord: async (root: string) => void (await this.recordOnce(anchorIntent(addressOf(identifier.did), root))),
+        }),
       },
     );
     const result: IssueResult = { credentials, root };
@@ -312,19 +319,13 @@ export class LerPlugin implements IAgentPlugin {
    * from the pending log; a retry of a root that already landed is reported as done, not as an error.
    */
   private async lerAnchor(args: { issuer: string; root: string }, context: LerContext): Promise<WriteResult> {
-    const issuer = addressOf(args.issuer);
-    const intent = `anchor:${issuer}:${args.root.toLowerCase()}`;
-    await this.pending.recordIntent({ id: intent, kind: "anchor", issuer, payload: { root: args.root } });
+    const intent = anchorIntent(addressOf(args.issuer), args.root);
+    const earlier = await this.recordOnce(intent);
+    if (earlier !== undefined) return earlier;
     const { status } = await this.registriesAs(args.issuer, context);
-    let result: WriteResult;
-    try {
-      result = await sendWrite(status, "anchor", [issuer, args.root], this.writeOptions);
-    } catch (e) {
-      if (!(e instanceof LerError && e.code === "already_anchored")) throw e;
-      const anchored = await status.getFunction("anchorOf")(issuer, args.root);
-      result = { txHash: "", block: Number(anchored[1]), gasUsed: 0 };
-    }
-    await this.pending.markDone(intent, { txHash: result.txHash, block: result.block });
+    // An anchor that already landed (an earlier attempt, before a crash) comes back with the transaction that landed it.
+    const result = await carryOut({ provider: this.network.provider, writeOptions: this.writeOptions }, status, intent);
+    await markDoneOnce(this.pending, intent.id, result);
     return result;
   }
 
@@ -356,19 +357,32 @@ export class LerPlugin implements IAgentPlugin {
     const targets = args.entries.map((e) => ({ list: BigInt(e.list), index: e.index }));
     if (targets.length === 1) {
       const t = targets[0]!;
-      return [await this.withIntent(how.intent, issuer, { list: t.list.toString(), indices: [t.index] }, () =>
+      const result = await this.withIntent(how.intent, issuer, { list: t.list.toString(), indices: [t.index] }, () =>
         sendWrite(status, how.single, [issuer, t.list, t.index], this.writeOptions),
-      )];
+      );
+      args.onProgress?.(1, 1);
+      return [result];
     }
+    const packed = packStatusWords(targets);
+    // Every transaction's intent goes on record before the first is sent: a crash part-way leaves the rest pending
+    // for lerResumePending, not forgotten.
+    if (how.intent) {
+      for (const words of packed) for (const chunk of chunkWords(words)) await this.recordOnce(revocationIntent(issuer, wordsPayload(chunk)));
+    }
+    // Duplicates collapse when packed: progress counts distinct entries.
+    const total = packed.reduce((n, w) => n + w.count, 0);
+    let done = 0;
     const results: WriteResult[] = [];
-    for (const words of packStatusWords(targets)) {
+    for (const words of packed) {
       for (const chunk of chunkWords(words)) {
-        const payload = { list: chunk.list.toString(), wordIndices: chunk.wordIndices.map(String), masks: chunk.masks.map((m) => `0x${m.toString(16)}`) };
+        const payload = wordsPayload(chunk);
         results.push(
           await this.withIntent(how.intent, issuer, payload, () =>
             sendWrite(status, how.words, [issuer, chunk.list, chunk.wordIndices, chunk.masks], this.writeOptions),
           ),
         );
+        done += chunk.count;
+        args.onProgress?.(done, total);
       }
     }
     return results;
@@ -376,19 +390,53 @@ export class LerPlugin implements IAgentPlugin {
 
   private async withIntent(log: boolean, issuer: string, payload: unknown, send: () => Promise<WriteResult>): Promise<WriteResult> {
     if (!log) return send();
-    const id = `revocation:${issuer}:${keccak256(toUtf8Bytes(JSON.stringify(payload)))}`;
-    await this.pending.recordIntent({ id, kind: "revocation", issuer, payload });
+    const intent = revocationIntent(issuer, payload);
+    // The same revocation done before: revocation is terminal, so its receipt still stands.
+    const earlier = await this.recordOnce(intent);
+    if (earlier !== undefined) return earlier;
     const result = await send();
-    await this.pending.markDone(id, { txHash: result.txHash, block: result.block });
+    await markDoneOnce(this.pending, intent.id, result);
     return result;
+  }
+
+  /** Records `intent`; if the same intent is already done, its receipt (nothing is to be sent again). */
+  private async recordOnce(intent: Intent): Promise<WriteResult | undefined> {
+    try {
+      await this.pending.recordIntent(intent);
+      return undefined;
+    } catch (e) {
+      if (!(isLerError(e) && e.code === "intent_done")) throw e;
+      const { txHash, block } = e.details as { txHash: string; block: number };
+      return { txHash, block, gasUsed: 0 };
+    }
+  }
+
+  /**
+   * Sends again every revocation and anchor a crash left between its intent and its confirmation (see
+   * src/issue/resume.ts). Idempotent; safe to run at every start.
+   */
+  private async lerResumePending(args: { issuer?: string }, context: LerContext): Promise<ResumeResult> {
+    return resumePending(
+      {
+        pending: this.pending,
+        provider: this.network.provider,
+        writeOptions: this.writeOptions,
+        statusFor: async (issuer) => (await this.registriesAs(`did:ethr:${this.network.name}:${getAddress(issuer)}`, context)).status,
+      },
+      args.issuer === undefined ? {} : { issuer: addressOf(args.issuer) },
+    );
   }
 
   private async lerRevokeByHash(args: { issuer: string; credentials: string[] }, context: LerContext): Promise<WriteResult> {
     const issuer = addressOf(args.issuer);
     const { status } = await this.registriesAs(args.issuer, context);
-    const hashes = args.credentials.map((c) => (/^0x[0-9a-fA-F]{64}$/.test(c) ? c : keccak256(toUtf8Bytes(c.trim()))));
-    if (hashes.length === 1) return sendWrite(status, "revokeHash", [issuer, hashes[0]], this.writeOptions);
-    return sendWrite(status, "revokeHashes", [issuer, hashes], this.writeOptions);
+    const hashes = args.credentials.map((c) => (/^0x[0-9a-fA-F]{64}$/.test(c) ? c.toLowerCase() : keccak256(toUtf8Bytes(c.trim()))));
+    // Logged like every revocation, so that a crash before the receipt is retried by lerResumePending.
+    return this.withIntent(true, issuer, { hashes }, () =>
+      hashes.length === 1
+        ? sendWrite(status, "revokeHash", [issuer, hashes[0]], this.writeOptions)
+        : sendWrite(status, "revokeHashes", [issuer, hashes], this.writeOptions),
+    );
   }
 
   // ---- verifying -----------------------------------------------------------------------------------------------
@@ -539,6 +587,22 @@ export class LerPlugin implements IAgentPlugin {
 }
 
 const trustAbi = new Interface(projectArtifact("TrustRegistry").abi);
+
+/** The intent of anchoring `root` for `issuer` (an address); its id is stable across retries. */
+function anchorIntent(issuer: string, root: string): Intent {
+  const r = root.toLowerCase();
+  return { id: `anchor:${issuer}:${r}`, kind: "anchor", issuer, payload: { root: r } };
+}
+
+/** The intent of one revocation transaction; the id is the hash of what it revokes. */
+function revocationIntent(issuer: string, payload: unknown): Intent {
+  return { id: `revocation:${issuer}:${keccak256(toUtf8Bytes(JSON.stringify(payload)))}`, kind: "revocation", issuer, payload };
+}
+
+/** The intent payload of one words transaction (bigints as strings: the log is JSON). */
+function wordsPayload(chunk: { list: bigint; wordIndices: bigint[]; masks: bigint[] }) {
+  return { list: chunk.list.toString(), wordIndices: chunk.wordIndices.map(String), masks: chunk.masks.map((m) => `0x${m.toString(16)}`) };
+}
 
 function roleBits(role: AccreditationRole): number {
   const bits = ROLE_BITS[role];

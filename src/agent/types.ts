@@ -2,6 +2,7 @@ import type { IAgentContext, ICredentialPlugin, IDIDManager, IKeyManager, IPlugi
 import type { Achievement } from "../credentials/index.js";
 import type { WriteResult } from "../chain/writes.js";
 import type { CredentialReport, PresentationReport } from "../verify/report.js";
+import type { ResumeResult } from "../issue/resume.js";
 
 /** Role of an accreditation: what the subject may do. */
 export type AccreditationRole = "issuer" | "accreditor" | "both";
@@ -108,6 +109,8 @@ export interface StatusChangeArgs {
   issuer: string;
   /** Entries to change; `list` as a decimal string or bigint. */
   entries: { list: string | bigint; index: number }[];
+  /** Called after each transaction with the entries it covered so far (for progress bars). */
+  onProgress?: (done: number, total: number) => void;
 }
 
 export interface VerifyCredentialArgs {
@@ -160,6 +163,11 @@ export interface ILerPlugin extends IPluginMethodMap {
   lerVerifyPresentation(args: VerifyPresentationArgs, context: LerContext): Promise<PresentationReport>;
   lerCreatePresentation(args: CreatePresentationArgs, context: LerContext): Promise<{ jwt: string }>;
   lerTrustChain(args: { did: string; type?: string; at?: number }, context: LerContext): Promise<CredentialReport["trustChain"]>;
+  /**
+   * Sends again the revocations and anchors a crash left between their intent and their confirmation (of one
+   * issuer, or all). Idempotent: run it at every start.
+   */
+  lerResumePending(args: { issuer?: string }, context: LerContext): Promise<ResumeResult>;
 }
 
 export type LerContext = IAgentContext<IDIDManager & IKeyManager & ICredentialPlugin>;

@@ -45,8 +45,9 @@ const PREFIXES = ["TrustRegistry", "StatusRegistry", "IdentityAuth", "AccessCont
 /** The custom error in a failed call, as a LerError with a stable code and readable arguments. */
 export function decodeWriteError(e: unknown, iface: Interface, fn: string): Error {
   if (e instanceof LerError) return e;
-  const err = e as { revert?: { name: string; args: unknown[] }; data?: string; info?: { error?: { data?: string } }; code?: string };
-  let revert = err.revert;
+  const err = e as { revert?: { name: string; args: unknown[] } | null; data?: string; info?: { error?: { data?: string } }; code?: string };
+  // ethers sets `revert` to null (not undefined) when it could not decode the revert data itself.
+  let revert = err.revert ?? undefined;
   const data = err.data ?? err.info?.error?.data;
   if (revert === undefined && typeof data === "string" && data.length >= 10) {
     const parsed = iface.parseError(data);

@@ -25,6 +25,8 @@ export interface SignBatchParameters {
   /** The issuance time written into the credentials (the caller's clock). */
   issuedAt: Date;
   onProgress?: (done: number, total: number) => void;
+  /** Called with the batch's root once every credential is signed, before the batch goes into the ledger. */
+  beforeRecord?: (root: string) => Promise<void>;
 }
 
 /**
@@ -35,7 +37,7 @@ export interface SignBatchParameters {
  */
 export async function signBatch(
   deps: IssueDeps,
-  { issuer, requests, issuedAt, onProgress }: SignBatchParameters,
+  { issuer, requests, issuedAt, onProgress, beforeRecord }: SignBatchParameters,
 ): Promise<{ credentials: IssuedCredential[]; root: string }> {
   if (requests.length === 0) throw new LerError("empty_batch", "Nothing to issue.");
   const { network } = deps;
@@ -82,6 +84,7 @@ export async function signBatch(
     issued.push({ id: credential.id as string, jwt, subject: requests[i]!.subject, list: slots[i]!.list.toString(), index: slots[i]!.index });
     onProgress?.(i + 1, credentials.length);
   }
+  await beforeRecord?.(root);
   await deps.ledger.appendIssued(
     issuer.address,
     issued.map((c) => ({ id: c.id, jwt: c.jwt, list: BigInt(c.list), index: c.index, batch: root, issuedAt: issuedAt.toISOString() })),

@@ -141,17 +141,6 @@ contract TrustRegistryInvariantTest is MiniTest {
         assertEq(handler.escalations(), 0, "a subject was given a type its parent lacks");
     }
 
-    /// No accreditation holds a type its parent lacks, as the registry reports scopes (a parent's narrowing
-    /// narrows its subtree at once, writing nothing there).
-    function invariant_scopeWithinParent() public view {
-        for (uint256 i = 0; i < handler.POPULATION(); ++i) {
-            ITrustRegistry.Accreditation memory a = trust.accreditationOf(handler.people(i));
-            if (a.status == ITrustRegistry.Status.None || a.parent == address(0)) continue;
-            uint256 parentScope = trust.accreditationOf(a.parent).scope;
-            assertEq(a.scope & ~parentScope, 0, "scope exceeds the parent's");
-        }
-    }
-
     /// Whoever is trusted for a type now holds it on every link up to a root, and every link is in force.
     function invariant_trustImpliesWholeChain() public view {
         for (uint256 i = 0; i < handler.POPULATION(); ++i) {
