@@ -1,5 +1,5 @@
 import { readSnapshot } from "../chain/reads.js";
-import { evaluateTrust, ROLE_ACCREDITOR, ROLE_ISSUER, scopeTypeIds, Verdict, type ChainLink } from "../verify/trust.js";
+import { evaluateTrust, ROLE_ACCREDITOR, ROLE_ISSUER, scopeTypeIds, Verdict, verdictCode, type ChainLink } from "../verify/trust.js";
 import type { ServiceContext } from "./context.js";
 import { iso } from "./http.js";
 
@@ -123,30 +123,7 @@ function chainLink(ctx: ServiceContext, l: ChainLink): TrqpChainLink {
 const label = (ctx: ServiceContext, address: string) => ctx.names.get(address) ?? ctx.didOf(address);
 
 /** The same codes as the verification report's trust check, so that scripts match one vocabulary. */
-export function verdictCode(v: Verdict, isEntity: boolean): string {
-  switch (v) {
-    case Verdict.NotAccredited:
-      return "issuer_not_accredited";
-    case Verdict.NotIssuer:
-      return "issuer_not_issuer";
-    case Verdict.NotAccreditor:
-      return "accreditor_not_accreditor";
-    case Verdict.Suspended:
-      return isEntity ? "issuer_suspended" : "accreditor_suspended";
-    case Verdict.Revoked:
-      return isEntity ? "issuer_revoked" : "accreditor_revoked";
-    case Verdict.NotYetValid:
-      return "accreditation_not_yet_valid";
-    case Verdict.Expired:
-      return "accreditation_expired";
-    case Verdict.OutOfScope:
-      return "type_out_of_scope";
-    case Verdict.DepthExceeded:
-      return "depth_exceeded";
-    default:
-      return "untrusted";
-  }
-}
+export { verdictCode };
 
 function verdictMessage(v: Verdict, isEntity: boolean, type: string, failedAt: string | undefined, ctx: ServiceContext): string {
   const who = isEntity || failedAt === undefined ? "The entity" : `Accreditor ${label(ctx, failedAt)}`;

@@ -18,7 +18,7 @@ import {
 import { decodeJwt, signatureValid, signingHash, type DecodedJwt, type SignatureParts } from "./jwt.js";
 import { combine, type Check, type CredentialReport, type CredentialSummary, type TrustChainEntry } from "./report.js";
 import { secp256k1Backend } from "./secp256k1.js";
-import { AccreditationStatus, evaluateTrust, ROLE_ACCREDITOR, ROLE_ISSUER, scopeTypeIds, Verdict, type ChainLink } from "./trust.js";
+import { AccreditationStatus, evaluateTrust, ROLE_ACCREDITOR, ROLE_ISSUER, scopeTypeIds, Verdict, type ChainLink, verdictCode } from "./trust.js";
 
 /** Where to read: the chain, its registries, and the name did:ethr DIDs use for it. */
 export interface VerifierContext {
@@ -557,31 +557,6 @@ function describeChain(
     if (name !== undefined) entry.name = name;
     return entry;
   });
-}
-
-function verdictCode(v: Verdict, isIssuer: boolean): string {
-  switch (v) {
-    case Verdict.NotAccredited:
-      return "issuer_not_accredited";
-    case Verdict.NotIssuer:
-      return "issuer_not_issuer";
-    case Verdict.NotAccreditor:
-      return "accreditor_not_accreditor";
-    case Verdict.Suspended:
-      return isIssuer ? "issuer_suspended" : "accreditor_suspended";
-    case Verdict.Revoked:
-      return isIssuer ? "issuer_revoked" : "accreditor_revoked";
-    case Verdict.NotYetValid:
-      return "accreditation_not_yet_valid";
-    case Verdict.Expired:
-      return "accreditation_expired";
-    case Verdict.OutOfScope:
-      return "type_out_of_scope";
-    case Verdict.DepthExceeded:
-      return "depth_exceeded";
-    default:
-      return "untrusted";
-  }
 }
 
 function verdictMessage(v: Verdict, isIssuer: boolean, type: string, at: string | undefined): string {

@@ -82,3 +82,32 @@ export function scopeTypeIds(scope: bigint): number[] {
   for (let i = 0; scope >> BigInt(i) !== 0n; i++) if (((scope >> BigInt(i)) & 1n) === 1n) ids.push(i);
   return ids;
 }
+
+/**
+ * The stable code of a verdict, as the verification report's trust check and the TRQP endpoint name it: one
+ * vocabulary for scripts. `isIssuer`: the failing link is the subject itself (not one of its accreditors).
+ */
+export function verdictCode(v: Verdict, isIssuer: boolean): string {
+  switch (v) {
+    case Verdict.NotAccredited:
+      return "issuer_not_accredited";
+    case Verdict.NotIssuer:
+      return "issuer_not_issuer";
+    case Verdict.NotAccreditor:
+      return "accreditor_not_accreditor";
+    case Verdict.Suspended:
+      return isIssuer ? "issuer_suspended" : "accreditor_suspended";
+    case Verdict.Revoked:
+      return isIssuer ? "issuer_revoked" : "accreditor_revoked";
+    case Verdict.NotYetValid:
+      return "accreditation_not_yet_valid";
+    case Verdict.Expired:
+      return "accreditation_expired";
+    case Verdict.OutOfScope:
+      return "type_out_of_scope";
+    case Verdict.DepthExceeded:
+      return "depth_exceeded";
+    default:
+      return "untrusted";
+  }
+}
