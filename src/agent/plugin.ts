@@ -6,7 +6,7 @@ import { ChainError, isLerError, LerError } from "../errors.js";
 import { didRegistryArtifact, projectArtifact } from "../chain/artifacts.js";
 import type { LerNetwork } from "../chain/network.js";
 import { readSnapshot } from "../chain/reads.js";
-import { registries, sendWrite, type WriteResult } from "../chain/writes.js";
+import { registries, sendWrite, type WriteOptions, type WriteResult } from "../chain/writes.js";
 import { addressOf, signBatch } from "../issue/issue.js";
 import { chunkWords, packStatusWords } from "../issue/pack.js";
 import { carryOut, markDoneOnce, resumePending, type ResumeResult } from "../issue/resume.js";
@@ -494,8 +494,12 @@ export class LerPlugin implements IAgentPlugin {
     return `did:ethr:${this.network.name}`;
   }
 
-  private get writeOptions() {
-    return { confirmations: this.options.confirmations ?? 1 };
+  /**
+   * Every write of this agent holds its sending key's lock under `<home>/locks` while it picks a nonce and
+   * broadcasts: processes sharing the home never race for a key's nonce.
+   */
+  private get writeOptions(): WriteOptions {
+    return { confirmations: this.options.confirmations ?? 1, nonceLockDir: join(this.options.home, "locks") };
   }
 
   private get readOptions() {

@@ -27,6 +27,14 @@ const accredit = object(
   ["accreditor", "subject", "role", "types"],
 );
 const entries = { type: "array", items: object({ list: str, index: num }, ["list", "index"]) };
+const intentKind = { type: "string", enum: ["revocation", "anchor"] };
+const resumeResult = object(
+  {
+    resumed: { type: "array", items: object({ id: str, kind: intentKind, issuer: str, txHash: str, block: num }, ["id", "kind", "issuer", "txHash", "block"]) },
+    failed: { type: "array", items: object({ id: str, kind: intentKind, issuer: str, code: str, message: str }, ["id", "kind", "issuer", "code", "message"]) },
+  },
+  ["resumed", "failed"],
+);
 
 function method(description: string, args: Record<string, unknown>, returnType: Record<string, unknown>) {
   return { description, arguments: args, returnType };
@@ -34,7 +42,7 @@ function method(description: string, args: Record<string, unknown>, returnType: 
 
 export const lerPluginSchema = {
   components: {
-    schemas: { LerWriteResult: writeResult, LerCheck: check, LerReport: report, LerIdentity: identity },
+    schemas: { LerWriteResult: writeResult, LerCheck: check, LerReport: report, LerIdentity: identity, LerResumeResult: resumeResult },
     methods: {
       lerCreateIdentity: method("Creates a did:ethr identity with a new key in the encrypted store.", object({ alias: str }), identity),
       lerImportIdentity: method("Imports a did:ethr identity from a private key.", object({ alias: str, privateKeyHex: str }, ["privateKeyHex"]), identity),
@@ -59,6 +67,11 @@ export const lerPluginSchema = {
       lerVerifyPresentation: method("Verifies a presentation and every credential in it.", object({ presentation: {}, challenge: str, domain: str, now: num, clockSkewSeconds: num, trustedRoots: strings }, ["presentation"]), report),
       lerCreatePresentation: method("Makes a presentation for a verifier's challenge and domain.", object({ holder: str, credentials: strings, challenge: str, domain: str }, ["holder", "credentials", "challenge", "domain"]), object({ jwt: str })),
       lerTrustChain: method("The accreditation chain of an identity, up to its root.", object({ did: str }, ["did"]), { type: "array" }),
+      lerResumePending: method(
+        "Sends again the anchors and revocations a crash left between their intent and their confirmation (of one issuer, or all); idempotent, run it at every start.",
+        object({ issuer: str }),
+        resumeResult,
+      ),
     },
   },
 } as const;

@@ -1,5 +1,7 @@
+import { join } from "node:path";
 import { Contract, Interface, type ContractRunner, type TransactionReceipt } from "ethers";
 import { ChainError, LerError } from "../errors.js";
+import { ensureDir, withFileLock } from "../store/files.js";
 import { projectArtifact } from "./artifacts.js";
 import type { Deployment } from "./deployments.js";
 import { toChainError } from "./reads.js";
@@ -18,6 +20,21 @@ export interface WriteResult {
   gasUsed: number;
 }
 
+/** Options of {@link sendWrite}. */
+export interface WriteOptions {
+  /** Blocks the write waits for before it is reported done (default 1). */
+  confirmations?: number;
+  /** How long to wait for the receipt, and for the sending key's nonce lock (default 120 s). */
+  timeoutMs?: number;
+  /**
+   * A directory for one lock file per sending key (the agent's `<home>/locks`). With it, choosing the nonce, signing
+   * and broadcasting hold that key's lock, across the processes sharing the directory and the tasks of this one; the
+   * wait for the receipt does not. Without it, two senders of one key at once can both pick the same nonce and one
+   * fails ("nonce too low").
+   */
+  nonceLockDir?: string;
+}
+
 /**
  * Sends a registry transaction and waits for `confirmations` blocks, so that success is reported only once the
  * write is as final as the caller asked. A revert becomes a LerError whose code names the contract's custom error
@@ -27,17 +44,31 @@ export async function sendWrite(
   contract: Contract,
   fn: string,
   args: readonly unknown[],
-  { confirmations = 1, timeoutMs = 120_000 }: { confirmations?: number; timeoutMs?: number } = {},
+  { confirmations = 1, timeoutMs = 120_000, nonceLockDir }: WriteOptions = {},
 ): Promise<WriteResult> {
   let receipt: TransactionReceipt | null;
   try {
-    const tx = await contract.getFunction(fn)(...args);
+    const send = () => contract.getFunction(fn)(...args);
+    const tx = nonceLockDir === undefined ? await send() : await withSenderLock(contract.runner, nonceLockDir, timeoutMs, send);
     receipt = await tx.wait(confirmations, timeoutMs);
   } catch (e) {
     throw decodeWriteError(e, contract.interface, fn);
   }
   if (receipt === null) throw new ChainError("tx_dropped", `The ${fn} transaction was dropped.`);
   return { txHash: receipt.hash, block: receipt.blockNumber, gasUsed: Number(receipt.gasUsed) };
+}
+
+/**
+ * Runs `send` (populate: nonce, gas, fees; sign; broadcast) holding the lock of the runner's key in `dir`. The node
+ * counts a broadcast transaction in the key's pending nonce at once, so the next holder picks the next nonce; the
+ * lock is released before the receipt is awaited. A runner without an address (a read-only provider) is not locked.
+ */
+async function withSenderLock<T>(runner: ContractRunner | null, dir: string, timeoutMs: number, send: () => Promise<T>): Promise<T> {
+  const getAddress = (runner as { getAddress?: () => Promise<string> } | null)?.getAddress;
+  if (typeof getAddress !== "function") return send();
+  const address = (await getAddress.call(runner)).toLowerCase();
+  ensureDir(dir, 0o700);
+  return withFileLock(join(dir, `nonce-${address}.lock`), send, { timeoutMs });
 }
 
 const PREFIXES = ["TrustRegistry", "StatusRegistry", "IdentityAuth", "AccessControl"];

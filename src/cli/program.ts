@@ -44,7 +44,7 @@ function normalize(e: unknown): unknown {
 }
 
 /** Prints `error [code]: message` on stderr (and `{error}` on stdout with --json); the stack only with LER_DEBUG=1. */
-function printError(e: unknown, io: CliIo, json: boolean, commandPath: string | undefined): void {
+function printError(e: unknown, io: CliIo, json: boolean, commandPath: string | undefined, compact = false): void {
   let code: string;
   let message: string;
   let details: Record<string, unknown> | undefined;
@@ -69,7 +69,11 @@ function printError(e: unknown, io: CliIo, json: boolean, commandPath: string | 
       io.stderr.write(`${(c as Error).stack ?? String(c)}\n`);
     }
   }
-  if (json) io.stdout.write(`${toJson({ error: { code, message: oneLine, ...(details !== undefined && { details }) } })}\n`);
+  if (json) io.stdout.write(`${toJson({ error: { code, message: oneLine, ...(details !== undefined && { details }) } }, compact)}\n`);
+}
+
+function wantsJson(argv: readonly string[]): boolean {
+  return argv.includes("--json") || argv.includes("--jsonl");
 }
 
 function version(): string {
@@ -146,7 +150,10 @@ export async function run(argv: readonly string[], io: CliIo = { stdout: process
     async (...args: unknown[]) => {
       const cmd = args[args.length - 1] as Command;
       const opts = cmd.optsWithGlobals<GlobalOptions>();
-      const out = new Output({ json: opts.json === true, stdout: io.stdout, stderr: io.stderr, env: io.env });
+      // `ler verify --jsonl` is JSON output too: its errors come as {error} on stdout, on one line.
+      const jsonl = (opts as { jsonl?: boolean }).jsonl === true;
+      const json = opts.json === true || jsonl;
+      const out = new Output({ json, stdout: io.stdout, stderr: io.stderr, env: io.env });
       // Loaded here, not at the top: `--help`, `--version` and usage errors need none of the agent's modules.
       const { Session: SessionClass } = await import("./context.js");
       const session: Session = new SessionClass(settingsFrom(opts), out);
@@ -154,7 +161,7 @@ export async function run(argv: readonly string[], io: CliIo = { stdout: process
         code = (await (handler as unknown as (s: Session, ...a: unknown[]) => Promise<number | void>)(session, ...args.slice(0, -1))) ?? EXIT.ok;
       } catch (e) {
         const err = normalize(e);
-        printError(err, io, out.json, undefined);
+        printError(err, io, out.json, undefined, jsonl);
         code = exitCodeFor(err);
         if (code === EXIT.invalid && options.failureExit !== undefined) code = options.failureExit;
         failed = true;
@@ -167,7 +174,7 @@ export async function run(argv: readonly string[], io: CliIo = { stdout: process
   try {
     program = await buildProgram(act, io);
   } catch (e) {
-    printError(e, io, argv.includes("--json"), undefined);
+    printError(e, io, wantsJson(argv), undefined, argv.includes("--jsonl"));
     return exitCodeFor(e);
   }
   // Every command reports parse errors to us instead of exiting, so that they get the one-line format.
@@ -189,7 +196,7 @@ export async function run(argv: readonly string[], io: CliIo = { stdout: process
     if (e instanceof CommanderError && e.exitCode === 0) return EXIT.ok;
     if (e instanceof CommanderError && (e.code === "commander.help" || e.code === "commander.helpDisplayed")) return EXIT.usage;
     const err = normalize(e);
-    printError(err, io, argv.includes("--json"), err instanceof CommanderError ? paths.get(current) : undefined);
+    printError(err, io, wantsJson(argv), err instanceof CommanderError ? paths.get(current) : undefined, argv.includes("--jsonl"));
     return exitCodeFor(err);
   }
   return code;

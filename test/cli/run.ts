@@ -101,3 +101,42 @@ export function startServing(args: readonly string[], env: NodeJS.ProcessEnv, ti
 export function looksLikeACrash(stderr: string): boolean {
   return /\n\s+at .+:\d+:\d+\)?\n|node:internal|TypeError|ReferenceError|Unhandled/.test(stderr);
 }
+
+/** A `ler` process left running, to be waited for or killed (SIGKILL reaches `ler` itself: no shell in between). */
+export interface Running {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  /** Resolves with the exit code and signal once the process has exited and its output is drained. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Resolves once stderr matches `pattern`; rejects if the process exits first. */
+  waitForStderr: (pattern: RegExp) => Promise<void>;
+}
+
+/** Starts `ler args…` without waiting for it. */
+export function spawnLer(args: readonly string[], env: NodeJS.ProcessEnv): Running {
+  const child = spawn(process.execPath, [BIN, ...args], { env, cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  const waiters: { pattern: RegExp; resolve: () => void }[] = [];
+  child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+  child.stderr.setEncoding("utf8").on("data", (d: string) => {
+    stderr += d;
+    for (let i = waiters.length - 1; i >= 0; i--) if (waiters[i]!.pattern.test(stderr)) waiters.splice(i, 1)[0]!.resolve();
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on("close", (code, signal) => resolve({ code, signal })),
+  );
+  return {
+    child,
+    stdout: () => stdout,
+    stderr: () => stderr,
+    exited,
+    waitForStderr: (pattern) =>
+      new Promise<void>((resolve, reject) => {
+        if (pattern.test(stderr)) return resolve();
+        waiters.push({ pattern, resolve });
+        void exited.then(({ code, signal }) => reject(new Error(`ler ${args.join(" ")} exited (${code ?? signal}) before ${pattern}:\n${stderr}`)));
+      }),
+  };
+}

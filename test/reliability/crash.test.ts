@@ -255,9 +255,10 @@ describe("reliability: crash safety of the agent (child processes, SIGKILL)", fu
     expect(sample?.code).to.equal("credential_revoked");
   });
 
-  it("two agents issuing for the same issuer at once never share a status index", async () => {
-    // Unanchored: two processes sending from one key race for its nonce (a separate, reported issue).
-    const pair = [0, 1].map(() => worker(args(["issue", "25", "4", "false"])));
+  it("two agents issuing and anchoring for the same issuer at once never share a status index nor collide on a nonce", async () => {
+    // Both send anchors from the issuer's one key at the same moments: the per-key nonce lock in the shared home
+    // serialises their broadcasts (without it one of them fails with "nonce too low").
+    const pair = [0, 1].map(() => worker(args(["issue", "25", "4"])));
     for (const c of pair) await exitedCleanly(c);
     const all = pair.flatMap(handedOut);
     expect(all).to.have.length(2 * 25 * 4);
@@ -266,5 +267,13 @@ describe("reliability: crash safety of the agent (child processes, SIGKILL)", fu
     const records = await ledgerRecords();
     const ids = new Set(records.map((r) => r.id));
     expect(all.every((h) => ids.has(h.id))).to.equal(true);
+    // Every batch either worker handed out is anchored, by its own transaction, and nothing is left pending.
+    const roots = pair.flatMap((c) => c.lines.filter((l) => l.startsWith("B ")).map((l) => l.split(" ")[1]!));
+    expect(roots).to.have.length(2 * 4);
+    for (const root of roots) {
+      const anchored = await status.getFunction("anchorOf")(issuerAddress(), root);
+      expect(anchored[0] > 0n, `batch ${root} not anchored`).to.equal(true);
+    }
+    expect(await new PendingWrites(home).listPending()).to.deep.equal([]);
   });
 });

@@ -65,10 +65,12 @@ function checksum(address: string): string {
   }
 }
 
-/** `tx 0x1234…abcd in block 12 (45,678 gas)`. */
+/** `tx 0x1234…abcd in block 12 (45,678 gas)`; without the gas when it is not known. */
 export function txLine(tx: WriteResult): string {
   if (tx.txHash === "") return `already on chain (block ${tx.block})`;
-  return `tx ${tx.txHash.slice(0, 10)}…${tx.txHash.slice(-4)} in block ${tx.block} (${tx.gasUsed.toLocaleString("en-US")} gas)`;
+  // Gas 0 means not known here (a write done earlier, found in the intent log or on chain): no transaction uses none.
+  const gas = tx.gasUsed > 0 ? ` (${tx.gasUsed.toLocaleString("en-US")} gas)` : "";
+  return `tx ${tx.txHash.slice(0, 10)}…${tx.txHash.slice(-4)} in block ${tx.block}${gas}`;
 }
 
 /** A one-line confirmation of a write, with its transaction. */

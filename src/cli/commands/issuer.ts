@@ -1,9 +1,10 @@
-import { writeFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { Command } from "commander";
 import type { LerAgent } from "../../agent/agent.js";
 import type { CredentialRequest, IssueResult, LerIdentity } from "../../agent/types.js";
 import { LIST_SIZE, parseStatusEntry } from "../../credentials/index.js";
 import { LerError, UsageError } from "../../errors.js";
+import { writeFileAtomicSync } from "../../store/files.js";
 import { IssuedLedger } from "../../store/ledger.js";
 import { collect, parseTime } from "../config.js";
 import type { Session } from "../context.js";
@@ -141,6 +142,25 @@ columns come from the flags. JSON Lines: one request per line, as for \`ler issu
     ["ler issuer anchor --as \"State University\"", "ler issuer anchor 0x2ab7…2fec --as \"State University\""],
   );
 
+  const resume = issuer
+    .command("resume")
+    .description("send again the anchors and revocations an interrupted run left pending (crash, kill, dropped transaction)")
+    .option("--as <issuer>", "only this issuer's (default: every issuer of this key store)")
+    .action(act(resumeCommand));
+  examples(resume, ["ler issuer resume", "ler issuer resume --as \"State University\" --json"]);
+  resume.addHelpText(
+    "after",
+    `
+Anchors and revocations are recorded in the home's intent log (pending/intents.jsonl) before they are sent and
+marked done once confirmed. This sends again whatever is still pending; that is always safe (a revocation bit set
+twice is unchanged, an anchor that had landed is found on chain). Every issuer write command (issue, batch,
+anchor, revoke, suspend, reinstate) does the same first, for its issuer.
+With --json, prints {resumed: [{id, kind, issuer, txHash, block}], failed: [{id, kind, issuer, code, message}]}.
+Exit status: 0 nothing left pending, 2 some could not be sent because of the chain, 1 otherwise (they stay
+pending: run it again).
+`,
+  );
+
   for (const [name, description] of [
     ["revoke", "revoke credentials (terminal)"],
     ["suspend", "suspend credentials (reversible with reinstate)"],
@@ -210,14 +230,68 @@ async function warnIfUntrusted(s: Session, issuer: LerIdentity, requests: readon
   }
 }
 
+/**
+ * The agent and the issuing identity of an issuer write command. First, the issuer's writes that an interrupted run
+ * left pending are sent again (see `ler issuer resume`), so that a crash is repaired by the next command.
+ */
 async function issuerOf(s: Session, ref: string): Promise<{ agent: LerAgent; issuer: LerIdentity }> {
   const agent = await s.agent("chain");
   const issuer = await resolveIdentity(agent, s.settings.network, ref);
   if (issuer.owner === undefined) {
     throw new LerError("unknown_identity", `This key store holds no key for ${issuer.did}: only your own identities can issue.`);
   }
+  await resumeBefore(s, agent, issuer);
   return { agent, issuer };
 }
+
+/** Sends the issuer's pending writes again, telling stderr what was done; what fails stays pending (a warning). */
+async function resumeBefore(s: Session, agent: LerAgent, issuer: LerIdentity): Promise<void> {
+  const { resumed, failed } = await agent.lerResumePending({ issuer: issuer.did });
+  if (resumed.length > 0) {
+    s.out.note(`Resumed ${count(resumed.length)} pending write${resumed.length === 1 ? "" : "s"} of ${who(issuer)} left by an interrupted run:`);
+    for (const r of resumed) s.out.note(`  ${r.kind} ${shortIntent(r.id)}: ${txLine({ ...r, gasUsed: 0 })}`);
+  }
+  if (failed.length > 0) {
+    s.out.note(
+      `${s.out.e.yellow("warning:")} ${count(failed.length)} pending write${failed.length === 1 ? "" : "s"} of ${who(issuer)} could not be sent now (${[...new Set(failed.map((f) => f.code))].join(", ")}); ` +
+        "they stay pending: `ler issuer resume` retries.",
+    );
+  }
+}
+
+/** `anchor 0x1234…abcd` / `revocation 0x1234…abcd`: the intent id without the issuer. */
+function shortIntent(id: string): string {
+  const last = id.split(":").pop() ?? id;
+  return /^0x[0-9a-f]{64}$/.test(last) ? short32(last) : id;
+}
+
+async function resumeCommand(s: Session, opts: { as?: string }): Promise<number> {
+  const agent = await s.agent("chain");
+  let issuer: LerIdentity | undefined;
+  if (opts.as !== undefined) {
+    const found = await resolveIdentity(agent, s.settings.network, opts.as);
+    if (found.owner === undefined) throw new LerError("unknown_identity", `This key store holds no key for ${found.did}.`);
+    issuer = found;
+  }
+  const result = await agent.lerResumePending(issuer === undefined ? {} : { issuer: issuer.did });
+  s.out.result(result, () => {
+    const out = s.out;
+    if (result.resumed.length === 0 && result.failed.length === 0) {
+      done(out, `Nothing pending${issuer === undefined ? "" : ` for ${who(issuer)}`}: every anchor and revocation is on chain.`);
+      return;
+    }
+    if (result.resumed.length > 0) done(out, `Resumed ${count(result.resumed.length)} pending write${result.resumed.length === 1 ? "" : "s"}`);
+    for (const r of result.resumed) out.line(`  ${r.kind.padEnd(10)} ${shortIntent(r.id)}  ${out.c.dim(txLine({ ...r, gasUsed: 0 }))}`);
+    if (result.failed.length > 0) {
+      out.line(`${out.c.red("✘")} ${count(result.failed.length)} could not be sent now; they stay pending (run this again):`);
+      for (const f of result.failed) out.line(`  ${f.kind.padEnd(10)} ${shortIntent(f.id)}  ${out.c.dim(`${f.code}: ${f.message}`)}`);
+    }
+  });
+  if (result.failed.length === 0) return 0;
+  return result.failed.every((f) => CHAIN_CODES.has(f.code)) ? 2 : 1;
+}
+
+const CHAIN_CODES = new Set(["chain_unreachable", "chain_timeout", "chain_error", "chain_inconsistent", "wrong_chain", "tx_dropped"]);
 
 async function issueOne(s: Session, opts: AchievementFlags & { to?: string; file?: string; id?: string }): Promise<void> {
   if (opts.file === undefined && opts.to === undefined) throw new UsageError("missing_argument", "Name the learner with --to (or give a request with --file).");
@@ -243,7 +317,7 @@ async function issueOne(s: Session, opts: AchievementFlags & { to?: string; file
     ...issuerProfile(opts),
   });
   const c = result.credentials[0]!;
-  if (opts.out !== undefined) writeFileSync(opts.out, `${c.jwt}\n`);
+  if (opts.out !== undefined) writeOut(opts.out, `${c.jwt}\n`);
   const info = describeJwt(c.jwt);
   s.out.result(
     { id: c.id, jwt: c.jwt, issuer: issuer.did, subject: c.subject, list: c.list, index: c.index, root: result.root, anchor: result.anchor ?? null },
@@ -263,6 +337,14 @@ async function issueOne(s: Session, opts: AchievementFlags & { to?: string; file
       }
     },
   );
+}
+
+/**
+ * Writes an --out file whole or not at all (a kill part-way leaves the previous file, or none, never half of one).
+ * The credentials are in the issuer's ledger already: `ler issuer list --batch <root> --json` lists them again.
+ */
+function writeOut(path: string, text: string): void {
+  writeFileAtomicSync(resolve(path), text);
 }
 
 function issuerProfile(opts: { issuerName?: string; issuerUrl?: string }) {
@@ -299,7 +381,7 @@ async function issueBatch(s: Session, file: string, opts: AchievementFlags): Pro
   }
   const signedMs = performance.now() - started;
   if (opts.out !== undefined) {
-    writeFileSync(opts.out, result.credentials.map((c) => `${JSON.stringify({ id: c.id, jwt: c.jwt, subject: c.subject, list: c.list, index: c.index })}\n`).join(""));
+    writeOut(opts.out, result.credentials.map((c) => `${JSON.stringify({ id: c.id, jwt: c.jwt, subject: c.subject, list: c.list, index: c.index })}\n`).join(""));
   }
   if (opts.anchor) {
     if (!s.out.json) s.out.note(`Anchoring root ${short32(result.root)}…`);

@@ -1,21 +1,24 @@
 import { Command } from "commander";
 import type { CredentialReport, PresentationReport, TrustChainEntry, VerificationResult } from "../../verify/report.js";
-import { collect, parseInteger } from "../config.js";
+import { UsageError } from "../../errors.js";
+import { collect, parseInteger, parseTime } from "../config.js";
 import type { Session } from "../context.js";
-import { describeJwt, jwtPayload, readInput, sourceName, tokensIn } from "../input.js";
-import { count } from "../output.js";
+import { describeJwt, jwtPayload, readInput, sourceName, tokensIn, type FoundToken } from "../input.js";
+import { count, toJson } from "../output.js";
 import { exitCodeOf, mark, printCredentialReport, printPresentationReport, reason, resultLabel } from "../render.js";
 import { examples, type Act } from "./common.js";
 
 export function registerVerifyCommand(program: Command, act: Act): void {
   const verify = program
     .command("verify")
-    .description("verify a credential or a presentation (detected from the input) against the chain")
-    .argument("<file>", "a JWT, a W3C credential/presentation JSON, `ler issue --json` output, or JSON Lines of credentials; `-` for stdin")
-    .option("--challenge <nonce>", "the challenge the presentation must answer")
-    .option("--domain <domain>", "the domain the presentation must be addressed to")
+    .description("verify credentials or presentations (detected from the input) against the chain")
+    .argument("<file...>", "a JWT, a W3C credential/presentation JSON, `ler issue --json` output, or JSON Lines of credentials; `-` for stdin; several files at once")
+    .option("--challenge <nonce>", "the challenge the presentation must answer (with it, every input must be a presentation)")
+    .option("--domain <domain>", "the domain the presentation must be addressed to (with it, every input must be a presentation)")
     .option("--trusted-root <did>", "trust only chains ending at this root (repeatable; default: every root the registry holds)", collect)
     .option("--skew <seconds>", "clock skew tolerated on validity windows", parseInteger("--skew", 0, 86_400))
+    .option("--now <time>", "verify as at this time (unix seconds, or a date or date-time; default the clock): see below", parseTime("--now"))
+    .option("--jsonl", "print one JSON report per line, one for each credential or presentation, in input order (implies --json)")
     // A verification that could not be carried out is `unknown` (2), never `invalid` (1).
     .action(act(verifyCommand, { failureExit: 2 }));
   examples(verify, [
@@ -23,13 +26,20 @@ export function registerVerifyCommand(program: Command, act: Act): void {
     "ler verify vp.jwt --challenge 8f3a9c --domain employer.example",
     "cat degree.jwt | ler verify - --json | jq -r .result",
     "ler verify issued.jsonl             # every credential of a batch, with one chain read",
+    "ler verify *.jwt --jsonl | jq -r '\"\\(.source) \\(.result)\"'",
+    "ler verify degree.jwt --now 2030-06-30   # is it still within its validity then?",
   ]);
   verify.addHelpText(
     "after",
     `
 Exit status: 0 valid, 1 invalid, 2 unknown (the chain could not be read, or nothing to verify against: never
-taken for valid), 64 usage.
-With --json, prints one object: {result, checks: [{id, outcome, code, message}], …} (see the README).
+taken for valid), 64 usage. With several credentials: the worst of them (invalid, then unknown).
+With --json, prints one object: {result, checks: [{id, outcome, code, message}], …} (see the README); with
+several credentials {kind: "batch", result, count, valid, invalid, unknown, reports}. With --jsonl, one report
+per line instead, each with "source": the file, and ":N" for the Nth item of a file holding several.
+--now sets the verifier's clock: validity windows, presentations' windows, and the trust of credentials
+without an issuance anchor are judged at that time. The chain is still read at its latest block: revocations,
+suspensions and key changes made since are seen (an anchored credential's trust is judged at its anchor).
 `,
   );
 }
@@ -39,33 +49,52 @@ interface VerifyOpts {
   domain?: string;
   trustedRoot?: string[];
   skew?: number;
+  now?: number;
+  jsonl?: boolean;
 }
 
-async function verifyCommand(s: Session, file: string, opts: VerifyOpts): Promise<number> {
-  const where = sourceName(file);
-  const found = tokensIn(await readInput(file), where);
+async function verifyCommand(s: Session, files: string[], opts: VerifyOpts): Promise<number> {
+  if (files.filter((f) => f === "-").length > 1) throw new UsageError("invalid_argument", "stdin (`-`) can be read only once.");
+  // Every input is read (and refused if unreadable) before anything is verified.
+  // A verifier that names a challenge or a domain asks for presentations: anything else given is verified as one
+  // (and fails), never accepted as a bare credential that answers no challenge and binds no holder.
+  const presentationsOnly = opts.challenge !== undefined || opts.domain !== undefined;
+  const found: (FoundToken & { source: string })[] = [];
+  for (const file of files) {
+    const where = sourceName(file);
+    const tokens = tokensIn(await readInput(file), where);
+    tokens.forEach((t, i) =>
+      found.push({ ...t, ...(presentationsOnly && { kind: "presentation" as const }), source: tokens.length === 1 ? where : `${where}:${i + 1}` }),
+    );
+  }
   const reader = await s.reader("verify");
   const common = {
     ...(opts.trustedRoot !== undefined && { trustedRoots: opts.trustedRoot }),
     ...(opts.skew !== undefined && { clockSkewSeconds: opts.skew }),
+    ...(opts.now !== undefined && { now: opts.now }),
   };
-  const presentations = found.filter((f) => f.kind === "presentation");
-  const credentials = found.filter((f) => f.kind === "credential");
-  const reports: (CredentialReport | PresentationReport)[] = [];
-  if (credentials.length === 1 && presentations.length === 0) {
-    reports.push(await reader.lerVerifyCredential({ credential: credentials[0]!.token, ...common }));
-  } else if (credentials.length > 0) {
-    reports.push(...(await reader.lerVerifyCredentials({ credentials: credentials.map((c) => c.token), ...common })));
+  // Credentials are verified together (one chain read for all), presentations one by one; reports keep input order.
+  const credentials = found.flatMap((f, i) => (f.kind === "credential" ? [i] : []));
+  const reports: (CredentialReport | PresentationReport)[] = new Array(found.length);
+  if (credentials.length === 1) {
+    reports[credentials[0]!] = await reader.lerVerifyCredential({ credential: found[credentials[0]!]!.token, ...common });
+  } else if (credentials.length > 1) {
+    const many = await reader.lerVerifyCredentials({ credentials: credentials.map((i) => found[i]!.token), ...common });
+    credentials.forEach((i, k) => (reports[i] = many[k]!));
   }
-  for (const p of presentations) {
-    reports.push(
-      await reader.lerVerifyPresentation({
-        presentation: p.token,
-        ...common,
-        ...(opts.challenge !== undefined && { challenge: opts.challenge }),
-        ...(opts.domain !== undefined && { domain: opts.domain }),
-      }),
-    );
+  for (const [i, p] of found.entries()) {
+    if (p.kind !== "presentation") continue;
+    reports[i] = await reader.lerVerifyPresentation({
+      presentation: p.token,
+      ...common,
+      ...(opts.challenge !== undefined && { challenge: opts.challenge }),
+      ...(opts.domain !== undefined && { domain: opts.domain }),
+    });
+  }
+  if (opts.jsonl === true) {
+    // One line per report, written as it is ready to go: a reader can stream them.
+    for (const [i, r] of reports.entries()) s.out.stdout.write(`${toJson({ source: found[i]!.source, ...r }, true)}\n`);
+    return exitCodeOf(worst(reports.map((r) => r.result)));
   }
   const names = s.out.json ? new Map<string, string>() : await s.localNames();
   const labelled = <R extends CredentialReport | PresentationReport>(r: R): R =>
