@@ -162,7 +162,7 @@ export interface ILerPlugin extends IPluginMethodMap {
   lerVerifyCredentials(args: Omit<VerifyCredentialArgs, "credential"> & { credentials: unknown[] }, context: LerContext): Promise<CredentialReport[]>;
   lerVerifyPresentation(args: VerifyPresentationArgs, context: LerContext): Promise<PresentationReport>;
   lerCreatePresentation(args: CreatePresentationArgs, context: LerContext): Promise<{ jwt: string }>;
-  lerTrustChain(args: { did: string; type?: string; at?: number }, context: LerContext): Promise<CredentialReport["trustChain"]>;
+  lerTrustChain(args: { did: string }, context: LerContext): Promise<CredentialReport["trustChain"]>;
   /**
    * Sends again the revocations and anchors a crash left between their intent and their confirmation (of one
    * issuer, or all). Idempotent: run it at every start.

@@ -1,7 +1,7 @@
 import { getAddress, Interface, type Contract, type Provider } from "ethers";
 import { isLerError, LerError } from "../errors.js";
 import { projectArtifact } from "../chain/artifacts.js";
-import { sendWrite, type WriteResult } from "../chain/writes.js";
+import { sendWrite, type WriteOptions, type WriteResult } from "../chain/writes.js";
 import type { Intent, IntentKind, PendingWrites } from "../store/pending.js";
 
 /**
@@ -40,7 +40,7 @@ export interface ResumeDeps {
   statusFor: (issuer: string) => Promise<Contract>;
   /** For reading where an anchor landed. */
   provider: Provider;
-  writeOptions: { confirmations?: number; timeoutMs?: number };
+  writeOptions: WriteOptions;
 }
 
 /** The registry call that carries out an intent, from the payload the plugin wrote. Pure. */
@@ -119,6 +119,12 @@ export async function carryOut(deps: Pick<ResumeDeps, "provider" | "writeOptions
   } catch (e) {
     if (intent.kind === "anchor" && isLerError(e) && e.code === "already_anchored") {
       return landedAnchor(status, deps.provider, args[0] as string, args[1] as string);
+    }
+    // Another sender's anchor of the same root may have been mined first: our transaction then reverts on chain
+    // without revert data. The registry says whether the root is anchored now.
+    if (intent.kind === "anchor") {
+      const anchored = (await status.getFunction("anchorOf")(args[0], args[1])) as [bigint, bigint];
+      if (anchored[1] !== 0n) return landedAnchor(status, deps.provider, args[0] as string, args[1] as string);
     }
     throw e;
   }
