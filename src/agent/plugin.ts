@@ -13,7 +13,7 @@ import { carryOut, markDoneOnce, resumePending, type ResumeResult } from "../iss
 import { StatusIndexAllocator } from "../store/allocator.js";
 import { IssuedLedger } from "../store/ledger.js";
 import { PendingWrites, type Intent } from "../store/pending.js";
-import { verifyCredential as verifyOne, verifyCredentials, type VerifierContext } from "../verify/credential.js";
+import { describeChain, verifyCredential as verifyOne, verifyCredentials, type VerifierContext } from "../verify/credential.js";
 import { verifyPresentation } from "../verify/presentation.js";
 import { kmsSigner } from "./kmsSigner.js";
 import { lerPluginSchema } from "./schema.js";
@@ -476,16 +476,7 @@ export class LerPlugin implements IAgentPlugin {
     const snap = await readSnapshot(this.network.provider, this.network.deployment, {
       issuers: [address], typeNames: [], statuses: [], hashes: [], anchors: [],
     }, this.readOptions);
-    return (snap.chains.get(address) ?? []).map((l) => ({
-      address: l.subject,
-      did: `did:ethr:${this.network.name}:${l.subject}`,
-      role: [...(l.role & 1 ? ["issuer" as const] : []), ...(l.role & 2 ? ["accreditor" as const] : [])],
-      status: (["none", "active", "suspended", "revoked"] as const)[l.status] ?? "none",
-      validFrom: Number(l.validFrom),
-      validUntil: l.validUntil >= BigInt(FOREVER) ? null : Number(l.validUntil),
-      scope: scopeIds(l.scope).map((id) => ({ id })),
-      isRoot: l.parent === "0x0000000000000000000000000000000000000000",
-    }));
+    return describeChain(snap.chains.get(address) ?? [], this.verifier, undefined);
   }
 
   // ---- helpers -------------------------------------------------------------------------------------------------
@@ -612,12 +603,6 @@ function roleBits(role: AccreditationRole): number {
   const bits = ROLE_BITS[role];
   if (bits === undefined) throw new LerError("invalid_role", `Role is issuer, accreditor or both, not "${role}".`);
   return bits;
-}
-
-function scopeIds(scope: bigint): number[] {
-  const ids: number[] = [];
-  for (let i = 0; scope >> BigInt(i) !== 0n; i++) if (((scope >> BigInt(i)) & 1n) === 1n) ids.push(i);
-  return ids;
 }
 
 function computeAddressOf(publicKeyHex: string): string {

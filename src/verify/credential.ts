@@ -536,11 +536,12 @@ function summarize(credential: Record<string, unknown>, jwt: DecodedJwt): Creden
   return s;
 }
 
-function describeChain(
-  chain: ChainLink[],
-  ctx: VerifierContext,
+/** An accreditation chain as reports show it, issuer first; names from `names`, else the credential's issuer name. */
+export function describeChain(
+  chain: readonly ChainLink[],
+  ctx: Pick<VerifierContext, "networkName">,
   names: ReadonlyMap<string, string> | undefined,
-  summary: CredentialSummary,
+  summary: CredentialSummary = {},
 ): TrustChainEntry[] {
   return chain.map((link, i) => {
     const entry: TrustChainEntry = {
