@@ -161,6 +161,20 @@ contract StatusRegistry is IStatusRegistry, IdentityAuth, Multicall {
     }
 
     /// @inheritdoc IStatusRegistry
+    function hashesRevokedAt(address issuer, bytes32[] calldata credentialHashes)
+        external
+        view
+        returns (uint256[] memory revokedAt)
+    {
+        mapping(bytes32 => uint256) storage revoked = _revokedHashes[issuer];
+        uint256 n = credentialHashes.length;
+        revokedAt = new uint256[](n);
+        for (uint256 i = 0; i < n; ++i) {
+            revokedAt[i] = revoked[credentialHashes[i]];
+        }
+    }
+
+    /// @inheritdoc IStatusRegistry
     function anchorOf(address issuer, bytes32 root) external view returns (Anchor memory) {
         return _anchors[issuer][root];
     }

@@ -137,6 +137,12 @@ interface IStatusRegistry {
     /// @notice When the credential hash was revoked by `issuer` (0: not revoked).
     function hashRevokedAt(address issuer, bytes32 credentialHash) external view returns (uint256);
 
+    /// @notice `hashRevokedAt` of each of `credentialHashes`, in order: a verifier's whole batch in one sub-call.
+    function hashesRevokedAt(address issuer, bytes32[] calldata credentialHashes)
+        external
+        view
+        returns (uint256[] memory revokedAt);
+
     /// @notice When `issuer` anchored `root` (zeros: never).
     function anchorOf(address issuer, bytes32 root) external view returns (Anchor memory);
 }

@@ -75,7 +75,7 @@ const SEL = {
   changed: selectorOf(didIface, "changed"),
   chainOf: selectorOf(trustIface, "chainOf"),
   getWords: selectorOf(statusIface, "getWords"),
-  hashRevokedAt: selectorOf(statusIface, "hashRevokedAt"),
+  hashesRevokedAt: selectorOf(statusIface, "hashesRevokedAt"),
   anchorOf: selectorOf(statusIface, "anchorOf"),
 };
 
@@ -85,8 +85,23 @@ const SUSPENSION = 1;
 /** Words read by one getWords call at most; runs of needed words closer than GAP are read as one. */
 const MAX_WORDS_PER_CALL = 64;
 const WORD_GAP = 4;
-/** A sub-call's gas, about: its execution, or the EIP-7623 calldata floor of its ~256 calldata bytes. */
-const GAS = { header: 4_000, changed: 7_000, chainOf: 40_000, typeId: 12_000, hash: 7_000, anchor: 7_000, words: 8_000, perWord: 2_300 };
+/** Hashes read by one hashesRevokedAt call at most. */
+const MAX_HASHES_PER_CALL = 512;
+/**
+ * A sub-call's gas, about: its execution, or the EIP-7623 calldata floor of its ~256 calldata bytes. A hash read in a
+ * batch costs a cold SLOAD and its 32 calldata bytes.
+ */
+const GAS = {
+  header: 4_000,
+  changed: 7_000,
+  chainOf: 40_000,
+  typeId: 12_000,
+  hashes: 6_000,
+  perHash: 3_000,
+  anchor: 7_000,
+  words: 8_000,
+  perWord: 2_300,
+};
 const DEFAULT_CALL_GAS_BUDGET = 12_000_000;
 const MAX_CALLS_PER_CHUNK = 2_000;
 
@@ -152,7 +167,7 @@ export async function readSnapshot(
   const cache = options.cache !== undefined && options.blockTag === undefined && direct ? options.cache : undefined;
   const budget = options.callGasBudget ?? DEFAULT_CALL_GAS_BUDGET;
   let plan: Planned[] | undefined;
-  const planned = () => (plan ??= planCalls(deployment, keys));
+  const planned = () => (plan ??= planCalls(deployment, keys, budget));
   const uncached = () => readUncached(transport, direct, deployment, keys, planned(), options, budget);
 
   if (cache === undefined) return uncached();
@@ -243,7 +258,7 @@ async function fill(g: Generation, todo: Keys, ctx: FillContext): Promise<void> 
       );
       if (isEmpty(unique)) return;
       const into = new Generation(g.header);
-      await readInto(ctx.transport, ctx.deployment, planCalls(ctx.deployment, unique), into, g.header, ctx.options, ctx.budget);
+      await readInto(ctx.transport, ctx.deployment, planCalls(ctx.deployment, unique, ctx.budget), into, g.header, ctx.options, ctx.budget);
       await readHistories(ctx.transport, ctx.deployment, unique.issuers, into, g.header, ctx.options, ctx.cache);
       merge(g, into);
     })();
@@ -321,7 +336,7 @@ interface Planned {
   apply(r: SubResult, g: Generation): void;
 }
 
-function planCalls(deployment: Deployment, keys: Keys): Planned[] {
+function planCalls(deployment: Deployment, keys: Keys, budget: number): Planned[] {
   const c = deployment.contracts;
   const planned: Planned[] = [];
   const need = (r: SubResult, what: string) => {
@@ -373,11 +388,23 @@ function planCalls(deployment: Deployment, keys: Keys): Planned[] {
       apply: (r, g) => setBoth(g, returnUintArray(need(r, "getWords"))),
     });
   }
-  for (const h of keys.hashes) {
+  // A group fits the gas budget of one call on its own (a node with a low eth_call gas cap gets smaller groups).
+  const perGroup = Math.max(1, Math.min(MAX_HASHES_PER_CALL, Math.floor((budget - GAS.header - GAS.hashes) / GAS.perHash)));
+  for (const { issuer, hashes } of hashGroups(keys.hashes, perGroup)) {
     planned.push({
-      call: { target: c.StatusRegistry.address, allowFailure: false, callData: SEL.hashRevokedAt + addressWord(h.issuer) + bytes32Word(h.hash) },
-      gas: GAS.hash,
-      apply: (r, g) => g.hashRevokedAt.set(hashKey(h.issuer, h.hash), returnWord(need(r, "hashRevokedAt"))),
+      call: {
+        target: c.StatusRegistry.address,
+        allowFailure: false,
+        callData: SEL.hashesRevokedAt + addressWord(issuer) + word(64) + word(hashes.length) + hashes.map(bytes32Word).join(""),
+      },
+      gas: GAS.hashes + GAS.perHash * hashes.length,
+      apply: (r, g) => {
+        const times = returnUintArray(need(r, "hashesRevokedAt"));
+        if (times.length !== hashes.length) {
+          throw new ChainError("chain_inconsistent", "The node's hash revocation times do not match the request.");
+        }
+        for (let i = 0; i < hashes.length; i++) g.hashRevokedAt.set(hashKey(issuer, hashes[i]!), times[i]!);
+      },
     });
   }
   for (const a of keys.anchors) {
@@ -418,6 +445,21 @@ function wordRuns(words: Keys["words"]): { issuer: string; list: bigint; from: n
     runs.push({ issuer, list, from, count: to - from + 1 });
   }
   return runs;
+}
+
+/** Hashes grouped by issuer, at most `size` a group: one hashesRevokedAt sub-call each. */
+function hashGroups(hashes: Keys["hashes"], size: number): { issuer: string; hashes: string[] }[] {
+  const byIssuer = new Map<string, string[]>();
+  for (const h of hashes) {
+    let list = byIssuer.get(h.issuer);
+    if (list === undefined) byIssuer.set(h.issuer, (list = []));
+    list.push(h.hash);
+  }
+  const groups: { issuer: string; hashes: string[] }[] = [];
+  for (const [issuer, list] of byIssuer) {
+    for (let i = 0; i < list.length; i += size) groups.push({ issuer, hashes: list.slice(i, i + size) });
+  }
+  return groups;
 }
 
 /** Sub-calls split into calls under the gas budget. A pair of getWords calls is never split. */

@@ -70,17 +70,20 @@ export interface VerifyOptions {
   read?: ReadOptions;
 }
 
+/**
+ * What verification keeps of a credential between parsing and the chain's answer: a batch holds ten thousand of
+ * these at once, so only what the later checks need, and shared parts where credentials repeat each other.
+ */
 interface Prepared {
-  index: number;
   checks: Check[];
   summary: CredentialSummary;
-  /** What the signature and validity checks need of the JWT (the decoded payload itself is not kept: memory). */
-  jwt?: SignatureParts & { nbf: unknown; exp: unknown };
+  /** What the signature and validity checks need of the JWT (the decoded payload itself is not kept). */
+  jwt?: { alg: SignatureParts["alg"]; nbf: unknown; exp: unknown; /** The signature, then the 32-byte digest. */ parts: Uint8Array };
   issuer?: EthrDid;
-  types?: string[];
+  types?: readonly string[];
   status?: StatusEntry | undefined;
   /** The anchor's root, once its proof checked out (the proof itself is not kept). */
-  anchor?: { root: string } | undefined;
+  anchorRoot?: string | undefined;
   hash?: string;
 }
 
@@ -90,12 +93,21 @@ const DEFAULT_SKEW = 60;
 interface Shared {
   keysAt(did: EthrDid, events: Parameters<typeof signingKeysAt>[1], at: { block: number; time: bigint }): SigningKeys;
   readonly trustedRoots: ReadonlySet<string> | undefined;
+  /** The issuer's chain as reports show it: one frozen copy per issuer (and issuer name) in a batch. */
+  chainOf(issuer: string, links: readonly ChainLink[], summary: CredentialSummary): TrustChainEntry[];
 }
 
-function sharedOf(options: VerifyOptions): Shared {
+function sharedOf(ctx: VerifierContext, options: VerifyOptions): Shared {
   const keys = new Map<string, SigningKeys>();
+  const chains = new Map<string, TrustChainEntry[]>();
   let roots: ReadonlySet<string> | undefined;
   return {
+    chainOf(issuer, links, summary) {
+      const k = `${issuer}|${summary.issuerName ?? ""}`;
+      let v = chains.get(k);
+      if (v === undefined) chains.set(k, (v = deepFrozen(describeChain(links, ctx, options.names, summary))));
+      return v;
+    },
     // One key set per issuer and moment: every credential of an anchored batch asks the same question.
     keysAt(did, events, at) {
       const k = `${did.did}|${at.block}|${at.time}`;
@@ -112,18 +124,35 @@ function sharedOf(options: VerifyOptions): Shared {
   };
 }
 
-// Texts that many reports repeat (messages, DIDs), made once: strings are immutable, so sharing them is invisible to
-// callers, and ten thousand reports hold one copy instead of ten thousand. Bounded: cleared when full.
-const texts = new Map<string, string>();
+// What many reports repeat (messages, DIDs, passing checks, trust chains, type lists) is made once and shared: ten
+// thousand reports of a batch hold one copy instead of ten thousand. Strings are immutable; shared objects are
+// frozen, so sharing is invisible to callers except that these parts cannot be changed in place. Bounded: cleared
+// when full.
+const interned = new Map<string, unknown>();
 
-function text(key: string, make: () => string): string {
-  let text = texts.get(key);
-  if (text === undefined) {
-    text = make();
-    if (texts.size >= 50_000) texts.clear();
-    texts.set(key, text);
+function intern<T>(key: string, make: () => T): T {
+  let value = interned.get(key) as T | undefined;
+  if (value === undefined) {
+    value = make();
+    if (typeof value === "object" && value !== null) deepFreeze(value);
+    if (interned.size >= 50_000) interned.clear();
+    interned.set(key, value);
   }
-  return text;
+  return value;
+}
+
+const text = (key: string, make: () => string): string => intern(`t|${key}`, make);
+
+function deepFreeze(value: object): void {
+  Object.freeze(value);
+  for (const v of Object.values(value)) if (typeof v === "object" && v !== null && !Object.isFrozen(v)) deepFreeze(v);
+}
+
+const SCHEMA_PASS: Check = deepFrozen({ id: "schema", outcome: "pass", code: "required_fields", message: "Every required field is present." });
+
+function deepFrozen<T extends object>(value: T): T {
+  deepFreeze(value);
+  return value;
 }
 
 // Parsed issuer DIDs (parsing checks the address checksum: a keccak each time). Bounded: cleared when full.
@@ -164,7 +193,7 @@ export async function verifyWithSnapshot(
   options: VerifyOptions,
   extraIssuers: readonly string[],
 ): Promise<{ reports: CredentialReport[]; snapshot: ChainSnapshot | undefined; chainError: ChainError | undefined }> {
-  const prepared = jwts.map((jwt, index) => prepare(ctx, jwt, index));
+  const prepared = jwts.map((jwt) => prepare(ctx, jwt));
   const ready = prepared.filter((p) => p.issuer !== undefined);
   const cache = cacheOf(ctx);
   let snapshot: ChainSnapshot | undefined;
@@ -181,7 +210,7 @@ export async function verifyWithSnapshot(
             p.status?.kind === "ler" ? [{ issuer: p.issuer!.address, list: p.status.list, index: p.status.index }] : [],
           ),
           hashes: ready.map((p) => ({ issuer: p.issuer!.address, hash: p.hash! })),
-          anchors: ready.flatMap((p) => (p.anchor !== undefined ? [{ issuer: p.issuer!.address, root: p.anchor.root }] : [])),
+          anchors: ready.flatMap((p) => (p.anchorRoot !== undefined ? [{ issuer: p.issuer!.address, root: p.anchorRoot }] : [])),
         },
         cache === undefined || options.read?.cache !== undefined ? (options.read ?? {}) : { ...options.read, cache },
       );
@@ -190,13 +219,13 @@ export async function verifyWithSnapshot(
       chainError = e;
     }
   }
-  const shared = sharedOf(options);
+  const shared = sharedOf(ctx, options);
   return { reports: prepared.map((p) => finish(ctx, p, snapshot, chainError, options, shared)), snapshot, chainError };
 }
 
 /** Everything that needs no chain: parsing, schema, issuer DID, anchor proof, validity window inputs. */
-function prepare(ctx: VerifierContext, input: unknown, index: number): Prepared {
-  const p: Prepared = { index, checks: [], summary: {} };
+function prepare(ctx: VerifierContext, input: unknown): Prepared {
+  const p: Prepared = { checks: [], summary: {} };
   let jwt: DecodedJwt;
   try {
     jwt = decodeJwt(input);
@@ -220,21 +249,15 @@ function prepare(ctx: VerifierContext, input: unknown, index: number): Prepared 
   const parts = new Uint8Array(jwt.signature.length + 32);
   parts.set(jwt.signature);
   parts.set(signingHash(jwt), jwt.signature.length);
-  p.jwt = {
-    alg: jwt.alg,
-    signature: parts.subarray(0, jwt.signature.length),
-    digest: parts.subarray(jwt.signature.length),
-    ...validityWindow(jwt),
-  };
+  const { nbf, exp } = validityWindow(jwt);
+  p.jwt = { alg: jwt.alg, nbf, exp, parts };
   p.hash = keccak256Hex(jwt.raw);
-  p.checks.push({ id: "format", outcome: "pass", code: "well_formed", message: text(`wf|${jwt.alg}`, () => `A well-formed ${jwt.alg} JWT.`) });
+  p.checks.push(intern(`c|wf|${jwt.alg}`, (): Check => ({ id: "format", outcome: "pass", code: "well_formed", message: `A well-formed ${jwt.alg} JWT.` })));
   p.summary = summarize(credential, jwt);
 
   const schema = validateLerCredential(credential);
   p.checks.push(
-    schema.ok
-      ? { id: "schema", outcome: "pass", code: "required_fields", message: "Every required field is present." }
-      : { id: "schema", outcome: "fail", code: schema.code, message: schema.message, details: { path: schema.path } },
+    schema.ok ? SCHEMA_PASS : { id: "schema", outcome: "fail", code: schema.code, message: schema.message, details: { path: schema.path } },
   );
 
   // The issuer: a did:ethr of this chain, named the same in `iss` and in the credential.
@@ -256,20 +279,27 @@ function prepare(ctx: VerifierContext, input: unknown, index: number): Prepared 
       }
     }
     p.issuer = issuer;
-    p.checks.push({ id: "issuer", outcome: "pass", code: "issuer_did", message: text(`is|${iss}`, () => `Issuer ${iss}.`) });
+    p.checks.push(intern(`c|is|${iss}`, (): Check => ({ id: "issuer", outcome: "pass", code: "issuer_did", message: `Issuer ${iss}.` })));
   } catch (e) {
     p.checks.push(failure("issuer", e));
     return p;
   }
 
   try {
-    p.types = credentialTypesOf(credential);
+    const types = credentialTypesOf(credential);
+    p.types = intern(`ty|${JSON.stringify(types)}`, () => types);
   } catch (e) {
     p.checks.push(failure("schema", e));
     p.types = [];
   }
   try {
-    p.status = parseStatusEntry(credential.credentialStatus);
+    const status = parseStatusEntry(credential.credentialStatus);
+    if (status?.kind === "ler") {
+      const { registry, issuer } = status;
+      status.registry = text(`ad|${registry}`, () => registry);
+      status.issuer = text(`ad|${issuer}`, () => issuer);
+    }
+    p.status = status;
   } catch (e) {
     p.checks.push(failure("status", e));
   }
@@ -291,7 +321,7 @@ function prepare(ctx: VerifierContext, input: unknown, index: number): Prepared 
       if (!checkAnchorProof(jwt.payload, anchor)) {
         throw new LerError("anchor_proof_mismatch", "The anchor proof does not lead from this credential to its root.");
       }
-      p.anchor = { root: anchor.root };
+      p.anchorRoot = text(`rt|${anchor.root}`, () => anchor.root);
     } catch (e) {
       p.checks.push(failure("anchor", e));
     }
@@ -337,33 +367,39 @@ function finish(
   // Anchor: the trusted issuance time, when the root is on chain.
   let trustedAt = BigInt(now);
   let keysAt = { block: snap.block, time: BigInt(now) };
-  if (p.anchor !== undefined) {
-    const anchored = snap.anchors.get(hashKey(issuer, p.anchor.root));
+  const root = p.anchorRoot;
+  if (root !== undefined) {
+    const anchored = snap.anchors.get(hashKey(issuer, root));
     if (anchored !== undefined && anchored.timestamp > 0n) {
+      const at = Number(anchored.timestamp);
+      const block = Number(anchored.blockNumber);
       trustedAt = anchored.timestamp;
-      keysAt = { block: Number(anchored.blockNumber), time: anchored.timestamp };
-      report.trustedTime = { at: Number(anchored.timestamp), source: "anchor", anchorBlock: Number(anchored.blockNumber) };
-      report.checks.push({
-        id: "anchor",
-        outcome: "pass",
-        code: "anchored",
-        message: text(`an|${anchored.timestamp}|${anchored.blockNumber}`, () => `Issued by ${new Date(Number(anchored.timestamp) * 1000).toISOString()} (anchored in block ${anchored.blockNumber}).`),
-        details: { root: p.anchor.root, block: Number(anchored.blockNumber), timestamp: Number(anchored.timestamp) },
-      });
+      keysAt = { block, time: anchored.timestamp };
+      report.trustedTime = intern(`tt|${at}|${block}`, () => ({ at, source: "anchor" as const, anchorBlock: block }));
+      report.checks.push(
+        intern(`c|an|${root}|${at}|${block}`, (): Check => ({
+          id: "anchor",
+          outcome: "pass",
+          code: "anchored",
+          message: `Issued by ${iso(at)} (anchored in block ${block}).`,
+          details: { root, block, timestamp: at },
+        })),
+      );
     } else {
       report.checks.push({ id: "anchor", outcome: "skipped", code: "anchor_not_found", message: "The anchor root is not on chain (yet): trust is judged now." });
     }
   } else if (!has("anchor")) {
     report.checks.push({ id: "anchor", outcome: "skipped", code: "not_anchored", message: "No issuance anchor: trust is judged now." });
   }
-  report.trustedTime ??= { at: now, source: "now" };
+  report.trustedTime ??= intern(`tt|${now}`, () => ({ at: now, source: "now" as const }));
 
   // Signature, against the keys the issuer's DID document had at the trusted time.
   const keys = shared.keysAt(p.issuer, snap.didEvents.get(issuer) ?? [], keysAt);
   if (keys.deactivated) {
     report.checks.push({ id: "signature", outcome: "fail", code: "issuer_deactivated", message: `The issuer's DID was deactivated.` });
-  } else if (signatureValid(p.jwt, keys)) {
-    report.checks.push({ id: "signature", outcome: "pass", code: "signature_valid", message: text(`sg|${p.issuer.did}`, () => `Signed by a key of ${p.issuer!.did}.`) });
+  } else if (signatureValid(signatureOf(p.jwt), keys)) {
+    const did = p.issuer.did;
+    report.checks.push(intern(`c|sg|${did}`, (): Check => ({ id: "signature", outcome: "pass", code: "signature_valid", message: `Signed by a key of ${did}.` })));
   } else {
     report.checks.push({
       id: "signature",
@@ -375,20 +411,27 @@ function finish(
 
   // Trust: accredited for every type the credential claims, at the trusted time, under a trusted root.
   const chain = snap.chains.get(issuer) ?? [];
-  report.trustChain = describeChain(chain, ctx, options.names, p.summary);
+  report.trustChain = shared.chainOf(issuer, chain, p.summary);
   report.checks.push(trustCheck(chain, p.types ?? [], snap, trustedAt, () => shared.trustedRoots));
 
   // Status: revocation and suspension now.
   if (!has("status")) report.checks.push(statusCheck(ctx, p, snap));
 
-  report.checks.sort(byCheckOrder);
+  // Sorted, and no spare capacity: a batch holds ten thousand of these arrays.
+  report.checks = report.checks.sort(byCheckOrder).slice();
   report.result = combine(report.checks);
   return report;
 }
 
+/** The signature and digest as the signature check takes them (views of one buffer). */
+function signatureOf(jwt: NonNullable<Prepared["jwt"]>): SignatureParts {
+  const n = jwt.parts.length - 32;
+  return { alg: jwt.alg, signature: jwt.parts.subarray(0, n), digest: jwt.parts.subarray(n) };
+}
+
 function trustCheck(
   chain: ChainLink[],
-  types: string[],
+  types: readonly string[],
   snap: ChainSnapshot,
   at: bigint,
   trustedRootsOf: () => ReadonlySet<string> | undefined,
@@ -421,13 +464,13 @@ function trustCheck(
       return { id: "trust", outcome: "fail", code: "untrusted_root", message: `The chain ends at root ${root}, which this verifier does not trust.`, details: { root } };
     }
   }
-  return {
+  return intern(`c|tr|${JSON.stringify(types)}|${at}|${root}`, (): Check => ({
     id: "trust",
     outcome: "pass",
     code: "trusted",
-    message: text(`tr|${types.join(", ")}|${at}|${root}`, () => `Accredited for ${types.join(", ")} at ${new Date(Number(at) * 1000).toISOString()} under root ${root}.`),
+    message: `Accredited for ${types.join(", ")} at ${iso(Number(at))} under root ${root}.`,
     details: { types, root },
-  };
+  }));
 }
 
 function statusCheck(ctx: VerifierContext, p: Prepared, snap: ChainSnapshot): Check {
@@ -498,8 +541,12 @@ function validity(jwt: { nbf: unknown; exp: unknown }, now: number, skew: number
   if (exp !== undefined && exp <= now - skew) {
     return { id: "validity", outcome: "fail", code: "expired", message: `Expired at ${iso(exp)}.`, details: { exp } };
   }
-  return { id: "validity", outcome: "pass", code: "within_validity", message: exp === undefined ? "Valid, with no expiry." : text(`va|${exp}`, () => `Valid until ${iso(exp)}.`) };
+  return exp === undefined
+    ? VALID_FOREVER
+    : intern(`c|va|${exp}`, (): Check => ({ id: "validity", outcome: "pass", code: "within_validity", message: `Valid until ${iso(exp)}.` }));
 }
+
+const VALID_FOREVER: Check = deepFrozen({ id: "validity", outcome: "pass", code: "within_validity", message: "Valid, with no expiry." });
 
 function numericClaim(v: unknown): number | undefined | null {
   if (v === undefined) return undefined;
@@ -520,17 +567,22 @@ function failure(id: Check["id"], e: unknown): Check {
 
 function summarize(credential: Record<string, unknown>, jwt: DecodedJwt): CredentialSummary {
   const s: CredentialSummary = {};
+  // Values credentials of one issuer repeat are shared (see intern); ids and subjects are their own.
+  const shared = (v: string) => text(`sm|${v}`, () => v);
   const issuer = credential.issuer as { id?: string; name?: string } | string | undefined;
   if (typeof credential.id === "string") s.id = credential.id;
-  if (typeof issuer === "string") s.issuer = issuer;
+  if (typeof issuer === "string") s.issuer = shared(issuer);
   else if (issuer !== undefined) {
-    if (typeof issuer.id === "string") s.issuer = issuer.id;
-    if (typeof issuer.name === "string") s.issuerName = issuer.name;
+    if (typeof issuer.id === "string") s.issuer = shared(issuer.id);
+    if (typeof issuer.name === "string") s.issuerName = shared(issuer.name);
   }
   const subject = credential.credentialSubject as { id?: string } | undefined;
   if (typeof subject?.id === "string") s.subject = subject.id;
-  if (Array.isArray(credential.type)) s.types = credential.type.filter((t): t is string => typeof t === "string");
-  if (typeof credential.name === "string") s.name = credential.name;
+  if (Array.isArray(credential.type)) {
+    const types = credential.type.filter((t): t is string => typeof t === "string");
+    s.types = intern(`ty|${JSON.stringify(types)}`, () => types);
+  }
+  if (typeof credential.name === "string") s.name = shared(credential.name);
   if (typeof jwt.payload.nbf === "number") s.issuedAt = jwt.payload.nbf;
   if (typeof jwt.payload.exp === "number") s.expiresAt = jwt.payload.exp;
   return s;

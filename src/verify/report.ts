@@ -52,6 +52,10 @@ export interface CredentialSummary {
   expiresAt?: number;
 }
 
+/**
+ * What a credential's verification found. Parts that many reports repeat (passing checks, the trust chain, type
+ * lists) are shared between reports and frozen: read them freely, copy them to change them.
+ */
 export interface CredentialReport {
   kind: "credential";
   result: VerificationResult;

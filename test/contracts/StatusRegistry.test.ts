@@ -166,6 +166,16 @@ describe("StatusRegistry", () => {
       expect(await status.hashRevokedAt(bootcamp, h)).to.equal(0n);
       expect(await status.hashRevokedAt(university, ethers.id("credential-3"))).to.not.equal(0n);
     });
+
+    it("reads many hashes of one issuer in one call, in order", async () => {
+      const { status, university, bootcamp } = await load();
+      const [a, b, c] = ["credential-4", "credential-5", "credential-6"].map((x) => ethers.id(x));
+      await status.connect(university).revokeHashes(university, [a!, c!]);
+      const at = BigInt(await networkHelpers.time.latest());
+      expect(await status.hashesRevokedAt(university, [a!, b!, c!, a!])).to.deep.equal([at, 0n, at, at]);
+      expect(await status.hashesRevokedAt(bootcamp, [a!, b!, c!])).to.deep.equal([0n, 0n, 0n]);
+      expect(await status.hashesRevokedAt(university, [])).to.deep.equal([]);
+    });
   });
 
   describe("issuance anchors", () => {

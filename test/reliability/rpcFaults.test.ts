@@ -18,6 +18,7 @@ const READ_TIMEOUT_MS = 400;
 const BOUND_MS = 3000;
 
 const multicall = new Interface(projectArtifact("Multicall3").abi);
+const statusIface = new Interface(projectArtifact("StatusRegistry").abi);
 const abi = AbiCoder.defaultAbiCoder();
 
 type Results = [boolean, string][];
@@ -152,6 +153,15 @@ describe("reliability: RPC faults give unknown with the reason, never valid", fu
     {
       name: "a sub-result of the wrong length (the last registry read cut short)",
       fault: () => [lieInMulticall((_sel, res) => void (res[res.length - 1]![1] = "0x01"))],
+      code: "chain_inconsistent",
+    },
+    {
+      name: "fewer hash revocation times than hashes asked (the node drops the one that is revoked)",
+      fault: () => [
+        lieInMulticall((sel, res) =>
+          sel.forEach((s, i) => s === selectorOf(statusIface, "hashesRevokedAt") && (res[i]![1] = abi.encode(["uint256[]"], [[]]))),
+        ),
+      ],
       code: "chain_inconsistent",
     },
     {

@@ -88,6 +88,22 @@ contract StatusRegistryFuzzTest is MiniTest {
         assertEq(status.hashRevokedAt(ISSUER, credentialHash), first, "time of first revocation kept");
     }
 
+    function testFuzz_hashesRevokedAt_matchesSingleReads(bytes32[] memory hashes, uint256 revokedMask) public {
+        if (hashes.length > 16) assembly { mstore(hashes, 16) }
+        for (uint256 i = 0; i < hashes.length; ++i) {
+            if (hashes[i] == bytes32(0) || (revokedMask >> i) & 1 == 0) continue;
+            vm.prank(ISSUER);
+            status.revokeHash(ISSUER, hashes[i]);
+        }
+        uint256[] memory times = status.hashesRevokedAt(ISSUER, hashes);
+        uint256[] memory others = status.hashesRevokedAt(address(0xBEEF), hashes);
+        assertEq(times.length, hashes.length, "one answer per hash");
+        for (uint256 i = 0; i < hashes.length; ++i) {
+            assertEq(times[i], status.hashRevokedAt(ISSUER, hashes[i]), "batch read equals the single read");
+            assertEq(others[i], 0, "another issuer's hashes are its own");
+        }
+    }
+
     function testFuzz_anchor_isOncePerRoot(bytes32 root) public {
         vm.assume(root != bytes32(0));
         vm.prank(ISSUER);

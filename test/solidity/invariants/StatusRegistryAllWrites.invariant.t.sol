@@ -297,6 +297,20 @@ contract StatusRegistryAllWritesInvariantTest is MiniTest {
         assertEq(handler.monotonicityBreaks(), 0, "a revocation bit cleared, or a revocation time or anchor moved");
     }
 
+    /// The batch read a verifier uses answers exactly what the single reads answer, for every issuer and hash.
+    function invariant_batchHashReadMatchesSingleReads() public view {
+        bytes32[] memory hashes = new bytes32[](handler.HASHES() + 1);
+        for (uint256 h = 0; h < hashes.length; ++h) hashes[h] = handler.hashOf(h); // the last repeats the first
+        for (uint256 i = 0; i < handler.ACTORS(); ++i) {
+            address issuer = handler.actors(i);
+            uint256[] memory times = status.hashesRevokedAt(issuer, hashes);
+            assertEq(times.length, hashes.length, "one answer per hash");
+            for (uint256 h = 0; h < hashes.length; ++h) {
+                assertEq(times[h], status.hashRevokedAt(issuer, hashes[h]), "batch read differs from the single read");
+            }
+        }
+    }
+
     function invariant_registryMatchesTheModel() public view {
         for (uint256 i = 0; i < handler.ACTORS(); ++i) {
             address issuer = handler.actors(i);
