@@ -148,7 +148,8 @@ const isEmpty = (k: Keys) =>
 /**
  * Reads everything a batch of verifications needs, all at one block: Multicall3 `aggregate3` over the registries
  * (split into several `eth_call`s when a batch would exceed `callGasBudget`, all pinned to the same block), and, for
- * identities whose DID document ever changed, one `eth_getLogs` for all of them.
+ * identities whose DID document ever changed, one `eth_getLogs` for all of them (one per change block from an
+ * endpoint that caps the range of eth_getLogs).
  *
  * Without a cache, or for the first read through one: at most two requests for a read that fits one call. With a
  * cache: one `eth_getBlockByNumber` for the head, then only what that block's generation does not hold yet (see
@@ -569,7 +570,8 @@ async function readInto(
 
 /**
  * The DID histories of `issuers` (whose `changed` is in `g`): kept ones from the cache when still complete, the others
- * with one `eth_getLogs` up to the block read. The registry's `changed(identity)` must be the block of the last
+ * with one `eth_getLogs` up to the block read (or, from an endpoint that refuses that range, by following the
+ * registry's previousChange links). The registry's `changed(identity)` must be the block of the last
  * event the logs give.
  */
 async function readHistories(
@@ -596,26 +598,19 @@ async function readHistories(
     else fetch.push(issuer);
   }
   if (fetch.length === 0) return;
-  const did = deployment.contracts.EthereumDIDRegistry;
-  const filter = {
-    address: did.address,
-    topics: [null, fetch.map((issuer) => didEventTopics(issuer)[1])],
-    fromBlock: `0x${did.block.toString(16)}`,
-    toBlock: `0x${header.number.toString(16)}`,
-  };
-  const raw = await rpc(options, "eth_getLogs", () => transport.request("eth_getLogs", [filter]));
-  if (!Array.isArray(raw)) throw new ChainError("chain_inconsistent", "The node's answer to eth_getLogs is not a list.");
-  const byIssuer = new Map<string, DidLog[]>();
-  try {
-    for (const log of raw as { topics: string[]; data: string; blockNumber: string; logIndex: string; address: string; removed?: boolean }[]) {
-      if (log.removed === true || getAddress(log.address) !== did.address) continue;
-      const issuer = getAddress(`0x${log.topics[1]?.slice(26) ?? ""}`);
-      let list = byIssuer.get(issuer);
-      if (list === undefined) byIssuer.set(issuer, (list = []));
-      list.push({ topics: log.topics, data: log.data, blockNumber: Number(log.blockNumber), index: Number(log.logIndex) });
+  let byIssuer: Map<string, DidLog[]>;
+  if (refusesRanges.has(transport)) {
+    byIssuer = await logsByLinks(transport, deployment, fetch, g, options);
+  } else {
+    try {
+      byIssuer = await logsInRange(transport, deployment, fetch, header, options);
+    } catch (e) {
+      // Endpoints cap the block range (or result count) of eth_getLogs and answer wide queries with an error:
+      // follow ERC-1056's previousChange links instead, one block at a time, as ethr-did-resolver does.
+      if (!(e instanceof RpcAnswerError)) throw e;
+      byIssuer = await logsByLinks(transport, deployment, fetch, g, options);
+      refusesRanges.add(transport);
     }
-  } catch (e) {
-    throw new ChainError("chain_inconsistent", "The node's logs could not be read.", { cause: e });
   }
   for (const issuer of fetch) {
     const events = decodeDidEvents(byIssuer.get(issuer) ?? []);
@@ -627,6 +622,111 @@ async function readHistories(
     g.didEvents.set(issuer, events);
     cache?.keepHistory(issuer, events, header);
   }
+}
+
+/** Transports whose endpoint refused an eth_getLogs over the DID registry's whole range: they get link walks. */
+const refusesRanges = new WeakSet<RpcTransport>();
+
+/** Most blocks one DID history walk may visit, for all its identities together: a bound on the requests it makes. */
+const MAX_HISTORY_BLOCKS = 1_000;
+/** eth_getLogs requests of a history walk in flight at once. */
+const HISTORY_CONCURRENCY = 8;
+
+/** The ERC-1056 logs of `issuers` from the registry's deployment to `header`, with one eth_getLogs. */
+async function logsInRange(
+  transport: RpcTransport,
+  deployment: Deployment,
+  issuers: readonly string[],
+  header: BlockHeader,
+  options: ReadOptions,
+): Promise<Map<string, DidLog[]>> {
+  const did = deployment.contracts.EthereumDIDRegistry;
+  const filter = {
+    address: did.address,
+    topics: [null, issuers.map((issuer) => didEventTopics(issuer)[1])],
+    fromBlock: `0x${did.block.toString(16)}`,
+    toBlock: `0x${header.number.toString(16)}`,
+  };
+  const raw = await rpc(options, "eth_getLogs", () => transport.request("eth_getLogs", [filter]));
+  return logsByIssuer(raw, did.address);
+}
+
+/**
+ * The ERC-1056 logs of `issuers` found by following the registry's links: `changed(identity)` names the block of the
+ * last change, and every event names the block of the one before it (`previousChange`). Each step reads one block's
+ * logs (identities at the same block share the request); steps run concurrently across blocks. A block that should
+ * hold a change of an identity but does not, or a link that does not lead back in time, is an inconsistent answer.
+ */
+async function logsByLinks(
+  transport: RpcTransport,
+  deployment: Deployment,
+  issuers: readonly string[],
+  g: Generation,
+  options: ReadOptions,
+): Promise<Map<string, DidLog[]>> {
+  const did = deployment.contracts.EthereumDIDRegistry;
+  const found = new Map<string, DidLog[]>(issuers.map((issuer) => [issuer, []]));
+  let frontier = new Map<number, string[]>();
+  const visit = (block: number, issuer: string, into: Map<number, string[]>) => {
+    const at = into.get(block);
+    if (at === undefined) into.set(block, [issuer]);
+    else at.push(issuer);
+  };
+  for (const issuer of issuers) visit(Number(g.changed.get(issuer)!), issuer, frontier);
+  let visited = 0;
+  while (frontier.size > 0) {
+    visited += frontier.size;
+    if (visited > MAX_HISTORY_BLOCKS) {
+      throw new ChainError("chain_error", `The DID histories span more than ${MAX_HISTORY_BLOCKS} blocks, read one block at a time.`);
+    }
+    const steps = [...frontier];
+    const next = new Map<number, string[]>();
+    for (let i = 0; i < steps.length; i += HISTORY_CONCURRENCY) {
+      const answers = await Promise.all(
+        steps.slice(i, i + HISTORY_CONCURRENCY).map(async ([block, at]) => {
+          const filter = { address: did.address, topics: [null, at.map((issuer) => didEventTopics(issuer)[1])], fromBlock: `0x${block.toString(16)}`, toBlock: `0x${block.toString(16)}` };
+          const raw = await rpc(options, "eth_getLogs", () => transport.request("eth_getLogs", [filter]));
+          return { block, at, logs: logsByIssuer(raw, did.address) };
+        }),
+      );
+      for (const { block, at, logs } of answers) {
+        for (const issuer of at) {
+          const here = (logs.get(issuer) ?? []).filter((l) => l.blockNumber === block);
+          const events = decodeDidEvents(here);
+          if (events.length === 0) {
+            throw new ChainError("chain_inconsistent", `The node's logs lack the DID change of ${issuer} at block ${block}.`);
+          }
+          found.get(issuer)!.push(...here);
+          // The first change in a block links to the block before; later ones in the same block link to this one.
+          const previous = events.reduce((m, e) => (e.previousChange < m ? e.previousChange : m), events[0]!.previousChange);
+          if (previous >= BigInt(block)) {
+            throw new ChainError("chain_inconsistent", `The DID change of ${issuer} at block ${block} does not link back in time.`);
+          }
+          if (previous > 0n) visit(Number(previous), issuer, next);
+        }
+      }
+    }
+    frontier = next;
+  }
+  return found;
+}
+
+/** An eth_getLogs answer, as the DID registry's logs by identity; anything else in it is ignored or refused. */
+function logsByIssuer(raw: unknown, registry: string): Map<string, DidLog[]> {
+  if (!Array.isArray(raw)) throw new ChainError("chain_inconsistent", "The node's answer to eth_getLogs is not a list.");
+  const byIssuer = new Map<string, DidLog[]>();
+  try {
+    for (const log of raw as { topics: string[]; data: string; blockNumber: string; logIndex: string; address: string; removed?: boolean }[]) {
+      if (log.removed === true || getAddress(log.address) !== registry) continue;
+      const issuer = getAddress(`0x${log.topics[1]?.slice(26) ?? ""}`);
+      let list = byIssuer.get(issuer);
+      if (list === undefined) byIssuer.set(issuer, (list = []));
+      list.push({ topics: log.topics, data: log.data, blockNumber: Number(log.blockNumber), index: Number(log.logIndex) });
+    }
+  } catch (e) {
+    throw new ChainError("chain_inconsistent", "The node's logs could not be read.", { cause: e });
+  }
+  return byIssuer;
 }
 
 /** The head, for pinning: number, hash, parent hash and time of the latest block. */

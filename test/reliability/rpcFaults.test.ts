@@ -6,6 +6,7 @@ import { AbiCoder, encodeBytes32String, id as topicOf, Interface, zeroPadValue, 
 import { createLerAgent, type LerAgent } from "../../src/agent/agent.js";
 import { projectArtifact } from "../../src/chain/artifacts.js";
 import { rpcProvider } from "../../src/chain/provider.js";
+import { readSnapshot } from "../../src/chain/reads.js";
 import type { CredentialReport, PresentationReport } from "../../src/verify/report.js";
 import { createAdversarialWorld, type AdversarialWorld } from "../adversarial/world.js";
 import { startFaultyRpc, type Fault, type FaultyRpc, type RpcRequest, type RpcResponse } from "../helpers/faultyRpc.js";
@@ -51,6 +52,9 @@ const uint = (n: bigint | number) => abi.encode(["uint256"], [n]);
 function rewriteResult(method: string, result: (r: RpcResponse) => unknown): [Fault, (m: string) => boolean] {
   return [{ kind: "rewrite", rewrite: (_q, r) => ({ ...r, result: result(r) }) }, (m) => m === method];
 }
+
+/** A log as eth_getLogs answers it. */
+type RawLog = { topics: string[]; data: string; blockNumber: string; address: string };
 
 const codes = (r: CredentialReport) => Object.fromEntries(r.checks.map((c) => [c.id, `${c.outcome}:${c.code}`]));
 
@@ -275,5 +279,101 @@ describe("reliability: RPC faults give unknown with the reason, never valid", fu
     const why = JSON.stringify(report.checks.map((c) => `${c.id}:${c.outcome}:${c.code}`));
     expect(report.result, why).to.not.equal("valid");
     expect(codes(report).signature, why).to.be.oneOf(["fail:invalid_signature", "unknown:chain_inconsistent"]);
+  });
+
+  describe("an endpoint that caps the block range of eth_getLogs (as public endpoints do)", () => {
+    const MAX_RANGE = 3;
+    const delegateChanged = topicOf("DIDDelegateChanged(address,bytes32,address,uint256,uint256)");
+    /** Wide queries refused with the error such endpoints give; narrow ones answered by the node, through `narrow`. */
+    function capRange(narrow: (logs: RawLog[], block: number) => RawLog[] = (l) => l) {
+      let refused = 0;
+      let narrowQueries = 0;
+      proxy.setFault(
+        {
+          kind: "rewrite",
+          rewrite: (q, r) => {
+            const { fromBlock, toBlock } = (q.params?.[0] ?? {}) as { fromBlock: string; toBlock: string };
+            const from = Number(fromBlock);
+            if (Number(toBlock) - from + 1 > MAX_RANGE) {
+              refused++;
+              return { jsonrpc: "2.0", id: r.id, error: { code: -32005, message: `query exceeds max block range ${MAX_RANGE}` } };
+            }
+            narrowQueries++;
+            return { ...r, result: narrow(r.result as RawLog[], from) };
+          },
+        },
+        (m) => m === "eth_getLogs",
+      );
+      return { refused: () => refused, narrowQueries: () => narrowQueries };
+    }
+    // Issuers whose DID documents changed: delegates (valid, expired, of another type, revoked), a rotation, a
+    // deactivation; each token's verdict depends on reading the whole history.
+    const tokens = () => ({
+      university: w.tokens.uniForAda,
+      delegateValid: w.credential({ issuer: "university", signer: "delegateValid" }),
+      delegateRevoked: w.credential({ issuer: "university", signer: "delegateRevoked" }),
+      delegateWrongType: w.credential({ issuer: "university", signer: "delegateWrongType" }),
+      rotatedAnchoredBefore: w.tokens.rotatedAnchoredBefore,
+      rotatedOldKeyNow: w.credential({ issuer: "rotated", status: false }),
+      deactivated: w.credential({ issuer: "deactivated" }),
+    });
+
+    it("reads DID histories by following previousChange links, one block at a time: every verdict as through an uncapped endpoint", async () => {
+      const all = tokens();
+      const uncapped = await freshVerifier();
+      const expected: Record<string, Record<string, string>> = {};
+      for (const [name, token] of Object.entries(all)) expected[name] = codes((await verify(uncapped, token)).report);
+      expect(expected.delegateValid!.signature, "the history matters: a delegate signs").to.equal("pass:signature_valid");
+      expect(expected.delegateRevoked!.signature, "and a revoked one does not").to.equal("fail:invalid_signature");
+
+      const capped = capRange();
+      const verifier = await freshVerifier();
+      for (const [name, token] of Object.entries(all)) {
+        expect(codes((await verify(verifier, token)).report), name).to.deep.equal(expected[name]);
+      }
+      expect(capped.narrowQueries(), "several single-block queries").to.be.greaterThan(3);
+      expect(capped.refused(), "the wide query is tried once per verifier, then links are followed at once").to.equal(1);
+    });
+
+    it("the histories read by links are the histories read in one range, event for event, for every identity", async () => {
+      const request = { issuers: Object.values(w.wallets).map((x) => x.address), typeNames: [], statuses: [], hashes: [], anchors: [] };
+      const { deployment } = w.base.network;
+      const direct = rpcProvider(w.base.network.rpcUrl!, w.chainId);
+      const viaProxy = rpcProvider(proxy.url, w.chainId);
+      providers.push(direct, viaProxy);
+      const whole = await readSnapshot(direct, deployment, request);
+      const changed = [...whole.didEvents.values()].filter((events) => events.length > 0);
+      expect(changed.length, "identities with histories (university, rotated, deactivated)").to.be.at.least(3);
+      expect(Math.max(...changed.map((events) => events.length)), "one with several changes").to.be.greaterThan(4);
+      const capped = capRange();
+      const linked = await readSnapshot(viaProxy, deployment, request);
+      expect(capped.refused()).to.equal(1);
+      expect(linked.block).to.equal(whole.block);
+      expect(linked.didEvents).to.deep.equal(whole.didEvents);
+    });
+
+    it("a capped endpoint whose block logs lack the change the registry reports -> unknown: chain_inconsistent", async () => {
+      capRange(() => []);
+      const started = performance.now();
+      const { report } = await verify(await freshVerifier());
+      expectUnknown(report, performance.now() - started, "chain_inconsistent");
+    });
+
+    it("a capped endpoint whose links do not lead back in time (a loop) -> unknown: chain_inconsistent", async () => {
+      // Every delegate change claims its previous change was in its own block.
+      capRange((logs, block) =>
+        logs.map((l) => (l.topics[0] === delegateChanged ? { ...l, data: `${l.data.slice(0, -64)}${block.toString(16).padStart(64, "0")}` } : l)),
+      );
+      const started = performance.now();
+      const { report } = await verify(await freshVerifier());
+      expectUnknown(report, performance.now() - started, "chain_inconsistent");
+    });
+
+    it("a capped endpoint that also refuses single blocks -> unknown: chain_error", async () => {
+      proxy.setFault({ kind: "rpcError", code: -32005, message: "query exceeds max block range 0" }, (m) => m === "eth_getLogs");
+      const started = performance.now();
+      const { report } = await verify(await freshVerifier());
+      expectUnknown(report, performance.now() - started, "chain_error");
+    });
   });
 });
