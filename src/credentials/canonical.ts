@@ -1,9 +1,5 @@
 import { LerError } from "../errors.js";
 
-// A string holding a UTF-16 surrogate that is not half of a pair. With the `u` flag a well-formed pair is one code
-// point, so only lone halves match.
-const LONE_SURROGATE = /\p{Cs}/u;
-
 /**
  * The RFC 8785 JSON Canonicalization Scheme (JCS) text of `value`: object members sorted by their names' UTF-16 code
  * units, numbers in ECMAScript's shortest round-trip form, strings escaped as `JSON.stringify` does, no whitespace.
@@ -15,68 +11,68 @@ const LONE_SURROGATE = /\p{Cs}/u;
  * naming where it is, because a hash over a lossy rendering is a hash nobody else can reproduce.
  */
 export function canonicalize(value: unknown): string {
-  const parts: string[] = [];
-  write(value, "$", parts, []);
-  return parts.join("");
+  return write(value, [], []);
 }
 
-function write(value: unknown, path: string, out: string[], ancestors: object[]): void {
+/**
+ * The canonical text of `value`. `at` is the path of member names and indices to it, turned into text only for an
+ * error (building it for every value cost more than the rest); `ancestors` the objects it is inside of.
+ */
+function write(value: unknown, at: (string | number)[], ancestors: object[]): string {
   switch (typeof value) {
     case "string":
-      out.push(quote(value, path));
-      return;
+      return quote(value, at);
     case "number":
-      if (!Number.isFinite(value)) fail(path, `${String(value)} is not a JSON number`);
+      if (!Number.isFinite(value)) fail(at, `${String(value)} is not a JSON number`);
       // ECMAScript Number::toString is the RFC's serialization; it already writes -0 as "0".
-      out.push(String(value));
-      return;
+      return String(value);
     case "boolean":
-      out.push(value ? "true" : "false");
-      return;
+      return value ? "true" : "false";
     case "object":
       break;
     default:
-      fail(path, `a ${typeof value} is not JSON data`);
+      fail(at, `a ${typeof value} is not JSON data`);
   }
-  if (value === null) {
-    out.push("null");
-    return;
-  }
-  if (ancestors.includes(value)) fail(path, "the value contains itself");
+  if (value === null) return "null";
+  if (ancestors.includes(value)) fail(at, "the value contains itself");
   ancestors.push(value);
+  let out: string;
   if (Array.isArray(value)) {
-    out.push("[");
+    out = "[";
     for (let i = 0; i < value.length; i++) {
-      if (!(i in value)) fail(`${path}[${i}]`, "a sparse array hole is not JSON data");
-      if (i > 0) out.push(",");
-      write(value[i], `${path}[${i}]`, out, ancestors);
+      at.push(i);
+      if (!(i in value)) fail(at, "a sparse array hole is not JSON data");
+      out += (i > 0 ? "," : "") + write(value[i], at, ancestors);
+      at.pop();
     }
-    out.push("]");
+    out += "]";
   } else {
     const proto: unknown = Object.getPrototypeOf(value);
     if (proto !== Object.prototype && proto !== null) {
-      fail(path, `a ${(value as object).constructor?.name ?? "class"} instance is not a plain JSON object`);
+      fail(at, `a ${(value as object).constructor?.name ?? "class"} instance is not a plain JSON object`);
     }
     const record = value as Record<string, unknown>;
     // Array.prototype.sort without a comparator orders strings by UTF-16 code units, which is what RFC 8785 asks.
     const names = Object.keys(record).sort();
-    out.push("{");
-    names.forEach((name, i) => {
-      const at = `${path}.${name}`;
-      if (i > 0) out.push(",");
-      out.push(quote(name, at), ":");
-      write(record[name], at, out, ancestors);
-    });
-    out.push("}");
+    out = "{";
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i]!;
+      at.push(name);
+      out += (i > 0 ? "," : "") + quote(name, at) + ":" + write(record[name], at, ancestors);
+      at.pop();
+    }
+    out += "}";
   }
   ancestors.pop();
+  return out;
 }
 
-function quote(text: string, path: string): string {
-  if (LONE_SURROGATE.test(text)) fail(path, "a string holds a lone UTF-16 surrogate");
+function quote(text: string, at: (string | number)[]): string {
+  if (!text.isWellFormed()) fail(at, "a string holds a lone UTF-16 surrogate");
   return JSON.stringify(text);
 }
 
-function fail(path: string, why: string): never {
+function fail(at: readonly (string | number)[], why: string): never {
+  const path = at.reduce<string>((p, k) => (typeof k === "number" ? `${p}[${k}]` : `${p}.${k}`), "$");
   throw new LerError("not_canonicalizable", `Cannot canonicalize ${path}: ${why}.`, { details: { path } });
 }
