@@ -1,8 +1,11 @@
 import { expect } from "chai";
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import { secp256k1 } from "@noble/curves/secp256k1";
 import { computeAddress, getAddress, getBytes, hexlify, keccak256, sha256, toBeArray, toUtf8Bytes, Wallet } from "ethers";
 import { ES256KSigner, createJWT } from "did-jwt";
-import { keccak256Bytes, keccak256Hex } from "../../src/credentials/keccak.js";
+import { keccak256Bytes, keccak256BytesJs, keccak256Hex, keccak256HexJs, keccakBackend } from "../../src/credentials/keccak.js";
 import type { SigningKeys } from "../../src/did/ethr.js";
 import { decodeJwt, signedBy, signerCandidates } from "../../src/verify/jwt.js";
 import { addressOfPublicKey, jsBackend, nativeBackend, secp256k1Backend, type Secp256k1Backend } from "../../src/verify/secp256k1.js";
@@ -17,13 +20,24 @@ describe("verify/hashing: keccak256 for the hot paths", () => {
     for (const n of [0, 1, 31, 32, 55, 64, 135, 136, 137, 271, 272, 273, 1000, 3100]) {
       const bytes = Uint8Array.from({ length: n }, (_, i) => (i * 31 + 7) & 255);
       expect(hexlify(keccak256Bytes(bytes)), `${n} bytes`).to.equal(keccak256(bytes));
+      expect(hexlify(keccak256BytesJs(bytes)), `${n} bytes, JS`).to.equal(keccak256(bytes));
       expect(keccak256Hex(bytes), `${n} bytes, hex`).to.equal(keccak256(bytes));
+      // A view into a larger buffer is hashed over its own bytes only.
+      const framed = new Uint8Array(n + 10).fill(0xee);
+      framed.set(bytes, 5);
+      expect(hexlify(keccak256Bytes(framed.subarray(5, 5 + n))), `${n} bytes, a view`).to.equal(keccak256(bytes));
     }
+  });
+
+  it("uses the native sponge where the binding is prebuilt for the platform, unless LER_KECCAK=js", () => {
+    const prebuilt = existsSync(join(dirname(createRequire(import.meta.url).resolve("keccak/package.json")), "prebuilds", `${process.platform}-${process.arch}`));
+    expect(keccakBackend).to.equal(process.env.LER_KECCAK !== "js" && prebuilt ? "native (keccak N-API binding)" : "JS");
   });
 
   it("hashes a string's UTF-8 bytes, ASCII or not", () => {
     for (const text of ["", "eyJhbGciOiJFUzI1NksifQ.e30.sig", "x".repeat(136), "x".repeat(500), "Zürich · 東京 · 🎓".repeat(20)]) {
       expect(keccak256Hex(text), JSON.stringify(text.slice(0, 20))).to.equal(keccak256(toUtf8Bytes(text)));
+      expect(keccak256HexJs(text), `${JSON.stringify(text.slice(0, 20))}, JS`).to.equal(keccak256(toUtf8Bytes(text)));
     }
   });
 
