@@ -290,6 +290,7 @@ export function renderVerifyReport(results: readonly RunnerResult[], context: Ve
       `${fmt(context.sizes.veramo.sequential ?? 0)} one at a time; this project's sequential passes ` +
       `${fmt(context.sizes.ler.sequential ?? 0)}.`,
     ...(ler?.backend !== undefined ? [`- This project's secp256k1 backend in this run: ${ler.backend}.`] : []),
+    ...(ler?.keccak !== undefined ? [`- This project's keccak256 backend for inputs of a block or more (JWTs, canonical payloads): ${ler.keccak}.`] : []),
     "",
   );
   return lines.join("\n");

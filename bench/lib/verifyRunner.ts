@@ -48,6 +48,8 @@ export interface RunnerResult {
   memory: { rssStartMb: number; peakRssMb: number; peakHeapMb: number };
   /** Secp256k1 backend, for this project. */
   backend?: string;
+  /** keccak256 backend for inputs of a block or more, for this project. */
+  keccak?: string;
 }
 
 const MB = 1024 * 1024;
@@ -140,6 +142,8 @@ async function main(): Promise<void> {
     type VerifierContext = Verify.VerifierContext;
     const mod = verify as Record<string, unknown>;
     result.backend = typeof mod.signatureBackend === "function" ? (mod.signatureBackend as () => string)() : "noble (pure JS)";
+    const hashing = (await import("../../src/credentials/keccak.js")) as Record<string, unknown>;
+    result.keccak = typeof hashing.keccakBackend === "string" ? hashing.keccakBackend : "JS";
     const provider = new JsonRpcProvider(world.rpcUrl, world.deployment.chainId, { cacheTimeout: -1, staticNetwork: true });
     const counter = countRequests(provider);
     const now = Math.max(world.chainTime, Math.floor(Date.now() / 1000)) + 60;
