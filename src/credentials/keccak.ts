@@ -72,6 +72,7 @@ interface NativeKeccakState {
 }
 
 const native = loadNative();
+let scratch = Buffer.allocUnsafeSlow(16 * 1024);
 
 /** Which implementation hashes inputs of a block or more: for reports and benchmarks. */
 export const keccakBackend: string = native === undefined ? "JS" : "native (keccak N-API binding)";
@@ -141,7 +142,12 @@ const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, "0"
  */
 export function keccak256Hex(input: string | Uint8Array): string {
   if (typeof input !== "string") return digestHex(keccak256Bytes(input));
-  if (native !== undefined && input.length >= RATE) return `0x${native(Buffer.from(input, "utf8")).toString("hex")}`;
+  if (native !== undefined && input.length >= RATE) {
+    // Into one reused buffer (UTF-8 takes at most three bytes per UTF-16 unit): no allocation per hash.
+    if (scratch.length < input.length * 3) scratch = Buffer.allocUnsafeSlow(input.length * 3);
+    const n = scratch.write(input, "utf8");
+    return `0x${native(scratch.subarray(0, n)).toString("hex")}`;
+  }
   return keccak256HexJs(input);
 }
 
