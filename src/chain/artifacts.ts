@@ -10,6 +10,10 @@ export interface ContractArtifact {
   contractName: string;
   abi: InterfaceAbi;
   bytecode: string;
+  /** The code a deployment leaves on chain, with zeros where the constructor writes immutables. */
+  deployedBytecode?: string;
+  /** Where the immutables are in `deployedBytecode` (byte offsets). */
+  immutableReferences?: Record<string, { start: number; length: number }[]>;
 }
 
 /** The project's own contracts, compiled by `npm run build` (run by `npm ci`). */
@@ -37,7 +41,9 @@ export function projectArtifact(name: ProjectContract): ContractArtifact {
     });
   }
   const json = JSON.parse(readFileSync(file, "utf8")) as ContractArtifact;
-  const artifact = { contractName: json.contractName, abi: json.abi, bytecode: json.bytecode };
+  const artifact: ContractArtifact = { contractName: json.contractName, abi: json.abi, bytecode: json.bytecode };
+  if (json.deployedBytecode !== undefined) artifact.deployedBytecode = json.deployedBytecode;
+  if (json.immutableReferences !== undefined) artifact.immutableReferences = json.immutableReferences;
   cache.set(name, artifact);
   return artifact;
 }
@@ -45,6 +51,6 @@ export function projectArtifact(name: ProjectContract): ContractArtifact {
 /** The ERC-1056 EthereumDIDRegistry, as compiled and published by the `ethr-did-registry` package. */
 export function didRegistryArtifact(): ContractArtifact {
   const pkg = require("ethr-did-registry") as { EthereumDIDRegistry: ContractArtifact };
-  const { contractName, abi, bytecode } = pkg.EthereumDIDRegistry;
-  return { contractName, abi, bytecode };
+  const { contractName, abi, bytecode, deployedBytecode } = pkg.EthereumDIDRegistry;
+  return { contractName, abi, bytecode, ...(deployedBytecode !== undefined && { deployedBytecode }) };
 }

@@ -12,7 +12,11 @@ export interface DeployParameters {
   didRegistry?: string;
   /** Use this Multicall3 instead of deploying one. */
   multicall?: string;
-  /** A previous deployment on this network: contracts whose code is still there are kept. */
+  /**
+   * A previous deployment on this network: contracts whose code is still there are kept. One whose code is another
+   * version of the contract than this release compiles is refused (`outdated_contract`): its records cannot be moved,
+   * so replacing it is the operator's decision (`force`).
+   */
   previous?: Deployment;
   /** Deploy everything anew even where a previous deployment is still there. */
   force?: boolean;
@@ -45,10 +49,20 @@ export async function deployRegistries(signer: Signer, params: DeployParameters)
   const confirmations = params.confirmations ?? 1;
   const deployed: (keyof DeployedContracts)[] = [];
 
-  const keep = async (name: keyof DeployedContracts): Promise<ContractDeployment | undefined> => {
+  const keep = async (name: keyof DeployedContracts, artifact: ContractArtifact): Promise<ContractDeployment | undefined> => {
     const entry = previous?.contracts[name];
     if (params.force === true || entry === undefined) return undefined;
-    return (await hasCode(provider, entry.address)) ? entry : undefined;
+    const code = await provider.getCode(entry.address);
+    if (code === "0x") return undefined;
+    if (!sameCode(code, artifact)) {
+      throw new LerError(
+        "outdated_contract",
+        `The ${name} at ${entry.address} is another version than this release's. Its records stay there; to deploy this ` +
+          "version beside it, run again with --force (a new registry starts empty: nothing is carried over).",
+        { details: { contract: name, address: entry.address } },
+      );
+    }
+    return entry;
   };
   const deploy = async (name: keyof DeployedContracts, artifact: ContractArtifact, args: unknown[]) => {
     const factory = new ContractFactory(artifact.abi, artifact.bytecode, signer);
@@ -68,11 +82,11 @@ export async function deployRegistries(signer: Signer, params: DeployParameters)
   const didRegistry =
     params.didRegistry !== undefined
       ? await given("EthereumDIDRegistry", params.didRegistry)
-      : ((await keep("EthereumDIDRegistry")) ?? (await deploy("EthereumDIDRegistry", didRegistryArtifact(), [])));
+      : ((await keep("EthereumDIDRegistry", didRegistryArtifact())) ?? (await deploy("EthereumDIDRegistry", didRegistryArtifact(), [])));
   const sameDidRegistry = previous?.contracts.EthereumDIDRegistry.address === didRegistry.address;
   const governor = params.governor ?? (await signer.getAddress());
 
-  const keepBound = async (name: "TrustRegistry" | "StatusRegistry") => (sameDidRegistry ? keep(name) : undefined);
+  const keepBound = async (name: "TrustRegistry" | "StatusRegistry") => (sameDidRegistry ? keep(name, projectArtifact(name)) : undefined);
   const trust =
     (await keepBound("TrustRegistry")) ??
     (await deploy("TrustRegistry", projectArtifact("TrustRegistry"), [didRegistry.address, governor]));
@@ -82,7 +96,7 @@ export async function deployRegistries(signer: Signer, params: DeployParameters)
   const multicall =
     params.multicall !== undefined
       ? await given("Multicall3", params.multicall)
-      : ((await keep("Multicall3")) ?? (await deploy("Multicall3", projectArtifact("Multicall3"), [])));
+      : ((await keep("Multicall3", projectArtifact("Multicall3"))) ?? (await deploy("Multicall3", projectArtifact("Multicall3"), [])));
 
   return {
     deployment: {
@@ -92,6 +106,36 @@ export async function deployRegistries(signer: Signer, params: DeployParameters)
     },
     deployed,
   };
+}
+
+/**
+ * Whether code on chain is the artifact's: the same bytes, except where the constructor wrote immutables and in the
+ * compiler's metadata trailer (a hash of the sources, comments included). An artifact without its deployed code
+ * cannot be checked and is taken as the same.
+ */
+export function sameCode(onChain: string, artifact: ContractArtifact): boolean {
+  if (artifact.deployedBytecode === undefined) return true;
+  const a = hexToBytes(onChain);
+  const b = hexToBytes(artifact.deployedBytecode);
+  if (a.length !== b.length) return false;
+  for (const refs of Object.values(artifact.immutableReferences ?? {})) {
+    for (const { start, length } of refs) a.fill(0, start, start + length);
+  }
+  const end = b.length - metadataLength(b);
+  if (end < 0 || b.length - metadataLength(a) !== end) return false;
+  for (let i = 0; i < end; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** The length of solc's CBOR metadata trailer, with its 2-byte length (0 when there is none). */
+function metadataLength(code: Uint8Array): number {
+  if (code.length < 2) return 0;
+  const n = (code[code.length - 2]! << 8) | code[code.length - 1]!;
+  return n + 2 <= code.length ? n + 2 : 0;
+}
+
+function hexToBytes(hex: string): Uint8Array {
+  return Uint8Array.from(Buffer.from(hex.startsWith("0x") ? hex.slice(2) : hex, "hex"));
 }
 
 async function hasCode(provider: Provider, address: string): Promise<boolean> {

@@ -5,7 +5,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { network } from "hardhat";
-import { deployRegistries } from "../../src/chain/deploy.js";
+import { getBytes, hexlify } from "ethers";
+import { projectArtifact } from "../../src/chain/artifacts.js";
+import { deployRegistries, sameCode } from "../../src/chain/deploy.js";
 import { readDeployment } from "../../src/chain/deployments.js";
 import { rpcProvider } from "../../src/chain/provider.js";
 import { rejection } from "../helpers/assert.js";
@@ -89,6 +91,42 @@ describe("deployment", function () {
     expect((down as { code: number }).code).to.equal(2);
     expect((down as { stderr: string }).stderr).to.match(/chain_unreachable/);
     expect((down as { stderr: string }).stderr).to.not.match(/at .*\.ts:\d+/);
+  });
+
+  it("refuses to keep a registry whose code is another version (its records cannot move); --force deploys beside it", async () => {
+    const provider = rpcProvider(url);
+    const signer = await provider.getSigner(0);
+    try {
+      const { deployment } = await deployRegistries(signer, { network: "x" });
+      // Another version of the status registry: here, code that is not a status registry at all.
+      const other = { ...deployment, contracts: { ...deployment.contracts, StatusRegistry: deployment.contracts.TrustRegistry } };
+      const outdated = await rejection(deployRegistries(signer, { network: "x", previous: other }));
+      expect(outdated.code).to.equal("outdated_contract");
+      expect(outdated.message).to.match(/StatusRegistry at 0x[0-9a-fA-F]{40} is another version/);
+      expect(outdated.message).to.match(/--force/);
+      const forced = await deployRegistries(signer, { network: "x", previous: other, force: true });
+      expect(forced.deployed).to.include("StatusRegistry");
+      // Byte by byte: the immutables and the metadata trailer may differ, nothing else.
+      const artifact = projectArtifact("StatusRegistry");
+      const code = getBytes(await provider.getCode(deployment.contracts.StatusRegistry.address));
+      expect(sameCode(hexlify(code), artifact)).to.equal(true);
+      const flipped = (at: number) => {
+        const c = Uint8Array.from(code);
+        c[at]! ^= 0xff;
+        return hexlify(c);
+      };
+      const immutable = Object.values(artifact.immutableReferences!)[0]![0]!.start;
+      expect(sameCode(flipped(immutable), artifact), "an immutable").to.equal(true);
+      expect(sameCode(flipped(code.length - 10), artifact), "the metadata").to.equal(true);
+      expect(sameCode(flipped(100), artifact), "an instruction").to.equal(false);
+      expect(sameCode(hexlify(code.subarray(0, code.length - 1)), artifact), "shorter").to.equal(false);
+      // The same release's contracts (immutables and all) are recognised and kept.
+      const again = await deployRegistries(signer, { network: "x", previous: deployment });
+      expect(again.deployed).to.deep.equal([]);
+      expect(again.deployment).to.deep.equal(deployment);
+    } finally {
+      provider.destroy();
+    }
   });
 
   it("writes deployment files atomically, as JSON a human can read", async () => {
