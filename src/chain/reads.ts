@@ -603,7 +603,7 @@ async function readHistories(
     byIssuer = await logsByLinks(transport, deployment, fetch, g, options);
   } else {
     try {
-      byIssuer = await logsInRange(transport, deployment, fetch, header, options);
+      byIssuer = await didLogs(transport, deployment, fetch, deployment.contracts.EthereumDIDRegistry.block, header.number, options);
     } catch (e) {
       // Endpoints cap the block range (or result count) of eth_getLogs and answer wide queries with an error:
       // follow ERC-1056's previousChange links instead, one block at a time, as ethr-did-resolver does.
@@ -632,20 +632,21 @@ const MAX_HISTORY_BLOCKS = 1_000;
 /** eth_getLogs requests of a history walk in flight at once. */
 const HISTORY_CONCURRENCY = 8;
 
-/** The ERC-1056 logs of `issuers` from the registry's deployment to `header`, with one eth_getLogs. */
-async function logsInRange(
+/** The ERC-1056 logs of `issuers` in blocks `from` to `to`, with one eth_getLogs, by identity. */
+async function didLogs(
   transport: RpcTransport,
   deployment: Deployment,
   issuers: readonly string[],
-  header: BlockHeader,
+  from: number,
+  to: number,
   options: ReadOptions,
 ): Promise<Map<string, DidLog[]>> {
   const did = deployment.contracts.EthereumDIDRegistry;
   const filter = {
     address: did.address,
     topics: [null, issuers.map((issuer) => didEventTopics(issuer)[1])],
-    fromBlock: `0x${did.block.toString(16)}`,
-    toBlock: `0x${header.number.toString(16)}`,
+    fromBlock: `0x${from.toString(16)}`,
+    toBlock: `0x${to.toString(16)}`,
   };
   const raw = await rpc(options, "eth_getLogs", () => transport.request("eth_getLogs", [filter]));
   return logsByIssuer(raw, did.address);
@@ -664,7 +665,6 @@ async function logsByLinks(
   g: Generation,
   options: ReadOptions,
 ): Promise<Map<string, DidLog[]>> {
-  const did = deployment.contracts.EthereumDIDRegistry;
   const found = new Map<string, DidLog[]>(issuers.map((issuer) => [issuer, []]));
   let frontier = new Map<number, string[]>();
   const visit = (block: number, issuer: string, into: Map<number, string[]>) => {
@@ -683,11 +683,11 @@ async function logsByLinks(
     const next = new Map<number, string[]>();
     for (let i = 0; i < steps.length; i += HISTORY_CONCURRENCY) {
       const answers = await Promise.all(
-        steps.slice(i, i + HISTORY_CONCURRENCY).map(async ([block, at]) => {
-          const filter = { address: did.address, topics: [null, at.map((issuer) => didEventTopics(issuer)[1])], fromBlock: `0x${block.toString(16)}`, toBlock: `0x${block.toString(16)}` };
-          const raw = await rpc(options, "eth_getLogs", () => transport.request("eth_getLogs", [filter]));
-          return { block, at, logs: logsByIssuer(raw, did.address) };
-        }),
+        steps.slice(i, i + HISTORY_CONCURRENCY).map(async ([block, at]) => ({
+          block,
+          at,
+          logs: await didLogs(transport, deployment, at, block, block, options),
+        })),
       );
       for (const { block, at, logs } of answers) {
         for (const issuer of at) {
