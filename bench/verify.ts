@@ -36,9 +36,12 @@ const SIZES: Record<SystemName, Record<string, number>> = {
 };
 /** V8 lets a busy heap grow to about four times what is live before collecting; a service caps it. */
 const HEAP_CAP_MB = 192;
-const RUNS: { system: SystemName; flags: string[]; sizes: Record<string, number | string> }[] = [
+/** Worker threads of the pool run: one per core (the node shares the first core; it idles during warm batches). */
+const POOL_THREADS = 2;
+const RUNS: { system: SystemName; flags: string[]; sizes: Record<string, number | string>; cores?: string }[] = [
   { system: "ler", flags: [], sizes: SIZES.ler },
   { system: "ler", flags: [`--max-old-space-size=${HEAP_CAP_MB}`], sizes: { batchOnly: 1, variant: `V8 heap capped at ${HEAP_CAP_MB} MB` } },
+  { system: "ler", flags: [], sizes: { batchOnly: 1, pool: POOL_THREADS, variant: `${POOL_THREADS} worker threads, two cores` }, cores: "0,1" },
   { system: "veramo", flags: [], sizes: SIZES.veramo },
   { system: "did-jwt-vc", flags: [], sizes: SIZES["did-jwt-vc"] },
 ];
@@ -116,11 +119,11 @@ function canPin(): boolean {
   return availableParallelism() >= 2 && spawnSync("taskset", ["-c", "0", "true"], { stdio: "ignore" }).status === 0;
 }
 
-/** Runs one system's measurements in a child process (Node of this process, tsx loader), on core 1 if pinned. */
+/** Runs one system's measurements in a child process (Node of this process, tsx loader), on core 1 if pinned (or the run's cores). */
 function runChild(run: (typeof RUNS)[number], worldFile: string, out: string, pin: boolean): Promise<void> {
   const { system } = run;
   const node = [process.execPath, ...run.flags, "--import", "tsx", RUNNER, system, worldFile, out, JSON.stringify(run.sizes)];
-  const [command, ...args] = pin ? ["taskset", "-c", "1", ...node] : node;
+  const [command, ...args] = pin ? ["taskset", "-c", run.cores ?? "1", ...node] : node;
   return new Promise((resolve, reject) => {
     const child = spawn(command!, args, { stdio: ["ignore", "inherit", "inherit"] });
     child.on("error", reject);

@@ -146,7 +146,7 @@ export function verifyTargets(results: readonly RunnerResult[], context: VerifyR
   const records = verifyRecords(results, context);
   const ler = (id: string) => records.find((r) => r.system === LABEL.ler && r.measurement === id);
   const lerRunner = results.find((r) => r.system === "ler" && r.variant === undefined);
-  const capped = results.find((r) => r.system === "ler" && r.variant !== undefined);
+  const capped = results.find((r) => r.system === "ler" && r.variant?.startsWith("V8 heap capped") === true);
   const rows: TargetRow[] = [];
   const batchWarm = ler("batch.warm");
   const singleWarm = ler("single.warm.cN");
@@ -281,6 +281,14 @@ export function renderVerifyReport(results: readonly RunnerResult[], context: Ve
     "- Warm: the same credentials again, in the same process, at the same chain head. This project's cache is keyed " +
       "by block (number and hash) and re-validated by one `eth_getBlockByNumber` per verification or batch (coalesced " +
       "across concurrent calls): a change on chain is seen by the next verification.",
+    ...(results.some((r) => r.variant?.includes("worker threads") === true)
+      ? [
+          "- The worker-thread run (`VerifierPool`: the pool probes the head once per batch, each thread verifies its part " +
+            "with a provider and a cache of its own at that head) is pinned to both cores; the node shares the first, and " +
+            "answers one head probe per warm batch. Its rates are against one core's in the other runs; its memory is " +
+            "the whole process, threads included.",
+        ]
+      : []),
     `- The run with the V8 heap capped (\`node --max-old-space-size=${context.heapCapMb}\`, as a verifying service would ` +
       "be configured) repeats the batch measurements only; it shows the memory the batch needs, and what the cap costs " +
       "in speed.",

@@ -81,8 +81,10 @@ async function main(): Promise<void> {
     peer?: number;
     sequential?: number;
     concurrency?: number;
-    /** Only the batch measurements (the run under a heap cap). */
+    /** Only the batch measurements (the run under a heap cap, the pool's run). */
     batchOnly?: number;
+    /** Verify the batches through a VerifierPool of this many worker threads. */
+    pool?: number;
     variant?: string;
   };
   let peakHeap = getHeapStatistics().used_heap_size;
@@ -173,6 +175,37 @@ async function main(): Promise<void> {
       return bad;
     };
 
+    if (sizes.pool !== undefined) {
+      // The pool's threads read through providers of their own: the pool counts their requests (and its head probes).
+      const { VerifierPool } = await import("../../src/verify/pool.js");
+      const pool = new VerifierPool({ rpcUrl: world.rpcUrl, deployment: world.deployment, networkName: world.networkName, threads: sizes.pool });
+      let seen: Record<string, number> = {};
+      const poolCounter: RpcCounter = {
+        get counts() {
+          const byMethod = Object.fromEntries(
+            Object.entries(pool.requestCounts())
+              .map(([m, n]) => [m, n - (seen[m] ?? 0)] as const)
+              .filter(([, n]) => n > 0),
+          );
+          return { http: Object.values(byMethod).reduce((a, b) => a + b, 0), byMethod };
+        },
+        take() {
+          const taken = this.counts;
+          seen = pool.requestCounts();
+          return taken;
+        },
+      };
+      const api = `VerifierPool.verifyCredentials (one batch, ${sizes.pool} threads)`;
+      const viaPool = async (items: readonly WorldData["credentials"][number][]) => {
+        const reports = await pool.verifyCredentials(items.map((x) => x.jwt), { now });
+        return reports.filter((r, i) => !check(r, items[i]!.expected)).length;
+      };
+      await measure({ id: "batch.cold", api, cache: "cold", concurrency: 1, note: "threads started by the first batch" }, poolCounter, all, viaPool);
+      for (let i = 0; i < 3; i++) await measure({ id: `batch.warm.${i}`, api, cache: "warm", concurrency: 1 }, poolCounter, all, viaPool);
+      await pool.close();
+      provider.destroy();
+      return finish();
+    }
     const batchCtx = ctx("fresh");
     await measure({ id: "batch.cold", api: "verifyCredentials (one batch)", cache: "cold", concurrency: 1 }, counter, all, batch(batchCtx));
     for (let i = 0; i < 3; i++) {

@@ -106,6 +106,15 @@ export class ChainReadCache {
     return p;
   }
 
+  /**
+   * A head probed by the caller (after its verification began), taken as if this cache had probed it. Not shared
+   * with other callers: each brings its own.
+   */
+  adopt(head: BlockHeader): BlockHeader {
+    this.observe(head);
+    return head;
+  }
+
   /** Follows the chain from head to head: a head that is not the last one or its child starts a new lineage. */
   private observe(h: BlockHeader): void {
     const last = this.last;

@@ -50,6 +50,12 @@ export interface ReadOptions {
   timeoutMs?: number;
   /** Read at this block instead of the latest (never cached). */
   blockTag?: number;
+  /**
+   * Read at this head, which the caller probed after the verification began (as `eth_getBlockByNumber("latest")`
+   * would): no probe is sent. The threads of a pool read one batch's parts at the head the pool probed. Ignored with
+   * `blockTag`.
+   */
+  head?: BlockHeader;
   /** Called once per JSON-RPC request made, with its method: for counting. */
   onRequest?: (method: string) => void;
   /** Reuse answers read at the same block (see cache.ts); without it every read goes to the chain. */
@@ -170,14 +176,15 @@ export async function readSnapshot(
   let plan: Planned[] | undefined;
   const planned = () => (plan ??= planCalls(deployment, keys, budget));
   const uncached = () => readUncached(transport, direct, deployment, keys, planned(), options, budget);
+  const given = options.blockTag === undefined ? options.head : undefined;
 
   if (cache === undefined) return uncached();
-  if (!cache.used && chunk(planned(), budget).length <= 1) {
+  if (!cache.used && given === undefined && chunk(planned(), budget).length <= 1) {
     cache.used = true;
     return uncached();
   }
   cache.used = true;
-  const head = await cache.head(() => probeHead(transport, options));
+  const head = given !== undefined ? cache.adopt(given) : await cache.head(() => probeHead(transport, options));
   let g = cache.generationFor(head);
   let todo = missing(keys, g);
   if (!isEmpty(todo) && g.size + todoSize(todo) > cache.maxEntries) {
@@ -211,6 +218,7 @@ async function readUncached(
 ): Promise<ChainSnapshot> {
   let pin: Pin;
   if (options.blockTag !== undefined) pin = { number: options.blockTag };
+  else if (options.head !== undefined) pin = direct ? options.head : { number: options.head.number };
   else if (chunk(plan, budget).length <= 1) pin = "latest";
   else pin = direct ? await probeHead(transport, options) : { number: await blockNumber(transport, options) };
   const g = new Generation(pin === "latest" ? placeholder : headerOf(pin));
@@ -730,6 +738,11 @@ function logsByIssuer(raw: unknown, registry: string): Map<string, DidLog[]> {
 }
 
 /** The head, for pinning: number, hash, parent hash and time of the latest block. */
+export async function latestHead(provider: import("ethers").Provider, options: ReadOptions = {}): Promise<BlockHeader> {
+  if (!isDirect(provider)) throw new ChainError("chain_error", "Reading at a probed head needs a JSON-RPC provider.");
+  return probeHead(transportOf(provider), options);
+}
+
 async function probeHead(transport: RpcTransport, options: ReadOptions): Promise<BlockHeader> {
   const block = (await rpc(options, "eth_getBlockByNumber", () => transport.request("eth_getBlockByNumber", ["latest", false]))) as
     | { number?: string; hash?: string; parentHash?: string; timestamp?: string }

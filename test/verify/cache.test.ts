@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { JsonRpcProvider, type JsonRpcPayload, type JsonRpcResult } from "ethers";
 import { achievement, type Achievement } from "../../src/credentials/index.js";
 import { createVerificationCache, verifyCredential, verifyCredentials, type VerifierContext } from "../../src/verify/credential.js";
+import { VerifierPool } from "../../src/verify/pool.js";
 import type { CredentialReport } from "../../src/verify/report.js";
 import { createAgentWorld, type AgentWorld } from "../helpers/agentFixture.js";
 
@@ -254,5 +255,80 @@ describe("verification cache: a change in block N is seen by every verification 
     expect(whole.map((r) => codes(r).status)).to.deep.equal(
       jwts.map((_, i) => (revoked.includes(i) ? "fail:credential_revoked" : suspended.includes(i) ? "fail:credential_suspended" : "pass:not_revoked")),
     );
+  });
+
+  describe("a verifier pool (worker threads)", () => {
+    const pools: VerifierPool[] = [];
+    after(async () => {
+      for (const p of pools) await p.close();
+    });
+    const pool = (threads = 2) => {
+      const p = new VerifierPool({ rpcUrl: w.network.rpcUrl!, deployment: w.network.deployment, networkName: w.network.name, threads });
+      pools.push(p);
+      return p;
+    };
+
+    it("gives the reports verifyCredentials gives, in order, split across threads, all at one block", async () => {
+      const credentials = await issue(university, { count: 600 });
+      const revoked = [7, 450];
+      const suspended = [300];
+      await w.agent.lerRevoke({ issuer: university, entries: revoked.map((i) => ({ list: credentials[i]!.list, index: credentials[i]!.index })) });
+      await w.agent.lerSuspend({ issuer: university, entries: suspended.map((i) => ({ list: credentials[i]!.list, index: credentials[i]!.index })) });
+      const now = await clock();
+      // Hostile inputs among them: a tampered signature, a token that is no JWT.
+      const jwts: unknown[] = credentials.map((c) => c.jwt);
+      jwts[100] = `${credentials[100]!.jwt.slice(0, -4)}AAAA`;
+      jwts[500] = "not a jwt";
+      const expected = await verifyCredentials(verifier().ctx, jwts, { now });
+      const p = pool();
+      const reports = await p.verifyCredentials(jwts, { now });
+      expect(reports).to.deep.equal(expected);
+      // Every report that read the chain read it at one block (the token that is no JWT never reads it).
+      expect(new Set(reports.flatMap((r) => (r.block === undefined ? [] : [r.block]))).size, "one block").to.equal(1);
+      expect(reports.filter((r) => r.block === undefined)).to.have.length(1);
+      expect(reports.map((r) => r.result).filter((r) => r === "valid")).to.have.length(595);
+      // Both threads read (one eth_call each) at the head the pool probed once.
+      expect(p.requestCounts()).to.deep.include({ eth_getBlockByNumber: 1, eth_call: 2 });
+    });
+
+    it("a credential revoked in block N is revoked for the warm pool's threads at N", async () => {
+      const credentials = await issue(university, { count: 300 });
+      const jwts = credentials.map((c) => c.jwt);
+      const p = pool();
+      for (let i = 0; i < 2; i++) expect((await p.verifyCredentials(jwts, { now: await clock() })).every((r) => r.result === "valid")).to.equal(true);
+      const before = p.requestCounts();
+      const [tx] = await w.agent.lerRevoke({ issuer: university, entries: [{ list: credentials[299]!.list, index: credentials[299]!.index }] });
+      const reports = await p.verifyCredentials(jwts, { now: await clock() });
+      expect(reports[299]!.block).to.equal(tx!.block);
+      expect(codes(reports[299]!).status).to.equal("fail:credential_revoked");
+      expect(reports.slice(0, 299).every((r) => r.result === "valid")).to.equal(true);
+      expect(p.requestCounts().eth_call! - (before.eth_call ?? 0), "the threads read the new block").to.be.greaterThan(0);
+    });
+
+    it("a thread that dies fails its part (worker_failed), never valid; the next batch gets a new thread", async () => {
+      const credentials = await issue(university, { count: 600 });
+      const jwts = credentials.map((c) => c.jwt);
+      const p = pool();
+      const internals = p as unknown as { workers: { terminate(): Promise<number> }[]; pending: Map<number, unknown> };
+      const batch = p.verifyCredentials(jwts, { now: await clock() });
+      // Both parts handed out; the threads are still starting (loading the verifier), far from an answer.
+      while (internals.pending.size < 2) await new Promise((resolve) => setImmediate(resolve));
+      await internals.workers[1]!.terminate();
+      const failed = await batch.then(
+        () => undefined,
+        (e: { code?: string }) => e,
+      );
+      expect(failed?.code).to.equal("worker_failed");
+      const again = await p.verifyCredentials(jwts, { now: await clock() });
+      expect(again.every((r) => r.result === "valid")).to.equal(true);
+    });
+
+    it("refuses a bad thread count, and work after close", async () => {
+      expect(() => pool(0)).to.throw().with.property("code", "invalid_argument");
+      const p = pool(1);
+      await p.close();
+      const closed = await p.verifyCredentials(["x"], { now: await clock() }).catch((e: { code?: string }) => e);
+      expect((closed as { code?: string }).code).to.equal("pool_closed");
+    });
   });
 });

@@ -1,0 +1,48 @@
+/**
+ * A thread of a VerifierPool (pool.ts): verifies the parts of batches it is sent with a provider and a chain cache of
+ * its own, at the head the pool probed for the batch. Messages in: `PoolTask`; out: `PoolAnswer`.
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import type { JsonRpcApiProvider, JsonRpcPayload } from "ethers";
+import { isLerError } from "../errors.js";
+import { rpcProvider } from "../chain/provider.js";
+import { createVerificationCache, verifyCredentials, type VerifierContext } from "./credential.js";
+import type { PoolAnswer, PoolTask, PoolWorkerData } from "./pool.js";
+
+const data = workerData as PoolWorkerData;
+const provider = rpcProvider(data.rpcUrl, data.deployment.chainId);
+const ctx: VerifierContext = {
+  provider,
+  deployment: data.deployment,
+  networkName: data.networkName,
+  cache: createVerificationCache(data.cacheLimits ?? {}),
+};
+
+// JSON-RPC requests by method since the last answer, as the node receives them (a batch counts each request).
+let requests: Record<string, number> = {};
+const send = (provider as JsonRpcApiProvider)._send.bind(provider);
+(provider as JsonRpcApiProvider)._send = async (payload: JsonRpcPayload | JsonRpcPayload[]) => {
+  for (const p of Array.isArray(payload) ? payload : [payload]) requests[p.method] = (requests[p.method] ?? 0) + 1;
+  return send(payload);
+};
+
+parentPort!.on("message", (task: PoolTask) => {
+  void run(task).then((answer) => parentPort!.postMessage(answer));
+});
+
+async function run(task: PoolTask): Promise<PoolAnswer> {
+  try {
+    const read = { ...task.options.read, ...(task.head !== undefined && { head: task.head }) };
+    const reports = await verifyCredentials(ctx, task.jwts, { ...task.options, read });
+    return { id: task.id, reports, requests: take() };
+  } catch (e) {
+    const error = isLerError(e) ? { code: e.code, message: e.message } : { code: "internal_error", message: e instanceof Error ? e.message : String(e) };
+    return { id: task.id, error, requests: take() };
+  }
+}
+
+function take(): Record<string, number> {
+  const taken = requests;
+  requests = {};
+  return taken;
+}
