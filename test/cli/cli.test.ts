@@ -136,6 +136,11 @@ describe("ler CLI end to end (ler node + child processes)", function () {
     expect(revoked.transactions).to.have.length(1); // five bits of one word: one transaction
     const all = json<{ result: string; valid: number; invalid: number; reports: Report[] }>(await run(["verify", out, "--json"], 1));
     expect(all).to.include({ result: "invalid", valid: 7, invalid: 5 });
+    // The same batch across worker threads: the same verdicts, line by line.
+    const threaded = (await run(["verify", out, "--threads", "2", "--jsonl"], 1)).stdout.trim().split("\n").map((l) => JSON.parse(l) as Report);
+    const verdicts = (reports: Report[]) => reports.map((r) => [r.result, ...r.checks.map((c) => `${c.id}:${c.code}`)].join(" "));
+    expect(verdicts(threaded)).to.deep.equal(verdicts(all.reports));
+    expect((await run(["verify", out, "--threads", "0"], 64)).stderr).to.match(/--threads/);
     const listed = json<{ count: number; credentials: { id: string }[] }>(await run(["issuer", "list", "--as", "State University", "--batch", batch.root, "--json"], 0));
     expect(listed.credentials.map((c) => c.id)).to.deep.equal(batch.credentials.map((c) => c.id));
   });
