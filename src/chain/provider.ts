@@ -1,4 +1,4 @@
-import { JsonRpcProvider, Wallet, type Signer } from "ethers";
+import { JsonRpcProvider, Wallet, type JsonRpcApiProvider, type JsonRpcPayload, type Signer } from "ethers";
 import { ChainError, LerError } from "../errors.js";
 
 /**
@@ -25,6 +25,18 @@ export async function chainIdOf(provider: JsonRpcProvider, url: string): Promise
   } catch (e) {
     throw new ChainError("chain_unreachable", `Cannot reach the chain at ${url}.`, { cause: e });
   }
+}
+
+/**
+ * Calls `count` with the method of every JSON-RPC request `provider` sends, at `_send`: where ethers' JSON-RPC
+ * providers hand requests to the transport, after their own batching and caching, so what the node receives.
+ */
+export function countJsonRpc(provider: JsonRpcApiProvider, count: (method: string) => void): void {
+  const send = provider._send.bind(provider);
+  provider._send = async (payload: JsonRpcPayload | JsonRpcPayload[]) => {
+    for (const p of Array.isArray(payload) ? payload : [payload]) count(p.method);
+    return send(payload);
+  };
 }
 
 /**

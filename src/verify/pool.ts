@@ -1,10 +1,10 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import type { JsonRpcApiProvider, JsonRpcPayload, JsonRpcProvider } from "ethers";
+import type { JsonRpcProvider } from "ethers";
 import { ChainError, LerError } from "../errors.js";
 import type { BlockHeader, ChainCacheLimits } from "../chain/cache.js";
 import type { Deployment } from "../chain/deployments.js";
-import { rpcProvider } from "../chain/provider.js";
+import { countJsonRpc, rpcProvider } from "../chain/provider.js";
 import { latestHead } from "../chain/reads.js";
 import type { VerifyOptions } from "./credential.js";
 import type { CredentialReport } from "./report.js";
@@ -82,11 +82,7 @@ export class VerifierPool {
     this.threads = threads;
     this.workers = new Array<Worker | undefined>(threads).fill(undefined);
     this.provider = rpcProvider(options.rpcUrl, options.deployment.chainId);
-    const send = (this.provider as JsonRpcApiProvider)._send.bind(this.provider);
-    (this.provider as JsonRpcApiProvider)._send = async (payload: JsonRpcPayload | JsonRpcPayload[]) => {
-      for (const p of Array.isArray(payload) ? payload : [payload]) this.count({ [p.method]: 1 });
-      return send(payload);
-    };
+    countJsonRpc(this.provider, (method) => this.count({ [method]: 1 }));
   }
 
   /**

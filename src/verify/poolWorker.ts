@@ -3,9 +3,8 @@
  * its own, at the head the pool probed for the batch. Messages in: `PoolTask`; out: `PoolAnswer`.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import type { JsonRpcApiProvider, JsonRpcPayload } from "ethers";
 import { isLerError } from "../errors.js";
-import { rpcProvider } from "../chain/provider.js";
+import { countJsonRpc, rpcProvider } from "../chain/provider.js";
 import { createVerificationCache, verifyCredentials, type VerifierContext } from "./credential.js";
 import type { PoolAnswer, PoolTask, PoolWorkerData } from "./pool.js";
 
@@ -18,13 +17,9 @@ const ctx: VerifierContext = {
   cache: createVerificationCache(data.cacheLimits ?? {}),
 };
 
-// JSON-RPC requests by method since the last answer, as the node receives them (a batch counts each request).
+// JSON-RPC requests by method since the last answer, as the node receives them.
 let requests: Record<string, number> = {};
-const send = (provider as JsonRpcApiProvider)._send.bind(provider);
-(provider as JsonRpcApiProvider)._send = async (payload: JsonRpcPayload | JsonRpcPayload[]) => {
-  for (const p of Array.isArray(payload) ? payload : [payload]) requests[p.method] = (requests[p.method] ?? 0) + 1;
-  return send(payload);
-};
+countJsonRpc(provider, (method) => (requests[method] = (requests[method] ?? 0) + 1));
 
 parentPort!.on("message", (task: PoolTask) => {
   void run(task).then((answer) => parentPort!.postMessage(answer));
