@@ -223,6 +223,15 @@ export async function verifyWithSnapshot(
   return { reports: prepared.map((p) => finish(ctx, p, snapshot, chainError, options, shared)), snapshot, chainError };
 }
 
+/**
+ * The reports of a batch whose chain cannot be read (`why`): what needs no chain is checked as usual, what needs it
+ * is `unknown` with the reason, as `verifyCredentials` reports a failed read.
+ */
+export function reportsWithoutChain(ctx: VerifierContext, jwts: readonly unknown[], options: VerifyOptions, why: ChainError): CredentialReport[] {
+  const shared = sharedOf(ctx, options);
+  return jwts.map((jwt) => finish(ctx, prepare(ctx, jwt), undefined, why, options, shared));
+}
+
 /** Everything that needs no chain: parsing, schema, issuer DID, anchor proof, validity window inputs. */
 function prepare(ctx: VerifierContext, input: unknown): Prepared {
   const p: Prepared = { checks: [], summary: {} };

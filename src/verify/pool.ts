@@ -6,7 +6,7 @@ import type { BlockHeader, ChainCacheLimits } from "../chain/cache.js";
 import type { Deployment } from "../chain/deployments.js";
 import { countJsonRpc, rpcProvider } from "../chain/provider.js";
 import { latestHead } from "../chain/reads.js";
-import type { VerifyOptions } from "./credential.js";
+import { reportsWithoutChain, type VerifyOptions } from "./credential.js";
 import type { CredentialReport } from "./report.js";
 
 /**
@@ -92,18 +92,20 @@ export class VerifierPool {
   async verifyCredentials(jwts: readonly unknown[], options: PoolVerifyOptions): Promise<CredentialReport[]> {
     if (this.closed) throw new LerError("pool_closed", "The verifier pool is closed.");
     if (jwts.length === 0) return [];
-    // The head, probed now. If it cannot be read, each thread reads on its own and reports why (unknown).
-    let head: BlockHeader | undefined;
+    // The head, probed now. If the chain cannot be read, nothing that needs it can be verified: unknown, with why.
+    let head: BlockHeader;
     try {
       head = await latestHead(this.provider, options.read?.timeoutMs === undefined ? {} : { timeoutMs: options.read.timeoutMs });
     } catch (e) {
       if (!(e instanceof ChainError)) throw e;
+      const { deployment, networkName } = this.options;
+      return reportsWithoutChain({ provider: this.provider, deployment, networkName }, jwts, options, e);
     }
     const parts = Math.min(this.threads, Math.ceil(jwts.length / MIN_PART));
     const size = Math.ceil(jwts.length / parts);
     const answers = await Promise.all(
       Array.from({ length: parts }, (_, i) =>
-        this.run(i, { jwts: jwts.slice(i * size, (i + 1) * size), options, ...(head !== undefined && { head }) }),
+        this.run(i, { jwts: jwts.slice(i * size, (i + 1) * size), options, head }),
       ),
     );
     return answers.flat();

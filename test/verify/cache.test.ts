@@ -323,6 +323,17 @@ describe("verification cache: a change in block N is seen by every verification 
       expect(again.every((r) => r.result === "valid")).to.equal(true);
     });
 
+    it("a chain that cannot be read -> every credential unknown with the reason, at once; never valid", async () => {
+      const credentials = await issue(university, { count: 3 });
+      const dead = new VerifierPool({ rpcUrl: "http://127.0.0.1:9", deployment: w.network.deployment, networkName: w.network.name, threads: 2 });
+      pools.push(dead);
+      const started = performance.now();
+      const reports = await dead.verifyCredentials([...credentials.map((c) => c.jwt), "not a jwt"], { now: await clock() });
+      expect(performance.now() - started, "no thread waits for it again").to.be.below(3000);
+      expect(reports.map((r) => r.result)).to.deep.equal(["unknown", "unknown", "unknown", "invalid"]);
+      expect(codes(reports[0]!)).to.include({ format: "pass:well_formed", signature: "unknown:chain_unreachable", status: "unknown:chain_unreachable" });
+    });
+
     it("refuses a bad thread count, and work after close", async () => {
       expect(() => pool(0)).to.throw().with.property("code", "invalid_argument");
       const p = pool(1);
