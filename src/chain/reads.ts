@@ -195,9 +195,11 @@ export async function readSnapshot(
     try {
       await fill(g, todo, { transport, deployment, options, budget, cache });
     } catch (e) {
-      // A load-balanced endpoint may not know a block another of its nodes just served: read unpinned instead.
+      // A load-balanced endpoint may not know a block another of its nodes just served: read unpinned instead (a
+      // given head too: this part of a pool's batch is then read at the block the endpoint has).
       if (!(e instanceof RpcAnswerError)) throw e;
-      return uncached();
+      const { head: _unpinned, ...unpinned } = options;
+      return readUncached(transport, direct, deployment, keys, planned(), unpinned, budget);
     }
   }
   return assemble(keys, g, head, head.hash);

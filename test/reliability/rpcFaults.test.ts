@@ -7,6 +7,7 @@ import { createLerAgent, type LerAgent } from "../../src/agent/agent.js";
 import { projectArtifact } from "../../src/chain/artifacts.js";
 import { rpcProvider } from "../../src/chain/provider.js";
 import { readSnapshot } from "../../src/chain/reads.js";
+import { VerifierPool } from "../../src/verify/pool.js";
 import type { CredentialReport, PresentationReport } from "../../src/verify/report.js";
 import { createAdversarialWorld, type AdversarialWorld } from "../adversarial/world.js";
 import { startFaultyRpc, type Fault, type FaultyRpc, type RpcRequest, type RpcResponse } from "../helpers/faultyRpc.js";
@@ -279,6 +280,32 @@ describe("reliability: RPC faults give unknown with the reason, never valid", fu
     const why = JSON.stringify(report.checks.map((c) => `${c.id}:${c.outcome}:${c.code}`));
     expect(report.result, why).to.not.equal("valid");
     expect(codes(report).signature, why).to.be.oneOf(["fail:invalid_signature", "unknown:chain_inconsistent"]);
+  });
+
+  it("a pool's threads behind a load-balanced endpoint that does not know the probed block's hash read unpinned: valid", async () => {
+    let refused = 0;
+    proxy.setFault(
+      {
+        kind: "rewrite",
+        rewrite: (q, r) => {
+          const tag = q.params?.[1];
+          if (typeof tag !== "object" || tag === null || !("blockHash" in tag)) return r;
+          refused++;
+          return { jsonrpc: "2.0", id: r.id, error: { code: -32000, message: "header not found" } };
+        },
+      },
+      (m) => m === "eth_call",
+    );
+    const pool = new VerifierPool({ rpcUrl: proxy.url, deployment: w.base.network.deployment, networkName: w.networkName, threads: 2 });
+    try {
+      const tokens = [w.tokens.uniForAda, w.tokens.revoked, w.tokens.uniForGrace];
+      const reports = await pool.verifyCredentials(tokens, { now: w.now });
+      expect(refused, "the pinned read was refused").to.be.greaterThan(0);
+      expect(reports.map((r) => r.result)).to.deep.equal(["valid", "invalid", "valid"]);
+      expect(codes(reports[1]!).status).to.equal("fail:credential_revoked");
+    } finally {
+      await pool.close();
+    }
   });
 
   describe("an endpoint that caps the block range of eth_getLogs (as public endpoints do)", () => {
