@@ -14,6 +14,7 @@ import { StatusIndexAllocator } from "../store/allocator.js";
 import { IssuedLedger } from "../store/ledger.js";
 import { PendingWrites, type Intent } from "../store/pending.js";
 import { describeChain, verifyCredential as verifyOne, verifyCredentials, type VerifierContext } from "../verify/credential.js";
+import { NO_END, ROLE_ACCREDITOR, ROLE_ISSUER } from "../verify/trust.js";
 import { verifyPresentation } from "../verify/presentation.js";
 import { kmsSigner } from "./kmsSigner.js";
 import { lerPluginSchema } from "./schema.js";
@@ -52,8 +53,7 @@ export interface LerPluginOptions {
   readTimeoutMs?: number;
 }
 
-const FOREVER = 2 ** 40 - 1;
-const ROLE_BITS: Record<AccreditationRole, number> = { issuer: 1, accreditor: 2, both: 3 };
+const ROLE_BITS: Record<AccreditationRole, number> = { issuer: ROLE_ISSUER, accreditor: ROLE_ACCREDITOR, both: ROLE_ISSUER | ROLE_ACCREDITOR };
 
 /** The LER plugin: see {@link ILerPlugin}. */
 export class LerPlugin implements IAgentPlugin {
@@ -224,7 +224,7 @@ export class LerPlugin implements IAgentPlugin {
     return sendWrite(
       trust,
       "addRoot",
-      [addressOf(args.root), scope, args.validFrom ?? 0, args.validUntil ?? FOREVER, args.metadataURI ?? "", args.metadataHash ?? ZeroHash],
+      [addressOf(args.root), scope, args.validFrom ?? 0, args.validUntil ?? NO_END, args.metadataURI ?? "", args.metadataHash ?? ZeroHash],
       this.writeOptions,
     );
   }
@@ -241,7 +241,7 @@ export class LerPlugin implements IAgentPlugin {
         roleBits(args.role),
         scope,
         args.validFrom ?? 0,
-        args.validUntil ?? FOREVER,
+        args.validUntil ?? NO_END,
         args.metadataURI ?? "",
         args.metadataHash ?? ZeroHash,
       ],
@@ -260,7 +260,7 @@ export class LerPlugin implements IAgentPlugin {
         roleBits(args.role),
         scope,
         args.validFrom ?? 0,
-        args.validUntil ?? FOREVER,
+        args.validUntil ?? NO_END,
         args.reason ?? 0,
         args.metadataURI ?? "",
         args.metadataHash ?? ZeroHash,

@@ -1,5 +1,5 @@
 import { readSnapshot } from "../chain/reads.js";
-import { evaluateTrust, ROLE_ACCREDITOR, ROLE_ISSUER, scopeTypeIds, Verdict, verdictCode, type ChainLink } from "../verify/trust.js";
+import { evaluateTrust, linkView, Verdict, verdictCode, verdictMessage, type ChainLink, type LinkView } from "../verify/trust.js";
 import type { ServiceContext } from "./context.js";
 import { iso } from "./http.js";
 
@@ -19,17 +19,8 @@ export interface AuthorizationQuery {
   time?: number;
 }
 
-export interface TrqpChainLink {
-  address: string;
-  did: string;
-  name?: string;
-  role: ("issuer" | "accreditor")[];
-  status: "active" | "suspended" | "revoked" | "none";
-  validFrom: number;
-  validUntil: number | null;
-  scope: number[];
-  isRoot: boolean;
-}
+/** A link of the entity's chain: as the registry holds it (scope as type ids), with its DID and name. */
+export type TrqpChainLink = LinkView & { did: string; name?: string };
 
 export interface AuthorizationResponse {
   entity_id: string;
@@ -51,8 +42,6 @@ export interface AuthorizationResponse {
   context: { time: string };
 }
 
-const FOREVER = 2n ** 40n - 1n;
-const ZERO = "0x0000000000000000000000000000000000000000";
 
 /** Answers an authorization query. Chain failures throw ChainError (the route answers 503). */
 export async function authorize(ctx: ServiceContext, q: AuthorizationQuery): Promise<AuthorizationResponse> {
@@ -89,7 +78,8 @@ export async function authorize(ctx: ServiceContext, q: AuthorizationQuery): Pro
   const answer = evaluateTrust(links, { typeId, at: BigInt(at) });
   if (answer.verdict !== Verdict.Trusted) {
     const isEntity = answer.failedAt === links[0]?.subject;
-    return response(false, verdictCode(answer.verdict, isEntity), verdictMessage(answer.verdict, isEntity, q.resource, answer.failedAt, ctx));
+    const accreditor = isEntity || answer.failedAt === undefined ? undefined : label(ctx, answer.failedAt);
+    return response(false, verdictCode(answer.verdict, isEntity), verdictMessage(answer.verdict, { subject: "The entity", accreditor, type: q.resource, when: "that time" }));
   }
   // The authority must stand above the entity in its chain: the root, or an accreditor between them.
   const above = links.slice(1).map((l) => l.subject);
@@ -105,16 +95,8 @@ export async function authorize(ctx: ServiceContext, q: AuthorizationQuery): Pro
 }
 
 function chainLink(ctx: ServiceContext, l: ChainLink): TrqpChainLink {
-  const link: TrqpChainLink = {
-    address: l.subject,
-    did: ctx.didOf(l.subject),
-    role: [...((l.role & ROLE_ISSUER) !== 0 ? ["issuer" as const] : []), ...((l.role & ROLE_ACCREDITOR) !== 0 ? ["accreditor" as const] : [])],
-    status: (["none", "active", "suspended", "revoked"] as const)[l.status] ?? "none",
-    validFrom: Number(l.validFrom),
-    validUntil: l.validUntil >= FOREVER ? null : Number(l.validUntil),
-    scope: scopeTypeIds(l.scope),
-    isRoot: l.parent === ZERO,
-  };
+  const { address, ...view } = linkView(l);
+  const link: TrqpChainLink = { address, did: ctx.didOf(address), ...view };
   const name = ctx.names.get(l.subject);
   if (name !== undefined) link.name = name;
   return link;
@@ -125,26 +107,3 @@ const label = (ctx: ServiceContext, address: string) => ctx.names.get(address) ?
 /** The same codes as the verification report's trust check, so that scripts match one vocabulary. */
 export { verdictCode };
 
-function verdictMessage(v: Verdict, isEntity: boolean, type: string, failedAt: string | undefined, ctx: ServiceContext): string {
-  const who = isEntity || failedAt === undefined ? "The entity" : `Accreditor ${label(ctx, failedAt)}`;
-  switch (v) {
-    case Verdict.NotAccredited:
-      return "The entity is not accredited in the trust registry.";
-    case Verdict.NotIssuer:
-      return "The entity is accredited, but not to issue credentials.";
-    case Verdict.NotAccreditor:
-      return `${who} may not accredit.`;
-    case Verdict.Suspended:
-      return `${who} is suspended.`;
-    case Verdict.Revoked:
-      return `${who}'s accreditation was revoked before that time.`;
-    case Verdict.NotYetValid:
-      return `${who}'s accreditation was not yet valid at that time.`;
-    case Verdict.Expired:
-      return `${who}'s accreditation had expired at that time.`;
-    case Verdict.OutOfScope:
-      return `${who} is not accredited for "${type}".`;
-    default:
-      return "No root within the depth bound.";
-  }
-}

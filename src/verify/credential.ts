@@ -18,7 +18,7 @@ import {
 import { decodeJwt, signatureValid, signingHash, type DecodedJwt, type SignatureParts } from "./jwt.js";
 import { combine, type Check, type CredentialReport, type CredentialSummary, type TrustChainEntry } from "./report.js";
 import { secp256k1Backend } from "./secp256k1.js";
-import { AccreditationStatus, evaluateTrust, ROLE_ACCREDITOR, ROLE_ISSUER, scopeTypeIds, Verdict, type ChainLink, verdictCode } from "./trust.js";
+import { AccreditationStatus, evaluateTrust, linkView, Verdict, type ChainLink, verdictCode, verdictMessage } from "./trust.js";
 
 /** Where to read: the chain, its registries, and the name did:ethr DIDs use for it. */
 export interface VerifierContext {
@@ -461,7 +461,7 @@ function trustCheck(
         id: "trust",
         outcome: "fail",
         code: verdictCode(answer.verdict, isIssuer),
-        message: verdictMessage(answer.verdict, isIssuer, type, answer.failedAt),
+        message: verdictMessage(answer.verdict, { subject: "The issuer", accreditor: isIssuer ? undefined : answer.failedAt, type, when: "the credential's trusted time" }),
         details: { type, failedAt: answer.failedAt, at: Number(at) },
       };
     }
@@ -605,44 +605,14 @@ export function describeChain(
   summary: CredentialSummary = {},
 ): TrustChainEntry[] {
   return chain.map((link, i) => {
-    const entry: TrustChainEntry = {
-      address: link.subject,
-      did: text(`did|${ctx.networkName}|${link.subject}`, () => `did:ethr:${ctx.networkName}:${link.subject}`),
-      role: [...((link.role & ROLE_ISSUER) !== 0 ? ["issuer" as const] : []), ...((link.role & ROLE_ACCREDITOR) !== 0 ? ["accreditor" as const] : [])],
-      status: (["none", "active", "suspended", "revoked"] as const)[link.status] ?? "none",
-      validFrom: Number(link.validFrom),
-      validUntil: link.validUntil >= 2n ** 40n - 1n ? null : Number(link.validUntil),
-      scope: scopeTypeIds(link.scope).map((id) => ({ id })),
-      isRoot: link.parent === "0x0000000000000000000000000000000000000000",
-    };
+    const { address, ...view } = linkView(link);
+    const did = text(`did|${ctx.networkName}|${address}`, () => `did:ethr:${ctx.networkName}:${address}`);
+    const entry: TrustChainEntry = { address, did, ...view, scope: view.scope.map((id) => ({ id })) };
     const name = names?.get(link.subject) ?? (i === 0 ? summary.issuerName : undefined);
     if (name !== undefined) entry.name = name;
     return entry;
   });
 }
 
-function verdictMessage(v: Verdict, isIssuer: boolean, type: string, at: string | undefined): string {
-  const who = isIssuer ? "The issuer" : `Accreditor ${at}`;
-  switch (v) {
-    case Verdict.NotAccredited:
-      return "The issuer is not accredited in the trust registry.";
-    case Verdict.NotIssuer:
-      return "The issuer is accredited, but not to issue credentials.";
-    case Verdict.NotAccreditor:
-      return `${who} may no longer accredit.`;
-    case Verdict.Suspended:
-      return `${who} is suspended.`;
-    case Verdict.Revoked:
-      return `${who}'s accreditation was revoked before the credential's trusted time.`;
-    case Verdict.NotYetValid:
-      return `${who}'s accreditation was not yet valid at the credential's trusted time.`;
-    case Verdict.Expired:
-      return `${who}'s accreditation had expired at the credential's trusted time.`;
-    case Verdict.OutOfScope:
-      return `${who} is not accredited for "${type}".`;
-    default:
-      return "No trusted root within the depth bound.";
-  }
-}
 
 export { AccreditationStatus };

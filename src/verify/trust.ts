@@ -50,6 +50,36 @@ export interface TrustAnswer {
 
 export const MAX_DEPTH = 8;
 const ZERO = "0x0000000000000000000000000000000000000000";
+/** `validUntil` of an accreditation without an end: the largest uint40. */
+export const NO_END = 2 ** 40 - 1;
+
+/** A chain link as reports and services show it: role and status by name, no end as null, scope as type ids. */
+export interface LinkView {
+  address: string;
+  role: ("issuer" | "accreditor")[];
+  status: "active" | "suspended" | "revoked" | "none";
+  validFrom: number;
+  validUntil: number | null;
+  scope: number[];
+  isRoot: boolean;
+}
+
+export function linkView(link: ChainLink): LinkView {
+  return {
+    address: link.subject,
+    role: roleNames(link.role),
+    status: (["none", "active", "suspended", "revoked"] as const)[link.status] ?? "none",
+    validFrom: Number(link.validFrom),
+    validUntil: link.validUntil >= BigInt(NO_END) ? null : Number(link.validUntil),
+    scope: scopeTypeIds(link.scope),
+    isRoot: link.parent === ZERO,
+  };
+}
+
+/** The roles in a role bitmap, by name. */
+export function roleNames(bits: number): ("issuer" | "accreditor")[] {
+  return [...((bits & ROLE_ISSUER) !== 0 ? ["issuer" as const] : []), ...((bits & ROLE_ACCREDITOR) !== 0 ? ["accreditor" as const] : [])];
+}
 
 /** Was the chain's subject trusted to issue `typeId` at `at` (seconds)? Suspension counts as it stands now. */
 export function evaluateTrust(chain: readonly ChainLink[], { typeId, at }: { typeId: number; at: bigint }): TrustAnswer {
@@ -81,6 +111,43 @@ export function scopeTypeIds(scope: bigint): number[] {
   const ids: number[] = [];
   for (let i = 0; scope >> BigInt(i) !== 0n; i++) if (((scope >> BigInt(i)) & 1n) === 1n) ids.push(i);
   return ids;
+}
+
+/** The message of a verdict, in the words of who asks (a verification report, a registry query). */
+export function verdictMessage(
+  v: Verdict,
+  words: {
+    /** How the chain's subject is named: "The issuer", "The entity". */
+    subject: string;
+    /** The accreditor whose link failed, as it is to be shown; undefined when the subject's own link failed. */
+    accreditor: string | undefined;
+    /** The credential type asked about. */
+    type: string;
+    /** The time trust was judged at, in words: "the credential's trusted time", "that time". */
+    when: string;
+  },
+): string {
+  const who = words.accreditor === undefined ? words.subject : `Accreditor ${words.accreditor}`;
+  switch (v) {
+    case Verdict.NotAccredited:
+      return `${words.subject} is not accredited in the trust registry.`;
+    case Verdict.NotIssuer:
+      return `${words.subject} is accredited, but not to issue credentials.`;
+    case Verdict.NotAccreditor:
+      return `${who} may not accredit.`;
+    case Verdict.Suspended:
+      return `${who} is suspended.`;
+    case Verdict.Revoked:
+      return `${who}'s accreditation was revoked before ${words.when}.`;
+    case Verdict.NotYetValid:
+      return `${who}'s accreditation was not yet valid at ${words.when}.`;
+    case Verdict.Expired:
+      return `${who}'s accreditation had expired at ${words.when}.`;
+    case Verdict.OutOfScope:
+      return `${who} is not accredited for "${words.type}".`;
+    default:
+      return "No root within the depth bound.";
+  }
 }
 
 /**

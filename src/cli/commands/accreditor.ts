@@ -7,7 +7,7 @@ import type { Session } from "../context.js";
 import { isoTime, short } from "../output.js";
 import { registeredTypes, trustedAt, chainNow } from "../registry.js";
 import { drawChain } from "../render.js";
-import { didOf, done, examples, reasonOption, resolveIdentity, who, type Act } from "./common.js";
+import { didOf, done, examples, reasonOption, resolveIdentity, scopeExtras, who, type Act } from "./common.js";
 
 interface AccreditOpts {
   as: string;
@@ -120,15 +120,6 @@ async function update(s: Session, subjectRef: string, opts: AccreditOpts): Promi
   s.out.result({ accreditor: accreditor.did, subject: subject.did, role: opts.role, types: opts.types, tx }, () => {
     done(s.out, `Updated ${who(subject)}: ${opts.role} for ${opts.types.join(", ")}`, tx);
   });
-}
-
-function scopeExtras(opts: AccreditOpts) {
-  return {
-    ...(opts.validFrom !== undefined && { validFrom: opts.validFrom }),
-    ...(opts.validUntil !== undefined && { validUntil: opts.validUntil }),
-    ...(opts.metadataUri !== undefined && { metadataURI: opts.metadataUri }),
-    ...(opts.metadataHash !== undefined && { metadataHash: opts.metadataHash }),
-  };
 }
 
 async function change(

@@ -89,3 +89,13 @@ export function reasonOption(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) > 255) throw new UsageError("invalid_argument", `--reason is a code from 0 to 255, not "${value}".`);
   return Number(value);
 }
+
+/** The optional validity window and metadata of an accreditation or a root, as the agent takes them. */
+export function scopeExtras(opts: { validFrom?: number; validUntil?: number; metadataUri?: string; metadataHash?: string }) {
+  return {
+    ...(opts.validFrom !== undefined && { validFrom: opts.validFrom }),
+    ...(opts.validUntil !== undefined && { validUntil: opts.validUntil }),
+    ...(opts.metadataUri !== undefined && { metadataURI: opts.metadataUri }),
+    ...(opts.metadataHash !== undefined && { metadataHash: opts.metadataHash }),
+  };
+}

@@ -4,7 +4,7 @@ import { UsageError } from "../../errors.js";
 import { collectList, parseTime } from "../config.js";
 import type { Session } from "../context.js";
 import { registeredTypes } from "../registry.js";
-import { done, examples, resolveIdentity, who, type Act } from "./common.js";
+import { done, examples, resolveIdentity, scopeExtras, who, type Act } from "./common.js";
 
 export function registerGovernanceCommands(program: Command, act: Act): void {
   const gov = program
@@ -84,10 +84,7 @@ async function addRoot(
     governor: governor.did,
     root: root.did,
     types: opts.types,
-    ...(opts.validFrom !== undefined && { validFrom: opts.validFrom }),
-    ...(opts.validUntil !== undefined && { validUntil: opts.validUntil }),
-    ...(opts.metadataUri !== undefined && { metadataURI: opts.metadataUri }),
-    ...(opts.metadataHash !== undefined && { metadataHash: opts.metadataHash }),
+    ...scopeExtras(opts),
   });
   s.out.result({ root: root.did, types: opts.types, tx }, () => {
     done(s.out, `Added root ${who(root)} for ${opts.types.join(", ")}`, tx);

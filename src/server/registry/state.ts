@@ -1,3 +1,4 @@
+import { ROLE_ACCREDITOR, ROLE_ISSUER } from "../../verify/trust.js";
 import type { Purpose, RegistryEvent } from "./events.js";
 
 /**
@@ -6,8 +7,6 @@ import type { Purpose, RegistryEvent } from "./events.js";
  * time a view is taken at is an argument.
  */
 
-export const ROLE_ISSUER = 1;
-export const ROLE_ACCREDITOR = 2;
 const ZERO = "0x0000000000000000000000000000000000000000";
 
 export type AccreditationState = "active" | "suspended" | "revoked";

@@ -1,10 +1,8 @@
-import { scopeTypeIds } from "../../verify/trust.js";
+import { NO_END, roleNames, scopeTypeIds } from "../../verify/trust.js";
 import {
   chainUp,
   displayStatus,
   effectiveScope,
-  ROLE_ACCREDITOR,
-  ROLE_ISSUER,
   type DisplayStatus,
   type EntityState,
   type HistoryEntry,
@@ -13,8 +11,6 @@ import {
 
 /** The JSON shapes of the registry endpoints (docs/http-api.md). Pure. */
 
-/** uint40 max: "no end" in the registry. */
-const FOREVER = 2 ** 40 - 1;
 
 export interface ViewContext {
   now: number;
@@ -75,11 +71,11 @@ export function entityView(state: RegistryState, x: EntityState, ctx: ViewContex
     isRoot: x.parent === null,
     parent: x.parent,
     parentDid: x.parent === null ? null : ctx.didOf(x.parent),
-    role: roles(x.role),
+    role: roleNames(x.role),
     status: displayStatus(x, ctx.now),
     reason: x.reason,
     validFrom: x.validFrom,
-    validUntil: x.validUntil >= FOREVER ? null : x.validUntil,
+    validUntil: x.validUntil >= NO_END ? null : x.validUntil,
     scope: scopeView(x.scope, types),
     effectiveScope: scopeView(effectiveScope(state, x), types),
     depth: x.depth,
@@ -97,13 +93,10 @@ export function historyView(h: HistoryEntry, types: ReadonlyMap<number, string>)
   const { scope, validUntil, ...rest } = h;
   const v: HistoryView = { ...rest };
   if (scope !== undefined) v.scope = scopeView(scope, types);
-  if (validUntil !== undefined) v.validUntil = validUntil >= FOREVER ? null : validUntil;
+  if (validUntil !== undefined) v.validUntil = validUntil >= NO_END ? null : validUntil;
   return v;
 }
 
-export function roles(bits: number): ("issuer" | "accreditor")[] {
-  return [...((bits & ROLE_ISSUER) !== 0 ? ["issuer" as const] : []), ...((bits & ROLE_ACCREDITOR) !== 0 ? ["accreditor" as const] : [])];
-}
 
 /** The entity in full: its chain up to the root, its children, its history, its issuing activity. */
 export function entityDetail(state: RegistryState, x: EntityState, ctx: ViewContext, statusListUrl: (list: bigint, purpose: string) => string) {
