@@ -14,7 +14,9 @@ import {
   ContractFactory,
   Interface,
   Signature,
+  Wallet,
   encodeBytes32String,
+  keccak256,
   toUtf8Bytes,
   type Signer,
 } from "ethers";
@@ -78,7 +80,16 @@ const TARGETS: Target[] = [
   },
   { description: "revokeHash", measurement: "status.revokeHash", per: "transaction", limit: 52_000 },
   { description: "anchor", measurement: "status.anchor", per: "transaction", limit: 52_000 },
-  { description: "accredit, one-type scope", measurement: "trust.accredit", per: "transaction", limit: 90_000 },
+  {
+    description: "accredit, one-type scope, the subject's consent signed in it",
+    measurement: "trust.accredit",
+    per: "transaction",
+    limit: 110_000,
+  },
+  { description: "update", measurement: "trust.update", per: "transaction", limit: 75_000 },
+  { description: "suspend", measurement: "trust.suspend", per: "transaction", limit: 75_000 },
+  { description: "reinstate", measurement: "trust.reinstate", per: "transaction", limit: 75_000 },
+  { description: "revoke (accreditation)", measurement: "trust.revoke", per: "transaction", limit: 75_000 },
 ];
 
 try {
@@ -165,14 +176,19 @@ async function main(): Promise<void> {
         trust.getFunction("addRoot")(rootAddress, 0b111n, VALID_FROM, VALID_UNTIL, rootMeta.uri, rootMeta.hash),
     );
 
-    const subject = pseudoAddress("issuer/accredited");
+    // The subject consents by signing the terms (EIP-712); the accreditor sends the transaction.
+    const subjectKey = new Wallet(keccak256(toUtf8Bytes("issuer/accredited")));
+    const subject = subjectKey.address;
     const meta = metadata("issuer accreditation");
+    const consent = subjectKey.signingKey.sign(
+      await trust.getFunction("consentDigest")(rootAddress, subject, ROLE_ISSUER, 1n << 1n, VALID_FROM, VALID_UNTIL, meta.hash, DEADLINE),
+    ).serialized;
     await meter.measure(
       {
         id: "trust.accredit",
         job: "accredit / attest",
         system: THIS_PROJECT,
-        operation: "TrustRegistry.accredit (issuer, one-type scope, 59-char ipfs:// URI + hash)",
+        operation: "TrustRegistry.accredit (issuer, one-type scope, 59-char ipfs:// URI + hash, subject's EIP-712 consent)",
         batchSize: 1,
       },
       () =>
@@ -185,6 +201,8 @@ async function main(): Promise<void> {
           VALID_UNTIL,
           meta.uri,
           meta.hash,
+          DEADLINE,
+          consent,
         ),
     );
     const renewed = metadata("issuer accreditation, renewed");

@@ -3,11 +3,17 @@ pragma solidity ^0.8.24;
 
 /// @title LER trust registry: who is accredited, by whom, to issue which kinds of credential, and when.
 /// @notice Governance registers credential types and root authorities. An accreditor accredits a subject (an
-/// accreditor, an issuer, or both) for a scope of types that must lie within its own, for a validity window.
-/// Accreditations are suspended and reinstated, revoked (terminal, with an effective time that may lie in the
-/// past) and expire. `trustedAt` answers whether a subject was trusted to issue a type at a time by walking up to
-/// a root; suspension of any link distrusts the whole subtree below it for as long as it lasts, writing nothing
-/// there. Each subject has at most one accreditation, so the graph is a forest of bounded depth.
+/// accreditor, an issuer, or both) for a scope of types that must lie within its own, for a validity window, with
+/// the subject's consent. Accreditations are changed, suspended and reinstated, revoked (terminal, with an effective
+/// time that may lie in the past) and expire.
+///
+/// Every change is a new version of the accreditation, keyed by the block time it took effect; earlier versions are
+/// never rewritten. `trustedAt(subject, T, t)` judges each link of the chain by the version in effect at `t` (it
+/// existed, was active, had the role, held `T`, and `t` lay in its window) and, on top of that, by two rules that
+/// apply now: a link suspended now holds everything beneath it, and a link revoked with an effective time at or
+/// before `t` distrusts `t`. When a change shares its block time with `t`, both the version before it and the one
+/// after it must pass. Each subject has at most one accreditation and its parent never changes, so the chain at any
+/// time is the chain of versions at that time.
 interface ITrustRegistry {
     /// @notice The state of an accreditation. Expiry is not a state: it follows from `validUntil`.
     enum Status {
@@ -21,45 +27,67 @@ interface ITrustRegistry {
     enum Verdict {
         Trusted,
         NotAccredited, // the subject has no accreditation
-        NotIssuer, // the subject is accredited, but not to issue
-        NotAccreditor, // a link above the subject may no longer accredit
-        Suspended, // a link (the subject or one above it) is suspended now
-        Revoked, // a link was revoked at or before the time asked about
-        NotYetValid, // the time asked about is before a link's validFrom
+        NotIssuer, // the subject's version at the time asked about may not issue
+        NotAccreditor, // a link above the subject may not accredit (in its version at that time)
+        Suspended, // a link is suspended now, or was at the time asked about
+        Revoked, // a link was revoked with an effective time at or before the time asked about
+        NotYetValid, // the time asked about is before a link existed, or before its validFrom
         Expired, // the time asked about is at or after a link's validUntil
-        OutOfScope, // a link's scope lacks the type
+        OutOfScope, // a link's scope at that time lacks the type
         DepthExceeded // no root within MAX_DEPTH links
     }
 
-    /// @notice One accreditation edge `parent -> subject`. A root's parent is the zero address.
-    /// @dev Packed into two storage slots.
-    struct Accreditation {
-        address parent;
-        uint40 validFrom;
-        uint40 validUntil;
+    /// @notice One version of an accreditation: what it said from the block time it took effect.
+    /// @dev Stored packed into the 208-bit value of an OpenZeppelin `Checkpoints.Trace208` entry, keyed by that
+    /// block time: scope in bits 0-111, validFrom 112-151, validUntil 152-191, reason 192-199, role 200-201, status
+    /// 202-203. In a revoked version `validUntil` is the revocation's effective time.
+    struct Version {
         uint8 role;
         Status status;
         uint8 reason;
-        uint8 depth;
-        uint240 scope;
+        uint40 validFrom;
+        uint40 validUntil;
+        uint112 scope;
     }
 
-    /// @notice One link of a trust chain, as returned by `chainOf`.
-    struct Link {
+    /// @notice One link of a chain with every version it has had, as returned by `historyOf`.
+    /// @dev `versions[i]` packs a checkpoint as `since << 208 | version` (see {Version}); `since` strictly increases.
+    struct LinkHistory {
         address subject;
-        Accreditation accreditation;
+        address parent;
+        uint256[] versions;
+    }
+
+    /// @notice One link of a chain as it stood at a time, as returned by `chainAt`.
+    /// @dev A version of status `None` did not exist. `before` is the version in effect just before `at` (it differs
+    /// from `current` only when a change took effect at `at` itself); `latest` is the version in effect now.
+    struct LinkAt {
+        address subject;
+        address parent;
+        Version before;
+        Version current;
+        Version latest;
     }
 
     /// @notice The zero address was given for a subject.
     error TrustRegistryZeroAddress();
-    /// @notice `subject` already holds an accreditation (from `parent`).
+    /// @notice `subject` already holds an accreditation (from `parent`), or held one that was revoked.
     error TrustRegistryAlreadyAccredited(address subject, address parent);
     /// @notice Accrediting `subject` under `parent` would close a cycle: `subject` is `parent` or above it.
     error TrustRegistryCycle(address parent, address subject);
     /// @notice `subject` has no accreditation.
     error TrustRegistryNotAccredited(address subject);
-    /// @notice `accreditor` may not accredit: it has no active accreditation with the accreditor role.
+    /// @notice `accreditor` may not accredit now: its accreditation is not active, not in its validity window, or
+    /// lacks the accreditor role.
     error TrustRegistryNotAccreditor(address accreditor);
+    /// @notice `actor` may not make this change to the accreditation of `subject`: only its parent while in force,
+    /// an ancestor in force (to tighten it, or to loosen it when every accreditor between them is out of force) and
+    /// governance (roots; tightening anything; loosening what is orphaned) may.
+    error TrustRegistryUnauthorized(address actor, address subject);
+    /// @notice The owner of `subject` did not consent to this accreditation (no valid signature over its terms).
+    error TrustRegistryNoConsent(address subject);
+    /// @notice The subject's consent expired at `deadline`.
+    error TrustRegistryConsentExpired(uint256 deadline);
     /// @notice The accreditation of `subject` is in `status`, which does not allow the change.
     error TrustRegistryInvalidStatus(address subject, Status status);
     /// @notice The scope is empty.
@@ -72,8 +100,9 @@ interface ITrustRegistry {
     error TrustRegistryInvalidRole(uint8 role);
     /// @notice `validUntil` is not after `validFrom`.
     error TrustRegistryInvalidValidity(uint40 validFrom, uint40 validUntil);
-    /// @notice A revocation's effective time lies in the future.
-    error TrustRegistryEffectiveTimeInFuture(uint40 effectiveAt, uint256 now_);
+    /// @notice A revocation's effective time lies in the future, or (for a link already revoked) is not earlier
+    /// than the effective time it has (`current`).
+    error TrustRegistryInvalidEffectiveTime(uint40 effectiveAt, uint256 bound);
     /// @notice The new link would be deeper than `maxDepth`.
     error TrustRegistryDepthExceeded(uint256 depth, uint256 maxDepth);
     /// @notice A credential type with this name is already registered as `typeId`.
@@ -87,7 +116,7 @@ interface ITrustRegistry {
 
     /// @notice Governance registered credential type `name` as `typeId`.
     event CredentialTypeRegistered(uint8 indexed typeId, string name);
-    /// @notice `parent` (a zero parent: governance, for a root) accredited `subject`.
+    /// @notice `parent` (a zero parent: governance, for a root) accredited `subject`, which consented.
     event Accredited(
         address indexed parent,
         address indexed subject,
@@ -99,7 +128,7 @@ interface ITrustRegistry {
         string metadataURI,
         bytes32 metadataHash
     );
-    /// @notice The accreditation of `subject` was changed.
+    /// @notice The accreditation of `subject` was changed (its status stays what it was).
     event AccreditationUpdated(
         address indexed parent,
         address indexed subject,
@@ -116,7 +145,8 @@ interface ITrustRegistry {
     event AccreditationSuspended(address indexed parent, address indexed subject, address actor, uint8 reason);
     /// @notice The accreditation of `subject` was reinstated.
     event AccreditationReinstated(address indexed parent, address indexed subject, address actor, uint8 reason);
-    /// @notice The accreditation of `subject` was revoked, effective from `effectiveAt`.
+    /// @notice The accreditation of `subject` was revoked, effective from `effectiveAt` (a second revocation moves
+    /// that time earlier).
     event AccreditationRevoked(
         address indexed parent,
         address indexed subject,
@@ -134,6 +164,21 @@ interface ITrustRegistry {
     /// @notice Most links between a subject and its root, the root included.
     function MAX_DEPTH() external view returns (uint256);
 
+    /// @notice Most credential types: a scope is a 112-bit set, packed with the rest of a version into 208 bits.
+    function MAX_TYPES() external view returns (uint256);
+
+    /// @notice The EIP-712 digest the owner of `subject` signs to consent to being accredited on these terms.
+    function consentDigest(
+        address parent,
+        address subject,
+        uint8 role,
+        uint256 scope,
+        uint40 validFrom,
+        uint40 validUntil,
+        bytes32 metadataHash,
+        uint256 deadline
+    ) external view returns (bytes32);
+
     /// @notice Registers a credential type (an Open Badges achievementType or a VC type). Governance only.
     /// @return typeId The new type's id: its bit in a scope.
     function registerType(string calldata name) external returns (uint8 typeId);
@@ -148,7 +193,10 @@ interface ITrustRegistry {
         bytes32 metadataHash
     ) external;
 
-    /// @notice `parent`, an active accreditor, accredits `subject` for `role` and `scope` (a subset of its own).
+    /// @notice `parent`, an accreditor in force, accredits `subject` for `role` and `scope` (a subset of its own).
+    /// `consent` is the EIP-712 signature of `subject`'s ERC-1056 owner over `consentDigest` (ERC-1271 for a
+    /// contract owner); it may be empty when that owner makes the call itself. A subject is accredited once: the
+    /// consent cannot be replayed.
     function accredit(
         address parent,
         address subject,
@@ -157,10 +205,12 @@ interface ITrustRegistry {
         uint40 validFrom,
         uint40 validUntil,
         string calldata metadataURI,
-        bytes32 metadataHash
+        bytes32 metadataHash,
+        uint256 deadline,
+        bytes calldata consent
     ) external;
 
-    /// @notice The parent of `subject` (governance, for a root) changes its role, scope, validity or metadata.
+    /// @notice Changes the role, scope, validity or metadata of `subject`'s accreditation from now on.
     function update(
         address subject,
         uint8 role,
@@ -172,18 +222,18 @@ interface ITrustRegistry {
         bytes32 metadataHash
     ) external;
 
-    /// @notice The parent of `subject` (governance, for a root) suspends its accreditation.
+    /// @notice Suspends `subject`'s accreditation: it and everything beneath it are distrusted while it lasts, and
+    /// what is issued meanwhile stays distrusted.
     function suspend(address subject, uint8 reason) external;
 
-    /// @notice The parent of `subject` (governance, for a root) lifts its suspension.
+    /// @notice Lifts the suspension of `subject`'s accreditation from now on.
     function reinstate(address subject, uint8 reason) external;
 
-    /// @notice The parent of `subject` (governance, for a root) revokes its accreditation, effective from
-    /// `effectiveAt` (not in the future). Terminal: the address can never be accredited again.
+    /// @notice Revokes `subject`'s accreditation, effective from `effectiveAt` (not in the future). Terminal: the
+    /// address can never be accredited again. On a revoked link it moves the effective time earlier.
     function revoke(address subject, uint40 effectiveAt, uint8 reason) external;
 
     /// @notice Whether `subject` was trusted to issue credentials of type `typeId` at time `at`, and why not.
-    /// @dev Time-bound checks (validity, revocation) are taken at `at`; suspension as it stands now.
     /// @return verdict `Trusted`, or why not.
     /// @return failedAt The subject of the link that failed (zero when trusted).
     /// @return root The root the chain ends at (zero when no root was reached).
@@ -192,11 +242,17 @@ interface ITrustRegistry {
         view
         returns (Verdict verdict, address failedAt, address root);
 
-    /// @notice The chain of accreditations from `subject` up to its root (the subject first).
-    function chainOf(address subject) external view returns (Link[] memory chain);
+    /// @notice The chain from `subject` up to its root (the subject first) as it stood at `at`.
+    function chainAt(address subject, uint256 at) external view returns (LinkAt[] memory chain);
 
-    /// @notice The accreditation of `subject`, its scope narrowed to what its parents hold now.
-    function accreditationOf(address subject) external view returns (Accreditation memory);
+    /// @notice The chain from `subject` up to its root (the subject first), each link with all its versions.
+    function historyOf(address subject) external view returns (LinkHistory[] memory chain);
+
+    /// @notice The parent of `subject`, the number of versions its accreditation has had, and the version now.
+    function accreditationOf(address subject)
+        external
+        view
+        returns (address parent, uint256 versionCount, Version memory current);
 
     /// @notice Number of registered credential types; ids run from 0 to `typeCount() - 1`.
     function typeCount() external view returns (uint256);

@@ -1,6 +1,12 @@
 /**
- * The trust question, answered from an accreditation chain read off the registry: the same rules as
- * TrustRegistry.trustedAt, so that one batched read of `chainOf` serves any type and any time. Pure.
+ * The trust question, answered from an accreditation chain with its history, read off the registry
+ * (`TrustRegistry.historyOf`): the same rules as `TrustRegistry.trustedAt`, so that one batched read serves any type
+ * and any time. Pure.
+ *
+ * The rule: a credential anchored at `t` is trusted for type T when every link of its chain, in the version in effect
+ * at `t`, existed, was active, had the role the link needs, held T and had `t` inside its validity window; and, now,
+ * no link is suspended and none was revoked with an effective time at or before `t`. When a change took effect at
+ * `t` itself, the version before it must pass too.
  */
 
 export const ROLE_ISSUER = 1;
@@ -13,17 +19,23 @@ export enum AccreditationStatus {
   Revoked = 3,
 }
 
-/** One link of `TrustRegistry.chainOf`, subject first. */
-export interface ChainLink {
-  subject: string;
-  parent: string;
-  validFrom: bigint;
-  validUntil: bigint;
+/** One version of an accreditation (ITrustRegistry.Version) and the block time it took effect. */
+export interface Version {
+  since: bigint;
   role: number;
   status: AccreditationStatus;
   reason: number;
-  depth: number;
+  validFrom: bigint;
+  /** For a revoked version: the revocation's effective time. */
+  validUntil: bigint;
   scope: bigint;
+}
+
+/** One link of `TrustRegistry.historyOf`, subject first: its parent and every version, oldest first. */
+export interface ChainLink {
+  subject: string;
+  parent: string;
+  versions: readonly Version[];
 }
 
 /** Mirrors ITrustRegistry.Verdict. */
@@ -49,31 +61,85 @@ export interface TrustAnswer {
 }
 
 export const MAX_DEPTH = 8;
+/** Most credential types: a scope is a 112-bit set. */
+export const MAX_TYPES = 112;
 const ZERO = "0x0000000000000000000000000000000000000000";
 /** `validUntil` of an accreditation without an end: the largest uint40. */
 export const NO_END = 2 ** 40 - 1;
+const MAX_KEY = (1n << 48n) - 1n;
+const M40 = (1n << 40n) - 1n;
+
+/** Decodes a checkpoint of `historyOf` (`since << 208 | version`, the layout of ITrustRegistry.Version). */
+export function decodeVersion(packed: bigint): Version {
+  return {
+    since: packed >> 208n,
+    scope: packed & ((1n << 112n) - 1n),
+    validFrom: (packed >> 112n) & M40,
+    validUntil: (packed >> 152n) & M40,
+    reason: Number((packed >> 192n) & 0xffn),
+    role: Number((packed >> 200n) & 3n),
+    status: Number((packed >> 202n) & 3n) as AccreditationStatus,
+  };
+}
+
+/** The version of `link` in effect at `at` (the last that took effect at or before it), if any. */
+export function versionAt(link: ChainLink, at: bigint): Version | undefined {
+  const v = link.versions;
+  let low = 0;
+  let high = v.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (v[mid]!.since > at) high = mid;
+    else low = mid + 1;
+  }
+  return high === 0 ? undefined : v[high - 1];
+}
+
+/** The version of `link` now. */
+export function latestVersion(link: ChainLink): Version | undefined {
+  return link.versions[link.versions.length - 1];
+}
 
 /** A chain link as reports and services show it: role and status by name, no end as null, scope as type ids. */
 export interface LinkView {
   address: string;
   role: ("issuer" | "accreditor")[];
+  /** The status of the version shown. */
   status: "active" | "suspended" | "revoked" | "none";
   validFrom: number;
   validUntil: number | null;
   scope: number[];
   isRoot: boolean;
+  /** When the version shown took effect (block time); null when the link did not exist at the time asked about. */
+  since: number | null;
+  /** The status now, when it differs from that of the version shown (a suspension or revocation since). */
+  statusNow?: "active" | "suspended" | "revoked";
+  /** When the link is revoked now: the revocation's effective time. */
+  revokedFrom?: number;
 }
 
-export function linkView(link: ChainLink): LinkView {
-  return {
+const STATUS_NAMES = ["none", "active", "suspended", "revoked"] as const;
+
+/** The link as it stood at `at` (by default now), with its status now when that differs. */
+export function linkView(link: ChainLink, at?: bigint): LinkView {
+  const latest = latestVersion(link);
+  const shown = at === undefined ? latest : versionAt(link, at);
+  const v = shown ?? latest;
+  const view: LinkView = {
     address: link.subject,
-    role: roleNames(link.role),
-    status: (["none", "active", "suspended", "revoked"] as const)[link.status] ?? "none",
-    validFrom: Number(link.validFrom),
-    validUntil: link.validUntil >= BigInt(NO_END) ? null : Number(link.validUntil),
-    scope: scopeTypeIds(link.scope),
+    role: roleNames(v?.role ?? 0),
+    status: shown === undefined ? "none" : STATUS_NAMES[shown.status] ?? "none",
+    validFrom: Number(v?.validFrom ?? 0n),
+    validUntil: v === undefined || v.validUntil >= BigInt(NO_END) ? null : Number(v.validUntil),
+    scope: scopeTypeIds(v?.scope ?? 0n),
     isRoot: link.parent === ZERO,
+    since: shown === undefined ? null : Number(shown.since),
   };
+  if (latest !== undefined && latest !== shown && latest.status !== AccreditationStatus.None && latest.status !== shown?.status) {
+    view.statusNow = STATUS_NAMES[latest.status] as "active" | "suspended" | "revoked";
+  }
+  if (latest?.status === AccreditationStatus.Revoked) view.revokedFrom = Number(latest.validUntil);
+  return view;
 }
 
 /** The roles in a role bitmap, by name. */
@@ -81,12 +147,15 @@ export function roleNames(bits: number): ("issuer" | "accreditor")[] {
   return [...((bits & ROLE_ISSUER) !== 0 ? ["issuer" as const] : []), ...((bits & ROLE_ACCREDITOR) !== 0 ? ["accreditor" as const] : [])];
 }
 
-/** Was the chain's subject trusted to issue `typeId` at `at` (seconds)? Suspension counts as it stands now. */
+/** Was the chain's subject trusted to issue `typeId` at `at` (seconds)? The rules of `TrustRegistry.trustedAt`. */
 export function evaluateTrust(chain: readonly ChainLink[], { typeId, at }: { typeId: number; at: bigint }): TrustAnswer {
   if (chain.length === 0) return { verdict: Verdict.NotAccredited, failedAt: undefined, root: undefined };
+  const key = at > MAX_KEY ? MAX_KEY : at < 0n ? 0n : at;
   for (let i = 0; i < chain.length && i <= MAX_DEPTH; i++) {
     const link = chain[i]!;
-    const verdict = linkVerdict(link, i === 0, typeId, at);
+    const latest = latestVersion(link);
+    if (latest === undefined) return { verdict: Verdict.NotAccredited, failedAt: link.subject, root: undefined };
+    const verdict = linkVerdict(latest, versionAt(link, key), key === 0n ? undefined : versionAt(link, key - 1n), i === 0, typeId, at);
     if (verdict !== Verdict.Trusted) return { verdict, failedAt: link.subject, root: undefined };
     if (link.parent === ZERO) return { verdict: Verdict.Trusted, failedAt: undefined, root: link.subject };
   }
@@ -94,15 +163,25 @@ export function evaluateTrust(chain: readonly ChainLink[], { typeId, at }: { typ
   return { verdict: Verdict.DepthExceeded, failedAt: last.subject, root: undefined };
 }
 
-function linkVerdict(a: ChainLink, isSubject: boolean, typeId: number, at: bigint): Verdict {
-  if (a.status === AccreditationStatus.None) return Verdict.NotAccredited;
-  if (isSubject ? (a.role & ROLE_ISSUER) === 0 : (a.role & ROLE_ACCREDITOR) === 0) {
+/** One link at `at`: the rules that hold now (`latest`), then the version at `at` and, if a change took effect at `at`, the one before. */
+function linkVerdict(latest: Version, current: Version | undefined, before: Version | undefined, isSubject: boolean, typeId: number, at: bigint): Verdict {
+  if (latest.status === AccreditationStatus.Suspended) return Verdict.Suspended;
+  if (latest.status === AccreditationStatus.Revoked && at >= latest.validUntil) return Verdict.Revoked;
+  const verdict = versionVerdict(current, isSubject, typeId, at);
+  if (verdict !== Verdict.Trusted || before === current) return verdict;
+  return versionVerdict(before, isSubject, typeId, at);
+}
+
+function versionVerdict(v: Version | undefined, isSubject: boolean, typeId: number, at: bigint): Verdict {
+  if (v === undefined) return Verdict.NotYetValid;
+  if (isSubject ? (v.role & ROLE_ISSUER) === 0 : (v.role & ROLE_ACCREDITOR) === 0) {
     return isSubject ? Verdict.NotIssuer : Verdict.NotAccreditor;
   }
-  if (a.status === AccreditationStatus.Suspended) return Verdict.Suspended;
-  if (at < a.validFrom) return Verdict.NotYetValid;
-  if (at >= a.validUntil) return a.status === AccreditationStatus.Revoked ? Verdict.Revoked : Verdict.Expired;
-  if (typeId < 0 || typeId >= 240 || ((a.scope >> BigInt(typeId)) & 1n) === 0n) return Verdict.OutOfScope;
+  if (v.status === AccreditationStatus.Suspended) return Verdict.Suspended;
+  if (v.status === AccreditationStatus.Revoked) return Verdict.Revoked;
+  if (at < v.validFrom) return Verdict.NotYetValid;
+  if (at >= v.validUntil) return Verdict.Expired;
+  if (typeId < 0 || typeId >= MAX_TYPES || ((v.scope >> BigInt(typeId)) & 1n) === 0n) return Verdict.OutOfScope;
   return Verdict.Trusted;
 }
 
@@ -136,11 +215,11 @@ export function verdictMessage(
     case Verdict.NotAccreditor:
       return `${who} may not accredit.`;
     case Verdict.Suspended:
-      return `${who} is suspended.`;
+      return `${who} is suspended, or was at ${words.when}.`;
     case Verdict.Revoked:
       return `${who}'s accreditation was revoked before ${words.when}.`;
     case Verdict.NotYetValid:
-      return `${who}'s accreditation was not yet valid at ${words.when}.`;
+      return `${who} was not yet accredited at ${words.when}.`;
     case Verdict.Expired:
       return `${who}'s accreditation had expired at ${words.when}.`;
     case Verdict.OutOfScope:
