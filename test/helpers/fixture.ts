@@ -2,6 +2,7 @@ import { network } from "hardhat";
 import type { Contract, Signer } from "ethers";
 import { didRegistryArtifact } from "../../src/chain/artifacts.js";
 import { deployRegistries } from "../../src/chain/deploy.js";
+import { signAccreditationConsent } from "../../src/chain/signedCall.js";
 
 export const ROLE_ISSUER = 1;
 export const ROLE_ACCREDITOR = 2;
@@ -63,4 +64,34 @@ export async function createRegistryFixture() {
     networkHelpers,
     load: () => networkHelpers.loadFixture(deploy),
   };
+}
+
+/** A deadline for consents that never runs out within a test. */
+export const NO_DEADLINE = 2n ** 40n;
+
+/**
+ * `parent` (its owner sends) accredits `subject`, whose owner signs its consent to exactly these terms. Returns the
+ * transaction. `trust` is a TrustRegistry contract connected to any runner.
+ */
+export async function accreditWithConsent(
+  trust: Contract | { getAddress(): Promise<string>; connect(s: Signer): unknown },
+  by: Signer,
+  parent: string,
+  subjectOwner: Signer,
+  terms: { subject?: string; role: number; scope: bigint; validFrom?: bigint | number; validUntil?: bigint | number; uri?: string; hash?: string; deadline?: bigint },
+) {
+  const subject = terms.subject ?? (await subjectOwner.getAddress());
+  const validFrom = terms.validFrom ?? 0;
+  const validUntil = terms.validUntil ?? FOREVER;
+  const hash = terms.hash ?? NO_HASH;
+  const deadline = terms.deadline ?? NO_DEADLINE;
+  const provider = by.provider!;
+  const chainId = (await provider.getNetwork()).chainId;
+  const consent = await signAccreditationConsent(subjectOwner, {
+    verifyingContract: await trust.getAddress(),
+    chainId,
+    terms: { parent, subject, role: terms.role, scope: terms.scope, validFrom, validUntil, metadataHash: hash, deadline },
+  });
+  const c = trust.connect(by) as Contract;
+  return c.getFunction("accredit")(parent, subject, terms.role, terms.scope, validFrom, validUntil, terms.uri ?? "", hash, deadline, consent);
 }
