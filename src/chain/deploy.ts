@@ -1,7 +1,7 @@
 import { ContractFactory, getAddress, type Provider, type Signer } from "ethers";
 import { LerError } from "../errors.js";
 import { didRegistryArtifact, projectArtifact, type ContractArtifact } from "./artifacts.js";
-import type { ContractDeployment, DeployedContracts, Deployment } from "./deployments.js";
+import { CONTRACT_VERSIONS, type ContractDeployment, type DeployedContracts, type Deployment } from "./deployments.js";
 
 export interface DeployParameters {
   /** Name written into the deployment record (e.g. `localhost`, `base-sepolia`). */
@@ -62,7 +62,7 @@ export async function deployRegistries(signer: Signer, params: DeployParameters)
         { details: { contract: name, address: entry.address } },
       );
     }
-    return entry;
+    return { ...entry, ...versionOf(name) };
   };
   const deploy = async (name: keyof DeployedContracts, artifact: ContractArtifact, args: unknown[]) => {
     const factory = new ContractFactory(artifact.abi, artifact.bytecode, signer);
@@ -70,7 +70,7 @@ export async function deployRegistries(signer: Signer, params: DeployParameters)
     const receipt = await contract.deploymentTransaction()!.wait(confirmations);
     if (receipt === null) throw new LerError("deploy_failed", `The ${name} deployment transaction was dropped.`);
     deployed.push(name);
-    return { address: getAddress(await contract.getAddress()), block: receipt.blockNumber };
+    return { address: getAddress(await contract.getAddress()), block: receipt.blockNumber, ...versionOf(name) };
   };
   const given = async (name: string, address: string): Promise<ContractDeployment> => {
     if (!(await hasCode(provider, address))) {
@@ -136,6 +136,11 @@ function metadataLength(code: Uint8Array): number {
 
 function hexToBytes(hex: string): Uint8Array {
   return Uint8Array.from(Buffer.from(hex.startsWith("0x") ? hex.slice(2) : hex, "hex"));
+}
+
+/** The version to record for a contract this release deploys (none for the ERC-1056 registry and Multicall3). */
+function versionOf(name: keyof DeployedContracts): { version?: string } {
+  return name === "TrustRegistry" || name === "StatusRegistry" ? { version: CONTRACT_VERSIONS[name] } : {};
 }
 
 async function hasCode(provider: Provider, address: string): Promise<boolean> {

@@ -8,7 +8,15 @@ export interface ContractDeployment {
   address: string;
   /** Block of the deployment transaction: log scans start here. */
   block: number;
+  /** This project's version of the contract (its EIP-712 domain version), for the registries it deploys. */
+  version?: string;
 }
+
+/**
+ * The versions of the registries this release deploys. TrustRegistry 2 keeps every accreditation's history and judges
+ * trust at a past time from it; a version-1 registry kept only the current state and cannot be read by this release.
+ */
+export const CONTRACT_VERSIONS = { TrustRegistry: "2", StatusRegistry: "1" } as const;
 
 /** The contracts this project uses on one network. */
 export interface DeployedContracts {
@@ -69,7 +77,12 @@ export function parseDeployment(json: unknown, source = "deployment"): Deploymen
     const c = contracts![name] as Record<string, unknown> | undefined;
     if (c === undefined || typeof c.address !== "string" || !isAddress(c.address)) fail(`${name}.address is invalid`);
     if (typeof c!.block !== "number" || !Number.isSafeInteger(c!.block) || c!.block < 0) fail(`${name}.block is invalid`);
-    out[name] = { address: getAddress(c!.address as string), block: c!.block as number };
+    if (c!.version !== undefined && typeof c!.version !== "string") fail(`${name}.version is invalid`);
+    out[name] = {
+      address: getAddress(c!.address as string),
+      block: c!.block as number,
+      ...(typeof c!.version === "string" && { version: c!.version }),
+    };
   }
   return { network: d.network as string, chainId: d.chainId as number, contracts: out as DeployedContracts };
 }

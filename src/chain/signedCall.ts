@@ -1,4 +1,5 @@
 import type { Signer, TypedDataDomain } from "ethers";
+import { CONTRACT_VERSIONS } from "./deployments.js";
 
 /** EIP-712 domain names of the registries. */
 export const DOMAIN_NAMES = {
@@ -7,10 +8,7 @@ export const DOMAIN_NAMES = {
 } as const;
 
 /** EIP-712 domain versions of the registries: the contract versions this release deploys. */
-export const DOMAIN_VERSIONS = {
-  TrustRegistry: "2",
-  StatusRegistry: "1",
-} as const;
+export const DOMAIN_VERSIONS = CONTRACT_VERSIONS;
 
 export const SIGNED_CALL_TYPES = {
   SignedCall: [
