@@ -1,7 +1,7 @@
 import { getAddress, Interface } from "ethers";
 import { ChainError } from "../errors.js";
 import { decodeDidEvents, didEventTopics, type DidEvent, type DidLog } from "../did/ethr.js";
-import { AccreditationStatus, type ChainLink } from "../verify/trust.js";
+import { decodeVersion, type ChainLink, type Version } from "../verify/trust.js";
 import { didRegistryArtifact, projectArtifact } from "./artifacts.js";
 import { Generation, type BlockHeader, type ChainReadCache } from "./cache.js";
 import type { Deployment } from "./deployments.js";
@@ -21,7 +21,11 @@ import { isDirect, RpcAnswerError, transportOf, type RpcTransport } from "./tran
 
 /** What a batch of verifications needs from the chain. Duplicates are read once. */
 export interface ReadRequest {
-  /** Issuers (addresses) whose accreditation chain and DID history are needed. */
+  /**
+   * Issuers (addresses) whose accreditation chain and DID history are needed. The chain is read with every version of
+   * every link (`TrustRegistry.historyOf`), which does not depend on the time trust is judged at: one read per issuer
+   * serves credentials anchored at any time.
+   */
   issuers: Iterable<string>;
   /** Credential type names to map to trust-registry type ids. */
   typeNames: Iterable<string>;
@@ -35,6 +39,7 @@ export interface ChainSnapshot {
   block: number;
   timestamp: bigint;
   chainId: number;
+  /** Each issuer's chain, issuer first, with each link's whole history (empty: not accredited). */
   chains: Map<string, ChainLink[]>;
   didEvents: Map<string, DidEvent[]>;
   typeIds: Map<string, number | undefined>;
@@ -79,7 +84,7 @@ const SEL = {
   getCurrentBlockTimestamp: selectorOf(multicallIface, "getCurrentBlockTimestamp"),
   getChainId: selectorOf(multicallIface, "getChainId"),
   changed: selectorOf(didIface, "changed"),
-  chainOf: selectorOf(trustIface, "chainOf"),
+  historyOf: selectorOf(trustIface, "historyOf"),
   getWords: selectorOf(statusIface, "getWords"),
   hashesRevokedAt: selectorOf(statusIface, "hashesRevokedAt"),
   anchorOf: selectorOf(statusIface, "anchorOf"),
@@ -95,12 +100,15 @@ const WORD_GAP = 4;
 const MAX_HASHES_PER_CALL = 512;
 /**
  * A sub-call's gas, about: its execution, or the EIP-7623 calldata floor of its ~256 calldata bytes. A hash read in a
- * batch costs a cold SLOAD and its 32 calldata bytes.
+ * batch costs a cold SLOAD and its 32 calldata bytes. A chain's history costs a cold SLOAD per link and per version,
+ * and it grows with every change: the estimate is for a chain of three links with about fifteen versions in all (a
+ * longer history only makes a call's real cost exceed its estimate, which a node with a tight gas cap answers with an
+ * error the read recovers from by halving).
  */
 const GAS = {
   header: 4_000,
   changed: 7_000,
-  chainOf: 40_000,
+  historyOf: 60_000,
   typeId: 12_000,
   hashes: 6_000,
   perHash: 3_000,
@@ -361,9 +369,9 @@ function planCalls(deployment: Deployment, keys: Keys, budget: number): Planned[
       apply: (r, g) => g.changed.set(issuer, returnWord(need(r, "changed"))),
     });
     planned.push({
-      call: { target: c.TrustRegistry.address, allowFailure: false, callData: SEL.chainOf + addressWord(issuer) },
-      gas: GAS.chainOf,
-      apply: (r, g) => g.chains.set(issuer, toLinks(trustIface.decodeFunctionResult("chainOf", `0x${need(r, "chainOf")}`)[0])),
+      call: { target: c.TrustRegistry.address, allowFailure: false, callData: SEL.historyOf + addressWord(issuer) },
+      gas: GAS.historyOf,
+      apply: (r, g) => g.chains.set(issuer, toLinks(issuer, trustIface.decodeFunctionResult("historyOf", `0x${need(r, "historyOf")}`)[0])),
     });
   }
   for (const name of keys.typeNames) {
@@ -769,21 +777,27 @@ async function blockNumber(transport: RpcTransport, options: ReadOptions): Promi
   return Number(n);
 }
 
-function toLinks(value: import("ethers").Result): ChainLink[] {
-  return [...value].map((link) => {
-    const a = link[1];
-    return {
-      subject: getAddress(link[0] as string),
-      parent: getAddress(a[0] as string),
-      validFrom: a[1] as bigint,
-      validUntil: a[2] as bigint,
-      role: Number(a[3]),
-      status: Number(a[4]) as AccreditationStatus,
-      reason: Number(a[5]),
-      depth: Number(a[6]),
-      scope: a[7] as bigint,
-    };
+/**
+ * The links of `historyOf(issuer)`, checked as far as they can be without another read: the issuer first, each link's
+ * parent the next link's subject, every link with a version, and each history's times strictly increasing. A node
+ * answering otherwise is not believed (chain_inconsistent, so the verification is `unknown`).
+ */
+export function toLinks(issuer: string, value: import("ethers").Result): ChainLink[] {
+  const links: ChainLink[] = [...value].map((link) => {
+    const versions: Version[] = [...(link[2] as Iterable<bigint>)].map((packed) => decodeVersion(packed));
+    return { subject: getAddress(link[0] as string), parent: getAddress(link[1] as string), versions };
   });
+  const bad = (why: string) => new ChainError("chain_inconsistent", `The registry's history of ${issuer} ${why}.`);
+  if (links.length > 0 && links[0]!.subject !== getAddress(issuer)) throw bad("starts at another subject");
+  links.forEach((link, i) => {
+    if (link.versions.length === 0) throw bad(`has a link without versions (${link.subject})`);
+    for (let j = 1; j < link.versions.length; j++) {
+      if (link.versions[j]!.since <= link.versions[j - 1]!.since) throw bad(`is not in time order (${link.subject})`);
+    }
+    const next = links[i + 1];
+    if (next !== undefined && next.subject !== link.parent) throw bad(`is not a chain (${link.subject})`);
+  });
+  return links;
 }
 
 async function rpc<T>(options: ReadOptions, method: string, run: () => Promise<T>): Promise<T> {

@@ -44,7 +44,7 @@ export function reason(report: { result: VerificationResult; checks: readonly Ch
 /** One link's label: its name when known, else its short address; its state when not active. */
 function linkLabel(link: TrustChainEntry, c: Palette): string {
   const who = link.name !== undefined ? `${link.name} (${short(link.address)})` : short(link.address);
-  const state = link.status === "active" ? "" : ` ${c.red(`[${link.status}]`)}`;
+  const state = `${link.status === "active" ? "" : ` ${c.red(`[${link.status}]`)}`}${link.statusNow !== undefined ? ` ${c.red(`[${link.statusNow} now]`)}` : ""}`;
   const expired = link.validUntil !== null && link.validUntil * 1000 < Date.now() ? ` ${c.red("[expired]")}` : "";
   return `${who}${state}${expired}`;
 }
@@ -89,7 +89,8 @@ export function printCredentialReport(out: Output, r: CredentialReport, indent =
   out.fields(
     [
       ["id", r.credential.id],
-      ["issuer", r.credential.issuer === undefined ? undefined : `${r.credential.issuerName ?? ""}${r.credential.issuerName !== undefined ? " " : ""}${c.dim(r.credential.issuer)}`],
+      // The name is the credential's claim about itself, not the registry's: said so.
+      ["issuer", r.credential.issuer === undefined ? undefined : `${r.credential.issuerName !== undefined ? `${r.credential.issuerName} ${c.dim("(claimed)")} ` : ""}${c.dim(r.credential.issuer)}`],
       ["subject", r.credential.subject],
       ["types", [...(r.credential.types?.filter((t) => t !== "VerifiableCredential") ?? []), ...achievementTypes].join(", ") || undefined],
       ["issued", issuedLine(r)],

@@ -65,7 +65,10 @@ export interface VerifyOptions {
   clockSkewSeconds?: number;
   /** Roots (addresses or did:ethr) this verifier trusts; by default every root the registry's governance added. */
   trustedRoots?: readonly string[];
-  /** Issuer names to show in trust chains, by address. */
+  /**
+   * The verifier's own names for addresses, shown in trust chains (`TrustChainEntry.name`). The only source of names
+   * there: a name the credential claims for its issuer is reported as its claim (`CredentialSummary.issuerName`).
+   */
   names?: ReadonlyMap<string, string>;
   read?: ReadOptions;
 }
@@ -93,8 +96,8 @@ const DEFAULT_SKEW = 60;
 interface Shared {
   keysAt(did: EthrDid, events: Parameters<typeof signingKeysAt>[1], at: { block: number; time: bigint }): SigningKeys;
   readonly trustedRoots: ReadonlySet<string> | undefined;
-  /** The issuer's chain as reports show it: one frozen copy per issuer (and issuer name) in a batch. */
-  chainOf(issuer: string, links: readonly ChainLink[], summary: CredentialSummary): TrustChainEntry[];
+  /** The issuer's chain as it stood at `at`, as reports show it: one frozen copy per issuer and time in a batch. */
+  chainOf(issuer: string, links: readonly ChainLink[], at: bigint): TrustChainEntry[];
 }
 
 function sharedOf(ctx: VerifierContext, options: VerifyOptions): Shared {
@@ -102,10 +105,10 @@ function sharedOf(ctx: VerifierContext, options: VerifyOptions): Shared {
   const chains = new Map<string, TrustChainEntry[]>();
   let roots: ReadonlySet<string> | undefined;
   return {
-    chainOf(issuer, links, summary) {
-      const k = `${issuer}|${summary.issuerName ?? ""}`;
+    chainOf(issuer, links, at) {
+      const k = `${issuer}|${at}`;
       let v = chains.get(k);
-      if (v === undefined) chains.set(k, (v = deepFrozen(describeChain(links, ctx, options.names, summary))));
+      if (v === undefined) chains.set(k, (v = deepFrozen(describeChain(links, ctx, options.names, at))));
       return v;
     },
     // One key set per issuer and moment: every credential of an anchored batch asks the same question.
@@ -373,7 +376,8 @@ function finish(
   report.block = snap.block;
   const issuer = p.issuer.address;
 
-  // Anchor: the trusted issuance time, when the root is on chain.
+  // Anchor: the trusted issuance time, when the root is on chain. Without it trust is judged now, and the report says so
+  // (the anchor check, `trustedTime.source` and the trust check's details): the history protects anchored credentials.
   let trustedAt = BigInt(now);
   let keysAt = { block: snap.block, time: BigInt(now) };
   const root = p.anchorRoot;
@@ -418,10 +422,12 @@ function finish(
     });
   }
 
-  // Trust: accredited for every type the credential claims, at the trusted time, under a trusted root.
+  // Trust: accredited for every type the credential claims, at the trusted time, by the chain's history, under a
+  // trusted root. The chain is shown as it stood then.
   const chain = snap.chains.get(issuer) ?? [];
-  report.trustChain = shared.chainOf(issuer, chain, p.summary);
-  report.checks.push(trustCheck(chain, p.types ?? [], snap, trustedAt, () => shared.trustedRoots));
+  const judged = { at: trustedAt, source: report.trustedTime.source };
+  report.trustChain = shared.chainOf(issuer, chain, trustedAt);
+  report.checks.push(trustCheck(chain, p.types ?? [], snap, judged, () => shared.trustedRoots));
 
   // Status: revocation and suspension now.
   if (!has("status")) report.checks.push(statusCheck(ctx, p, snap));
@@ -438,21 +444,30 @@ function signatureOf(jwt: NonNullable<Prepared["jwt"]>): SignatureParts {
   return { alg: jwt.alg, signature: jwt.parts.subarray(0, n), digest: jwt.parts.subarray(n) };
 }
 
+/** When trust was judged: the anchored issuance time, or now (no anchor on chain). */
+interface Judged {
+  at: bigint;
+  source: "anchor" | "now";
+}
+
 function trustCheck(
   chain: ChainLink[],
   types: readonly string[],
   snap: ChainSnapshot,
-  at: bigint,
+  judged: Judged,
   trustedRootsOf: () => ReadonlySet<string> | undefined,
 ): Check {
+  const { at, source } = judged;
+  // Every trust check says when trust was judged and why that time.
+  const when = { at: Number(at), source };
   if (types.length === 0) {
-    return { id: "trust", outcome: "fail", code: "no_credential_type", message: "The credential names no type to check accreditation for." };
+    return { id: "trust", outcome: "fail", code: "no_credential_type", message: "The credential names no type to check accreditation for.", details: when };
   }
   let root: string | undefined;
   for (const type of types) {
     const typeId = snap.typeIds.get(type);
     if (typeId === undefined) {
-      return { id: "trust", outcome: "fail", code: "unknown_credential_type", message: `"${type}" is not a credential type of the registry.`, details: { type } };
+      return { id: "trust", outcome: "fail", code: "unknown_credential_type", message: `"${type}" is not a credential type of the registry.`, details: { type, ...when } };
     }
     const answer = evaluateTrust(chain, { typeId, at });
     if (answer.verdict !== Verdict.Trusted) {
@@ -461,8 +476,13 @@ function trustCheck(
         id: "trust",
         outcome: "fail",
         code: verdictCode(answer.verdict, isIssuer),
-        message: verdictMessage(answer.verdict, { subject: "The issuer", accreditor: isIssuer ? undefined : answer.failedAt, type, when: "the credential's trusted time" }),
-        details: { type, failedAt: answer.failedAt, at: Number(at) },
+        message: verdictMessage(answer.verdict, {
+          subject: "The issuer",
+          accreditor: isIssuer ? undefined : answer.failedAt,
+          type,
+          when: source === "anchor" ? `its anchored issuance time (${iso(Number(at))})` : `the time of verification (${iso(Number(at))}; no anchor)`,
+        }),
+        details: { type, failedAt: answer.failedAt, ...when },
       };
     }
     root = answer.root;
@@ -470,15 +490,18 @@ function trustCheck(
   const trustedRoots = root === undefined ? undefined : trustedRootsOf();
   if (trustedRoots !== undefined && root !== undefined) {
     if (!trustedRoots.has(root)) {
-      return { id: "trust", outcome: "fail", code: "untrusted_root", message: `The chain ends at root ${root}, which this verifier does not trust.`, details: { root } };
+      return { id: "trust", outcome: "fail", code: "untrusted_root", message: `The chain ends at root ${root}, which this verifier does not trust.`, details: { root, ...when } };
     }
   }
-  return intern(`c|tr|${JSON.stringify(types)}|${at}|${root}`, (): Check => ({
+  return intern(`c|tr|${JSON.stringify(types)}|${at}|${source}|${root}`, (): Check => ({
     id: "trust",
     outcome: "pass",
     code: "trusted",
-    message: `Accredited for ${types.join(", ")} at ${iso(Number(at))} under root ${root}.`,
-    details: { types, root },
+    message:
+      source === "anchor"
+        ? `Accredited for ${types.join(", ")} at ${iso(Number(at))}, its anchored issuance time, under root ${root}.`
+        : `Accredited for ${types.join(", ")} now (${iso(Number(at))}): not anchored, so trust is judged at verification time; under root ${root}.`,
+    details: { types, root, ...when },
   }));
 }
 
@@ -597,22 +620,24 @@ function summarize(credential: Record<string, unknown>, jwt: DecodedJwt): Creden
   return s;
 }
 
-/** An accreditation chain as reports show it, issuer first; names from `names`, else the credential's issuer name. */
+/**
+ * An accreditation chain as reports show it, issuer first: each link as it stood at `at` (by default now), with its
+ * status now when that differs. Names come only from `names`, the verifier's own aliases: never from a credential.
+ */
 export function describeChain(
   chain: readonly ChainLink[],
   ctx: Pick<VerifierContext, "networkName">,
   names: ReadonlyMap<string, string> | undefined,
-  summary: CredentialSummary = {},
+  at?: bigint,
 ): TrustChainEntry[] {
-  return chain.map((link, i) => {
-    const { address, ...view } = linkView(link);
+  return chain.map((link) => {
+    const { address, ...view } = linkView(link, at);
     const did = text(`did|${ctx.networkName}|${address}`, () => `did:ethr:${ctx.networkName}:${address}`);
     const entry: TrustChainEntry = { address, did, ...view, scope: view.scope.map((id) => ({ id })) };
-    const name = names?.get(link.subject) ?? (i === 0 ? summary.issuerName : undefined);
+    const name = names?.get(link.subject);
     if (name !== undefined) entry.name = name;
     return entry;
   });
 }
-
 
 export { AccreditationStatus };

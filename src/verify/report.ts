@@ -28,22 +28,40 @@ export interface Check {
   details?: Record<string, unknown>;
 }
 
-/** One link of the issuer's accreditation chain, issuer first, as the registry holds it. */
+/**
+ * One link of the issuer's accreditation chain, issuer first, as the registry held it at the time trust was judged
+ * (`CredentialReport.trustedTime`): the version of the link in effect then, with its status now when that differs.
+ */
 export interface TrustChainEntry {
   address: string;
   did: string;
+  /**
+   * The verifier's own name for this address (`VerifyOptions.names`), if it has one. Never a name the credential
+   * gives: what a credential claims about its issuer is `CredentialSummary.issuerName`.
+   */
   name?: string;
   role: ("issuer" | "accreditor")[];
+  /** The status of the version shown; "none": the link did not exist yet at that time. */
   status: "active" | "suspended" | "revoked" | "none";
   validFrom: number;
   validUntil: number | null;
   scope: { id: number; name?: string }[];
   isRoot: boolean;
+  /** When the version shown took effect (block time); null when the link did not exist at the time shown. */
+  since: number | null;
+  /** The status now, when it differs from that of the version shown (suspended or revoked since). */
+  statusNow?: "active" | "suspended" | "revoked";
+  /** When the link is revoked now: the revocation's effective time. */
+  revokedFrom?: number;
 }
 
 export interface CredentialSummary {
   id?: string;
   issuer?: string;
+  /**
+   * The name the credential claims for its issuer (its `issuer.name`): the credential's claim, checked by nothing. It
+   * is never shown as the registry's name for a link of the trust chain (see `TrustChainEntry.name`).
+   */
   issuerName?: string;
   subject?: string;
   types?: string[];
@@ -63,7 +81,10 @@ export interface CredentialReport {
   credential: CredentialSummary;
   /** The issuer's accreditation chain, issuer first (empty when the chain could not be read). */
   trustChain: TrustChainEntry[];
-  /** The time trust was judged at, and why that time: the anchored issuance time, or now. */
+  /**
+   * The time trust was judged at, and why that time: the issuance time the chain anchored ("anchor"), or, for a
+   * credential with no anchor on chain, the time of verification ("now": the history rules then protect nothing).
+   */
   trustedTime?: { at: number; source: "anchor" | "now"; anchorBlock?: number };
   /** The block the chain was read at. */
   block?: number;
