@@ -6,8 +6,10 @@ import { iso } from "./http.js";
 /**
  * Trust-registry queries in the style of the Trust Over IP Trust Registry Query Protocol (TRQP v2): "is entity X
  * authorized by authority Y to perform `action` on `resource` at time t?". Here the action is `issue` and the
- * resource a credential type of the registry. The answer is read from the chain at one block (TrustRegistry.chainOf
- * through Multicall3) and judged with the same rules as the registry's `trustedAt`.
+ * resource a credential type of the registry. The answer is read from the chain at one block (every version of every
+ * link of the entity's chain, TrustRegistry.historyOf through Multicall3) and judged with the rules of the registry's
+ * `trustedAt`: each link by its version in effect at time t (none yet: not authorized, `accreditation_not_yet_valid`),
+ * and, now, no link suspended and none revoked effective at or before t.
  */
 
 export interface AuthorizationQuery {
@@ -19,7 +21,11 @@ export interface AuthorizationQuery {
   time?: number;
 }
 
-/** A link of the entity's chain: as the registry holds it (scope as type ids), with its DID and name. */
+/**
+ * A link of the entity's chain as it stood at the time asked about (its version then, scope as type ids; status
+ * `none` and `since: null` when it did not exist yet), with its status now when that differs, its DID and the name
+ * this service knows it by.
+ */
 export type TrqpChainLink = LinkView & { did: string; name?: string };
 
 export interface AuthorizationResponse {
@@ -35,7 +41,7 @@ export interface AuthorizationResponse {
   message: string;
   /** Stable code: `authorized`, or why not (the verification report's trust codes). */
   reason: string;
-  /** The entity's accreditation chain, entity first, up to its root, as the registry holds it. */
+  /** The entity's accreditation chain, entity first, up to its root, each link in its version at the time asked about. */
   chain: TrqpChainLink[];
   /** The block the chain was read at. */
   block: number;
@@ -66,7 +72,7 @@ export async function authorize(ctx: ServiceContext, q: AuthorizationQuery): Pro
     time_evaluated: iso(evaluatedAt),
     message,
     reason,
-    chain: links.map((l) => chainLink(ctx, l)),
+    chain: links.map((l) => chainLink(ctx, l, BigInt(at))),
     block: snap.block,
     context: { time: iso(at) },
   });
@@ -79,7 +85,7 @@ export async function authorize(ctx: ServiceContext, q: AuthorizationQuery): Pro
   if (answer.verdict !== Verdict.Trusted) {
     const isEntity = answer.failedAt === links[0]?.subject;
     const accreditor = isEntity || answer.failedAt === undefined ? undefined : label(ctx, answer.failedAt);
-    return response(false, verdictCode(answer.verdict, isEntity), verdictMessage(answer.verdict, { subject: "The entity", accreditor, type: q.resource, when: "that time" }));
+    return response(false, verdictCode(answer.verdict, isEntity), verdictMessage(answer.verdict, { subject: "The entity", accreditor, type: q.resource, when: iso(at) }));
   }
   // The authority must stand above the entity in its chain: the root, or an accreditor between them.
   const above = links.slice(1).map((l) => l.subject);
@@ -94,8 +100,8 @@ export async function authorize(ctx: ServiceContext, q: AuthorizationQuery): Pro
   return response(true, "authorized", `${label(ctx, entity)} was accredited to issue "${q.resource}" at ${iso(at)},${via} under root ${label(ctx, answer.root!)}.`);
 }
 
-function chainLink(ctx: ServiceContext, l: ChainLink): TrqpChainLink {
-  const { address, ...view } = linkView(l);
+function chainLink(ctx: ServiceContext, l: ChainLink, at: bigint): TrqpChainLink {
+  const { address, ...view } = linkView(l, at);
   const link: TrqpChainLink = { address, did: ctx.didOf(address), ...view };
   const name = ctx.names.get(l.subject);
   if (name !== undefined) link.name = name;

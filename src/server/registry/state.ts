@@ -1,4 +1,4 @@
-import { ROLE_ACCREDITOR, ROLE_ISSUER } from "../../verify/trust.js";
+import { AccreditationStatus, ROLE_ACCREDITOR, ROLE_ISSUER, type ChainLink, type Version } from "../../verify/trust.js";
 import type { Purpose, RegistryEvent } from "./events.js";
 
 /**
@@ -52,6 +52,11 @@ export interface EntityState {
   accreditedAt: { block: number; time: number };
   children: string[];
   history: HistoryEntry[];
+  /**
+   * Every version of the accreditation, oldest first, as TrustRegistry stores it (`historyOf`): keyed by the block
+   * time of the change, the last change of a block time standing for it. The fields above are those of the last one.
+   */
+  versions: Version[];
 }
 
 export interface IssuerActivity {
@@ -145,6 +150,15 @@ function applyOne(s: RegistryState, e: RegistryEvent): void {
         accreditedAt: { block: e.block, time: e.time },
         children: [],
         history: [history(e, { role: e.role, scope: e.scope, validFrom: e.validFrom, validUntil: e.validUntil, metadataURI: e.metadataURI })],
+        versions: [],
+      });
+      pushVersion(s.entities.get(e.subject)!, e.time, {
+        role: e.role,
+        status: AccreditationStatus.Active,
+        reason: 0,
+        validFrom: BigInt(e.validFrom),
+        validUntil: BigInt(e.validUntil),
+        scope: e.scope,
       });
       if (parent !== null) s.entities.get(parent)?.children.push(e.subject);
       return;
@@ -152,7 +166,15 @@ function applyOne(s: RegistryState, e: RegistryEvent): void {
     case "updated": {
       const x = s.entities.get(e.subject);
       if (x === undefined) return;
-      Object.assign(x, { role: e.role, scope: e.scope, validFrom: e.validFrom, validUntil: e.validUntil, reason: e.reason });
+      // As TrustRegistry.update: new terms, the status kept.
+      pushVersion(x, e.time, {
+        ...latestOf(x),
+        role: e.role,
+        reason: e.reason,
+        validFrom: BigInt(e.validFrom),
+        validUntil: BigInt(e.validUntil),
+        scope: e.scope,
+      });
       x.metadataURI = e.metadataURI;
       x.metadataHash = e.metadataHash;
       x.history.push(
@@ -164,18 +186,17 @@ function applyOne(s: RegistryState, e: RegistryEvent): void {
     case "reinstated": {
       const x = s.entities.get(e.subject);
       if (x === undefined) return;
-      x.state = e.kind === "suspended" ? "suspended" : "active";
-      x.reason = e.reason;
+      const status = e.kind === "suspended" ? AccreditationStatus.Suspended : AccreditationStatus.Active;
+      pushVersion(x, e.time, { ...latestOf(x), status, reason: e.reason });
       x.history.push(history(e, { reason: e.reason }));
       return;
     }
     case "revoked": {
       const x = s.entities.get(e.subject);
       if (x === undefined) return;
-      // As TrustRegistry.revoke: the validity window ends at the effective time.
-      if (e.effectiveAt < x.validUntil) x.validUntil = e.effectiveAt;
-      x.state = "revoked";
-      x.reason = e.reason;
+      // As TrustRegistry.revoke: a revoked version's validUntil is the revocation's effective time (a second
+      // revocation moves it earlier).
+      pushVersion(x, e.time, { ...latestOf(x), status: AccreditationStatus.Revoked, reason: e.reason, validUntil: BigInt(e.effectiveAt) });
       x.history.push(history(e, { reason: e.reason, effectiveAt: e.effectiveAt }));
       return;
     }
@@ -207,6 +228,36 @@ function applyOne(s: RegistryState, e: RegistryEvent): void {
       return;
     }
   }
+}
+
+const STATES: Record<AccreditationStatus, AccreditationState | undefined> = {
+  [AccreditationStatus.None]: undefined,
+  [AccreditationStatus.Active]: "active",
+  [AccreditationStatus.Suspended]: "suspended",
+  [AccreditationStatus.Revoked]: "revoked",
+};
+
+function latestOf(x: EntityState): Omit<Version, "since"> {
+  const { since: _since, ...v } = x.versions[x.versions.length - 1]!;
+  return v;
+}
+
+/**
+ * Records `v` as the version from block time `time` on, as TrustRegistry's `_push`: a second change at the same
+ * block time replaces the first one's version. The entity's current fields follow the new version.
+ */
+function pushVersion(x: EntityState, time: number, v: Omit<Version, "since">): void {
+  const since = BigInt(time);
+  const version: Version = { since, ...v };
+  const last = x.versions[x.versions.length - 1];
+  if (last !== undefined && last.since === since) x.versions[x.versions.length - 1] = version;
+  else x.versions.push(version);
+  x.role = v.role;
+  x.scope = v.scope;
+  x.validFrom = Number(v.validFrom);
+  x.validUntil = Number(v.validUntil);
+  x.reason = v.reason;
+  x.state = STATES[v.status] ?? "active";
 }
 
 function history(
@@ -320,6 +371,11 @@ export function chainUp(s: RegistryState, address: string): EntityState[] {
     current = x.parent;
   }
   return out;
+}
+
+/** The entity's chain with every version, the entity first: the shape `evaluateTrust` and `linkView` take. */
+export function chainLinks(s: RegistryState, address: string): ChainLink[] {
+  return chainUp(s, address).map((x) => ({ subject: x.address, parent: x.parent ?? ZERO, versions: x.versions }));
 }
 
 export interface StatusTally {

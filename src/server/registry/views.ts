@@ -1,4 +1,4 @@
-import { NO_END, roleNames, scopeTypeIds } from "../../verify/trust.js";
+import { NO_END, roleNames, scopeTypeIds, type Version } from "../../verify/trust.js";
 import {
   chainUp,
   displayStatus,
@@ -10,7 +10,6 @@ import {
 } from "./state.js";
 
 /** The JSON shapes of the registry endpoints (docs/http-api.md). Pure. */
-
 
 export interface ViewContext {
   now: number;
@@ -44,8 +43,23 @@ export interface EntityView {
   depth: number;
   children: number;
   accreditedAt: { block: number; time: number };
+  /** How many versions the accreditation has had (see `versions` of the entity's detail and history). */
+  versionCount: number;
   metadataURI?: string;
   metadataHash?: string;
+}
+
+/** One version of an accreditation, as TrustRegistry.historyOf holds it, in the words of the other views. */
+export interface VersionView {
+  /** The block time it took effect, seconds. */
+  since: number;
+  role: ("issuer" | "accreditor")[];
+  status: "active" | "suspended" | "revoked";
+  reason: number;
+  validFrom: number;
+  /** null: no end. For a revoked version, the revocation's effective time. */
+  validUntil: number | null;
+  scope: ScopeEntry[];
 }
 
 export interface HistoryView extends Omit<HistoryEntry, "scope" | "validUntil"> {
@@ -81,6 +95,7 @@ export function entityView(state: RegistryState, x: EntityState, ctx: ViewContex
     depth: x.depth,
     children: x.children.length,
     accreditedAt: x.accreditedAt,
+    versionCount: x.versions.length,
   };
   const name = ctx.names.get(x.address);
   if (name !== undefined) v.name = name;
@@ -97,6 +112,19 @@ export function historyView(h: HistoryEntry, types: ReadonlyMap<number, string>)
   return v;
 }
 
+const VERSION_STATUS = { 1: "active", 2: "suspended", 3: "revoked" } as const;
+
+export function versionView(v: Version, types: ReadonlyMap<number, string>): VersionView {
+  return {
+    since: Number(v.since),
+    role: roleNames(v.role),
+    status: VERSION_STATUS[v.status as 1 | 2 | 3] ?? "active",
+    reason: v.reason,
+    validFrom: Number(v.validFrom),
+    validUntil: v.validUntil >= BigInt(NO_END) ? null : Number(v.validUntil),
+    scope: scopeView(v.scope, types),
+  };
+}
 
 /** The entity in full: its chain up to the root, its children, its history, its issuing activity. */
 export function entityDetail(state: RegistryState, x: EntityState, ctx: ViewContext, statusListUrl: (list: bigint, purpose: string) => string) {
@@ -110,6 +138,7 @@ export function entityDetail(state: RegistryState, x: EntityState, ctx: ViewCont
       return child === undefined ? [] : [entityView(state, child, ctx, types)];
     }),
     history: x.history.map((h) => historyView(h, types)),
+    versions: x.versions.map((v) => versionView(v, types)),
     credentials: {
       anchors: activity?.anchors ?? 0,
       lastAnchor: activity?.lastAnchor ?? null,

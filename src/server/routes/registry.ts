@@ -7,7 +7,7 @@ import type { Purpose } from "../registry/events.js";
 import type { IndexSnapshot } from "../registry/indexer.js";
 import { ROLE_ACCREDITOR, ROLE_ISSUER } from "../../verify/trust.js";
 import { displayStatus, downsample, tallyByStatus, type EntityState } from "../registry/state.js";
-import { entityDetail, entityView, historyView, typeNames, type ViewContext } from "../registry/views.js";
+import { entityDetail, entityView, historyView, typeNames, versionView, type ViewContext } from "../registry/views.js";
 import { rpcWithTimeout } from "../rpc.js";
 import { readStatusWords, statusListCredential } from "../statusList.js";
 import { authorize } from "../trqp.js";
@@ -141,7 +141,12 @@ export function registerRegistry(app: FastifyInstance, ctx: ServiceContext): voi
   app.get("/v1/registry/entities/:id/history", async (request) => {
     const { snap, x } = await entityOf(request);
     const types = typeNames(snap.state);
-    return { ...meta(snap), entity: entityView(snap.state, x, view(), types), history: x.history.map((h) => historyView(h, types)) };
+    return {
+      ...meta(snap),
+      entity: entityView(snap.state, x, view(), types),
+      history: x.history.map((h) => historyView(h, types)),
+      versions: x.versions.map((v) => versionView(v, types)),
+    };
   });
 
   // ---- status lists --------------------------------------------------------------------------------------------
