@@ -1,24 +1,29 @@
 import { join } from "node:path";
-import { computeAddress, Contract, encodeBytes32String, getAddress, Interface, keccak256, toUtf8Bytes, Wallet, ZeroHash, type Signer } from "ethers";
+import { computeAddress, Contract, encodeBytes32String, getAddress, id, Interface, keccak256, toUtf8Bytes, Wallet, ZeroAddress, ZeroHash, type Signer } from "ethers";
 import type { IAgentPlugin, IIdentifier } from "@veramo/core";
 import type { DIDStoreJson } from "@veramo/data-store-json";
-import { ChainError, isLerError, LerError } from "../errors.js";
+import { ChainError, isLerError, LerError, UsageError } from "../errors.js";
 import { didRegistryArtifact, projectArtifact } from "../chain/artifacts.js";
 import type { LerNetwork } from "../chain/network.js";
-import { readSnapshot } from "../chain/reads.js";
+import { toChainError } from "../chain/reads.js";
+import { signAccreditationConsent } from "../chain/signedCall.js";
 import { registries, sendWrite, type WriteOptions, type WriteResult } from "../chain/writes.js";
 import { addressOf, signBatch } from "../issue/issue.js";
+import { changedTerms, checkIssuable, latestMetadata, readHistory, readIssuerStanding, termsOf, typeIdsOf, typeNamesById } from "../issue/accreditation.js";
 import { chunkWords, packStatusWords } from "../issue/pack.js";
 import { carryOut, markDoneOnce, resumePending, type ResumeResult } from "../issue/resume.js";
 import { StatusIndexAllocator } from "../store/allocator.js";
 import { IssuedLedger } from "../store/ledger.js";
 import { PendingWrites, type Intent } from "../store/pending.js";
-import { describeChain, verifyCredential as verifyOne, verifyCredentials, type VerifierContext } from "../verify/credential.js";
-import { NO_END, ROLE_ACCREDITOR, ROLE_ISSUER } from "../verify/trust.js";
+import { verifyCredential as verifyOne, verifyCredentials, type VerifierContext } from "../verify/credential.js";
+import { AccreditationStatus, linkView, NO_END, ROLE_ACCREDITOR, ROLE_ISSUER, roleNames, scopeTypeIds } from "../verify/trust.js";
 import { verifyPresentation } from "../verify/presentation.js";
-import { kmsSigner } from "./kmsSigner.js";
+import { kmsSigner, type KmsSigner } from "./kmsSigner.js";
 import { lerPluginSchema } from "./schema.js";
 import type {
+  AccreditationConsent,
+  AccreditationConsentArgs,
+  AccreditationHistoryLink,
   AccreditationRole,
   AccreditArgs,
   AddRootArgs,
@@ -32,7 +37,9 @@ import type {
   RegisterTypeArgs,
   RevokeAccreditationArgs,
   StatusChangeArgs,
+  TrustChainLink,
   UpdateAccreditationArgs,
+  UpdateAccreditationResult,
   VerifyCredentialArgs,
   VerifyPresentationArgs,
 } from "./types.js";
@@ -80,6 +87,7 @@ export class LerPlugin implements IAgentPlugin {
       lerRegisterType: this.lerRegisterType.bind(this),
       lerAddRoot: this.lerAddRoot.bind(this),
       lerAccredit: this.lerAccredit.bind(this),
+      lerSignAccreditationConsent: this.lerSignAccreditationConsent.bind(this),
       lerUpdateAccreditation: this.lerUpdateAccreditation.bind(this),
       lerSuspendAccreditation: this.lerSuspendAccreditation.bind(this),
       lerReinstateAccreditation: this.lerReinstateAccreditation.bind(this),
@@ -95,6 +103,7 @@ export class LerPlugin implements IAgentPlugin {
       lerVerifyPresentation: this.lerVerifyPresentation.bind(this),
       lerCreatePresentation: this.lerCreatePresentation.bind(this),
       lerTrustChain: this.lerTrustChain.bind(this),
+      lerAccreditationHistory: this.lerAccreditationHistory.bind(this),
       lerResumePending: this.lerResumePending.bind(this),
     };
   }
@@ -213,7 +222,7 @@ export class LerPlugin implements IAgentPlugin {
 
   private async lerRegisterType(args: RegisterTypeArgs, context: LerContext): Promise<{ typeId: number; tx: WriteResult }> {
     const { trust } = await this.registriesAs(args.governor, context);
-    const tx = await sendWrite(trust, "registerType", [args.name], this.writeOptions);
+    const tx = await this.send(trust, "registerType", [args.name], { actor: args.governor }, context);
     const typeId = Number(await trust.getFunction("typeIdOf")(args.name));
     return { typeId, tx };
   }
@@ -221,74 +230,161 @@ export class LerPlugin implements IAgentPlugin {
   private async lerAddRoot(args: AddRootArgs, context: LerContext): Promise<WriteResult> {
     const { trust } = await this.registriesAs(args.governor, context);
     const scope = await this.scopeOf(args.types);
-    return sendWrite(
+    return this.send(
       trust,
       "addRoot",
       [addressOf(args.root), scope, args.validFrom ?? 0, args.validUntil ?? NO_END, args.metadataURI ?? "", args.metadataHash ?? ZeroHash],
-      this.writeOptions,
+      { actor: args.governor, subject: args.root },
+      context,
     );
   }
 
+  /**
+   * Accredits a subject with its consent: the signature given (`consent` and its `deadline`), or, when this agent
+   * holds the subject's key, one its owner key signs here. The accreditor's owner sends the transaction.
+   */
   private async lerAccredit(args: AccreditArgs, context: LerContext): Promise<WriteResult> {
-    const { trust } = await this.registriesAs(args.accreditor, context);
-    const scope = await this.scopeOf(args.types);
-    return sendWrite(
+    const { trust, signer } = await this.registriesWithSigner(args.accreditor, context);
+    const terms = await this.consentTerms(args);
+    let consent: string;
+    let deadline: number;
+    if (args.consent !== undefined) {
+      if (args.deadline === undefined) throw new UsageError("missing_deadline", "A consent signature comes with the deadline it was signed with: give it too.");
+      if (!/^0x([0-9a-fA-F]{2})*$/.test(args.consent)) throw new UsageError("invalid_consent", "A consent is a hex signature (0x…).");
+      consent = args.consent;
+      deadline = args.deadline;
+    } else {
+      const own = await this.ownIdentifier(terms.subject, context);
+      if (own === undefined) {
+        throw new LerError(
+          "consent_required",
+          `${await this.label(terms.subject, context)} is not an identity of this key store: its owner must consent to being accredited. ` +
+            "Ask it for a consent to these terms (`ler id consent`) and pass it with its deadline.",
+        );
+      }
+      const owner = await this.ownerSigner(own, context, { fund: false });
+      deadline = args.deadline ?? (await this.chainNow()) + 3600;
+      // The subject's owner sending the call itself consents by sending it.
+      consent =
+        owner.address === (await signer.getAddress())
+          ? "0x"
+          : await signAccreditationConsent(owner, { verifyingContract: this.trustAddress, chainId: this.network.chainId, terms: { ...terms, deadline } });
+    }
+    return this.send(
       trust,
       "accredit",
-      [
-        addressOf(args.accreditor),
-        addressOf(args.subject),
-        roleBits(args.role),
-        scope,
-        args.validFrom ?? 0,
-        args.validUntil ?? NO_END,
-        args.metadataURI ?? "",
-        args.metadataHash ?? ZeroHash,
-      ],
-      this.writeOptions,
+      [terms.parent, terms.subject, terms.role, terms.scope, terms.validFrom, terms.validUntil, args.metadataURI ?? "", terms.metadataHash, deadline, consent],
+      { actor: args.accreditor, subject: args.subject },
+      context,
     );
   }
 
-  private async lerUpdateAccreditation(args: UpdateAccreditationArgs, context: LerContext): Promise<WriteResult> {
+  /** The subject's side: its owner key signs its consent to being accredited on these terms. Nothing is sent. */
+  private async lerSignAccreditationConsent(args: AccreditationConsentArgs, context: LerContext): Promise<AccreditationConsent> {
+    const terms = await this.consentTerms(args);
+    const own = await this.ownIdentifier(terms.subject, context);
+    if (own === undefined) throw new LerError("unknown_identity", `This agent holds no key for ${args.subject}: only its owner can consent.`);
+    const owner = await this.ownerSigner(own, context, { fund: false });
+    const deadline = args.deadline ?? (await this.chainNow()) + 7 * 24 * 3600;
+    const consent = await signAccreditationConsent(owner, { verifyingContract: this.trustAddress, chainId: this.network.chainId, terms: { ...terms, deadline } });
+    return {
+      consent,
+      deadline,
+      terms: {
+        accreditor: `did:ethr:${this.network.name}:${terms.parent}`,
+        subject: own.did,
+        role: args.role,
+        types: [...args.types],
+        scope: terms.scope.toString(),
+        validFrom: terms.validFrom,
+        validUntil: terms.validUntil,
+        metadataHash: terms.metadataHash,
+      },
+      chainId: this.network.chainId,
+      verifyingContract: this.trustAddress,
+    };
+  }
+
+  /** The terms of `accredit` (and of the subject's consent to it), defaults filled in. */
+  private async consentTerms(args: { accreditor: string; subject: string; role: AccreditationRole; types: readonly string[]; validFrom?: number; validUntil?: number; metadataHash?: string }) {
+    return {
+      parent: addressOf(args.accreditor),
+      subject: addressOf(args.subject),
+      role: roleBits(args.role),
+      scope: await this.scopeOf(args.types),
+      validFrom: args.validFrom ?? 0,
+      validUntil: args.validUntil ?? NO_END,
+      metadataHash: (args.metadataHash ?? ZeroHash).toLowerCase(),
+    };
+  }
+
+  /**
+   * Changes only what is given: the current version and metadata are read first and the rest is kept. A change that
+   * changes nothing is refused (`nothing_to_change`) before anything is sent.
+   */
+  private async lerUpdateAccreditation(args: UpdateAccreditationArgs, context: LerContext): Promise<UpdateAccreditationResult> {
     const { trust } = await this.registriesAs(args.accreditor, context);
-    const scope = await this.scopeOf(args.types);
-    return sendWrite(
+    const subject = addressOf(args.subject);
+    const reader = new Contract(this.trustAddress, trustAbi, this.network.provider);
+    const [[, , current], meta, names] = await Promise.all([
+      this.read("accreditationOf", () => reader.getFunction("accreditationOf")(subject) as Promise<[string, bigint, [bigint, bigint, bigint, bigint, bigint, bigint]]>),
+      latestMetadata(this.network, subject),
+      typeNamesById(this.network),
+    ]);
+    const [role, status, , validFrom, validUntil, scope] = current.map((x) => BigInt(x));
+    if (status === BigInt(AccreditationStatus.None)) {
+      throw new LerError("not_accredited", `${await this.label(subject, context)} has no accreditation to update.`);
+    }
+    const was = { role: Number(role), scope: scope!, validFrom: validFrom!, validUntil: validUntil! };
+    const next = {
+      role: args.role === undefined ? was.role : roleBits(args.role),
+      scope: args.types === undefined ? was.scope : await this.scopeOf(args.types),
+      validFrom: args.validFrom === undefined ? was.validFrom : BigInt(args.validFrom),
+      validUntil: args.validUntil === undefined ? was.validUntil : BigInt(args.validUntil),
+    };
+    const nextMeta = { metadataURI: args.metadataURI ?? meta.metadataURI, metadataHash: args.metadataHash ?? meta.metadataHash };
+    const before = termsOf(was, meta, names);
+    const after = termsOf(next, nextMeta, names);
+    const changes = changedTerms(before, after);
+    if (Object.keys(changes).length === 0) {
+      throw new UsageError("nothing_to_change", `The update changes nothing: ${await this.label(subject, context)} already has these terms. Nothing was sent.`);
+    }
+    const tx = await this.send(
       trust,
       "update",
-      [
-        addressOf(args.subject),
-        roleBits(args.role),
-        scope,
-        args.validFrom ?? 0,
-        args.validUntil ?? NO_END,
-        args.reason ?? 0,
-        args.metadataURI ?? "",
-        args.metadataHash ?? ZeroHash,
-      ],
-      this.writeOptions,
+      [subject, next.role, next.scope, next.validFrom, next.validUntil, args.reason ?? 0, nextMeta.metadataURI, nextMeta.metadataHash],
+      { actor: args.accreditor, subject },
+      context,
     );
+    return { tx, before, after, changes };
   }
 
   private async lerSuspendAccreditation(args: AccreditationChangeArgs, context: LerContext): Promise<WriteResult> {
     const { trust } = await this.registriesAs(args.accreditor, context);
-    return sendWrite(trust, "suspend", [addressOf(args.subject), args.reason ?? 0], this.writeOptions);
+    return this.send(trust, "suspend", [addressOf(args.subject), args.reason ?? 0], { actor: args.accreditor, subject: args.subject }, context);
   }
 
   private async lerReinstateAccreditation(args: AccreditationChangeArgs, context: LerContext): Promise<WriteResult> {
     const { trust } = await this.registriesAs(args.accreditor, context);
-    return sendWrite(trust, "reinstate", [addressOf(args.subject), args.reason ?? 0], this.writeOptions);
+    return this.send(trust, "reinstate", [addressOf(args.subject), args.reason ?? 0], { actor: args.accreditor, subject: args.subject }, context);
   }
 
   private async lerRevokeAccreditation(args: RevokeAccreditationArgs, context: LerContext): Promise<WriteResult> {
     const { trust } = await this.registriesAs(args.accreditor, context);
-    const effectiveAt = args.effectiveAt ?? Number((await this.network.provider.getBlock("latest"))?.timestamp ?? this.now());
-    return sendWrite(trust, "revoke", [addressOf(args.subject), effectiveAt, args.reason ?? 0], this.writeOptions);
+    const effectiveAt = args.effectiveAt ?? (await this.chainNow());
+    return this.send(trust, "revoke", [addressOf(args.subject), effectiveAt, args.reason ?? 0], { actor: args.accreditor, subject: args.subject }, context);
   }
 
   // ---- issuing -------------------------------------------------------------------------------------------------
 
+  /**
+   * Issues a batch. First, before anything is signed (no status index reserved, no ledger entry, no anchor), every
+   * achievement type must be registered and the issuer trusted for it at the chain's current time: what could never
+   * verify is refused (`unknown_credential_type`, or the verdict's code such as `type_out_of_scope`).
+   */
   private async lerIssueCredentials(args: IssueArgs, context: LerContext): Promise<IssueResult> {
     const identifier = await this.identifier(args.issuer, context);
+    await this.checkIssuable(addressOf(identifier.did), args.credentials, context);
     const { credentials, root } = await signBatch(
       { agent: context.agent, network: this.network, allocator: this.allocator, ledger: this.ledger },
       {
@@ -471,12 +567,31 @@ export class LerPlugin implements IAgentPlugin {
     return { jwt };
   }
 
-  private async lerTrustChain(args: { did: string }, _context: LerContext) {
-    const address = addressOf(args.did);
-    const snap = await readSnapshot(this.network.provider, this.network.deployment, {
-      issuers: [address], typeNames: [], statuses: [], hashes: [], anchors: [],
-    }, this.readOptions);
-    return describeChain(snap.chains.get(address) ?? [], this.verifier, undefined);
+  /** The chain as it stood at `at` (default now): each link's version then, and its status now when that differs. */
+  private async lerTrustChain(args: { did: string; at?: number }, _context: LerContext): Promise<TrustChainLink[]> {
+    const [links, names] = await Promise.all([readHistory(this.network, addressOf(args.did)), typeNamesById(this.network)]);
+    return links.map((link) => {
+      const { address, scope, ...view } = linkView(link, args.at === undefined ? undefined : BigInt(args.at));
+      return { address, did: this.didOfAddress(address), ...view, scope: scope.map((id) => namedType(id, names)) };
+    });
+  }
+
+  private async lerAccreditationHistory(args: { did: string }, _context: LerContext): Promise<AccreditationHistoryLink[]> {
+    const [links, names] = await Promise.all([readHistory(this.network, addressOf(args.did)), typeNamesById(this.network)]);
+    return links.map((link) => ({
+      address: link.subject,
+      did: this.didOfAddress(link.subject),
+      parent: link.parent === ZeroAddress ? null : link.parent,
+      versions: link.versions.map((v) => ({
+        since: Number(v.since),
+        role: roleNames(v.role),
+        status: STATUS_NAMES[v.status] ?? "none",
+        reason: v.reason,
+        validFrom: Number(v.validFrom),
+        validUntil: v.validUntil >= BigInt(NO_END) ? null : Number(v.validUntil),
+        scope: scopeTypeIds(v.scope).map((id) => namedType(id, names)),
+      })),
+    }));
   }
 
   // ---- helpers -------------------------------------------------------------------------------------------------
@@ -534,7 +649,7 @@ export class LerPlugin implements IAgentPlugin {
   }
 
   /** The signer for the identity's current owner key, after checking on chain that it is still the owner. */
-  private async ownerSigner(identifier: IIdentifier, context: LerContext): Promise<Signer> {
+  private async ownerSigner(identifier: IIdentifier, context: LerContext, { fund = true }: { fund?: boolean } = {}): Promise<KmsSigner> {
     const key = identifier.keys.find((k) => k.kid === identifier.controllerKeyId);
     if (key === undefined) throw new LerError("no_controller_key", `No controller key for ${identifier.did}.`);
     const signer = kmsSigner(context.agent, key, this.network.provider);
@@ -548,7 +663,7 @@ export class LerPlugin implements IAgentPlugin {
     if (owner !== signer.address) {
       throw new LerError("not_owner", `This agent's key for ${identifier.did} (${signer.address}) is no longer its owner (${owner}).`);
     }
-    if (this.options.fund !== undefined && (await this.network.provider.getBalance(signer.address)) === 0n) {
+    if (fund && this.options.fund !== undefined && (await this.network.provider.getBalance(signer.address)) === 0n) {
       await this.options.fund(signer.address);
     }
     return signer;
@@ -558,30 +673,162 @@ export class LerPlugin implements IAgentPlugin {
     return registries(this.network.deployment, await this.ownerSigner(await this.identifier(didOrAlias, context), context));
   }
 
+  private async registriesWithSigner(didOrAlias: string, context: LerContext) {
+    const signer = await this.ownerSigner(await this.identifier(didOrAlias, context), context);
+    return { ...registries(this.network.deployment, signer), signer };
+  }
+
   private didRegistry(signer: Signer): Contract {
     return new Contract(this.network.deployment.contracts.EthereumDIDRegistry.address, didRegistryArtifact().abi, signer);
   }
 
+  /** The scope bitmap of type names, read in one request; a name that is not registered is refused. */
   private async scopeOf(types: readonly string[]): Promise<bigint> {
     if (types.length === 0) throw new LerError("empty_scope", "Name at least one credential type.");
-    const trust = new Contract(this.network.deployment.contracts.TrustRegistry.address, trustAbi, this.network.provider);
-    let scope = 0n;
-    for (const name of types) {
-      try {
-        scope |= 1n << BigInt(await trust.getFunction("typeIdOf")(name));
-      } catch (e) {
-        const err = e as { revert?: { name?: string } };
-        if (err.revert?.name === "TrustRegistryUnknownTypeName") {
-          throw new LerError("unknown_type_name", `"${name}" is not a registered credential type.`);
-        }
-        throw new ChainError("chain_error", `Cannot read the id of type "${name}".`, { cause: e });
-      }
+    const ids = await typeIdsOf(this.network, types);
+    const unknown = types.filter((t) => ids.get(t) === undefined);
+    if (unknown.length > 0) {
+      throw new LerError("unknown_type_name", `${unknown.map((t) => `"${t}"`).join(", ")} ${unknown.length === 1 ? "is not a registered credential type" : "are not registered credential types"}.`, {
+        details: { unknown },
+      });
     }
-    return scope;
+    return types.reduce((scope, t) => scope | (1n << BigInt(ids.get(t)!)), 0n);
+  }
+
+  /** Refuses, before anything is signed, types that are not registered or that the issuer is not trusted for now. */
+  private async checkIssuable(issuer: string, requests: readonly IssueArgs["credentials"][number][], context: LerContext): Promise<void> {
+    const types: string[] = requests.flatMap((r) => (r.achievements ?? (r.achievement !== undefined ? [r.achievement] : [])).map((a) => a.achievementType));
+    const named = types.filter((t) => typeof t === "string" && t !== "");
+    if (named.length === 0) return;
+    const standing = await readIssuerStanding(this.network, issuer, named);
+    const labels = await this.labels(context);
+    checkIssuable(standing, issuer, named, (a) => labelWith(labels, a, this.network.name));
+  }
+
+  /** The chain's latest block time. */
+  private async chainNow(): Promise<number> {
+    const block = await this.read("getBlock", () => this.network.provider.getBlock("latest"));
+    return block?.timestamp ?? this.now();
+  }
+
+  private async read<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      if (e instanceof LerError) throw e;
+      throw toChainError(e, what);
+    }
+  }
+
+  private get trustAddress(): string {
+    return this.network.deployment.contracts.TrustRegistry.address;
+  }
+
+  private didOfAddress(address: string): string {
+    return `did:ethr:${this.network.name}:${address}`;
+  }
+
+  /** This agent's identity for `didOrAddress`, matched by address; undefined when it holds no key for it. */
+  private async ownIdentifier(didOrAddress: string, context: LerContext): Promise<IIdentifier | undefined> {
+    const address = addressOf(didOrAddress);
+    const all = await context.agent.didManagerFind({ provider: this.providerName });
+    return all.find((i) => addressOf(i.did) === address);
+  }
+
+  /** Aliases of this agent's identities, by address. */
+  private async labels(context: LerContext): Promise<Map<string, string>> {
+    const all = await context.agent.didManagerFind({ provider: this.providerName });
+    return new Map(all.flatMap((i) => (i.alias === undefined ? [] : [[addressOf(i.did), i.alias] as const])));
+  }
+
+  /** `did:ethr:…:0x… (alias)`, or the DID alone. */
+  private async label(address: string, context: LerContext): Promise<string> {
+    return labelWith(await this.labels(context), address, this.network.name);
+  }
+
+  /**
+   * Sends a registry write; a refusal comes back in words: types by name, identities by DID and alias, the role an
+   * actor lacks, times as dates. The code is the one `sendWrite` gave (the contract error's, e.g. `scope_not_subset`).
+   */
+  private async send(contract: Contract, fn: string, args: readonly unknown[], who: { actor: string; subject?: string }, context: LerContext): Promise<WriteResult> {
+    try {
+      return await sendWrite(contract, fn, args, this.writeOptions);
+    } catch (e) {
+      if (!(e instanceof LerError) || e instanceof ChainError) throw e;
+      const error = e.details?.error;
+      if (typeof error !== "string") throw e;
+      const words = await this.errorWords(error, (e.details?.args ?? []) as unknown[], fn, who, context).catch(() => undefined);
+      if (words === undefined) throw e;
+      throw new LerError(e.code, words, { details: e.details ?? {}, cause: e });
+    }
+  }
+
+  private async errorWords(error: string, args: unknown[], fn: string, who: { actor: string; subject?: string }, context: LerContext): Promise<string | undefined> {
+    const labels = await this.labels(context);
+    const name = (a: unknown) => labelWith(labels, addressOf(String(a)), this.network.name);
+    const actor = name(addressOf(who.actor));
+    const subject = who.subject === undefined ? undefined : name(addressOf(who.subject));
+    const types = async (scope: bigint) => {
+      const names = await typeNamesById(this.network);
+      return scopeTypeIds(scope).map((id) => names.get(id) ?? `#${id}`).join(", ") || "no type";
+    };
+    const when = (t: unknown) => new Date(Number(t) * 1000).toISOString().replace(".000Z", "Z");
+    switch (error) {
+      case "TrustRegistryScopeNotSubset": {
+        const [s, scope, parentScope] = [args[0], BigInt(String(args[1])), BigInt(String(args[2]))];
+        return `${fn} was refused: the scope of ${name(s)} may not include ${await types(scope & ~parentScope)}, which its accreditor is not accredited for (it holds ${await types(parentScope)}).`;
+      }
+      case "TrustRegistryUnauthorized":
+        return `${actor} may not change the accreditation of ${name(args[1])}: only its accreditor in force, an ancestor in force, or governance may.`;
+      case "AccessControlUnauthorizedAccount":
+        return `${actor} may not ${fn === "registerType" ? "register credential types" : fn === "addRoot" ? "add root authorities" : `call ${fn}`}: it lacks the ${roleName(String(args[1]))} role of the trust registry.`;
+      case "TrustRegistryNotAccreditor":
+        return `${name(args[0])} may not accredit now: its accreditation is not active, not in its validity window, or lacks the accreditor role.`;
+      case "TrustRegistryNoConsent":
+        return `${name(args[0])} did not consent to these terms: the consent must be its owner's signature over exactly this accreditor, role, types, validity, metadata hash and deadline.`;
+      case "TrustRegistryConsentExpired":
+        return `The subject's consent expired at ${when(args[0])}: ask it for a new one.`;
+      case "TrustRegistryInvalidEffectiveTime":
+        return `A revocation cannot take effect at ${when(args[0])}: it must not lie in the future, and for an accreditation already revoked it must be earlier than its current effective time (the bound is ${when(args[1])}).`;
+      case "TrustRegistryAlreadyAccredited":
+        return `${name(args[0])} holds an accreditation already (or held one that was revoked): a subject is accredited once.`;
+      case "TrustRegistryNotAccredited":
+        return `${name(args[0])} has no accreditation.`;
+      case "TrustRegistryInvalidStatus":
+        return `${fn} was refused: the accreditation of ${name(args[0])} is ${STATUS_NAMES[Number(args[1])] ?? "in another state"}.`;
+      case "TrustRegistryUnknownType":
+        return `${fn} was refused: the scope names types that are not registered.`;
+      case "TrustRegistryInvalidValidity":
+        return `${fn} was refused: the end of validity (${when(args[1])}) is not after its start (${when(args[0])}).`;
+      case "TrustRegistryCycle":
+        return `${subject ?? name(args[1])} is ${actor} or above it: accrediting it would close a cycle.`;
+      default:
+        return undefined;
+    }
   }
 }
 
 const trustAbi = new Interface(projectArtifact("TrustRegistry").abi);
+
+const STATUS_NAMES = ["none", "active", "suspended", "revoked"] as const;
+
+/** `did:ethr:<network>:0x… (alias)`, or the DID alone. */
+function labelWith(labels: ReadonlyMap<string, string>, address: string, network: string): string {
+  const alias = labels.get(address);
+  return `did:ethr:${network}:${address}${alias === undefined ? "" : ` (${alias})`}`;
+}
+
+/** An AccessControl role by name, not by hash. */
+function roleName(hash: string): string {
+  if (hash === ZeroHash) return "DEFAULT_ADMIN_ROLE (registry administrator)";
+  if (hash.toLowerCase() === id("GOVERNOR_ROLE")) return "GOVERNOR_ROLE (governance)";
+  return hash;
+}
+
+function namedType(id: number, names: ReadonlyMap<number, string>): { id: number; name?: string } {
+  const name = names.get(id);
+  return name === undefined ? { id } : { id, name };
+}
 
 /** The intent of anchoring `root` for `issuer` (an address); its id is stable across retries. */
 function anchorIntent(issuer: string, root: string): Intent {

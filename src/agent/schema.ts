@@ -23,9 +23,37 @@ const report = object(
 const identity = object({ did: str, address: str, alias: str, owner: str }, ["did", "address", "owner"]);
 const change = object({ accreditor: str, subject: str, reason: num }, ["accreditor", "subject"]);
 const accredit = object(
-  { accreditor: str, subject: str, role, types: strings, validFrom: num, validUntil: num, metadataURI: str, metadataHash: str },
+  { accreditor: str, subject: str, role, types: strings, validFrom: num, validUntil: num, metadataURI: str, metadataHash: str, consent: str, deadline: num },
   ["accreditor", "subject", "role", "types"],
 );
+const update = object(
+  { accreditor: str, subject: str, role, types: strings, validFrom: num, validUntil: num, metadataURI: str, metadataHash: str, reason: num },
+  ["accreditor", "subject"],
+);
+const terms = object({ role, types: strings, validFrom: num, validUntil: { type: ["number", "null"] }, metadataURI: str, metadataHash: str });
+const consentTerms = object({ accreditor: str, subject: str, role, types: strings, scope: str, validFrom: num, validUntil: num, metadataHash: str });
+const scopeEntry = object({ id: num, name: str }, ["id"]);
+const chainLink = object(
+  {
+    address: str,
+    did: str,
+    role: strings,
+    status: str,
+    validFrom: num,
+    validUntil: { type: ["number", "null"] },
+    scope: { type: "array", items: scopeEntry },
+    isRoot: { type: "boolean" },
+    since: { type: ["number", "null"] },
+    statusNow: str,
+    revokedFrom: num,
+  },
+  ["address", "did", "role", "status", "scope", "isRoot", "since"],
+);
+const version = object(
+  { since: num, role: strings, status: str, reason: num, validFrom: num, validUntil: { type: ["number", "null"] }, scope: { type: "array", items: scopeEntry } },
+  ["since", "role", "status", "reason", "validFrom", "validUntil", "scope"],
+);
+const historyLink = object({ address: str, did: str, parent: { type: ["string", "null"] }, versions: { type: "array", items: version } }, ["address", "did", "parent", "versions"]);
 const entries = { type: "array", items: object({ list: str, index: num }, ["list", "index"]) };
 const intentKind = { type: "string", enum: ["revocation", "anchor"] };
 const resumeResult = object(
@@ -52,7 +80,16 @@ export const lerPluginSchema = {
       lerRegisterType: method("Registers a credential type (governance).", object({ governor: str, name: str }, ["governor", "name"]), object({ typeId: num, tx: writeResult })),
       lerAddRoot: method("Adds a root authority (governance).", object({ governor: str, root: str, types: strings, validFrom: num, validUntil: num, metadataURI: str, metadataHash: str }, ["governor", "root", "types"]), writeResult),
       lerAccredit: method("Accredits a subject for a scope of credential types.", accredit, writeResult),
-      lerUpdateAccreditation: method("Changes an accreditation's role, scope, validity or metadata.", accredit, writeResult),
+      lerSignAccreditationConsent: method(
+        "The subject's consent to being accredited on these terms, signed by its owner key (nothing is sent).",
+        object({ subject: str, accreditor: str, role, types: strings, validFrom: num, validUntil: num, metadataHash: str, deadline: num }, ["subject", "accreditor", "role", "types"]),
+        object({ consent: str, deadline: num, terms: consentTerms, chainId: num, verifyingContract: str }, ["consent", "deadline", "terms"]),
+      ),
+      lerUpdateAccreditation: method(
+        "Changes only the given fields of an accreditation (role, scope, validity, metadata); refuses a change of nothing.",
+        update,
+        object({ tx: writeResult, before: terms, after: terms, changes: { type: "object" } }, ["tx", "before", "after", "changes"]),
+      ),
       lerSuspendAccreditation: method("Suspends an accreditation (and so its subtree).", change, writeResult),
       lerReinstateAccreditation: method("Lifts a suspension.", change, writeResult),
       lerRevokeAccreditation: method("Revokes an accreditation, effective from a time not in the future.", object({ accreditor: str, subject: str, reason: num, effectiveAt: num }, ["accreditor", "subject"]), writeResult),
@@ -66,7 +103,12 @@ export const lerPluginSchema = {
       lerVerifyCredentials: method("Verifies a batch of credentials with one chain snapshot.", object({ credentials: { type: "array" }, now: num, clockSkewSeconds: num, trustedRoots: strings }, ["credentials"]), { type: "array", items: report }),
       lerVerifyPresentation: method("Verifies a presentation and every credential in it.", object({ presentation: {}, challenge: str, domain: str, now: num, clockSkewSeconds: num, trustedRoots: strings }, ["presentation"]), report),
       lerCreatePresentation: method("Makes a presentation for a verifier's challenge and domain.", object({ holder: str, credentials: strings, challenge: str, domain: str }, ["holder", "credentials", "challenge", "domain"]), object({ jwt: str })),
-      lerTrustChain: method("The accreditation chain of an identity, up to its root.", object({ did: str }, ["did"]), { type: "array" }),
+      lerTrustChain: method(
+        "The accreditation chain of an identity up to its root as it stood at a time (default now), each link's version then.",
+        object({ did: str, at: num }, ["did"]),
+        { type: "array", items: chainLink },
+      ),
+      lerAccreditationHistory: method("Every version of every link of an identity's accreditation chain.", object({ did: str }, ["did"]), { type: "array", items: historyLink }),
       lerResumePending: method(
         "Sends again the anchors and revocations a crash left between their intent and their confirmation (of one issuer, or all); idempotent, run it at every start.",
         object({ issuer: str }),

@@ -3,6 +3,9 @@ import type { Achievement } from "../credentials/index.js";
 import type { WriteResult } from "../chain/writes.js";
 import type { CredentialReport, PresentationReport } from "../verify/report.js";
 import type { ResumeResult } from "../issue/resume.js";
+import type { AccreditationTermsView } from "../issue/accreditation.js";
+
+export type { AccreditationTermsView };
 
 /** Role of an accreditation: what the subject may do. */
 export type AccreditationRole = "issuer" | "accreditor" | "both";
@@ -23,19 +26,117 @@ export interface AccreditArgs {
   role: AccreditationRole;
   /** Credential type names, each registered in the trust registry and held by the accreditor. */
   types: string[];
-  /** Unix seconds; default now. */
+  /**
+   * Unix seconds; default 0: no start of its own, so the accreditation is in force from the block that records it
+   * (trust never reaches before the accreditation existed).
+   */
   validFrom?: number;
   /** Unix seconds; default no end. */
   validUntil?: number;
   /** Where the subject's public profile lives, and its keccak256 (any bytes32). */
   metadataURI?: string;
   metadataHash?: string;
+  /**
+   * The subject's consent to exactly these terms: its owner's EIP-712 signature (see `lerSignAccreditationConsent`),
+   * with the `deadline` it signed. Not needed when this agent holds the subject's key: it then signs the consent.
+   */
+  consent?: string;
+  /** Unix seconds after which the consent is void; with `consent`, the deadline it was signed with. */
+  deadline?: number;
 }
 
-export interface UpdateAccreditationArgs extends Omit<AccreditArgs, "accreditor"> {
-  /** The parent's DID (the accreditor who accredited the subject). */
+/** The terms a subject consents to, as `lerSignAccreditationConsent` takes them. */
+export interface AccreditationConsentArgs {
+  /** The subject: an identity of this agent (its owner key signs). */
+  subject: string;
+  /** The accreditor that will accredit it (its DID or address). */
   accreditor: string;
+  role: AccreditationRole;
+  types: string[];
+  validFrom?: number;
+  validUntil?: number;
+  metadataHash?: string;
+  /** Unix seconds after which the consent is void; default one week from now. */
+  deadline?: number;
+}
+
+/** A subject's signed consent, and the terms it covers (what `lerAccredit` must be called with). */
+export interface AccreditationConsent {
+  consent: string;
+  deadline: number;
+  terms: {
+    accreditor: string;
+    subject: string;
+    role: AccreditationRole;
+    types: string[];
+    /** The scope bitmap, as a decimal string. */
+    scope: string;
+    validFrom: number;
+    validUntil: number;
+    metadataHash: string;
+  };
+  chainId: number;
+  verifyingContract: string;
+}
+
+/** A change of an accreditation: every field left out keeps its current value. */
+export interface UpdateAccreditationArgs {
+  /** The parent's DID (the accreditor who accredited the subject), an ancestor in force, or governance. */
+  accreditor: string;
+  subject: string;
+  /** The new role; default unchanged. */
+  role?: AccreditationRole;
+  /** The new scope; default unchanged. */
+  types?: string[];
+  validFrom?: number;
+  validUntil?: number;
+  metadataURI?: string;
+  metadataHash?: string;
   reason?: number;
+}
+
+/** What an update did: the terms before and after, and each changed field. */
+export interface UpdateAccreditationResult {
+  tx: WriteResult;
+  before: AccreditationTermsView;
+  after: AccreditationTermsView;
+  changes: Partial<Record<keyof AccreditationTermsView, { before: unknown; after: unknown }>>;
+}
+
+/** One link of a trust chain as it stood at a time (the link's version then), with its status now if different. */
+export interface TrustChainLink {
+  address: string;
+  did: string;
+  role: ("issuer" | "accreditor")[];
+  status: "active" | "suspended" | "revoked" | "none";
+  validFrom: number;
+  validUntil: number | null;
+  scope: { id: number; name?: string }[];
+  isRoot: boolean;
+  /** When the version shown took effect; null when the link did not exist yet. */
+  since: number | null;
+  statusNow?: "active" | "suspended" | "revoked";
+  revokedFrom?: number;
+}
+
+/** One version of an accreditation, as `lerAccreditationHistory` lists it. */
+export interface AccreditationVersionView {
+  /** Block time it took effect. */
+  since: number;
+  role: ("issuer" | "accreditor")[];
+  status: "active" | "suspended" | "revoked" | "none";
+  reason: number;
+  validFrom: number;
+  /** For a revoked version: the revocation's effective time. */
+  validUntil: number | null;
+  scope: { id: number; name?: string }[];
+}
+
+export interface AccreditationHistoryLink {
+  address: string;
+  did: string;
+  parent: string | null;
+  versions: AccreditationVersionView[];
 }
 
 export interface AccreditationChangeArgs {
@@ -148,7 +249,10 @@ export interface ILerPlugin extends IPluginMethodMap {
   lerRegisterType(args: RegisterTypeArgs, context: LerContext): Promise<{ typeId: number; tx: WriteResult }>;
   lerAddRoot(args: AddRootArgs, context: LerContext): Promise<WriteResult>;
   lerAccredit(args: AccreditArgs, context: LerContext): Promise<WriteResult>;
-  lerUpdateAccreditation(args: UpdateAccreditationArgs, context: LerContext): Promise<WriteResult>;
+  /** The subject's side of an accreditation: its owner's signed consent to the terms, for the accreditor to send. */
+  lerSignAccreditationConsent(args: AccreditationConsentArgs, context: LerContext): Promise<AccreditationConsent>;
+  /** Changes only the fields given (the rest are read from the registry first); refuses a change of nothing. */
+  lerUpdateAccreditation(args: UpdateAccreditationArgs, context: LerContext): Promise<UpdateAccreditationResult>;
   lerSuspendAccreditation(args: AccreditationChangeArgs, context: LerContext): Promise<WriteResult>;
   lerReinstateAccreditation(args: AccreditationChangeArgs, context: LerContext): Promise<WriteResult>;
   lerRevokeAccreditation(args: RevokeAccreditationArgs, context: LerContext): Promise<WriteResult>;
@@ -162,7 +266,10 @@ export interface ILerPlugin extends IPluginMethodMap {
   lerVerifyCredentials(args: Omit<VerifyCredentialArgs, "credential"> & { credentials: unknown[] }, context: LerContext): Promise<CredentialReport[]>;
   lerVerifyPresentation(args: VerifyPresentationArgs, context: LerContext): Promise<PresentationReport>;
   lerCreatePresentation(args: CreatePresentationArgs, context: LerContext): Promise<{ jwt: string }>;
-  lerTrustChain(args: { did: string }, context: LerContext): Promise<CredentialReport["trustChain"]>;
+  /** The chain of an identity up to its root as it stood at `at` (unix seconds; default now), subject first. */
+  lerTrustChain(args: { did: string; at?: number }, context: LerContext): Promise<TrustChainLink[]>;
+  /** Every version of every link of an identity's chain, subject first, oldest version first. */
+  lerAccreditationHistory(args: { did: string }, context: LerContext): Promise<AccreditationHistoryLink[]>;
   /**
    * Sends again the revocations and anchors a crash left between their intent and their confirmation (of one
    * issuer, or all). Idempotent: run it at every start.

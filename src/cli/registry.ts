@@ -3,6 +3,7 @@ import { projectArtifact } from "../chain/artifacts.js";
 import type { LerNetwork } from "../chain/network.js";
 import { toChainError } from "../chain/reads.js";
 import { LerError } from "../errors.js";
+import { Verdict, verdictCode } from "../verify/trust.js";
 
 /** Small registry reads the CLI shows to people (type names, anchors); verification uses the batched reads. */
 
@@ -38,29 +39,18 @@ export async function anchorOf(network: LerNetwork, issuer: string, root: string
   return a[0] === 0n ? undefined : { timestamp: Number(a[0]), block: Number(a[1]) };
 }
 
-const VERDICTS = [
-  "trusted",
-  "issuer_not_accredited",
-  "issuer_not_issuer",
-  "accreditor_not_accreditor",
-  "suspended",
-  "revoked",
-  "accreditation_not_yet_valid",
-  "accreditation_expired",
-  "type_out_of_scope",
-  "depth_exceeded",
-] as const;
-
-/** The registry's own answer to "is `subject` trusted for type `typeId` at `at`?". */
+/** The registry's own answer to "is `subject` trusted for type `typeId` at `at`?" (`TrustRegistry.trustedAt`). */
 export async function trustedAt(
   network: LerNetwork,
   subject: string,
   typeId: number,
   at: number,
-): Promise<{ verdict: (typeof VERDICTS)[number]; failedAt: string; root: string }> {
+): Promise<{ verdict: Verdict; code: string; failedAt: string; root: string }> {
   const t = trust(network);
-  const [verdict, failedAt, root] = (await read("trustedAt", () => t.getFunction("trustedAt")(subject, typeId, at))) as [bigint, string, string];
-  return { verdict: VERDICTS[Number(verdict)] ?? "depth_exceeded", failedAt, root };
+  const [v, failedAt, root] = (await read("trustedAt", () => t.getFunction("trustedAt")(subject, typeId, at))) as [bigint, string, string];
+  const verdict = Number(v) as Verdict;
+  const code = verdict === Verdict.Trusted ? "trusted" : verdictCode(verdict, failedAt.toLowerCase() === subject.toLowerCase());
+  return { verdict, code, failedAt, root };
 }
 
 /** The chain's latest block time (the registry's idea of now). */

@@ -108,24 +108,27 @@ for (const transport of ["in-process", "json-rpc"] as Transport[]) {
       expect((await verify(c.jwt)).result).to.equal("valid");
     });
 
-    it("a type outside the issuer's scope -> invalid: type_out_of_scope", async () => {
-      const c = await issue(ids.university, certificate);
-      expect(codes(await verify(c.jwt)).trust).to.equal("fail:type_out_of_scope");
-    });
-
     it("accreditation expired: credentials anchored before stay valid, those anchored after are invalid", async () => {
       const college = (await w.agent.lerCreateIdentity({ alias: "Short-lived College" })).did;
       const until = (await w.now()) + 1000;
       await w.agent.lerAccredit({ accreditor: ids.accreditor, subject: college, role: "issuer", types: ["Degree"], validUntil: until });
       const before = await issue(college, degree);
-      await w.increaseTime(2000);
-      const after = await issue(college, degree);
-      expect((await verify(before.jwt)).result).to.equal("valid");
-      const r = await verify(after.jwt);
-      expect(codes(r).trust).to.equal("fail:accreditation_expired");
-      // The unanchored variant is judged now, and fails the same way.
+      // Signed while accredited, anchored only after the end of the accreditation.
+      const late = await w.agent.lerIssueCredentials({ issuer: college, credentials: [{ subject: ids.learner, achievement: degree }], anchor: false });
       const unanchored = await issue(college, degree, { anchor: false });
+      await w.increaseTime(2000);
+      await w.agent.lerAnchor({ issuer: college, root: late.root });
+      expect((await verify(before.jwt)).result).to.equal("valid");
+      const r = await verify(late.credentials[0]!.jwt);
+      expect(codes(r).trust).to.equal("fail:accreditation_expired");
+      // The unanchored one is judged now, and fails the same way.
       expect(codes(await verify(unanchored.jwt))).to.include({ anchor: "skipped:anchor_not_found", trust: "fail:accreditation_expired" });
+      // Issuing now is refused before anything is signed.
+      const refused = await w.agent.lerIssueCredentials({ issuer: college, credentials: [{ subject: ids.learner, achievement: degree }] }).then(
+        () => undefined,
+        (e: { code?: string }) => e,
+      );
+      expect(refused?.code).to.equal("accreditation_expired");
     });
 
     it("issuer key rotated: the anchored credential stays valid, an unanchored one by the old key is invalid", async () => {

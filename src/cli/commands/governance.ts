@@ -37,7 +37,7 @@ with \`ler accreditor suspend|revoke <root> --as <governance>\`.
       .argument("<root>", "the root's alias, DID or address")
       .requiredOption("--as <identity>", "the governance identity")
       .requiredOption("--types <types>", "comma-separated type names the root may accredit", collectList)
-      .option("--valid-from <time>", "start of validity (date, date-time or unix seconds; default now)", parseTime("--valid-from"))
+      .option("--valid-from <time>", "start of validity (date, date-time or unix seconds); default none of its own: in force from the block that adds it, never earlier", parseTime("--valid-from"))
       .option("--valid-until <time>", "end of validity (default: none)", parseTime("--valid-until"))
       .option("--metadata-uri <uri>", "where the root's public profile lives")
       .option("--metadata-hash <bytes32>", "keccak256 of that profile")

@@ -1,8 +1,12 @@
 import { Command, Option } from "commander";
 import { formatEther } from "ethers";
-import { ChainError, LerError } from "../../errors.js";
-import { parseInteger } from "../config.js";
+import { resolve } from "node:path";
+import type { AccreditationRole } from "../../agent/types.js";
+import { ChainError, LerError, UsageError } from "../../errors.js";
+import { writeFileAtomicSync } from "../../store/files.js";
+import { collectList, parseInteger, parseTime } from "../config.js";
 import type { Session } from "../context.js";
+import { isoTime } from "../output.js";
 import { privateKeyInput } from "../secret.js";
 import { didOf, done, examples, resolveIdentity, type Act } from "./common.js";
 
@@ -10,7 +14,7 @@ export function registerIdentityCommands(program: Command, act: Act): void {
   const id = program
     .command("id")
     .alias("identity")
-    .description("did:ethr identities in the encrypted key store: create, import, list, show, rotate, add-delegate");
+    .description("did:ethr identities in the encrypted key store: create, import, list, show, rotate, add-delegate, consent");
   examples(id, [
     "ler id create --alias \"State University\"",
     "LER_PRIVATE_KEY=0x… ler id import --alias governance",
@@ -59,6 +63,32 @@ export function registerIdentityCommands(program: Command, act: Act): void {
   rotate.addHelpText(
     "after",
     "\nCredentials anchored before the rotation stay valid; unanchored ones signed by the old key do not.\n",
+  );
+
+  const consent = id
+    .command("consent")
+    .description("sign this identity's consent to being accredited on given terms, for its accreditor to send (nothing is sent)")
+    .argument("<identity>", "alias or DID of an identity in the key store: the subject")
+    .requiredOption("--accreditor <identity>", "who will accredit it (alias, DID or address)")
+    .requiredOption("--types <types>", "comma-separated credential types", collectList)
+    .addOption(new Option("--role <role>", "what it may do").choices(["issuer", "accreditor", "both"]).default("issuer"))
+    .option("--valid-from <time>", "start of validity, as the accreditor will send it (default none of its own: in force from its block)", parseTime("--valid-from"))
+    .option("--valid-until <time>", "end of validity, as the accreditor will send it (default: no end)", parseTime("--valid-until"))
+    .option("--metadata-hash <bytes32>", "keccak256 of its public profile, as the accreditor will send it")
+    .option("--deadline <time>", "when the consent expires (default: a week from the chain's now)", parseTime("--deadline"))
+    .option("--out <file>", "also write the consent (JSON) to this file, for `ler accreditor accredit --consent <file>`")
+    .action(act(consentCommand));
+  examples(consent, [
+    "ler id consent \"City College\" --accreditor did:ethr:localhost:0x90F7…b906 --types Course --out consent.json",
+    "ler id consent \"City College\" --accreditor \"Regional Accreditor\" --types Degree,Course --valid-until 2030-12-31 --json",
+  ]);
+  consent.addHelpText(
+    "after",
+    `
+The consent is an EIP-712 signature of the identity's owner key over exactly these terms: the accreditor must send
+the same accreditor, role, types, validity and metadata hash, before the deadline. With --json, prints {consent,
+deadline, terms, chainId, verifyingContract}, which \`ler accreditor accredit --consent <file>\` reads.
+`,
   );
 
   examples(
@@ -174,5 +204,43 @@ async function addDelegate(s: Session, ref: string, opts: { days: number }): Pro
   const result = await agent.lerAddDelegate({ did: identity.did, validitySeconds: opts.days * 86_400 });
   s.out.result({ did: identity.did, ...result }, () => {
     done(s.out, `Added signing delegate ${result.delegate} to ${identity.alias ?? identity.did} for ${opts.days} days`, result.tx);
+  });
+}
+
+async function consentCommand(
+  s: Session,
+  ref: string,
+  opts: { accreditor: string; types: string[]; role: AccreditationRole; validFrom?: number; validUntil?: number; metadataHash?: string; deadline?: number; out?: string },
+): Promise<void> {
+  if (opts.types.length === 0) throw new UsageError("empty_scope", "--types names no type.");
+  const agent = await s.agent("chain");
+  const subject = await resolveIdentity(agent, s.settings.network, ref);
+  const accreditor = await resolveIdentity(agent, s.settings.network, opts.accreditor);
+  const signed = await agent.lerSignAccreditationConsent({
+    subject: subject.did,
+    accreditor: accreditor.did,
+    role: opts.role,
+    types: opts.types,
+    ...(opts.validFrom !== undefined && { validFrom: opts.validFrom }),
+    ...(opts.validUntil !== undefined && { validUntil: opts.validUntil }),
+    ...(opts.metadataHash !== undefined && { metadataHash: opts.metadataHash }),
+    ...(opts.deadline !== undefined && { deadline: opts.deadline }),
+  });
+  if (opts.out !== undefined) writeFileAtomicSync(resolve(opts.out), `${JSON.stringify(signed, null, 2)}\n`);
+  s.out.result(signed, () => {
+    const out = s.out;
+    done(out, `${subject.alias ?? subject.did} consents to be accredited by ${accreditor.alias ?? accreditor.did} as ${opts.role} for ${opts.types.join(", ")}`);
+    out.fields([
+      ["consent", signed.consent],
+      ["deadline", `${isoTime(signed.deadline)} (${signed.deadline})`],
+      ["saved to", opts.out],
+    ]);
+    out.line();
+    out.line(out.c.dim("The accreditor sends it with the same terms:"));
+    out.line(
+      `  ler accreditor accredit ${signed.terms.subject} --types ${opts.types.join(",")} --role ${opts.role}` +
+        `${opts.validFrom !== undefined ? ` --valid-from ${opts.validFrom}` : ""}${opts.validUntil !== undefined ? ` --valid-until ${opts.validUntil}` : ""}` +
+        `${opts.metadataHash !== undefined ? ` --metadata-hash ${opts.metadataHash}` : ""} --consent ${opts.out ?? signed.consent} --deadline ${signed.deadline} --as <accreditor>`,
+    );
   });
 }

@@ -11,7 +11,7 @@ import type { Session } from "../context.js";
 import { batchRequests, describeJwt, jwtPayload, parseJson, parseSkill, readInput, requestFrom, sourceName, type AchievementDefaults } from "../input.js";
 import { count, duration, isoTime, short } from "../output.js";
 import { progressBar } from "../progress.js";
-import { anchorOf, chainNow, registeredTypes, trustedAt } from "../registry.js";
+import { anchorOf } from "../registry.js";
 import { done, examples, resolveIdentity, txLine, who, type Act } from "./common.js";
 
 interface AchievementFlags {
@@ -99,6 +99,9 @@ A request file holds {"subject": DID, "achievement": {"id", "name", "description
 "achievementType", "alignments": [{"targetName", "targetUrl", "targetFramework"}]}, "validUntil"}; or
 "achievements": [...] for a CLR-style bundle. With --json, prints {id, jwt, subject, issuer, list, index, root,
 anchor}.
+A type that is not registered (unknown_credential_type) or that the issuer is not accredited for now
+(type_out_of_scope, issuer_suspended, …) is refused before anything is signed: no status index is used, no
+anchor is sent; exit status 1.
 `,
   );
 
@@ -129,6 +132,8 @@ anchor}.
 CSV columns (header names are matched without case, spaces, '-' or '_'): subject (required), achievementType
 (or type), name, description, criteria, achievementId, skills ("NAME=URL; NAME=URL"), validUntil, id. Missing
 columns come from the flags. JSON Lines: one request per line, as for \`ler issue --file\`.
+If any type of the batch is not registered, or the issuer is not accredited for it now, the whole batch is
+refused before anything is signed (exit status 1, the code says why).
 `,
   );
 
@@ -211,26 +216,6 @@ async function resolveSubjects(agent: LerAgent, network: string, requests: Crede
 }
 
 /**
- * Issuing is not refused for a type the issuer is not accredited for (the registry may change before anyone
- * verifies), but the issuer is told on stderr that verifiers would reject the credentials today.
- */
-async function warnIfUntrusted(s: Session, issuer: LerIdentity, requests: readonly CredentialRequest[]): Promise<void> {
-  const wanted = new Set<string>();
-  for (const r of requests) for (const a of r.achievements ?? (r.achievement !== undefined ? [r.achievement] : [])) wanted.add(a.achievementType);
-  if (wanted.size === 0) return;
-  const network = await s.network("chain");
-  const types = new Map((await registeredTypes(network)).map((t) => [t.name, t.id]));
-  const now = await chainNow(network);
-  for (const type of wanted) {
-    const id = types.get(type);
-    const problem = id === undefined ? "it is not a registered credential type" : await trustedAt(network, issuer.address, id, now).then((v) => (v.verdict === "trusted" ? undefined : v.verdict));
-    if (problem !== undefined) {
-      s.out.note(`${s.out.e.yellow("warning:")} ${who(issuer)} is not trusted for ${type} now (${problem}): verifiers will reject these credentials until it is.`);
-    }
-  }
-}
-
-/**
  * The agent and the issuing identity of an issuer write command. First, the issuer's writes that an interrupted run
  * left pending are sent again (see `ler issuer resume`), so that a crash is repaired by the next command.
  */
@@ -309,7 +294,6 @@ async function issueOne(s: Session, opts: AchievementFlags & { to?: string; file
   if (opts.id !== undefined) raw = { ...raw, id: opts.id };
   const request = requestFrom(raw, defaults, where, achievementIdFor(issuer.address));
   await resolveSubjects(agent, s.settings.network, [request]);
-  await warnIfUntrusted(s, issuer, [request]);
   const result = await agent.lerIssueCredentials({
     issuer: issuer.did,
     credentials: [request],
@@ -363,7 +347,6 @@ async function issueBatch(s: Session, file: string, opts: AchievementFlags): Pro
   const { agent, issuer } = await issuerOf(s, opts.as);
   const requests = batchRequests(text, file, defaultsFrom(opts), achievementIdFor(issuer.address));
   await resolveSubjects(agent, s.settings.network, requests);
-  await warnIfUntrusted(s, issuer, requests);
   const started = performance.now();
   if (!s.out.json) s.out.note(`Issuing ${count(requests.length)} credentials as ${who(issuer)}…`);
   const bar = progressBar("signing", requests.length);
