@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { readFileSync } from "node:fs";
+import { buildServer } from "../../src/server/index.js";
 import { decodeBitstring, bitAt, MIN_BITSTRING_ENTRIES } from "../../src/server/statusList.js";
 import type { CredentialReport, PresentationReport } from "../../src/verify/report.js";
 import { course } from "./achievements.js";
@@ -61,6 +62,24 @@ describe("ler serve: HTTP API", function () {
       expect(r.body.trustChain.map((l) => l.name)).to.deep.equal(["State University", "Regional Accreditation Agency", "National Qualifications Authority"]);
     });
 
+    it("names the chain from the registry's aliases only; the name a credential claims for its issuer stays its claim", async () => {
+      // Code Bootcamp signed a certificate whose issuer.name says "State University".
+      const r = await post<CredentialReport>("/v1/verify", { credential: sw.jwt.impostor });
+      expect(r.body.result).to.equal("valid");
+      expect(r.body.trustChain.map((l) => l.name)).to.deep.equal(["Code Bootcamp", "Regional Accreditation Agency", "National Qualifications Authority"]);
+      expect(r.body.credential.issuerName).to.equal("State University");
+      // A service that knows no names shows none: the claim never stands in for the registry.
+      const { app } = await buildServer({ network: sw.w.network, readTimeoutMs: 3000, now: sw.now });
+      try {
+        const bare = (await app.inject({ method: "POST", url: "/v1/verify", payload: { credential: sw.jwt.impostor } })).json() as CredentialReport;
+        expect(bare.trustChain).to.have.length(3);
+        expect(bare.trustChain.map((l) => l.name)).to.deep.equal([undefined, undefined, undefined]);
+        expect(bare.credential.issuerName).to.equal("State University");
+      } finally {
+        await app.close();
+      }
+    });
+
     it("accepts a W3C credential carrying the JWT in proof.jwt", async () => {
       const r = await post<CredentialReport>("/v1/verify", { credential: { type: ["VerifiableCredential"], proof: { type: "JwtProof2020", jwt: sw.jwt.bootcamp } } });
       expect(r.body.result).to.equal("valid");
@@ -114,7 +133,7 @@ describe("ler serve: HTTP API", function () {
 
     it("authorizes an accredited issuer for a type in scope, through its accreditor and its root, with the chain", async () => {
       for (const authority of [sw.ids.accreditor, sw.ids.root]) {
-        const r = await get(q({ entity_id: sw.ids.university, authority_id: authority, assertion_id: "Degree", time: new Date().toISOString() }));
+        const r = await get(q({ entity_id: sw.ids.university, authority_id: authority, assertion_id: "Degree", time: new Date((await sw.w.now()) * 1000).toISOString() }));
         expect(r.status).to.equal(200);
         expect(r.body).to.include({ entity_id: sw.ids.university, authority_id: authority, action: "issue", resource: "Degree", authorized: true, reason: "authorized" });
         expect(r.body.chain.map((l: { name: string }) => l.name)).to.deep.equal(["State University", "Regional Accreditation Agency", "National Qualifications Authority"]);
@@ -131,17 +150,38 @@ describe("ler serve: HTTP API", function () {
     });
 
     it("POST with a context time; a suspended accreditor distrusts its issuers until reinstated", async () => {
-      const body = { entity_id: sw.ids.bootcamp, authority_id: sw.ids.root, action: "issue", resource: "Certificate", context: { time: Math.floor(Date.now() / 1000) } };
+      const body = { entity_id: sw.ids.bootcamp, authority_id: sw.ids.root, action: "issue", resource: "Certificate", context: { time: await sw.w.now() } };
       expect((await post("/v1/trqp/authorization", body)).body.authorized).to.equal(true);
       await sw.w.agent.lerSuspendAccreditation({ accreditor: sw.ids.root, subject: sw.ids.accreditor, reason: 4 });
       try {
         const r = await post("/v1/trqp/authorization", body);
         expect(r.body).to.include({ authorized: false, reason: "accreditor_suspended" });
-        expect(r.body.chain[1].status).to.equal("suspended");
+        // The chain as it stood at the time asked about (active then), with its status now beside it.
+        expect(r.body.chain[1]).to.include({ status: "active", statusNow: "suspended" });
       } finally {
         await sw.w.agent.lerReinstateAccreditation({ accreditor: sw.ids.root, subject: sw.ids.accreditor });
       }
       expect((await post("/v1/trqp/authorization", body)).body.authorized).to.equal(true);
+    });
+
+    it("answers from the history: before the accreditation existed is a no (not an error), a past suspension a no at its time", async () => {
+      // 2020-01-01, years before this registry existed: the issuer was not yet accredited then.
+      const early = await get(q({ entity_id: sw.ids.university, authority_id: sw.ids.root, resource: "Degree", time: "2020-01-01T00:00:00Z" }));
+      expect(early.status).to.equal(200);
+      expect(early.body).to.include({ authorized: false, reason: "accreditation_not_yet_valid", time_requested: "2020-01-01T00:00:00Z" });
+      expect(early.body.message).to.match(/not yet accredited/);
+      expect(early.body.chain[0]).to.include({ status: "none", since: null });
+      // Code Bootcamp was suspended, then reinstated: a time inside the suspension is judged by the suspended version.
+      const versions = (await get(`/v1/registry/entities/${encodeURIComponent(sw.ids.bootcamp)}/history`)).body.versions as { since: number; status: string }[];
+      expect(versions.map((v) => v.status)).to.deep.equal(["active", "suspended", "active"]);
+      const at = (time: number) => get(q({ entity_id: sw.ids.bootcamp, authority_id: sw.ids.root, resource: "Certificate", time: String(time) }));
+      const during = await at(versions[1]!.since);
+      expect(during.body).to.include({ authorized: false, reason: "issuer_suspended" });
+      expect(during.body.chain[0]).to.include({ status: "suspended", since: versions[1]!.since });
+      expect((await at(versions[1]!.since - 1)).body).to.include({ authorized: true, reason: "authorized" });
+      // At the reinstatement's own block time the version before it (suspended) must pass too; a second later, yes.
+      expect((await at(versions[2]!.since)).body).to.include({ authorized: false, reason: "issuer_suspended" });
+      expect((await at(versions[2]!.since + 1)).body).to.include({ authorized: true, reason: "authorized" });
     });
 
     it("bad queries get 400 with a code", async () => {
@@ -188,6 +228,10 @@ describe("ler serve: HTTP API", function () {
       expect(r.status).to.equal(200);
       expect(r.body.chain.map((e: { did: string }) => e.did)).to.deep.equal([sw.ids.university, sw.ids.accreditor, sw.ids.root]);
       expect(r.body.history.map((h: { event: string }) => h.event)).to.deep.equal(["accredited"]);
+      expect(r.body.versions).to.have.length(1);
+      expect(r.body.versions[0]).to.deep.include({ since: r.body.entity.accreditedAt.time, role: ["issuer"], status: "active", reason: 0, validFrom: 0, validUntil: null });
+      expect(r.body.versions[0].scope.map((s: { name: string }) => s.name)).to.deep.equal(["Degree", "Course"]);
+      expect(r.body.entity.versionCount).to.equal(1);
       expect(r.body.credentials).to.include({ anchors: 1, revokedEntries: 1, suspendedEntries: 1, revokedByHash: 0 });
       expect(r.body.credentials.statusLists[0].revocationList).to.match(/^\/v1\/status-lists\/did%3Aethr%3Alocalnet%3A0x[0-9a-fA-F]{40}\/\d+\/revocation$/);
       const accreditor = await get(`/v1/registry/entities/${sw.ids.accreditor.split(":").pop()}`);

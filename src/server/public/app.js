@@ -424,7 +424,11 @@ function renderCredentialReport(report, input, level) {
       h(Hn, { id: chainId }, "Trust chain"),
       trustChain(
         report.trustChain.map((l, i) => ({ ...l, isIssuer: i === 0, scope: l.scope.map((s) => ({ id: s.id, name: s.name ?? typeNames.get(s.id) })) })),
-        { failedAt, emptyText: report.result === "unknown" ? "The chain could not be read, so the issuer's accreditation is unknown." : "The issuer has no accreditation in the registry." },
+        {
+          failedAt,
+          claimedName: report.credential?.issuerName,
+          emptyText: report.result === "unknown" ? "The chain could not be read, so the issuer's accreditation is unknown." : "The issuer has no accreditation in the registry.",
+        },
       ),
       report.trustedTime
         ? h(
@@ -469,8 +473,12 @@ function renderPresentation(report, input) {
   );
 }
 
-/** The accreditation chain drawn root first: root authority -> accreditor(s) -> issuer. Nodes come issuer first. */
-function trustChain(nodes, { failedAt, emptyText, onSelect } = {}) {
+/**
+ * The accreditation chain drawn root first: root authority -> accreditor(s) -> issuer. Nodes come issuer first. Names
+ * are the service's own (its aliases) only; `claimedName`, the name a credential gives its issuer, is shown beside
+ * the issuer as the credential's claim, never as the node's name.
+ */
+function trustChain(nodes, { failedAt, emptyText, onSelect, claimedName } = {}) {
   if (!nodes || nodes.length === 0) return h("p", { class: "muted" }, emptyText ?? "No accreditation chain.");
   const ordered = [...nodes].reverse();
   return h(
@@ -483,6 +491,8 @@ function trustChain(nodes, { failedAt, emptyText, onSelect } = {}) {
       const status = n.displayStatus ?? displayStatusOf(n);
       const scope = (n.scope ?? []).map((s) => s.name ?? `type ${s.id}`).join(", ");
       const name = n.name ?? "Unnamed";
+      const isIssuerNode = isLast && !n.isRoot;
+      const claim = isIssuerNode && typeof claimedName === "string" && claimedName !== n.name ? claimedName : undefined;
       return h(
         "li",
         { "data-address": n.address },
@@ -492,7 +502,10 @@ function trustChain(nodes, { failedAt, emptyText, onSelect } = {}) {
           h("p", { class: "node-role" }, roleLabel),
           onSelect ? h("p", { class: "node-name" }, h("button", { type: "button", class: "link-button", onclick: () => onSelect(n.did) }, name)) : h("p", { class: "node-name" }, name),
           h("p", { class: "node-did" }, didText(n.did)),
+          claim !== undefined ? h("p", { class: "node-claim" }, "The credential calls its issuer “", claim, "” (the credential's claim, not the registry's)") : null,
           statusBadge(status),
+          n.statusNow ? [" ", badge(n.statusNow, `Now ${(STATUS_LABEL[n.statusNow] ?? n.statusNow).toLowerCase()}`)] : null,
+          typeof n.since === "number" ? h("p", { class: "node-since" }, `This version since ${fmtTime(n.since)}`) : null,
           scope ? h("p", { class: "node-scope" }, "Scope: ", scope) : null,
           failed ? h("p", { class: "node-broke" }, h("span", { "aria-hidden": "true" }, "✗ "), "The chain breaks here") : null,
         ),
@@ -528,7 +541,18 @@ function certificate(vc, report) {
   section.append(h("h3", {}, single ? (achievements[0].name ?? vc.name ?? "Achievement") : (vc.name ?? "Credential")));
   section.append(
     h("p", { class: "cert-line" }, "Awarded to ", subject.id ? h("strong", {}, didText(subject.id)) : h("strong", {}, "an unnamed holder")),
-    h("p", { class: "cert-line" }, "By ", h("strong", {}, issuer.name ?? shortDid(issuer.id)), issuer.name && issuer.id ? [" ", h("span", { class: "muted" }, "(", didText(issuer.id), ")")] : null),
+    // The issuer's name here is what the credential says about itself; the trust chain above names who the registry
+    // accredited. Shown as a claim so that nobody reads it as the registry's word.
+    issuer.name
+      ? h(
+          "p",
+          { class: "cert-line" },
+          "By ",
+          h("strong", {}, issuer.name),
+          " ",
+          h("span", { class: "muted cert-claim" }, "(the credential's claim", issuer.id ? [", signed by ", didText(issuer.id)] : null, ")"),
+        )
+      : h("p", { class: "cert-line" }, "By ", h("strong", {}, issuer.id ? didText(issuer.id) : "an unnamed issuer")),
   );
   achievements.forEach((a, i) => section.append(achievementBlock(a, single, i)));
   const facts = h("dl", { class: "cert-facts" });
@@ -693,6 +717,13 @@ function entityDetail(d) {
           ),
         ]
       : null,
+    h("h4", {}, `Versions (${d.versions.length})`),
+    h(
+      "p",
+      { class: "meta" },
+      "What the accreditation said from each block time on, oldest first: trust at a time is judged by the version then in force.",
+    ),
+    versionsTable(d.versions),
     h("h4", {}, "History"),
     h(
       "table",
@@ -711,6 +742,45 @@ function entityDetail(d) {
             h("td", {}, didText(x.actor)),
             h("td", {}, historyDetail(x)),
           ),
+        ),
+      ),
+    ),
+  );
+}
+
+function versionsTable(versions) {
+  return h(
+    "table",
+    { class: "versions" },
+    h("caption", { class: "visually-hidden" }, "Versions of the accreditation, oldest first"),
+    h(
+      "thead",
+      {},
+      h(
+        "tr",
+        {},
+        ["Since", "Role", "Status", "Scope", "Valid", "Reason"].map((c) => h("th", { scope: "col" }, c)),
+      ),
+    ),
+    h(
+      "tbody",
+      {},
+      versions.map((v) =>
+        h(
+          "tr",
+          { "data-since": String(v.since), "data-status": v.status },
+          h("td", {}, fmtTime(v.since)),
+          h("td", {}, v.role.map((r) => (r === "issuer" ? "Issuer" : "Accreditor")).join(" and ")),
+          h("td", {}, statusBadge(v.status)),
+          h("td", { class: "version-scope" }, v.scope.map((s) => s.name ?? `type ${s.id}`).join(", ") || "None"),
+          h(
+            "td",
+            {},
+            v.status === "revoked"
+              ? `revoked from ${fmtTime(v.validUntil)}`
+              : `${v.validFrom ? `from ${fmtTime(v.validFrom)}` : "from the start"}, ${v.validUntil === null ? "no end" : `until ${fmtTime(v.validUntil)}`}`,
+          ),
+          h("td", {}, v.reason ? String(v.reason) : "—"),
         ),
       ),
     ),
@@ -1072,7 +1142,7 @@ function evidenceItem(e, rejected = false) {
     "li",
     {},
     h("strong", {}, e.credentialName ?? e.achievement.name),
-    e.issuerName ? ` from ${e.issuerName}` : "",
+    e.issuerName ? ` from “${e.issuerName}” (as the credential names its issuer)` : "",
     h("span", { class: "skill-meta" }, ` (by ${MATCHED_BY[e.matchedBy] ?? e.matchedBy})`),
     " ",
     e.verification ? badge(e.verification, e.verification === "valid" ? "Verified" : e.verification === "invalid" ? "Invalid: not counted" : "Unverified") : badge("unverified", "Not verified"),
@@ -1130,7 +1200,7 @@ function skillsView(r) {
               "li",
               {},
               h("span", { class: "skill-name" }, c.name ?? c.ref),
-              c.issuerName ? h("span", { class: "skill-meta" }, c.issuerName) : null,
+              c.issuerName ? h("span", { class: "skill-meta" }, `issuer as the credential names it: ${c.issuerName}`) : null,
               c.verification ? badge(c.verification, { valid: "Valid", invalid: "Invalid", unknown: "Unknown" }[c.verification]) : badge("unverified", "Not verified"),
             ),
           ),
