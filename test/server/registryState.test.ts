@@ -55,6 +55,29 @@ describe("the registry replayed from events", () => {
     });
   });
 
+  it("keeps versions as the contract does: keyed by block time, the last change of a time standing for it", () => {
+    const s = build();
+    const change = (time: number, e: object) => ({ ...at(time), parent: ACC, subject: UNI, actor: GOV, ...e }) as RegistryEvent;
+    applyRegistryEvents(s, [
+      change(200, { kind: "updated", role: 3, scope: 0b11n, validFrom: 5, validUntil: 900, reason: 1, metadataURI: "", metadataHash: `0x${"00".repeat(32)}` }),
+      change(200, { kind: "suspended", reason: 4 }),
+      change(300, { kind: "reinstated", reason: 0 }),
+      change(400, { kind: "revoked", effectiveAt: 350, reason: 7 }),
+      change(500, { kind: "revoked", effectiveAt: 250, reason: 8 }),
+    ]);
+    const versions = s.entities.get(UNI)!.versions;
+    expect(versions.map((v) => [Number(v.since), v.status, Number(v.validUntil), v.reason])).to.deep.equal([
+      [130, 1, FOREVER, 0],
+      [200, 2, 900, 4], // the update and the suspension share a block time: one version, suspended, with the update's terms
+      [300, 1, 900, 0],
+      [400, 3, 350, 7],
+      [500, 3, 250, 8],
+    ]);
+    expect(versions[1]).to.include({ role: 3, scope: 0b11n, validFrom: 5n });
+    expect(s.entities.get(UNI)!).to.include({ state: "revoked", validUntil: 250, reason: 8, role: 3 });
+    expect(s.entities.get(UNI)!.history).to.have.length(6);
+  });
+
   it("counts status entries exactly: a bit set twice counts once, a reinstatement takes one off, masks are popcounts", () => {
     const s = build();
     applyRegistryEvents(s, [
