@@ -82,12 +82,20 @@ describe("ler serve: the web page in Chromium", function () {
     const cert = page.locator(".certificate");
     expect(await cert.locator("h3").innerText()).to.equal("BSc Computer Science");
     const certText = await cert.innerText();
-    expect(certText, certText).to.include("By State University").and.include("Anchored on chain").and.include("Awarded to");
+    expect(certText, certText).to.include("By State University (the credential's claim").and.include("Anchored on chain").and.include("Awarded to");
     expect(await cert.locator(".skill-name").allInnerTexts()).to.deep.equal(["Software engineering", "Database design", "Algorithms"]);
     expect(await cert.locator(".cert-stamp").innerText()).to.match(/verified/i);
     // Focus moves to the verdict, so that keyboard and screen-reader users land on the answer.
     expect(await page.evaluate("document.activeElement?.classList.contains('verdict')")).to.equal(true);
     await screenshot(page, "verify-valid");
+  });
+
+  it("a credential claiming another issuer's name: the chain names the registry's issuer, the claim is shown as a claim", async () => {
+    const verdict = await verify(sw.jwt.impostor);
+    expect(await verdict.getAttribute("data-verdict")).to.equal("valid");
+    expect(await chainNames()).to.deep.equal(["National Qualifications Authority", "Regional Accreditation Agency", "Code Bootcamp"]);
+    expect(await page.locator(".chain .node-claim").innerText()).to.equal("The credential calls its issuer “State University” (the credential's claim, not the registry's)");
+    expect(await page.locator(".certificate").innerText()).to.include("By State University (the credential's claim, signed by");
   });
 
   it("nothing overflows sideways, on a wide screen or a phone", async () => {
@@ -188,7 +196,28 @@ describe("ler serve: the web page in Chromium", function () {
       "State University",
     ]);
     expect(await detail.innerText()).to.include("Degree, Course").and.include("Accredited");
-    expect(await detail.locator("tbody tr").count()).to.equal(1);
+    expect(await detail.locator("table.history tbody tr").count()).to.equal(1);
+    expect(await detail.locator("table.versions tbody tr").count()).to.equal(1);
+
+    // Code Bootcamp was suspended and reinstated: three versions, each with its time, role, status, scope and validity.
+    await page.getByRole("button", { name: /Code Bootcamp/ }).first().click();
+    const camp = page.locator("#registry-detail [data-entity]");
+    await page.locator("#registry-detail h3", { hasText: /^Code Bootcamp/ }).waitFor();
+    const versions = camp.locator("table.versions");
+    expect(await versions.locator("thead th").allTextContents()).to.deep.equal(["Since", "Role", "Status", "Scope", "Valid", "Reason"]);
+    const rows = await versions.locator("tbody tr").evaluateAll((trs) =>
+      trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => (td.textContent ?? "").trim())),
+    );
+    expect(rows.map((r) => r.slice(1))).to.deep.equal([
+      ["Issuer", "Active", "Certificate, Competency", "from the start, no end", "—"],
+      ["Issuer", "Suspended", "Certificate, Competency", "from the start, no end", "3"],
+      ["Issuer", "Active", "Certificate, Competency", "from the start, no end", "—"],
+    ]);
+    const since = await versions.locator("tbody tr").evaluateAll((trs) => trs.map((tr) => Number(tr.getAttribute("data-since"))));
+    expect(since[0]).to.be.lessThan(since[1]!);
+    expect(since[1]).to.be.lessThan(since[2]!);
+    expect(rows[0]![0]).to.match(/UTC$/);
+    await screenshot(page, "registry-versions");
     await page.getByLabel("Status").selectOption("active");
     await page.getByLabel("Find by name, DID or address").fill("boot");
     expect(await page.locator("#registry-tree .entity-name").allInnerTexts()).to.deep.equal(["Code Bootcamp"]);

@@ -80,6 +80,8 @@ function errorBox(e) {
 
 const dateFmt = new Intl.DateTimeFormat("en-GB", { dateStyle: "long", timeStyle: "short", timeZone: "UTC" });
 const dayFmt = new Intl.DateTimeFormat("en-GB", { dateStyle: "long", timeZone: "UTC" });
+// Versions are keyed by block time: to the second, or two versions a few seconds apart would read the same.
+const secondFmt = new Intl.DateTimeFormat("en-GB", { dateStyle: "long", timeStyle: "medium", timeZone: "UTC" });
 
 function fmtTime(seconds) {
   if (typeof seconds !== "number" || !Number.isFinite(seconds)) return "—";
@@ -727,7 +729,7 @@ function entityDetail(d) {
     h("h4", {}, "History"),
     h(
       "table",
-      {},
+      { class: "history" },
       h("caption", { class: "visually-hidden" }, "Accreditation history, oldest first"),
       h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "When"), h("th", { scope: "col" }, "Event"), h("th", { scope: "col" }, "By"), h("th", { scope: "col" }, "Detail"))),
       h(
@@ -769,7 +771,7 @@ function versionsTable(versions) {
         h(
           "tr",
           { "data-since": String(v.since), "data-status": v.status },
-          h("td", {}, fmtTime(v.since)),
+          h("td", {}, `${secondFmt.format(new Date(v.since * 1000))} UTC`),
           h("td", {}, v.role.map((r) => (r === "issuer" ? "Issuer" : "Accreditor")).join(" and ")),
           h("td", {}, statusBadge(v.status)),
           h("td", { class: "version-scope" }, v.scope.map((s) => s.name ?? `type ${s.id}`).join(", ") || "None"),
