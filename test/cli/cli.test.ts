@@ -30,6 +30,12 @@ describe("ler CLI end to end (ler node + child processes)", function () {
     expect(looksLikeACrash(r.stderr), r.stderr).to.equal(false);
     return r;
   };
+  /** A JSON-RPC call to the dev chain, outside ler. */
+  const rpc = async (method: string, params: unknown[] = []) => {
+    const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method, params });
+    return ((await (await fetch(String(node.ready.url), { method: "POST", headers: { "content-type": "application/json" }, body })).json()) as { result: unknown }).result;
+  };
+  const blockNumber = async () => Number(await rpc("eth_blockNumber"));
   const file = (name: string, content: string) => {
     const path = join(dir, name);
     writeFileSync(path, content);
@@ -155,14 +161,113 @@ describe("ler CLI end to end (ler node + child processes)", function () {
     await run(["issuer", "reinstate", "--index", `${cert.list}:${cert.index}`, "--as", "Code Bootcamp"], 0);
     await run(["accreditor", "suspend", "Code Bootcamp", "--as", "Qualifications Authority", "--reason", "3"], 0);
     const suspended = await run(["verify", path], 1);
-    expect(suspended.stdout).to.include("[suspended]").and.to.include("[issuer_suspended]");
+    expect(suspended.stdout).to.match(/\[suspended( now)?\]/).and.to.include("[issuer_suspended]");
     const chain = json<{ chain: { status: string; isRoot: boolean }[]; trusted: boolean; verdict: string }>(
       await run(["accreditor", "chain", "Code Bootcamp", "--type", "Certificate", "--json"], 1),
     );
-    expect(chain).to.include({ trusted: false, verdict: "suspended" });
+    expect(chain).to.include({ trusted: false, verdict: "issuer_suspended" });
     expect(chain.chain.map((l) => [l.status, l.isRoot])).to.deep.equal([["suspended", false], ["active", true]]);
     await run(["accreditor", "reinstate", "Code Bootcamp", "--as", "Qualifications Authority"], 0);
     expect(json<Report>(await run(["verify", path, "--json"], 0)).result).to.equal("valid");
+  });
+
+  it("accreditor update changes only the fields given and prints before → after; a change of nothing is refused", async () => {
+    await run(["id", "create", "--alias", "Hill College"], 0);
+    await run(["accreditor", "accredit", "Hill College", "--role", "both", "--types", "Degree,Course", "--valid-until", "2031-01-01", "--as", "Qualifications Authority"], 0);
+    const human = await run(["accreditor", "update", "Hill College", "--types", "Degree", "--as", "Qualifications Authority"], 0);
+    expect(human.stdout).to.match(/types\s+Degree, Course → Degree/);
+    expect(human.stdout).to.not.match(/role|valid until/);
+    const chain = json<{ chain: { role: string[]; validUntil: number | null; scope: { name: string }[] }[] }>(await run(["accreditor", "chain", "Hill College", "--json"], 0));
+    expect(chain.chain[0]).to.deep.include({ role: ["issuer", "accreditor"], validUntil: Date.parse("2031-01-01T00:00:00Z") / 1000 });
+    expect(chain.chain[0]!.scope.map((x) => x.name)).to.deep.equal(["Degree"]);
+    const cleared = json<{ changes: Record<string, { before: unknown; after: unknown }> }>(
+      await run(["accreditor", "update", "Hill College", "--valid-until", "none", "--json", "--as", "Qualifications Authority"], 0),
+    );
+    expect(cleared.changes).to.deep.equal({ validUntil: { before: Date.parse("2031-01-01T00:00:00Z") / 1000, after: null } });
+    const same = await run(["accreditor", "update", "Hill College", "--types", "Degree", "--role", "both", "--as", "Qualifications Authority"], 64);
+    expect(same.stderr).to.match(/^error \[nothing_to_change\]: /);
+    const help = await run(["accreditor", "accredit", "--help"], 0);
+    expect(help.stdout.replace(/\s+/g, " ")).to.include("in force from the block that records it").and.to.not.include("default now");
+  });
+
+  it("accredits with a consent the subject signed (ler id consent); a consent to other terms is refused before sending", async () => {
+    await run(["id", "create", "--alias", "Lake Institute"], 0);
+    const consentFile = join(dir, "consent.json");
+    const consent = json<{ consent: string; deadline: number; terms: { types: string[] } }>(
+      await run(["id", "consent", "Lake Institute", "--accreditor", "Qualifications Authority", "--types", "Course", "--out", consentFile, "--json"], 0),
+    );
+    expect(consent.consent).to.match(/^0x[0-9a-f]{130}$/);
+    expect(JSON.parse(readFileSync(consentFile, "utf8")).consent).to.equal(consent.consent);
+    const mismatch = await run(["accreditor", "accredit", "Lake Institute", "--types", "Degree", "--consent", consentFile, "--as", "Qualifications Authority"], 64);
+    expect(mismatch.stderr).to.match(/^error \[consent_mismatch\]: .*types/);
+    await run(["accreditor", "accredit", "Lake Institute", "--types", "Course", "--consent", consent.consent, "--deadline", String(consent.deadline), "--as", "Qualifications Authority"], 0);
+    const history = json<{ chain: { versions: { status: string }[] }[] }>(await run(["accreditor", "history", "Lake Institute", "--json"], 0));
+    expect(history.chain[0]!.versions.map((v) => v.status)).to.deep.equal(["active"]);
+  });
+
+  it("issue and batch refuse an unregistered or out-of-scope type before signing: exit 1, a code, no index used, no anchor sent", async () => {
+    const listed = async () => json<{ count: number }>(await run(["issuer", "list", "--as", "Code Bootcamp", "--json"], 0)).count;
+    const issuedBefore = await listed();
+    const blockBefore = await blockNumber();
+    const out = await run(["issue", "--as", "Code Bootcamp", "--to", "ada", "--type", "Degree", "--name", "BSc Nothing"], 1);
+    expect(out.stderr).to.match(/^error \[type_out_of_scope\]: .*Code Bootcamp.*not accredited for "Degree".*Nothing was signed/);
+    const unregistered = await run(["issue", "--as", "Code Bootcamp", "--to", "ada", "--type", "License", "--name", "Driving", "--json"], 1);
+    expect(json<{ error: { code: string } }>(unregistered).error.code).to.equal("unknown_credential_type");
+    const csv = file("out-of-scope.csv", "subject,name\nada,One\nada,Two\n");
+    const batch = await run(["issuer", "batch", csv, "--as", "Code Bootcamp", "--type", "Course"], 1);
+    expect(batch.stderr).to.match(/error \[type_out_of_scope\]: /);
+    expect(await listed(), "nothing went into the ledger").to.equal(issuedBefore);
+    const blockAfter = await blockNumber();
+    expect(blockAfter, "no anchor was sent").to.equal(blockBefore);
+  });
+
+  it("chain --at a time before the accreditation existed answers not trusted (not yet accredited), not an error", async () => {
+    const human = await run(["accreditor", "chain", "State University", "--type", "Degree", "--at", "2020-01-01"], 1);
+    expect(human.stdout).to.include("not trusted (not yet accredited)").and.to.include("not yet accredited");
+    const answer = json<{ trusted: boolean; verdict: string; notYetAccredited: boolean; chain: { status: string; since: number | null }[] }>(
+      await run(["accreditor", "chain", "State University", "--type", "Degree", "--at", "2020-01-01", "--json"], 1),
+    );
+    expect(answer).to.include({ trusted: false, verdict: "accreditation_not_yet_valid", notYetAccredited: true });
+    expect(answer.chain.map((l) => [l.status, l.since])).to.deep.equal([["none", null], ["none", null]]);
+    expect(json<{ trusted: boolean }>(await run(["accreditor", "chain", "State University", "--type", "Degree", "--json"], 0)).trusted).to.equal(true);
+  });
+
+  it("the past is not rewritten: widening never validates, narrowing never invalidates, a revocation never lifts a suspension's taint", async () => {
+    const as = ["--as", "Qualifications Authority"];
+    const verdict = async (path: string, code: number) => {
+      const r = json<Report>(await run(["verify", path, "--json"], code));
+      return `${r.result}:${check(r, "trust")!.code}`;
+    };
+    await run(["id", "create", "--alias", "Riverside University"], 0);
+    await run(["accreditor", "accredit", "Riverside University", "--types", "Degree,Course,Certificate", ...as], 0);
+    const degree = json<{ jwt: string }>(await run(["issue", "--as", "Riverside University", "--to", "ada", "--type", "Degree", "--name", "BA History", "--json"], 0));
+    // Signed while accredited for Certificate, anchored only once it no longer was: the anchor's time is what counts.
+    const cert = json<{ jwt: string }>(await run(["issue", "--as", "Riverside University", "--to", "ada", "--type", "Certificate", "--name", "Archive studies", "--no-anchor", "--json"], 0));
+    await run(["accreditor", "update", "Riverside University", "--types", "Degree,Course", ...as], 0);
+    await run(["issuer", "anchor", "--as", "Riverside University"], 0);
+    const degreePath = file("riverside-degree.jwt", degree.jwt);
+    const certPath = file("riverside-cert.jwt", cert.jwt);
+    expect(await verdict(certPath, 1)).to.equal("invalid:type_out_of_scope");
+    // Widening the scope to Certificate does not validate the certificate anchored before.
+    await run(["accreditor", "update", "Riverside University", "--types", "Degree,Course,Certificate", ...as], 0);
+    expect(await verdict(certPath, 1)).to.equal("invalid:type_out_of_scope");
+    // Narrowing the scope to Course does not invalidate the degree anchored before.
+    await run(["accreditor", "update", "Riverside University", "--types", "Course", ...as], 0);
+    expect(await verdict(degreePath, 0)).to.equal("valid:trusted");
+
+    // A certificate anchored while its issuer was suspended stays invalid after the issuer is revoked.
+    await run(["id", "create", "--alias", "Night Bootcamp"], 0);
+    await run(["accreditor", "accredit", "Night Bootcamp", "--types", "Certificate", ...as], 0);
+    const night = json<{ jwt: string }>(await run(["issue", "--as", "Night Bootcamp", "--to", "ada", "--type", "Certificate", "--name", "Night coding", "--no-anchor", "--json"], 0));
+    await run(["accreditor", "suspend", "Night Bootcamp", ...as], 0);
+    await run(["issuer", "anchor", "--as", "Night Bootcamp"], 0);
+    const nightPath = file("night.jwt", night.jwt);
+    expect(await verdict(nightPath, 1)).to.equal("invalid:issuer_suspended");
+    // Revoked effective now, a minute after the anchor: the revocation is not what distrusts it, the suspension is.
+    await rpc("evm_increaseTime", [60]);
+    await rpc("evm_mine");
+    await run(["accreditor", "revoke", "Night Bootcamp", ...as], 0);
+    expect(await verdict(nightPath, 1)).to.equal("invalid:issuer_suspended");
   });
 
   it("holder: stores credentials in the wallet and presents them; the verifier checks challenge and domain", async () => {
