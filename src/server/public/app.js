@@ -111,7 +111,7 @@ const STATUS_LABEL = {
   revoked: "Revoked",
   expired: "Expired",
   not_yet_valid: "Not yet valid",
-  none: "Not accredited",
+  none: "Not yet accredited then",
 };
 const OUTCOME = {
   pass: { icon: "✓", label: "Pass" },
