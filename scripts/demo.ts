@@ -179,6 +179,19 @@ async function main(): Promise<void> {
     detail(c.dim("the degree is unaffected: ") + resultLabel((await agent.lerVerifyCredential({ credential: degreeJwt })).result, c));
     took();
 
+    step("Accreditor", `narrows State University's scope to Course: the past is not rewritten`);
+    const narrowed = await agent.lerUpdateAccreditation({ accreditor: authority, subject: university, types: ["Course"] });
+    detail(`types ${narrowed.changes.types?.before} → ${narrowed.changes.types?.after}`);
+    verdict(await agent.lerVerifyCredential({ credential: degreeJwt }));
+    detail(c.dim("the degree was anchored while the university was accredited for Degree: it stays valid"));
+    const refused = await agent.lerIssueCredentials({ issuer: university, credentials: [{ subject: ada, achievement: degree }] }).then(
+      () => undefined,
+      (e: { code?: string }) => e.code ?? "refused",
+    );
+    detail(`a new degree is refused before anything is signed: ${c.red(`[${refused ?? "not refused"}]`)}`);
+    if (refused === undefined) throw new Error("a degree out of scope was issued");
+    took();
+
     step("Forger", `edits the degree to read "PhD Computer Science"`);
     const [h, p, s] = degreeJwt.split(".") as [string, string, string];
     const payload = JSON.parse(Buffer.from(p, "base64url").toString("utf8")) as { vc: { credentialSubject: { achievement: { name: string } } } };

@@ -31,6 +31,7 @@ describe("npm run demo", function () {
     expect(after("verifies it with nothing but the chain")).to.match(/✔ VALID/);
     expect(after("revokes Ada's course credential")).to.match(/✘ INVALID .*\[credential_revoked\]/);
     expect(after("suspends Code Bootcamp")).to.match(/✘ INVALID .*\[issuer_suspended\]/);
+    expect(after("narrows State University's scope")).to.match(/✔ VALID/).and.to.match(/a new degree is refused .*\[type_out_of_scope\]/);
     expect(after("edits the degree")).to.match(/✘ INVALID .*\[invalid_signature\]/);
     expect(after("chain endpoint is down")).to.match(/\? UNKNOWN .*\[chain_unreachable\]/);
     expect(stdout).to.match(/Done in \d/);
