@@ -15,7 +15,8 @@ import {
   type AchievementType,
   type IssuanceAnchorProof,
 } from "../../src/credentials/index.js";
-import { didRegistryArtifact } from "../../src/chain/artifacts.js";
+import { didRegistryArtifact, projectArtifact } from "../../src/chain/artifacts.js";
+import { signAccreditationConsent } from "../../src/chain/signedCall.js";
 import type { LerAgent } from "../../src/agent/agent.js";
 import { createAgentWorld, type AgentWorld, type Transport } from "../helpers/agentFixture.js";
 import { roleWallet, signJwt, type Alg } from "./jws.js";
@@ -141,6 +142,7 @@ export const CHALLENGE = "challenge-4f1c7a";
 export const DOMAIN = "employer.example";
 
 const FOREVER = 2 ** 40 - 1;
+const NO_METADATA = `0x${"00".repeat(32)}`;
 
 function achievementOf(type: AchievementType, n: number): Achievement {
   return achievement({
@@ -186,8 +188,36 @@ export async function createAdversarialWorld(transport: Transport = "in-process"
   const all = [...REGISTERED_TYPES];
   await agent.lerAddRoot({ governor: g, root: dids.root, types: all });
   await agent.lerAddRoot({ governor: g, root: dids.root2, types: all });
-  const accredit = (accreditor: Role, subject: Role, role: "issuer" | "accreditor" | "both", types: string[], extra: { validFrom?: number; validUntil?: number } = {}) =>
-    agent.lerAccredit({ accreditor: dids[accreditor], subject: dids[subject], role, types, ...extra });
+  // Every accreditation needs its subject's consent: the accreditor's key sends it, the subject's key signs the terms
+  // (EIP-712), as the contract requires. Accreditors pay for their own transactions.
+  const trust = new Contract(base.network.deployment.contracts.TrustRegistry.address, projectArtifact("TrustRegistry").abi, provider);
+  const typeIds = new Map<string, bigint>();
+  for (const name of REGISTERED_TYPES) typeIds.set(name, BigInt(await trust.getFunction("typeIdOf")(name)));
+  const funded = new Set<string>();
+  const ROLE_BITS = { issuer: 1, accreditor: 2, both: 3 } as const;
+  const accredit = async (accreditor: Role, subject: Role, role: "issuer" | "accreditor" | "both", types: string[], extra: { validFrom?: number; validUntil?: number } = {}) => {
+    const by = wallets[accreditor];
+    if (!funded.has(accreditor)) {
+      await (await funder.sendTransaction({ to: by.address, value: parseEther("1") })).wait();
+      funded.add(accreditor);
+    }
+    const scope = types.reduce((s, t) => s | (1n << typeIds.get(t)!), 0n);
+    const terms = {
+      parent: by.address,
+      subject: wallets[subject].address,
+      role: ROLE_BITS[role],
+      scope,
+      validFrom: extra.validFrom ?? 0,
+      validUntil: extra.validUntil ?? FOREVER,
+      metadataHash: NO_METADATA,
+      deadline: 2n ** 40n,
+    };
+    const consent = await signAccreditationConsent(wallets[subject], { verifyingContract: await trust.getAddress(), chainId, terms });
+    const tx = await (trust.connect(by) as Contract).getFunction("accredit")(
+      terms.parent, terms.subject, terms.role, terms.scope, terms.validFrom, terms.validUntil, "", NO_METADATA, terms.deadline, consent,
+    );
+    await tx.wait();
+  };
   await accredit("root", "accreditor", "accreditor", all);
   for (const a of ["accSuspended", "accRevoked", "accNarrowed"] as const) await accredit("root", a, "accreditor", ["Degree", "Course"]);
   await accredit("accreditor", "university", "issuer", ["Degree", "Course"]);
