@@ -71,6 +71,16 @@ describe("adversarial credentials and presentations (library)", function () {
         expect(report.result, summary(report)).to.equal("valid");
       });
     }
+
+    it("the bootcamp's own credential naming itself as the university -> valid, the name reported as its claim only", async () => {
+      const token = w.credential({ issuer: "bootcamp", types: ["Certificate"] }, (p) => void (p.issuer = { name: "The university institution" }));
+      const report = (await verify(w, { kind: "credential", token })) as CredentialReport;
+      expect(report.result, summary(report)).to.equal("valid");
+      expect(report.credential.issuerName).to.equal("The university institution");
+      expect(report.trustChain[0]!.address).to.equal(w.wallets.bootcamp.address);
+      // The chain is the registry's: no link carries the name the credential gave itself.
+      expect(report.trustChain.map((l) => l.name).filter((n) => n !== undefined)).to.deep.equal([]);
+    });
   });
 
   describe(`${CASES.length} cases, none valid`, () => {
