@@ -1,9 +1,10 @@
 import { expect } from "chai";
-import { Wallet, getBytes } from "ethers";
+import { Wallet, ZeroHash, getBytes } from "ethers";
 import { createVerifiableCredentialJwt, verifyCredential as stockVerifyCredential } from "did-jwt-vc";
 import { ES256KSigner } from "did-jwt";
 import { Resolver } from "did-resolver";
 import { ethrResolver } from "../../src/agent/agent.js";
+import { signAccreditationConsent } from "../../src/chain/signedCall.js";
 import { achievement, openBadgeCredential } from "../../src/credentials/index.js";
 import { createAgentWorld, type AgentWorld } from "../helpers/agentFixture.js";
 
@@ -47,7 +48,15 @@ describe("interoperability with stock did-jwt-vc and ethr-did-resolver", functio
     it(`a credential signed by stock did-jwt-vc (${alg}) for an accredited issuer verifies here; status not applicable`, async () => {
       const wallet = Wallet.createRandom();
       const issuerDid = `did:ethr:${w.network.name}:${wallet.address}`;
-      await w.agent.lerAccredit({ accreditor: root, subject: issuerDid, role: "issuer", types: ["Certificate"] });
+      // The issuer's key is not in this agent: its owner signs its consent to the terms, the accreditor sends it.
+      const deadline = (await w.now()) + 3600;
+      const rootAddress = (await w.agent.lerListIdentities({})).find((i) => i.did === root)!.address;
+      const consent = await signAccreditationConsent(wallet, {
+        verifyingContract: w.network.deployment.contracts.TrustRegistry.address,
+        chainId: w.network.chainId,
+        terms: { parent: rootAddress, subject: wallet.address, role: 1, scope: 2n /* Certificate is type 1 */, validFrom: 0, validUntil: 2 ** 40 - 1, metadataHash: ZeroHash, deadline },
+      });
+      await w.agent.lerAccredit({ accreditor: root, subject: issuerDid, role: "issuer", types: ["Certificate"], consent, deadline });
       const now = await w.now();
       const credential = openBadgeCredential({
         id: "urn:uuid:7a0c4b1e-2f3d-4c5b-8a9e-0b1c2d3e4f50",
@@ -67,7 +76,8 @@ describe("interoperability with stock did-jwt-vc and ethr-did-resolver", functio
         signer: ES256KSigner(getBytes(wallet.privateKey), alg === "ES256K-R"),
         alg,
       });
-      const r = await w.agent.lerVerifyCredential({ credential: jwt, now });
+      // Judged a second after the accreditation's block: at that block's own time the version before it (none) counts too.
+      const r = await w.agent.lerVerifyCredential({ credential: jwt, now: now + 1 });
       expect(r.result, JSON.stringify(r.checks)).to.equal("valid");
       const byId = Object.fromEntries(r.checks.map((c) => [c.id, `${c.outcome}:${c.code}`]));
       expect(byId).to.include({

@@ -106,6 +106,13 @@ describe("reliability: keys are never printed, logged or left in the clear", fun
       issuer = uni.did;
       const ada = await agent.lerCreateIdentity({ alias: "ada" });
       results.push(uni, ada);
+      // Governance (another agent) accredits the university, whose consent this agent signs.
+      const authority = (await w.agent.lerCreateIdentity({ alias: "authority" })).did;
+      await w.agent.lerRegisterType({ governor: w.governor, name: "Degree" });
+      await w.agent.lerAddRoot({ governor: w.governor, root: authority, types: ["Degree"] });
+      const consent = await agent.lerSignAccreditationConsent({ subject: issuer, accreditor: authority, role: "issuer", types: ["Degree"] });
+      results.push(consent);
+      await w.agent.lerAccredit({ accreditor: authority, subject: issuer, role: "issuer", types: ["Degree"], consent: consent.consent, deadline: consent.deadline });
       const issued = await agent.lerIssueCredentials({ issuer, credentials: [0, 1, 2].map(() => ({ subject: ada.did, achievement: degree })) });
       results.push(issued);
       results.push(await agent.lerRevoke({ issuer, entries: [{ list: issued.credentials[0]!.list, index: issued.credentials[0]!.index }] }));

@@ -88,8 +88,9 @@ describe("reliability: writes", function () {
   }
 
   it("a write the contract refuses comes back as a LerError with the contract's reason as its code", async () => {
-    // The issuer is no accreditor: TrustRegistryNotAccreditor(issuer).
-    const refused = await rejection(agent.lerAccredit({ accreditor: issuer, subject: w.governor, role: "issuer", types: ["Degree"] }));
+    // The issuer is no accreditor: TrustRegistryNotAccreditor(issuer). (The candidate's key is here: it consents.)
+    const candidate = (await agent.lerCreateIdentity({ alias: "candidate" })).did;
+    const refused = await rejection(agent.lerAccredit({ accreditor: issuer, subject: candidate, role: "issuer", types: ["Degree"] }));
     expect(refused.name, refused.stack).to.equal("LerError");
     expect(refused.code).to.equal("not_accreditor");
     const governorOnly = await rejection(agent.lerRegisterType({ governor: issuer, name: "Degree" }));
