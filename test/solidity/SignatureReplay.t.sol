@@ -41,7 +41,8 @@ contract SignatureReplayFuzzTest is MiniTest {
             abi.encode(
                 keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"),
                 keccak256(bytes(name)),
-                keccak256("1"),
+                // Each registry signs under its own contract version: TrustRegistry is at "2".
+                keccak256(keccak256(bytes(name)) == keccak256("LER TrustRegistry") ? bytes("2") : bytes("1")),
                 block.chainid,
                 verifyingContract
             )
