@@ -44,7 +44,7 @@ export function reason(report: { result: VerificationResult; checks: readonly Ch
 /** One link's label: its name when known, else its short address; its state when not active. */
 function linkLabel(link: TrustChainEntry, c: Palette): string {
   const who = link.name !== undefined ? `${link.name} (${short(link.address)})` : short(link.address);
-  const state = `${link.status === "active" ? "" : ` ${c.red(`[${link.status}]`)}`}${link.statusNow !== undefined ? ` ${c.red(`[${link.statusNow} now]`)}` : ""}`;
+  const state = `${link.status === "active" ? "" : ` ${c.red(`[${link.status === "none" ? "not yet accredited" : link.status}]`)}`}${link.statusNow !== undefined ? ` ${c.red(`[${link.statusNow} now]`)}` : ""}`;
   const expired = link.validUntil !== null && link.validUntil * 1000 < Date.now() ? ` ${c.red("[expired]")}` : "";
   return `${who}${state}${expired}`;
 }
