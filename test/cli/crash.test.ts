@@ -56,7 +56,9 @@ describe("ler CLI: kill -9 during batch issuance and batch revocation, then resu
     const root = (await w.agent.lerCreateIdentity({ alias: "root" })).did;
     await w.agent.lerRegisterType({ governor: w.governor, name: "Degree" });
     await w.agent.lerAddRoot({ governor: w.governor, root, types: ["Degree"] });
-    await w.agent.lerAccredit({ accreditor: root, subject: issuer.did, role: "issuer", types: ["Degree"] });
+    // The issuer's key is in the CLI's home: it signs its consent there, the root's agent sends it.
+    const consent = await agent.lerSignAccreditationConsent({ subject: issuer.did, accreditor: root, role: "issuer", types: ["Degree"] });
+    await w.agent.lerAccredit({ accreditor: root, subject: issuer.did, role: "issuer", types: ["Degree"], consent: consent.consent, deadline: consent.deadline });
     status = new Contract(w.network.deployment.contracts.StatusRegistry.address, projectArtifact("StatusRegistry").abi, provider);
   });
   after(async () => {

@@ -85,7 +85,9 @@ describe("reliability: crash safety of the agent (child processes, SIGKILL)", fu
     const root = (await w.agent.lerCreateIdentity({ alias: "root" })).did;
     await w.agent.lerRegisterType({ governor: w.governor, name: "Degree" });
     await w.agent.lerAddRoot({ governor: w.governor, root, types: ["Degree"] });
-    await w.agent.lerAccredit({ accreditor: root, subject: issuer, role: "issuer", types: ["Degree"] });
+    // The issuer's key is in its own home: it signs its consent there, the root's agent sends it.
+    const consent = await issuerAgent.lerSignAccreditationConsent({ subject: issuer, accreditor: root, role: "issuer", types: ["Degree"] });
+    await w.agent.lerAccredit({ accreditor: root, subject: issuer, role: "issuer", types: ["Degree"], consent: consent.consent, deadline: consent.deadline });
     status = new Contract(w.network.deployment.contracts.StatusRegistry.address, projectArtifact("StatusRegistry").abi, provider);
     args = (command) => [w.network.rpcUrl!, deployments, w.network.name, home, issuer, ...command];
   });
