@@ -1,10 +1,19 @@
 import { expect } from "chai";
 import type { Signer } from "ethers";
-import { signCall } from "../../src/chain/signedCall.js";
-import { bit, createRegistryFixture, FOREVER, NO_HASH, ROLE_ISSUER } from "../helpers/fixture.js";
+import { signAccreditationConsent, signCall } from "../../src/chain/signedCall.js";
+import { accreditWithConsent, bit, createRegistryFixture, FOREVER, NO_DEADLINE, NO_HASH, ROLE_ISSUER } from "../helpers/fixture.js";
 
 const { ethers, networkHelpers, load } = await createRegistryFixture();
 const chainId = (await ethers.provider.getNetwork()).chainId;
+
+/** The subject's consent to be accredited by `parent` as an issuer of `scope`, with no end. */
+async function consentOf(subject: Signer, trustAddress: string, parent: string, scope: bigint) {
+  return signAccreditationConsent(subject, {
+    verifyingContract: trustAddress,
+    chainId,
+    terms: { parent, subject: await subject.getAddress(), role: ROLE_ISSUER, scope, validFrom: 0, validUntil: FOREVER, metadataHash: NO_HASH, deadline: NO_DEADLINE },
+  });
+}
 
 type Registry = Awaited<ReturnType<typeof load>>["status"] | Awaited<ReturnType<typeof load>>["trust"];
 
@@ -40,11 +49,11 @@ describe("Identity authority (ERC-1056 owner, EIP-712 signed calls)", () => {
       expect((await status.statusOf(university, 0, 1))[0]).to.equal(true);
 
       await (didRegistry.connect(root) as typeof didRegistry).getFunction("changeOwner")(root, newKey);
-      await expect(
-        trust.connect(root).accredit(root, university, ROLE_ISSUER, bit("Degree"), 0, FOREVER, "", NO_HASH),
-      ).to.be.revertedWithCustomError(trust, "IdentityAuthUnauthorized");
-      await trust.connect(newKey).accredit(root, university, ROLE_ISSUER, bit("Degree"), 0, FOREVER, "", NO_HASH);
-      expect((await trust.accreditationOf(university)).parent).to.equal(root.address);
+      await expect(accreditWithConsent(trust, root, root.address, university, { role: ROLE_ISSUER, scope: bit("Degree") }))
+        .to.be.revertedWithCustomError(trust, "IdentityAuthUnauthorized")
+        .withArgs(root, root);
+      await accreditWithConsent(trust, newKey, root.address, university, { role: ROLE_ISSUER, scope: bit("Degree") });
+      expect((await trust.accreditationOf(university))[0]).to.equal(root.address);
     });
   });
 
@@ -61,8 +70,9 @@ describe("Identity authority (ERC-1056 owner, EIP-712 signed calls)", () => {
       expect(await status.nonces(university)).to.equal(1n);
     });
 
-    it("a relayed accreditation names the signer as the actor", async () => {
+    it("a relayed accreditation names the signer as the actor, and cannot be replayed", async () => {
       const { trust, root, university, relayer } = await load();
+      const consent = await consentOf(university, await trust.getAddress(), root.address, bit("Course"));
       const data = trust.interface.encodeFunctionData("accredit", [
         root.address,
         university.address,
@@ -72,11 +82,30 @@ describe("Identity authority (ERC-1056 owner, EIP-712 signed calls)", () => {
         FOREVER,
         "",
         NO_HASH,
+        NO_DEADLINE,
+        consent,
       ]);
       const s = await signed(root, trust, "TrustRegistry", data);
       await expect(trust.connect(relayer).callWithSignature(s.signer, s.data, s.nonce, s.deadline, s.signature))
         .to.emit(trust, "Accredited")
         .withArgs(root, university, root, ROLE_ISSUER, bit("Course"), 0, FOREVER, "", NO_HASH);
+      await expect(trust.connect(relayer).callWithSignature(s.signer, s.data, s.nonce, s.deadline, s.signature))
+        .to.be.revertedWithCustomError(trust, "InvalidAccountNonce")
+        .withArgs(root, 1);
+      // Signed again under a fresh nonce, the same accreditation is refused: the subject is accredited once.
+      const again = await signed(root, trust, "TrustRegistry", data);
+      await expect(trust.connect(relayer).callWithSignature(again.signer, again.data, again.nonce, again.deadline, again.signature))
+        .to.be.revertedWithCustomError(trust, "TrustRegistryAlreadyAccredited")
+        .withArgs(university, root);
+    });
+
+    it("a relayed accreditation still needs the subject's consent", async () => {
+      const { trust, root, university, relayer } = await load();
+      const data = trust.interface.encodeFunctionData("accredit", [root.address, university.address, ROLE_ISSUER, bit("Course"), 0, FOREVER, "", NO_HASH, NO_DEADLINE, "0x"]);
+      const s = await signed(root, trust, "TrustRegistry", data);
+      await expect(trust.connect(relayer).callWithSignature(s.signer, s.data, s.nonce, s.deadline, s.signature))
+        .to.be.revertedWithCustomError(trust, "TrustRegistryNoConsent")
+        .withArgs(university);
     });
 
     it("governance can act by signature too", async () => {
@@ -188,18 +217,17 @@ describe("Identity authority (ERC-1056 owner, EIP-712 signed calls)", () => {
   describe("multicall", () => {
     it("batches several writes in one transaction, all or nothing", async () => {
       const { trust, root, university, bootcamp, stranger } = await load();
-      const calls = [
-        trust.interface.encodeFunctionData("accredit", [root.address, university.address, ROLE_ISSUER, bit("Degree"), 0, FOREVER, "", NO_HASH]),
-        trust.interface.encodeFunctionData("accredit", [root.address, bootcamp.address, ROLE_ISSUER, bit("Certificate"), 0, FOREVER, "", NO_HASH]),
-      ];
+      const at = await trust.getAddress();
+      const accredit = async (subject: typeof root, scope: bigint) =>
+        trust.interface.encodeFunctionData("accredit", [root.address, subject.address, ROLE_ISSUER, scope, 0, FOREVER, "", NO_HASH, NO_DEADLINE, await consentOf(subject, at, root.address, scope)]);
+      const calls = [await accredit(university, bit("Degree")), await accredit(bootcamp, bit("Certificate"))];
       await trust.connect(root).multicall(calls);
-      expect((await trust.accreditationOf(bootcamp)).parent).to.equal(root.address);
-      const bad = [
-        trust.interface.encodeFunctionData("accredit", [root.address, stranger.address, ROLE_ISSUER, bit("Degree"), 0, FOREVER, "", NO_HASH]),
-        trust.interface.encodeFunctionData("accredit", [root.address, university.address, ROLE_ISSUER, bit("Degree"), 0, FOREVER, "", NO_HASH]),
-      ];
-      await expect(trust.connect(root).multicall(bad)).to.be.revertedWithCustomError(trust, "TrustRegistryAlreadyAccredited");
-      expect((await trust.accreditationOf(stranger)).status).to.equal(0n);
+      expect((await trust.accreditationOf(bootcamp))[0]).to.equal(root.address);
+      const bad = [await accredit(stranger, bit("Degree")), await accredit(university, bit("Degree"))];
+      await expect(trust.connect(root).multicall(bad))
+        .to.be.revertedWithCustomError(trust, "TrustRegistryAlreadyAccredited")
+        .withArgs(university, root);
+      expect((await trust.accreditationOf(stranger))[1]).to.equal(0n);
     });
   });
 });
