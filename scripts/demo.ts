@@ -181,7 +181,8 @@ async function main(): Promise<void> {
 
     step("Accreditor", `narrows State University's scope to Course: the past is not rewritten`);
     const narrowed = await agent.lerUpdateAccreditation({ accreditor: authority, subject: university, types: ["Course"] });
-    detail(`types ${narrowed.changes.types?.before} → ${narrowed.changes.types?.after}`);
+    const types = (v: unknown) => (Array.isArray(v) ? v.join(", ") : String(v));
+    detail(`types ${types(narrowed.changes.types?.before)} → ${types(narrowed.changes.types?.after)}`);
     verdict(await agent.lerVerifyCredential({ credential: degreeJwt }));
     detail(c.dim("the degree was anchored while the university was accredited for Degree: it stays valid"));
     const refused = await agent.lerIssueCredentials({ issuer: university, credentials: [{ subject: ada, achievement: degree }] }).then(
