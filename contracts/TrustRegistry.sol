@@ -28,7 +28,8 @@ contract TrustRegistry is ITrustRegistry, IdentityAuth, AccessControl, Multicall
     uint8 private constant ROLE_BOTH = ROLE_ISSUER | ROLE_ACCREDITOR;
 
     bytes32 private constant CONSENT_TYPEHASH = keccak256(
-        "AccreditationConsent(address parent,address subject,uint8 role,uint256 scope,uint40 validFrom,uint40 validUntil,bytes32 metadataHash,uint256 deadline)"
+        "AccreditationConsent(address parent,address subject,uint8 role,uint256 scope,uint40 validFrom,"
+        "uint40 validUntil,bytes32 metadataHash,uint256 deadline)"
     );
 
     // Bit offsets of a version's fields in its packed 208-bit form (see ITrustRegistry.Version).
@@ -46,8 +47,9 @@ contract TrustRegistry is ITrustRegistry, IdentityAuth, AccessControl, Multicall
     /// @dev One subject's accreditation: its parent (fixed for life), its depth, and every version as a checkpoint
     /// `since << 208 | version` (the layout of OpenZeppelin's `Checkpoints.Checkpoint208`), `since` strictly
     /// increasing. The count shares the parent's slot rather than taking a slot of its own as in OpenZeppelin's
-    /// `Trace208` array: that saves a fresh 22,100-gas slot per accreditation (`accredit` 123,339 -> 99,445 gas and `update`
-    /// 75,244 -> 73,313, measured with `npm run bench:gas`): the difference between meeting the targets and not.
+    /// `Trace208` array: that saves a fresh 22,100-gas slot per accreditation (`accredit` 123,339 -> 99,445 gas,
+    /// `update` 75,244 -> 73,313, measured with `npm run bench:gas`): the difference between meeting the targets and
+    /// not.
     struct Record {
         address parent;
         uint8 depth;
@@ -384,7 +386,8 @@ contract TrustRegistry is ITrustRegistry, IdentityAuth, AccessControl, Multicall
     /// @dev Whether a version may accredit now: active, with the accreditor role, inside its validity window.
     function _inForce(uint256 v) private view returns (bool) {
         return _status(v) == Status.Active && ((v >> ROLE_SHIFT) & ROLE_ACCREDITOR) != 0
-            && block.timestamp >= (v >> VALID_FROM_SHIFT) & TIME_MASK && block.timestamp < (v >> VALID_UNTIL_SHIFT) & TIME_MASK;
+            && block.timestamp >= (v >> VALID_FROM_SHIFT) & TIME_MASK
+            && block.timestamp < (v >> VALID_UNTIL_SHIFT) & TIME_MASK;
     }
 
     /// @dev Who may change `subject`'s link. The parent, while its own accreditation is in force. Above it, an
@@ -421,7 +424,9 @@ contract TrustRegistry is ITrustRegistry, IdentityAuth, AccessControl, Multicall
         address owner = didRegistry.identityOwner(subject);
         if (owner == _actor()) return;
         if (block.timestamp > deadline) revert TrustRegistryConsentExpired(deadline);
-        if (!SignatureChecker.isValidSignatureNowCalldata(owner, digest, consent)) revert TrustRegistryNoConsent(subject);
+        if (!SignatureChecker.isValidSignatureNowCalldata(owner, digest, consent)) {
+            revert TrustRegistryNoConsent(subject);
+        }
     }
 
     function _existing(address subject) private view returns (Record storage r) {

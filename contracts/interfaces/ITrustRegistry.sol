@@ -161,7 +161,8 @@ interface ITrustRegistry {
     /// @notice Role bit: may accredit others within its scope.
     function ROLE_ACCREDITOR() external view returns (uint8);
 
-    /// @notice Most links between a subject and its root, the root included.
+    /// @notice The deepest a link may lie below its root (a root has depth 0): a chain holds at most `MAX_DEPTH + 1`
+    /// links, the root included.
     function MAX_DEPTH() external view returns (uint256);
 
     /// @notice Most credential types: a scope is a 112-bit set, packed with the rest of a version into 208 bits.
