@@ -2,11 +2,10 @@ import { Interface, ZeroHash, zeroPadValue, type Provider } from "ethers";
 import { ChainError, LerError } from "../errors.js";
 import { projectArtifact } from "../chain/artifacts.js";
 import type { LerNetwork } from "../chain/network.js";
-import { toChainError } from "../chain/reads.js";
+import { toChainError, toLinks } from "../chain/reads.js";
 import { addressWord, decodeAggregate3, encodeAggregate3, returnWord, selectorOf, type SubCall } from "../chain/multicall.js";
 import {
   AccreditationStatus,
-  decodeVersion,
   evaluateTrust,
   NO_END,
   roleNames,
@@ -77,17 +76,16 @@ export async function typeNamesById(network: LerNetwork): Promise<Map<number, st
   return new Map(results.map((r, id) => [id, trustIface.decodeFunctionResult("typeName", `0x${r.returnData}`)[0] as string]));
 }
 
-/** Decodes `historyOf`'s return data. */
-function toChain(returnData: string): ChainLink[] {
-  const [links] = trustIface.decodeFunctionResult("historyOf", `0x${returnData}`) as unknown as [[string, string, bigint[]][]];
-  return links.map(([subject, parent, versions]) => ({ subject, parent, versions: versions.map((v) => decodeVersion(v)) }));
+/** Decodes `historyOf(subject)`'s return data, checked as the verifier checks it. */
+function toChain(subject: string, returnData: string): ChainLink[] {
+  return toLinks(subject, trustIface.decodeFunctionResult("historyOf", `0x${returnData}`)[0]);
 }
 
 /** The chain of `subject` up to its root, each link with every version (`TrustRegistry.historyOf`). */
 export async function readHistory(network: LerNetwork, subject: string): Promise<ChainLink[]> {
   const data = `0x${SEL.historyOf}${addressWord(subject)}`;
   const hex = await call("historyOf", () => network.provider.call({ to: network.deployment.contracts.TrustRegistry.address, data }));
-  return toChain(hex.slice(2));
+  return toChain(subject, hex.slice(2));
 }
 
 /** What an issuer's standing now is read from: the time judged at, its chain's history and the type ids. */
@@ -116,7 +114,7 @@ export async function readIssuerStanding(network: LerNetwork, issuer: string, ty
   return {
     at: BigInt(head.timestamp) + 1n,
     block: head.number,
-    chain: toChain(results[0]!.returnData),
+    chain: toChain(issuer, results[0]!.returnData),
     typeIds: new Map(unique.map((n, i) => [n, results[i + 1]!.success ? Number(returnWord(results[i + 1]!.returnData)) : undefined])),
   };
 }
