@@ -7,6 +7,7 @@ import { addressWord, decodeAggregate3, encodeAggregate3, returnWord, selectorOf
 import {
   AccreditationStatus,
   evaluateTrust,
+  isSuspendedNow,
   NO_END,
   roleNames,
   scopeTypeIds,
@@ -140,6 +141,7 @@ export function checkIssuable(standing: IssuerStanding, issuer: string, types: r
       accreditor: isIssuer ? undefined : name(answer.failedAt!),
       type,
       when: "the time its anchor would carry",
+      suspendedNow: isSuspendedNow(standing.chain, answer.failedAt),
     });
     throw new LerError(verdictCode(answer.verdict, isIssuer), `Not issued: ${words} Verifiers would reject it. Nothing was signed, no status index used, no anchor sent.`, {
       details: { type, typeId, verdict: Verdict[answer.verdict], ...(answer.failedAt !== undefined && { failedAt: answer.failedAt }), at: Number(standing.at) },

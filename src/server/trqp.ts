@@ -1,5 +1,5 @@
 import { readSnapshot } from "../chain/reads.js";
-import { evaluateTrust, linkView, Verdict, verdictCode, verdictMessage, type ChainLink, type LinkView } from "../verify/trust.js";
+import { evaluateTrust, isSuspendedNow, linkView, Verdict, verdictCode, verdictMessage, type ChainLink, type LinkView } from "../verify/trust.js";
 import type { ServiceContext } from "./context.js";
 import { iso } from "./http.js";
 
@@ -85,7 +85,7 @@ export async function authorize(ctx: ServiceContext, q: AuthorizationQuery): Pro
   if (answer.verdict !== Verdict.Trusted) {
     const isEntity = answer.failedAt === links[0]?.subject;
     const accreditor = isEntity || answer.failedAt === undefined ? undefined : label(ctx, answer.failedAt);
-    return response(false, verdictCode(answer.verdict, isEntity), verdictMessage(answer.verdict, { subject: "The entity", accreditor, type: q.resource, when: iso(at) }));
+    return response(false, verdictCode(answer.verdict, isEntity), verdictMessage(answer.verdict, { subject: "The entity", accreditor, type: q.resource, when: iso(at), suspendedNow: isSuspendedNow(links, answer.failedAt) }));
   }
   // The authority must stand above the entity in its chain: the root, or an accreditor between them.
   const above = links.slice(1).map((l) => l.subject);

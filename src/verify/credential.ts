@@ -18,7 +18,7 @@ import {
 import { decodeJwt, signatureValid, signingHash, type DecodedJwt, type SignatureParts } from "./jwt.js";
 import { combine, type Check, type CredentialReport, type CredentialSummary, type TrustChainEntry } from "./report.js";
 import { secp256k1Backend } from "./secp256k1.js";
-import { AccreditationStatus, evaluateTrust, linkView, Verdict, type ChainLink, verdictCode, verdictMessage } from "./trust.js";
+import { AccreditationStatus, evaluateTrust, isSuspendedNow, linkView, Verdict, type ChainLink, verdictCode, verdictMessage } from "./trust.js";
 
 /** Where to read: the chain, its registries, and the name did:ethr DIDs use for it. */
 export interface VerifierContext {
@@ -481,6 +481,7 @@ function trustCheck(
           accreditor: isIssuer ? undefined : answer.failedAt,
           type,
           when: source === "anchor" ? `its anchored issuance time (${iso(Number(at))})` : `the time of verification (${iso(Number(at))}; no anchor)`,
+          suspendedNow: isSuspendedNow(chain, answer.failedAt),
         }),
         details: { type, failedAt: answer.failedAt, ...when },
       };

@@ -142,6 +142,12 @@ export function linkView(link: ChainLink, at?: bigint): LinkView {
   return view;
 }
 
+/** Whether the link of `address` in `chain` is suspended now (its latest version). */
+export function isSuspendedNow(chain: readonly ChainLink[], address: string | undefined): boolean {
+  const link = chain.find((l) => l.subject.toLowerCase() === address?.toLowerCase());
+  return link !== undefined && latestVersion(link)?.status === AccreditationStatus.Suspended;
+}
+
 /** The roles in a role bitmap, by name. */
 export function roleNames(bits: number): ("issuer" | "accreditor")[] {
   return [...((bits & ROLE_ISSUER) !== 0 ? ["issuer" as const] : []), ...((bits & ROLE_ACCREDITOR) !== 0 ? ["accreditor" as const] : [])];
@@ -204,6 +210,11 @@ export function verdictMessage(
     type: string;
     /** The time trust was judged at, in words: "the credential's trusted time", "that time". */
     when: string;
+    /**
+     * For `Suspended`: whether the failing link is suspended now (a hold that lifts with reinstatement) rather than
+     * only at the time judged (which stays distrusted). Unknown: both are named.
+     */
+    suspendedNow?: boolean;
   },
 ): string {
   const who = words.accreditor === undefined ? words.subject : `Accreditor ${words.accreditor}`;
@@ -215,6 +226,8 @@ export function verdictMessage(
     case Verdict.NotAccreditor:
       return `${who} may not accredit.`;
     case Verdict.Suspended:
+      if (words.suspendedNow === true) return `${who} is suspended.`;
+      if (words.suspendedNow === false) return `${who} was suspended at ${words.when}: what was issued then stays distrusted.`;
       return `${who} is suspended, or was at ${words.when}.`;
     case Verdict.Revoked:
       return `${who}'s accreditation was revoked before ${words.when}.`;

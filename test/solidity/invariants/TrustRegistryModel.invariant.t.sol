@@ -20,6 +20,8 @@ contract TrustModelHandler {
     uint256 public constant TYPES = 4;
     uint256 public constant GOVERNOR_KEY = 0x60B0;
     uint256 internal constant OBSERVATIONS = 32;
+    uint256 internal constant TRUSTED_LOOKING_QUESTIONS = 2;
+    uint256 internal constant TRUSTED_LOOKING_TRIES = 8;
     uint40 internal constant FOREVER = type(uint40).max;
     uint8 internal constant ACTIVE = uint8(ITrustRegistry.Status.Active);
     uint8 internal constant SUSPENDED = uint8(ITrustRegistry.Status.Suspended);
@@ -141,7 +143,8 @@ contract TrustModelHandler {
         uint256 parentScope = _has(c.parent) ? _latest(c.parent).scope : 0;
         c.scope = _scope(scopeSeed, parentScope);
         (c.from, c.until) = _window(windowSeed);
-        c.actor = _actor(actorSeed, c.parent);
+        // Mostly the parent's owner, who alone may accredit under it; otherwise anyone _actor picks.
+        c.actor = actorSeed % 4 != 0 ? dids.identityOwner(c.parent) : _actor(actorSeed >> 2, c.parent);
         (bytes memory data, bool consentValid) = _accreditCall(consentSeed, c);
         bool selfConsent = dids.identityOwner(c.subject) == c.actor;
         bool expected = c.actor == dids.identityOwner(c.parent) && _inForce(c.parent) && c.subject != c.parent
@@ -275,12 +278,25 @@ contract TrustModelHandler {
 
     /// Asks about a past time (often exactly a change's time, or the second before it), compares the answer with the
     /// model, and records it to be asked again later.
+    /// Then asks up to TRUSTED_LOOKING_QUESTIONS more, each at a time where the model trusts the subject for a type
+    /// (just after a change on its chain, or between two changes), found among a few candidates: so that the trusted
+    /// side of the rules, where a wrong distrust would show, is asked about as often as the distrusted side.
     function observe(uint256 subjectSeed, uint256 typeSeed, uint256 timeSeed) external {
         steps++;
         address subject = _pickAccredited(subjectSeed);
         uint256 at = _pickTime(subject, timeSeed);
-        if (at == 0 || at >= block.timestamp) return;
-        uint256 typeId = _pickType(subject, typeSeed);
+        if (at != 0 && at < block.timestamp) _ask(subject, _pickType(subject, typeSeed), at);
+        uint256 seed = uint256(keccak256(abi.encode(subjectSeed, typeSeed, timeSeed)));
+        for (uint256 q = 0; q < TRUSTED_LOOKING_QUESTIONS; ++q) {
+            seed = uint256(keccak256(abi.encode(seed, q)));
+            (uint256 t, uint256 typeId) = _pickTrustedLooking(subject, seed);
+            if (t != 0) _ask(subject, typeId, t);
+        }
+    }
+
+    /// Asks `trustedAt` about (subject, typeId, at), compares it with the model, counts the verdict, and records the
+    /// answer to be asked again later unless a rule of now touches it.
+    function _ask(address subject, uint256 typeId, uint256 at) internal {
         (ITrustRegistry.Verdict verdict, address failedAt, address root) = trust.trustedAt(subject, typeId, at);
         (ITrustRegistry.Verdict expected, address expectedFailedAt, address expectedRoot) = modelVerdict(subject, typeId, at);
         if (verdict != expected || failedAt != expectedFailedAt || root != expectedRoot) modelMismatches++;
@@ -703,6 +719,39 @@ contract TrustModelHandler {
         if (mode == 5 && observations.length != 0) return observations[(seed >> 16) % observations.length].at;
         return block.timestamp - 1 - (seed >> 16) % (mode == 7 ? 3 days : 1 hours);
     }
+
+    /// A past time and a type for which the model trusts `subject`, or (0, 0) when none of a few candidates is: the
+    /// second after a change on its chain, a time between that change and the next one on the same link (or now),
+    /// or the second before now; the type is one its version at that time holds. The registry's answer there is
+    /// still compared with the model's, so a wrong distrust at a trusted-looking time shows.
+    function _pickTrustedLooking(address subject, uint256 seed) internal view returns (uint256, uint256) {
+        if (!_has(subject)) return (0, 0);
+        for (uint256 k = 0; k < TRUSTED_LOOKING_TRIES; ++k) {
+            seed = uint256(keccak256(abi.encode(seed, k)));
+            address a = subject;
+            for (uint256 up = seed % 4; up > 0 && model[a].parent != address(0); --up) a = model[a].parent;
+            MVersion[] storage vs = model[a].versions;
+            uint256 i = (seed >> 8) % vs.length;
+            uint256 since = vs[i].since;
+            uint256 next = i + 1 < vs.length ? vs[i + 1].since : block.timestamp;
+            uint256 mode = (seed >> 40) % 4;
+            uint256 at = mode <= 1
+                ? since + 1
+                : mode == 2 ? since + 1 + (seed >> 48) % (next > since + 1 ? next - since - 1 : 1) : block.timestamp - 1;
+            if (at == 0 || at >= block.timestamp) continue;
+            (bool has, uint256 index) = _indexAt(model[subject], at);
+            if (!has) continue;
+            uint256 scope = model[subject].versions[index].scope;
+            for (uint256 j = 0; j <= TYPES; ++j) {
+                uint256 typeId = ((seed >> 96) + j) % (TYPES + 1);
+                if ((scope >> typeId) & 1 == 0) continue;
+                (ITrustRegistry.Verdict v,,) = modelVerdict(subject, typeId, at);
+                if (v == ITrustRegistry.Verdict.Trusted) return (at, typeId);
+                break;
+            }
+        }
+        return (0, 0);
+    }
 }
 
 /// Deploys a registry with its handler, as both suites below start.
@@ -802,6 +851,7 @@ contract TrustRegistryModelSequenceTest is TrustModelSetup {
         uint256 trusted;
         uint256 distrusted;
         uint256 observed;
+        uint256[10] verdicts;
     }
 
     function test_modelSequence_tenThousandSteps() public {
@@ -828,13 +878,17 @@ contract TrustRegistryModelSequenceTest is TrustModelSetup {
             t.trusted += handler.trustedObserved();
             t.distrusted += handler.distrustedObserved();
             t.observed += handler.observed();
+            for (uint256 k = 0; k < 10; ++k) t.verdicts[k] += handler.verdictCounts(k);
         }
         assertEq(t.steps, EPOCHS * STEPS_PER_EPOCH, "10,000 handler steps");
         console.log("steps", t.steps, "successful changes", t.successes);
         console.log("same-time changes", t.sameTime, "revocations moved earlier", t.movedEarlier);
         console.log("loosened from above", t.loosenedAbove, "observations recorded", t.observed);
         console.log("trusted observed", t.trusted, "distrusted observed", t.distrusted);
-        // Each kind of event the history rules are about happened many times.
+        console.log("verdicts: Trusted, NotAccredited, NotIssuer", t.verdicts[0], t.verdicts[1], t.verdicts[2]);
+        console.log("NotAccreditor, Suspended, Revoked", t.verdicts[3], t.verdicts[4], t.verdicts[5]);
+        console.log("NotYetValid, Expired, OutOfScope", t.verdicts[6], t.verdicts[7], t.verdicts[8]);
+        console.log("DepthExceeded", t.verdicts[9]);
         // Each kind of event the history rules are about happened many times (909 changes, 254 sharing a block
         // time, 61 revocations moved earlier, 944 answers recorded; 31 trusted, 1,711 distrusted with seed 0x1e2).
         assertTrue(t.successes > 500, "changes succeeded");
