@@ -1,7 +1,7 @@
 import type { IAgentContext, ICredentialPlugin, IDIDManager, IKeyManager, IPluginMethodMap } from "@veramo/core";
 import type { Achievement } from "../credentials/index.js";
 import type { WriteResult } from "../chain/writes.js";
-import type { CredentialReport, PresentationReport } from "../verify/report.js";
+import type { CredentialReport, PresentationReport, TrustChainEntry } from "../verify/report.js";
 import type { ResumeResult } from "../issue/resume.js";
 import type { AccreditationTermsView } from "../issue/accreditation.js";
 
@@ -103,21 +103,11 @@ export interface UpdateAccreditationResult {
   changes: Partial<Record<keyof AccreditationTermsView, { before: unknown; after: unknown }>>;
 }
 
-/** One link of a trust chain as it stood at a time (the link's version then), with its status now if different. */
-export interface TrustChainLink {
-  address: string;
-  did: string;
-  role: ("issuer" | "accreditor")[];
-  status: "active" | "suspended" | "revoked" | "none";
-  validFrom: number;
-  validUntil: number | null;
-  scope: { id: number; name?: string }[];
-  isRoot: boolean;
-  /** When the version shown took effect; null when the link did not exist yet. */
-  since: number | null;
-  statusNow?: "active" | "suspended" | "revoked";
-  revokedFrom?: number;
-}
+/**
+ * One link of a trust chain as it stood at a time (the link's version then), with its status now if different: a
+ * verification report's chain entry, without a name (names are the caller's own aliases).
+ */
+export type TrustChainLink = Omit<TrustChainEntry, "name">;
 
 /** One version of an accreditation, as `lerAccreditationHistory` lists it. */
 export interface AccreditationVersionView {

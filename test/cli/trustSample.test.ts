@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { Contract, JsonRpcProvider } from "ethers";
 import { projectArtifact } from "../../src/chain/artifacts.js";
 import { verdictCode, Verdict } from "../../src/verify/trust.js";
+import { prng } from "../store/children.js";
 import { cleanEnv, json, ler, looksLikeACrash, startNode, type Node, type Ran } from "./run.js";
 
 // The trust rule through `ler verify`, for a sample: random accreditation lifecycles driven with the CLI (scope up and
@@ -22,18 +23,6 @@ interface Report {
   result: "valid" | "invalid" | "unknown";
   checks: { id: string; outcome: string; code: string }[];
   trustedTime?: { at: number; source: "anchor" | "now" };
-}
-
-/** mulberry32: a small seeded PRNG, so that a failure can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe("ler verify agrees with the contract's trustedAt over random lifecycles (sample)", function () {
