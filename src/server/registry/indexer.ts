@@ -3,7 +3,7 @@ import { ChainError } from "../../errors.js";
 import { toChainError } from "../../chain/reads.js";
 import type { Deployment } from "../../chain/deployments.js";
 import { rpcWithTimeout } from "../rpc.js";
-import { decodeRegistryLogs } from "./events.js";
+import { decodeRegistryLogs, type SkippedLog } from "./events.js";
 import { applyRegistryEvents, emptyRegistryState, type RegistryState } from "./state.js";
 
 export interface RegistryIndexOptions {
@@ -21,7 +21,12 @@ export interface IndexSnapshot {
   state: RegistryState;
   /** Set when the last refresh failed: the state is as of `state.block`, possibly behind the chain. */
   stale?: ChainError;
+  /** Registry logs that could not be decoded at all and were left out (the index went on past them). */
+  skippedLogs?: { count: number; recent: SkippedLog[] };
 }
+
+/** Skipped logs kept for the report (the count covers all of them). */
+const SKIPPED_KEPT = 20;
 
 /**
  * The registry rebuilt from the registries' logs, from their deployment block, then kept up incrementally: each
@@ -33,6 +38,7 @@ export class RegistryIndex {
   private lastRefreshMs = -Infinity;
   private inFlight: Promise<IndexSnapshot> | undefined;
   private lastError: ChainError | undefined;
+  private skipped: { count: number; recent: SkippedLog[] } = { count: 0, recent: [] };
   private readonly options: Required<RegistryIndexOptions>;
 
   constructor(
@@ -60,7 +66,11 @@ export class RegistryIndex {
   }
 
   private snapshot(): IndexSnapshot {
-    return this.lastError === undefined ? { state: this.state } : { state: this.state, stale: this.lastError };
+    return {
+      state: this.state,
+      ...(this.lastError !== undefined && { stale: this.lastError }),
+      ...(this.skipped.count > 0 && { skippedLogs: { count: this.skipped.count, recent: [...this.skipped.recent] } }),
+    };
   }
 
   private async refresh(): Promise<IndexSnapshot> {
@@ -82,7 +92,10 @@ export class RegistryIndex {
     const head = await this.rpc("eth_blockNumber", () => this.provider.getBlockNumber());
     if (this.state.block >= 0) {
       const known = await this.rpc("eth_getBlockByNumber", () => this.provider.getBlock(this.state.block));
-      if (known === null || known.hash !== this.state.blockHash) this.state = emptyRegistryState();
+      if (known === null || known.hash !== this.state.blockHash) {
+        this.state = emptyRegistryState();
+        this.skipped = { count: 0, recent: [] };
+      }
     }
     const c = this.deployment.contracts;
     const addresses = { trust: c.TrustRegistry.address, status: c.StatusRegistry.address };
@@ -100,13 +113,21 @@ export class RegistryIndex {
         if (b === null || b.hash === null) throw new ChainError("chain_inconsistent", `The node does not know block ${n}.`);
         times.set(n, { time: b.timestamp, hash: b.hash });
       });
-      const events = decodeRegistryLogs(logs, addresses, (n) => times.get(n)!.time);
+      const skipped: SkippedLog[] = [];
+      const events = decodeRegistryLogs(logs, addresses, (n) => times.get(n)!.time, (s) => skipped.push(s));
       // A chunk is applied whole or not at all: a failure half-way leaves the state at the previous chunk.
       applyRegistryEvents(this.state, events);
       const end = times.get(to)!;
       this.state.block = to;
       this.state.blockHash = end.hash;
       this.state.blockTime = end.time;
+      if (skipped.length > 0) {
+        this.skipped.count += skipped.length;
+        this.skipped.recent = [...this.skipped.recent, ...skipped].slice(-SKIPPED_KEPT);
+        for (const s of skipped) {
+          process.stderr.write(`ler serve: registry log skipped (block ${s.block}, log ${s.logIndex}, tx ${s.txHash}): ${s.reason}\n`);
+        }
+      }
       from = to + 1;
     }
   }

@@ -24,6 +24,7 @@ export function registerRegistry(app: FastifyInstance, ctx: ServiceContext): voi
     block: snap.state.block,
     blockTime: snap.state.blockTime,
     ...(snap.stale !== undefined && { stale: { code: snap.stale.code, message: snap.stale.message } }),
+    ...(snap.skippedLogs !== undefined && { skippedLogs: snap.skippedLogs }),
   });
 
   app.get("/v1/health", async (_request, reply) => {
