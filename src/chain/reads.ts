@@ -716,8 +716,13 @@ async function logsByLinks(
             throw new ChainError("chain_inconsistent", `The node's logs lack the DID change of ${issuer} at block ${block}.`);
           }
           found.get(issuer)!.push(...here);
+          // A log that does not decode (a node misreporting) names no link: the walk stops there for this identity,
+          // and its history, holding the unreadable event, gives no key set (signingKeysAt refuses it) while the other
+          // identities of the batch are read as usual.
+          const linked = events.flatMap((e) => (e.kind === "unreadable" ? [] : [e.previousChange]));
+          if (linked.length < events.length) continue;
           // The first change in a block links to the block before; later ones in the same block link to this one.
-          const previous = events.reduce((m, e) => (e.previousChange < m ? e.previousChange : m), events[0]!.previousChange);
+          const previous = linked.reduce((m, c) => (c < m ? c : m), linked[0]!);
           if (previous >= BigInt(block)) {
             throw new ChainError("chain_inconsistent", `The DID change of ${issuer} at block ${block} does not link back in time.`);
           }

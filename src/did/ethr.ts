@@ -1,5 +1,5 @@
-import { computeAddress, getAddress, Interface, toUtf8String } from "ethers";
-import { LerError } from "../errors.js";
+import { computeAddress, getAddress, Interface, toUtf8String, Utf8ErrorFuncs, type Utf8ErrorFunc } from "ethers";
+import { ChainError, LerError } from "../errors.js";
 
 /**
  * did:ethr identities and the keys that may sign for them, rebuilt from ERC-1056 events with the same rules as
@@ -51,7 +51,13 @@ export function didNamesChain(did: EthrDid, chain: { name: string; chainId: numb
 export type DidEvent =
   | { kind: "owner"; block: number; owner: string; previousChange: bigint }
   | { kind: "delegate"; block: number; delegateType: string; delegate: string; validTo: bigint; previousChange: bigint }
-  | { kind: "attribute"; block: number; name: string; value: string; validTo: bigint; previousChange: bigint };
+  | { kind: "attribute"; block: number; name: string; value: string; validTo: bigint; previousChange: bigint }
+  /**
+   * A log of the registry, with an ERC-1056 event's topic, whose data does not decode as that event. The registry
+   * cannot emit one: only a node that misreports logs can. Whatever it changed is unknown, so no key set is built from
+   * a history holding one (signingKeysAt throws a ChainError, which the verifier confines to that DID's credentials).
+   */
+  | { kind: "unreadable"; block: number; reason: string };
 
 const erc1056Events = new Interface([
   "event DIDOwnerChanged(address indexed identity, address owner, uint256 previousChange)",
@@ -78,32 +84,43 @@ export function decodeDidEvents(logs: readonly DidLog[]): DidEvent[] {
   const sorted = [...logs].sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index);
   const events: DidEvent[] = [];
   for (const log of sorted) {
-    const parsed = erc1056Events.parseLog({ topics: [...log.topics], data: log.data });
-    if (parsed === null) continue;
-    const a = parsed.args;
-    if (parsed.name === "DIDOwnerChanged") {
-      events.push({ kind: "owner", block: log.blockNumber, owner: getAddress(a[1]), previousChange: a[2] });
-    } else if (parsed.name === "DIDDelegateChanged") {
-      events.push({
-        kind: "delegate",
-        block: log.blockNumber,
-        delegateType: bytes32ToString(a[1]),
-        delegate: getAddress(a[2]),
-        validTo: a[3],
-        previousChange: a[4],
-      });
-    } else {
-      events.push({
-        kind: "attribute",
-        block: log.blockNumber,
-        name: bytes32ToString(a[1]),
-        value: a[2],
-        validTo: a[3],
-        previousChange: a[4],
-      });
+    let event: DidEvent | null;
+    try {
+      event = decodeDidLog(log);
+    } catch (e) {
+      event = { kind: "unreadable", block: log.blockNumber, reason: e instanceof Error ? e.message : String(e) };
     }
+    if (event !== null) events.push(event);
   }
   return events;
+}
+
+/** One log as an ERC-1056 event (null: not one). Names are decoded leniently (see bytes32ToString): never throws for them. */
+function decodeDidLog(log: DidLog): DidEvent | null {
+  const parsed = erc1056Events.parseLog({ topics: [...log.topics], data: log.data });
+  if (parsed === null) return null;
+  const a = parsed.args;
+  if (parsed.name === "DIDOwnerChanged") {
+    return { kind: "owner", block: log.blockNumber, owner: getAddress(a[1]), previousChange: a[2] };
+  }
+  if (parsed.name === "DIDDelegateChanged") {
+    return {
+      kind: "delegate",
+      block: log.blockNumber,
+      delegateType: bytes32ToString(a[1]),
+      delegate: getAddress(a[2]),
+      validTo: a[3],
+      previousChange: a[4],
+    };
+  }
+  return {
+    kind: "attribute",
+    block: log.blockNumber,
+    name: bytes32ToString(a[1]),
+    value: a[2],
+    validTo: a[3],
+    previousChange: a[4],
+  };
 }
 
 /** What may sign for an identity at one moment. */
@@ -132,6 +149,10 @@ export function signingKeysAt(did: EthrDid, events: readonly DidEvent[], at: { b
   const delegates = new Map<string, string>();
   const keys = new Map<string, string>();
   for (const e of events) {
+    // Checked before the block: an unreadable log may hide any change, earlier ones included (fail closed).
+    if (e.kind === "unreadable") {
+      throw new ChainError("chain_inconsistent", `The DID history of ${did.did} holds a log that does not decode (block ${e.block}): ${e.reason}`);
+    }
     if (e.block > at.block) continue;
     if (e.block > versionId) versionId = e.block;
     if (e.kind === "owner") {
@@ -172,6 +193,22 @@ function publicKeyFromAttribute(value: string, encoding: string | undefined): st
   return undefined;
 }
 
-function bytes32ToString(value: string): string {
-  return toUtf8String(value).replace(/\0+$/, "");
+/**
+ * A bytes32 name (attribute name, delegate type) as a string, trailing NULs stripped, as ethr-did-resolver's
+ * `bytes32toString`; but where that throws on bytes that are not UTF-8 (ethers' strict `toUtf8String`, which lets any
+ * identity make its own DID unresolvable), each bad sequence (overlong ones too) becomes U+FFFD. Such a name never matches a key
+ * attribute (`did/pub/…`, ASCII only) or a signing delegate type, so the attribute is ignored; it still counts as
+ * a change of the identity (its block, its previousChange link).
+ */
+export function bytes32ToString(value: string): string {
+  return toUtf8String(value, replaceEveryFault).replace(/\0+$/, "");
 }
+
+/**
+ * U+FFFD for every fault, overlong encodings included (ethers' own "replace" decodes those to the character they
+ * spell, so that non-canonical bytes could spell `did/pub/…`); then skips as ethers' "ignore" does.
+ */
+const replaceEveryFault: Utf8ErrorFunc = (reason, offset, bytes, output, badCodepoint) => {
+  output.push(0xfffd);
+  return Utf8ErrorFuncs.ignore(reason, offset, bytes, output, badCodepoint);
+};

@@ -407,8 +407,20 @@ function finish(
   report.trustedTime ??= intern(`tt|${now}`, () => ({ at: now, source: "now" as const }));
 
   // Signature, against the keys the issuer's DID document had at the trusted time.
-  const keys = shared.keysAt(p.issuer, snap.didEvents.get(issuer) ?? [], keysAt);
-  if (keys.deactivated) {
+  // A history the node gave but that cannot be read (a log that does not decode) leaves this credential's signature
+  // unknown, and only this issuer's credentials: the rest of the batch is answered as usual.
+  let keys: SigningKeys | undefined;
+  let keysError: ChainError | undefined;
+  try {
+    keys = shared.keysAt(p.issuer, snap.didEvents.get(issuer) ?? [], keysAt);
+  } catch (e) {
+    if (!(e instanceof ChainError)) throw e;
+    keysError = e;
+  }
+  if (keys === undefined) {
+    const why = keysError ?? new ChainError("chain_inconsistent", `The DID history of ${p.issuer.did} could not be read.`);
+    report.checks.push({ id: "signature", outcome: "unknown", code: why.code, message: why.message });
+  } else if (keys.deactivated) {
     report.checks.push({ id: "signature", outcome: "fail", code: "issuer_deactivated", message: `The issuer's DID was deactivated.` });
   } else if (signatureValid(signatureOf(p.jwt), keys)) {
     const did = p.issuer.did;
