@@ -1,6 +1,6 @@
 import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
 import { ChainError, isLerError } from "../errors.js";
-import { DEFAULT_BODY_LIMIT, serviceContext, type ServerOptions, type ServiceContext } from "./context.js";
+import { connectionLimits, DEFAULT_BODY_LIMIT, serviceContext, type ServerOptions, type ServiceContext } from "./context.js";
 import { errorBody, HttpError } from "./http.js";
 import { registerPage } from "./routes/page.js";
 import { registerRegistry } from "./routes/registry.js";
@@ -34,12 +34,25 @@ const CONTENT_SECURITY_POLICY = [
  */
 export async function buildServer(options: ServerOptions): Promise<{ app: FastifyInstance; context: ServiceContext }> {
   const context = serviceContext(options);
+  const limits = connectionLimits(options);
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT,
     // The service answers for itself; a proxy in front sets the public URL through `publicUrl`.
     trustProxy: false,
+    // Fastify disables Node's request timeout by default: a client sending its request a byte at a time (slow loris)
+    // would hold its connection for good. Every connection has a deadline for its headers, its request, and idleness.
+    requestTimeout: limits.requestTimeoutMs,
+    connectionTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    http: {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      // Node checks the header and request deadlines on this interval (default 30 s): often enough to keep them.
+      connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(limits.headersTimeoutMs / 4))),
+    },
   });
+  app.server.maxConnections = limits.maxConnections;
 
   app.addHook("onSend", async (_request, reply) => {
     reply.header("X-Content-Type-Options", "nosniff");

@@ -34,6 +34,17 @@ export interface ServerOptions {
   statusListTtlMs?: number;
   /** The clock, in seconds. Tests pass a chain-bound one; default the wall clock. */
   now?: () => number;
+  /** A request's headers must arrive within this long, in milliseconds (default 10,000); else 408 and the connection closes. */
+  headersTimeoutMs?: number;
+  /**
+   * A whole request must arrive within this long, in milliseconds (default 30,000); a connection silent for this long
+   * is closed too. Not less than `headersTimeoutMs`.
+   */
+  requestTimeoutMs?: number;
+  /** An idle keep-alive connection is closed after this long, in milliseconds (default 5,000). */
+  keepAliveTimeoutMs?: number;
+  /** Connections open at once (default 1024); more are closed as they arrive. */
+  maxConnections?: number;
   /** Log requests to stdout (fastify's pino logger). Default off. */
   logger?: boolean;
 }
@@ -57,6 +68,46 @@ export interface ServiceContext {
 
 export const DEFAULT_PORT = 8080;
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+
+/** The connection limits that keep slow or idle clients from holding the service's connections. */
+export interface ConnectionLimits {
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  maxConnections: number;
+}
+
+export const DEFAULT_CONNECTION_LIMITS: Readonly<ConnectionLimits> = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+  maxConnections: 1024,
+};
+
+/** The connection limits of `options`, defaults filled in; throws `invalid_option` on a value that is not a positive integer. */
+export function connectionLimits(options: ServerOptions): ConnectionLimits {
+  const pick = (name: keyof ConnectionLimits): number => {
+    const value = options[name] ?? DEFAULT_CONNECTION_LIMITS[name];
+    if (!Number.isSafeInteger(value) || value <= 0) {
+      throw new LerError("invalid_option", `${name} must be a positive integer, not ${String(value)}.`);
+    }
+    return value;
+  };
+  const limits = {
+    headersTimeoutMs: pick("headersTimeoutMs"),
+    requestTimeoutMs: pick("requestTimeoutMs"),
+    keepAliveTimeoutMs: pick("keepAliveTimeoutMs"),
+    maxConnections: pick("maxConnections"),
+  };
+  if (limits.headersTimeoutMs > limits.requestTimeoutMs) {
+    // Node refuses a header timeout longer than the request timeout; the headers are part of the request anyway.
+    if (options.requestTimeoutMs !== undefined) {
+      throw new LerError("invalid_option", "headersTimeoutMs must not be longer than requestTimeoutMs.");
+    }
+    limits.requestTimeoutMs = limits.headersTimeoutMs;
+  }
+  return limits;
+}
 
 export function serviceContext(options: ServerOptions): ServiceContext {
   const network = options.network;
