@@ -58,6 +58,12 @@ export interface LerPluginOptions {
   fund?: (address: string) => Promise<void>;
   /** Timeout for each JSON-RPC read, in milliseconds. */
   readTimeoutMs?: number;
+  /**
+   * The chain id that intents logged before intents named their chain and registry were written for: such legacy
+   * intents are resumed only on that chain (and reported as `intent_network_unknown` elsewhere). Defaults to the
+   * `LER_LEGACY_INTENTS_CHAIN_ID` environment variable; unset, legacy intents are only reported.
+   */
+  legacyIntentsChainId?: number;
 }
 
 const ROLE_BITS: Record<AccreditationRole, number> = { issuer: ROLE_ISSUER, accreditor: ROLE_ACCREDITOR, both: ROLE_ISSUER | ROLE_ACCREDITOR };
@@ -401,7 +407,7 @@ export class LerPlugin implements IAgentPlugin {
         // The anchor intent goes on record before the batch does: a crash once the ledger holds the batch leaves
         // its anchor pending for lerResumePending, never forgotten.
         ...(args.anchor !== false && {
-          beforeRecord: async (root: string) => void (await this.recordOnce(anchorIntent(addressOf(identifier.did), root))),
+          beforeRecord: async (root: string) => void (await this.recordOnce(anchorIntent(this.intentScope(), addressOf(identifier.did), root))),
         }),
       },
     );
@@ -415,7 +421,7 @@ export class LerPlugin implements IAgentPlugin {
    * from the pending log; a retry of a root that already landed is reported as done, not as an error.
    */
   private async lerAnchor(args: { issuer: string; root: string }, context: LerContext): Promise<WriteResult> {
-    const intent = anchorIntent(addressOf(args.issuer), args.root);
+    const intent = anchorIntent(this.intentScope(), addressOf(args.issuer), args.root);
     const earlier = await this.recordOnce(intent);
     if (earlier !== undefined) return earlier;
     const { status } = await this.registriesAs(args.issuer, context);
@@ -463,7 +469,7 @@ export class LerPlugin implements IAgentPlugin {
     // Every transaction's intent goes on record before the first is sent: a crash part-way leaves the rest pending
     // for lerResumePending, not forgotten.
     if (how.intent) {
-      for (const words of packed) for (const chunk of chunkWords(words)) await this.recordOnce(revocationIntent(issuer, wordsPayload(chunk)));
+      for (const words of packed) for (const chunk of chunkWords(words)) await this.recordOnce(revocationIntent(this.intentScope(), issuer, wordsPayload(chunk)));
     }
     // Duplicates collapse when packed: progress counts distinct entries.
     const total = packed.reduce((n, w) => n + w.count, 0);
@@ -486,13 +492,18 @@ export class LerPlugin implements IAgentPlugin {
 
   private async withIntent(log: boolean, issuer: string, payload: unknown, send: () => Promise<WriteResult>): Promise<WriteResult> {
     if (!log) return send();
-    const intent = revocationIntent(issuer, payload);
+    const intent = revocationIntent(this.intentScope(), issuer, payload);
     // The same revocation done before: revocation is terminal, so its receipt still stands.
     const earlier = await this.recordOnce(intent);
     if (earlier !== undefined) return earlier;
     const result = await send();
     await markDoneOnce(this.pending, intent.id, result);
     return result;
+  }
+
+  /** The network every intent is recorded for: its chain and StatusRegistry, part of each intent and its id. */
+  private intentScope(): IntentScope {
+    return { chainId: this.network.chainId, registry: this.network.deployment.contracts.StatusRegistry.address.toLowerCase() };
   }
 
   /** Records `intent`; if the same intent is already done, its receipt (nothing is to be sent again). */
@@ -517,10 +528,23 @@ export class LerPlugin implements IAgentPlugin {
         pending: this.pending,
         provider: this.network.provider,
         writeOptions: this.writeOptions,
+        network: this.intentScope(),
+        ...(this.legacyIntentsChainId() !== undefined && { legacyChainId: this.legacyIntentsChainId()! }),
         statusFor: async (issuer) => (await this.registriesAs(`did:ethr:${this.network.name}:${getAddress(issuer)}`, context)).status,
       },
       args.issuer === undefined ? {} : { issuer: addressOf(args.issuer) },
     );
+  }
+
+  private legacyIntentsChainId(): number | undefined {
+    if (this.options.legacyIntentsChainId !== undefined) return this.options.legacyIntentsChainId;
+    const env = process.env.LER_LEGACY_INTENTS_CHAIN_ID;
+    if (env === undefined || env.trim() === "") return undefined;
+    const n = Number(env);
+    if (!Number.isSafeInteger(n) || n <= 0) {
+      throw new LerError("invalid_config", `LER_LEGACY_INTENTS_CHAIN_ID must be a chain id, not "${env}".`);
+    }
+    return n;
   }
 
   private async lerRevokeByHash(args: { issuer: string; credentials: string[] }, context: LerContext): Promise<WriteResult> {
@@ -830,15 +854,29 @@ function namedType(id: number, names: ReadonlyMap<number, string>): { id: number
   return name === undefined ? { id } : { id, name };
 }
 
-/** The intent of anchoring `root` for `issuer` (an address); its id is stable across retries. */
-function anchorIntent(issuer: string, root: string): Intent {
-  const r = root.toLowerCase();
-  return { id: `anchor:${issuer}:${r}`, kind: "anchor", issuer, payload: { root: r } };
+/** The chain and StatusRegistry (lower-case address) an intent is for. */
+interface IntentScope {
+  chainId: number;
+  registry: string;
 }
 
-/** The intent of one revocation transaction; the id is the hash of what it revokes. */
-function revocationIntent(issuer: string, payload: unknown): Intent {
-  return { id: `revocation:${issuer}:${keccak256(toUtf8Bytes(JSON.stringify(payload)))}`, kind: "revocation", issuer, payload };
+/**
+ * The intent of anchoring `root` for `issuer` (an address) on one chain and registry; its id,
+ * `anchor:<chainId>:<registry>:<issuer>:<root>`, is stable across retries. The chain and registry are in the id: a
+ * home used on two networks must not take one network's anchor for the other's.
+ */
+function anchorIntent(scope: IntentScope, issuer: string, root: string): Intent {
+  const r = root.toLowerCase();
+  return { id: `anchor:${scope.chainId}:${scope.registry}:${issuer}:${r}`, kind: "anchor", issuer, payload: { root: r }, ...scope };
+}
+
+/**
+ * The intent of one revocation transaction on one chain and registry; the id,
+ * `revocation:<chainId>:<registry>:<issuer>:<hash of the payload>`, names what it revokes and where.
+ */
+function revocationIntent(scope: IntentScope, issuer: string, payload: unknown): Intent {
+  const hash = keccak256(toUtf8Bytes(JSON.stringify(payload)));
+  return { id: `revocation:${scope.chainId}:${scope.registry}:${issuer}:${hash}`, kind: "revocation", issuer, payload, ...scope };
 }
 
 /** The intent payload of one words transaction (bigints as strings: the log is JSON). */

@@ -41,6 +41,17 @@ export interface ResumeDeps {
   /** For reading where an anchor landed. */
   provider: Provider;
   writeOptions: WriteOptions;
+  /**
+   * The network this resume sends on. Intents recorded for another chain or StatusRegistry are left pending (the
+   * home's other network resumes them); without it, every intent is resumed here (callers that know no network).
+   */
+  network?: { chainId: number; registry: string };
+  /**
+   * The chain that legacy intents (recorded before intents named their chain and registry) were written for. They
+   * are resumed only when `network` is that chain; otherwise each is reported in `failed` as
+   * `intent_network_unknown` and stays pending.
+   */
+  legacyChainId?: number;
 }
 
 /** The registry call that carries out an intent, from the payload the plugin wrote. Pure. */
@@ -152,6 +163,25 @@ export async function resumePending(deps: ResumeDeps, { issuer }: { issuer?: str
   const intents = (await deps.pending.listPending()).filter((i) => only === undefined || i.issuer === only);
   const out: ResumeResult = { resumed: [], failed: [] };
   for (const intent of intents) {
+    const { network } = deps;
+    if (network !== undefined) {
+      if (intent.chainId !== undefined || intent.registry !== undefined) {
+        // Another network's write: not this one's to send (the same list and index may be another credential here).
+        if (intent.chainId !== network.chainId || intent.registry?.toLowerCase() !== network.registry.toLowerCase()) continue;
+      } else if (deps.legacyChainId !== network.chainId) {
+        out.failed.push({
+          id: intent.id,
+          kind: intent.kind,
+          issuer: intent.issuer,
+          code: "intent_network_unknown",
+          message:
+            `Intent ${intent.id} was recorded before intents named their chain and registry, so it is not known which network it ` +
+            `is for. It stays pending; to resume it on chain ${network.chainId}, set LER_LEGACY_INTENTS_CHAIN_ID=${network.chainId} ` +
+            "when running on the network it was written for (see docs/operations.md).",
+        });
+        continue;
+      }
+    }
     try {
       const status = await deps.statusFor(intent.issuer);
       const result = await carryOut(deps, status, intent);

@@ -25,6 +25,13 @@ export interface Intent {
   issuer: string;
   /** What is needed to send it again: JSON only (encode bigints as strings). */
   payload: unknown;
+  /**
+   * The chain the write is for. With `registry`, part of every intent the plugin records (and of its id): one home
+   * used on two networks keeps their writes apart. Absent in logs written before that (legacy intents).
+   */
+  chainId?: number;
+  /** The StatusRegistry the write is for (lower-case address); see `chainId`. */
+  registry?: string;
 }
 
 /** Where a write landed. */
@@ -110,7 +117,7 @@ export class PendingWrites {
       const { intents, done } = this.#load(file);
       return [...intents.values()]
         .filter((i) => !done.has(i.id))
-        .map(({ id, kind, issuer, payload }) => ({ id, kind, issuer, payload }));
+        .map(({ op: _op, ...intent }) => intent);
     });
   }
 
@@ -147,7 +154,9 @@ export class PendingWrites {
       if (typeof e !== "object" || e === null || typeof e.id !== "string") throw bad();
       if (e.op === "intent") {
         if (typeof e.kind !== "string" || !KINDS.includes(e.kind) || typeof e.issuer !== "string") throw bad();
-        intents.set(e.id, { op: "intent", id: e.id, kind: e.kind as IntentKind, issuer: e.issuer, payload: e.payload });
+        if (e.chainId !== undefined && (!Number.isSafeInteger(e.chainId) || e.chainId <= 0)) throw bad();
+        if (e.registry !== undefined && (typeof e.registry !== "string" || !/^0x[0-9a-f]{40}$/.test(e.registry))) throw bad();
+        intents.set(e.id, entryOf(e.id, e.kind as IntentKind, e.issuer, e.payload, e.chainId, e.registry));
       } else if (e.op === "done") {
         if (typeof e.txHash !== "string" || typeof e.block !== "number") throw bad();
         done.set(e.id, { txHash: e.txHash, block: e.block });
@@ -179,5 +188,22 @@ function checkIntent(intent: Intent): Entry & { op: "intent" } {
     );
   }
   if (text === undefined) throw bad("has no payload");
-  return { op: "intent", id: intent.id, kind: intent.kind, issuer, payload: JSON.parse(text) as unknown };
+  if (intent.chainId !== undefined && (!Number.isSafeInteger(intent.chainId) || intent.chainId <= 0)) throw bad("has a malformed chain id");
+  if (intent.registry !== undefined && (typeof intent.registry !== "string" || !/^0x[0-9a-fA-F]{40}$/.test(intent.registry))) {
+    throw bad("has a malformed registry address");
+  }
+  return entryOf(intent.id, intent.kind, issuer, JSON.parse(text) as unknown, intent.chainId, intent.registry?.toLowerCase());
+}
+
+/** A log entry, its fields always in the same order (entries are compared as JSON). */
+function entryOf(id: string, kind: IntentKind, issuer: string, payload: unknown, chainId?: number, registry?: string): Entry & { op: "intent" } {
+  return {
+    op: "intent",
+    id,
+    kind,
+    issuer,
+    payload,
+    ...(chainId !== undefined && { chainId }),
+    ...(registry !== undefined && { registry }),
+  };
 }
