@@ -1,10 +1,11 @@
 import { expect } from "chai";
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { randomBytes, scrypt } from "node:crypto";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DIDStoreJson, KeyStoreJson, PrivateKeyStoreJson } from "@veramo/data-store-json";
 import { KeyManager, type AbstractPrivateKeyStore } from "@veramo/key-manager";
-import { KeyManagementSystem } from "@veramo/kms-local";
+import { KeyManagementSystem, SecretBox } from "@veramo/kms-local";
 import { computeAddress, verifyMessage } from "ethers";
 import { withFileLock } from "../../src/store/files.js";
 import { openKeyStore, SealedPrivateKeyStore, type KeyStoreHandle } from "../../src/store/keystore.js";
@@ -57,7 +58,8 @@ describe("store/keystore", function () {
       expect(statSync(h.file).mode & 0o777).to.equal(0o600);
       const file = JSON.parse(readFileSync(h.file, "utf8"));
       expect(file.version).to.equal(1);
-      expect(file.kdf).to.deep.include({ name: "scrypt", N: 32768, r: 8, p: 1 });
+      // N = 2^17 for new stores (128 MiB, about 0.45 s per unlock): today's usual scrypt cost.
+      expect(file.kdf).to.deep.include({ name: "scrypt", N: 131072, r: 8, p: 1 });
       expect(file.kdf.salt).to.match(/^[0-9a-f]{32}$/);
       expect(file.check).to.be.a("string");
       expect(file.store).to.deep.equal({});
@@ -69,6 +71,27 @@ describe("store/keystore", function () {
       expect(wrong.code).to.equal("wrong_secret");
       expect(wrong.message).to.match(/secret does not open/);
       expect((await rejection(openKeyStore(home, ""))).code).to.equal("missing_secret");
+    });
+
+    it("still opens a store written with the earlier cost N = 2^15 (the header says which), and keeps its keys usable", async () => {
+      // A store as the previous release wrote it: scrypt N = 2^15 in the header, the check value sealed under it.
+      const salt = randomBytes(16);
+      const N = 1 << 15;
+      const key = await new Promise<Buffer>((resolve, reject) =>
+        scrypt(SECRET.normalize("NFC"), salt, 32, { N, r: 8, p: 1, maxmem: 64 * 1024 * 1024 }, (e, k) => (e ? reject(e) : resolve(k))),
+      );
+      const box = new SecretBox(key.toString("hex"));
+      mkdirSync(home, { recursive: true, mode: 0o700 });
+      const old = { version: 1, kdf: { name: "scrypt", salt: salt.toString("hex"), N, r: 8, p: 1 }, check: await box.encrypt("ler-keystore-check-v1"), store: {} };
+      writeFileSync(join(home, "keystore.json"), JSON.stringify(old), { mode: 0o600 });
+
+      const h = await openKeyStore(home, SECRET);
+      const { km } = keyManager(h);
+      const imported = await km.keyManagerImport({ kms: "local", type: "Secp256k1", privateKeyHex: PRIVATE_KEY });
+      expect(JSON.parse(readFileSync(h.file, "utf8")).kdf).to.deep.include({ N, salt: salt.toString("hex") });
+      expect((await rejection(openKeyStore(home, SECRET + "!"))).code).to.equal("wrong_secret");
+      const { km: again } = keyManager(await openKeyStore(home, SECRET));
+      await signsAs(again, imported.kid, ADDRESS);
     });
 
     it("refuses a file that is not a key store with unsupported_keystore or corrupt_keystore", async () => {
