@@ -61,6 +61,18 @@ export async function verifyPresentation(
   } catch (e) {
     checks.push(fail("holder_signature", e));
   }
+  // `vp.holder`, when present, must name the DID that signed (`iss`): a presentation claiming another holder than its
+  // signer is refused whatever else it carries.
+  const claimedHolder = vp.holder === undefined ? undefined : typeof vp.holder === "string" ? vp.holder : (vp.holder as { id?: unknown } | null)?.id;
+  if (vp.holder !== undefined && !sameDid(claimedHolder, jwt.payload.iss)) {
+    checks.push({
+      id: "holder_binding",
+      outcome: "fail",
+      code: "holder_mismatch",
+      message: `The presentation names ${typeof claimedHolder === "string" ? claimedHolder : "an unreadable holder"} as holder, but is signed as ${String(jwt.payload.iss)}.`,
+      details: { holder: typeof claimedHolder === "string" ? claimedHolder : null, signer: typeof jwt.payload.iss === "string" ? jwt.payload.iss : null },
+    });
+  }
 
   checks.push(challengeAndDomain(jwt, options));
   checks.push(window(jwt, now, options.clockSkewSeconds ?? 60));
@@ -134,6 +146,19 @@ function window(jwt: DecodedJwt, now: number, skew: number): Check {
     return { id: "presentation", outcome: "fail", code: "presentation_expired", message: "The presentation has expired." };
   }
   return { id: "presentation", outcome: "pass", code: "within_validity", message: "The presentation is within its validity." };
+}
+
+/** Two DIDs name the same identity: equal, or did:ethr DIDs of the same address on the same network (any case or form). */
+function sameDid(a: unknown, b: unknown): boolean {
+  if (typeof a !== "string" || typeof b !== "string") return false;
+  if (a === b) return true;
+  try {
+    const x = parseEthrDid(a);
+    const y = parseEthrDid(b);
+    return x.address === y.address && x.network === y.network;
+  } catch {
+    return false;
+  }
 }
 
 function fail(id: Check["id"], e: unknown): Check {

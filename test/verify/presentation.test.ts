@@ -1,0 +1,54 @@
+import { expect } from "chai";
+import type { VerifierContext } from "../../src/verify/credential.js";
+import { verifyPresentation, type VerifyPresentationOptions } from "../../src/verify/presentation.js";
+import type { PresentationReport } from "../../src/verify/report.js";
+import { CHALLENGE, DOMAIN, createAdversarialWorld, type AdversarialWorld } from "../adversarial/world.js";
+
+// Issue 12: a presentation whose `vp.holder` is not its signer.
+
+const summary = (r: PresentationReport): string =>
+  JSON.stringify({ result: r.result, checks: r.checks.map((c) => `${c.id}:${c.outcome}:${c.code}`) });
+
+describe("presentations: holder (issue 12)", function () {
+  this.timeout(180_000);
+  let w: AdversarialWorld;
+
+  before(async () => {
+    w = await createAdversarialWorld("in-process");
+  });
+  after(async () => w?.close());
+
+  const ctx = (): VerifierContext => ({ provider: w.base.network.provider, deployment: w.base.network.deployment, networkName: w.networkName, cache: false });
+  /** Verified with the suite's challenge and domain, or (`challenge: false`) with neither. */
+  const verify = (token: string, extra: Partial<VerifyPresentationOptions> = {}, challenge = true) =>
+    verifyPresentation(ctx(), token, { now: w.now, ...(challenge && { challenge: CHALLENGE, domain: DOMAIN }), ...extra });
+  const has = (r: PresentationReport, id: string, outcome: string, code: string) =>
+    r.checks.some((c) => c.id === id && c.outcome === outcome && c.code === code);
+
+  it("control: ada presents her own credential -> valid", async () => {
+    const r = await verify(w.presentation({ credentials: [w.tokens.uniForAda] }));
+    expect(r.result, summary(r)).to.equal("valid");
+  });
+
+  it("control: `vp.holder` naming the signer (in any address case) -> valid", async () => {
+    const same = await verify(w.presentation({ credentials: [w.tokens.uniForAda] }, (p) => void ((p.vp as Record<string, unknown>).holder = w.dids.ada)));
+    expect(same.result, summary(same)).to.equal("valid");
+    const lower = await verify(
+      w.presentation({ credentials: [w.tokens.uniForAda] }, (p) => void ((p.vp as Record<string, unknown>).holder = w.dids.ada.toLowerCase())),
+    );
+    expect(lower.result, summary(lower)).to.equal("valid");
+  });
+
+  it("`vp.holder` naming another DID than the signer -> invalid, holder_mismatch", async () => {
+    // Ada signs her own presentation of her own credential, but claims grace as holder.
+    const r = await verify(w.presentation({ credentials: [w.tokens.uniForAda] }, (p) => void ((p.vp as Record<string, unknown>).holder = w.dids.grace)));
+    expect(r.result, summary(r)).to.equal("invalid");
+    expect(has(r, "holder_binding", "fail", "holder_mismatch"), summary(r)).to.equal(true);
+    // An object holder, and one that is not a DID at all.
+    for (const holder of [{ id: w.dids.grace }, "not a did", 42]) {
+      const o = await verify(w.presentation({ credentials: [w.tokens.uniForAda] }, (p) => void ((p.vp as Record<string, unknown>).holder = holder)));
+      expect(o.result, summary(o)).to.equal("invalid");
+      expect(has(o, "holder_binding", "fail", "holder_mismatch"), summary(o)).to.equal(true);
+    }
+  });
+});
