@@ -9,6 +9,15 @@ export interface VerifyPresentationOptions extends VerifyOptions {
   challenge?: string;
   /** This verifier's domain; the presentation's `aud` must name it. */
   domain?: string;
+  /**
+   * Whether the presentation must carry at least one credential. A presentation without credentials proves only that
+   * its holder controls a key of its DID (DID authentication), nothing about the holder: with this true it is
+   * `invalid` (`presentation` check, `no_credentials`); with it false it may be valid, and its report says that it
+   * proves nothing (a `skipped` check with the same code). Default: true when a `challenge` is given (a verifier that
+   * asks for a presentation asks for credentials), false otherwise. A verifier that wants DID authentication only
+   * passes `false` with its challenge.
+   */
+  requireCredentials?: boolean;
 }
 
 /** Most credentials one presentation may carry. */
@@ -46,6 +55,19 @@ export async function verifyPresentation(
     return done(report);
   }
   checks.push({ id: "format", outcome: "pass", code: "well_formed", message: `A well-formed ${jwt.alg} presentation.` });
+  if (presented.length === 0) {
+    const required = options.requireCredentials ?? options.challenge !== undefined;
+    checks.push(
+      required
+        ? { id: "presentation", outcome: "fail", code: "no_credentials", message: "The presentation carries no credentials, and this verifier asked for credentials." }
+        : {
+            id: "presentation",
+            outcome: "skipped",
+            code: "no_credentials",
+            message: "The presentation carries no credentials: it proves only that the holder controls its key, nothing about the holder.",
+          },
+    );
+  }
   const credentialJwts = presented.map((c) =>
     typeof c === "string" ? c : ((c as { proof?: { jwt?: unknown } } | null)?.proof?.jwt ?? c),
   );

@@ -4,12 +4,12 @@ import { verifyPresentation, type VerifyPresentationOptions } from "../../src/ve
 import type { PresentationReport } from "../../src/verify/report.js";
 import { CHALLENGE, DOMAIN, createAdversarialWorld, type AdversarialWorld } from "../adversarial/world.js";
 
-// Issue 12: a presentation whose `vp.holder` is not its signer.
+// Issue 12: a presentation whose `vp.holder` is not its signer, and one that carries no credentials.
 
 const summary = (r: PresentationReport): string =>
   JSON.stringify({ result: r.result, checks: r.checks.map((c) => `${c.id}:${c.outcome}:${c.code}`) });
 
-describe("presentations: holder (issue 12)", function () {
+describe("presentations: holder and emptiness (issue 12)", function () {
   this.timeout(180_000);
   let w: AdversarialWorld;
 
@@ -50,5 +50,30 @@ describe("presentations: holder (issue 12)", function () {
       expect(o.result, summary(o)).to.equal("invalid");
       expect(has(o, "holder_binding", "fail", "holder_mismatch"), summary(o)).to.equal(true);
     }
+  });
+
+  it("no credentials, verifier gave a challenge (credentials required by default) -> invalid, no_credentials", async () => {
+    const r = await verify(w.presentation({ credentials: [] }));
+    expect(r.result, summary(r)).to.equal("invalid");
+    expect(has(r, "presentation", "fail", "no_credentials"), summary(r)).to.equal(true);
+    const explicit = await verify(w.presentation({ credentials: [] }), { requireCredentials: true }, false);
+    expect(explicit.result, summary(explicit)).to.equal("invalid");
+    expect(has(explicit, "presentation", "fail", "no_credentials"), summary(explicit)).to.equal(true);
+  });
+
+  it("no credentials, credentials not required -> valid, but the report says it proves nothing", async () => {
+    for (const [extra, challenge] of [[{ requireCredentials: false }, true], [{}, false]] as const) {
+      const r = await verify(w.presentation({ credentials: [] }), extra, challenge);
+      expect(r.result, summary(r)).to.equal("valid");
+      const check = r.checks.find((c) => c.code === "no_credentials");
+      expect(check?.outcome, summary(r)).to.equal("skipped");
+      expect(check?.message).to.match(/proves only/);
+    }
+  });
+
+  it("a presentation with a credential gets no no_credentials check", async () => {
+    const r = await verify(w.presentation({ credentials: [w.tokens.uniForAda] }), { requireCredentials: true });
+    expect(r.result, summary(r)).to.equal("valid");
+    expect(r.checks.some((c) => c.code === "no_credentials")).to.equal(false);
   });
 });
