@@ -40,6 +40,11 @@ export function decodeJwt(token: unknown): DecodedJwt {
   if (typeof alg !== "string" || !(JWT_ALGORITHMS as readonly string[]).includes(alg)) {
     throw new LerError("unsupported_alg", `JWT algorithm ${JSON.stringify(alg)} is not accepted (ES256K or ES256K-R).`);
   }
+  // RFC 7515 §4.1.11: a recipient must refuse a JWS whose `crit` names an extension it does not understand. This
+  // verifier understands none, and an empty or malformed `crit` is itself an error: any `crit` is refused.
+  if (Object.hasOwn(header, "crit")) {
+    throw new LerError("unsupported_crit", `The JOSE header marks ${JSON.stringify(header.crit)} critical: no header extension is supported here.`);
+  }
   // A copy: a small Buffer is a view of an 8 KB pool slab, which it would keep alive as long as the JWT is kept.
   const signature = new Uint8Array(Buffer.from(s, "base64url"));
   const expected = alg === "ES256K" ? 64 : 65;
@@ -72,10 +77,21 @@ function checkCanonicalSignature(encoded: string, signature: Uint8Array, alg: Jw
   }
 }
 
+// Strict UTF-8: a decoder that replaced bad bytes with U+FFFD would read one meaning out of many byte strings, each
+// with its own signature and hash. A byte-order mark is kept (and then fails JSON.parse): JSON text has none.
+const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
 function jsonPart(part: string, name: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = UTF8.decode(Buffer.from(part, "base64url"));
+  } catch {
+    // RFC 7519 §7.2: the header and the claims are UTF-8 (invalid, overlong, surrogate and truncated sequences are not).
+    throw new LerError("invalid_encoding", `The JWT ${name} is not valid UTF-8.`);
+  }
   let value: unknown;
   try {
-    value = JSON.parse(Buffer.from(part, "base64url").toString("utf8"));
+    value = JSON.parse(text);
   } catch {
     throw new LerError("malformed_jwt", `The JWT ${name} is not valid JSON.`);
   }

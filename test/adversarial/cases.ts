@@ -96,6 +96,25 @@ function issAs(w: AdversarialWorld, iss: unknown, signer: keyof AdversarialWorld
   });
 }
 
+/**
+ * The baseline payload (or header) as JSON text with `bytes` put inside a string value, signed over exactly those
+ * bytes by the issuer: bytes no JSON.stringify can write (invalid UTF-8).
+ */
+function rawSigned(w: AdversarialWorld, insert: { payload?: number[]; header?: number[] }): string {
+  const mark = "@@RAW@@";
+  const withBytes = (json: string, bytes: number[] | undefined) => {
+    const text = Buffer.from(json, "utf8");
+    if (bytes === undefined) return text.toString("base64url");
+    const at = text.indexOf(mark);
+    return Buffer.concat([text.subarray(0, at), Buffer.from(bytes), text.subarray(at + mark.length)]).toString("base64url");
+  };
+  const payload = w.payload(UNI);
+  (payload.vc as Record<string, unknown>).name = `Degree ${mark}`;
+  const h = withBytes(JSON.stringify({ alg: "ES256K", typ: `JWT${insert.header ? mark : ""}` }), insert.header);
+  const p = withBytes(JSON.stringify(payload), insert.payload);
+  return `${h}.${p}.${b64url(signRaw(`${h}.${p}`, w.wallets.university.privateKey))}`;
+}
+
 function edited(token: string, edit: (p: Record<string, unknown>) => void): string {
   const [h, , s] = parts(token);
   const p = payloadOf(token);
@@ -1338,5 +1357,72 @@ export const CASES: readonly AdversarialCase[] = [
     description: "issuanceAnchor null",
     build: (w) => cred(w.credential(UNI, (p) => void (p.issuanceAnchor = null))),
     expected: fail("anchor", "invalid_anchor"),
+  },
+
+  // ---- issue 12, found by the adversarial corpus: each of these was answered `valid` (or `unknown`) --------------
+  // crit (RFC 7515 §4.1.11): this verifier understands no extension, so any `crit` is refused, even an empty one.
+  {
+    id: "jose/crit-unknown-extension",
+    category: "jose",
+    description: "crit names an extension this verifier does not understand; signed by the issuer",
+    build: (w) => cred(withHeader(w, { alg: "ES256K", typ: "JWT", crit: ["x-ler-policy"], "x-ler-policy": "strict" })),
+    expected: fail("format", "unsupported_crit"),
+  },
+  {
+    id: "jose/crit-b64-false",
+    category: "jose",
+    description: "crit [\"b64\"] with b64 false (RFC 7797 unencoded payload); signed by the issuer",
+    build: (w) => cred(withHeader(w, { alg: "ES256K", typ: "JWT", b64: false, crit: ["b64"] })),
+    expected: fail("format", "unsupported_crit"),
+  },
+  {
+    id: "jose/crit-empty",
+    category: "jose",
+    description: "crit as an empty list (RFC 7515 forbids it); signed by the issuer",
+    build: (w) => cred(withHeader(w, { alg: "ES256K", typ: "JWT", crit: [] })),
+    expected: fail("format", "unsupported_crit"),
+  },
+  {
+    id: "jose/crit-not-a-list",
+    category: "jose",
+    description: "crit as a string; signed by the issuer",
+    build: (w) => cred(withHeader(w, { alg: "ES256K", typ: "JWT", crit: "exp" })),
+    expected: fail("format", "unsupported_crit"),
+  },
+  // UTF-8 (RFC 7519 §7.2): the signed bytes of the header and the payload must be UTF-8.
+  {
+    id: "encoding/payload-invalid-utf8",
+    category: "encoding",
+    description: "a 0xFF byte inside a string of the payload, signed over those bytes by the issuer",
+    build: (w) => cred(rawSigned(w, { payload: [0xff] })),
+    expected: fail("format", "invalid_encoding"),
+  },
+  {
+    id: "encoding/payload-overlong-utf8",
+    category: "encoding",
+    description: "an overlong UTF-8 sequence (C0 AF for '/') in the payload, signed by the issuer",
+    build: (w) => cred(rawSigned(w, { payload: [0xc0, 0xaf] })),
+    expected: fail("format", "invalid_encoding"),
+  },
+  {
+    id: "encoding/payload-lone-surrogate",
+    category: "encoding",
+    description: "a UTF-8-encoded lone surrogate (ED A0 80, CESU-8) in the payload, signed by the issuer",
+    build: (w) => cred(rawSigned(w, { payload: [0xed, 0xa0, 0x80] })),
+    expected: fail("format", "invalid_encoding"),
+  },
+  {
+    id: "encoding/payload-truncated-utf8",
+    category: "encoding",
+    description: "a truncated multi-byte sequence (E2 82) in the payload, signed by the issuer",
+    build: (w) => cred(rawSigned(w, { payload: [0xe2, 0x82] })),
+    expected: fail("format", "invalid_encoding"),
+  },
+  {
+    id: "encoding/header-invalid-utf8",
+    category: "encoding",
+    description: "a 0xFF byte inside a string of the header, signed by the issuer",
+    build: (w) => cred(rawSigned(w, { header: [0xff] })),
+    expected: fail("format", "invalid_encoding"),
   },
 ];

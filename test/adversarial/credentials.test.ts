@@ -1,7 +1,13 @@
 import { expect } from "chai";
 import type { CredentialReport, PresentationReport } from "../../src/verify/report.js";
 import { CASES, type AdversarialCase, type CaseInput } from "./cases.js";
+import { Resolver } from "did-resolver";
+import { getResolver } from "ethr-did-resolver";
+import { signJwt } from "./jws.js";
 import { CHALLENGE, DOMAIN, createAdversarialWorld, type AdversarialWorld } from "./world.js";
+
+/** The number ethr-did-resolver gives the university's valid veriKey delegate (#delegate-N): see world.ts's setup. */
+const DELEGATE_VALID_METHOD = 5;
 
 // Every case of the adversarial table through the library (the agent's LER plugin), each with the result and the
 // stable code it must get. A verifier that says "valid" once when it should not is worthless: none may.
@@ -63,6 +69,12 @@ describe("adversarial credentials and presentations (library)", function () {
       ["the rotated issuer's credential anchored before the rotation, by the former key", (w) => ({ kind: "credential", token: w.tokens.rotatedAnchoredBefore })],
       ["an issuer under the second root, with no trusted-roots filter", (w) => ({ kind: "credential", token: w.credential({ issuer: "underRoot2" }) })],
       ["a credential expiring after now", (w) => ({ kind: "credential", token: w.credential({ issuer: "university", exp: w.now + 3600 }) })],
+      ["the baseline with kid naming the issuer's #controller", (w) => ({ kind: "credential", token: signJwt(w.payload({ issuer: "university" }), w.wallets.university, { header: { alg: "ES256K", typ: "JWT", kid: `${w.dids.university}#controller` } }) })],
+      ["the baseline with kid the bare fragment #controller", (w) => ({ kind: "credential", token: signJwt(w.payload({ issuer: "university" }), w.wallets.university, { header: { alg: "ES256K", typ: "JWT", kid: "#controller" } }) })],
+      ["a valid veriKey delegate's credential whose kid names that delegate's method", (w) => ({ kind: "credential", token: signJwt(w.payload({ issuer: "university" }), w.wallets.delegateValid, { header: { alg: "ES256K", typ: "JWT", kid: `${w.dids.university}#delegate-${DELEGATE_VALID_METHOD}` } }) })],
+      ["iat within the clock-skew allowance (30 s ahead)", (w) => ({ kind: "credential", token: w.credential({ issuer: "university" }, (p) => void (p.iat = w.now + 30)) })],
+      ["sub naming the credential's own subject", (w) => ({ kind: "credential", token: w.credential({ issuer: "university" }, (p) => void (p.sub = w.dids.ada)) })],
+      ["a crit-free header with unregistered members", (w) => ({ kind: "credential", token: signJwt(w.payload({ issuer: "university" }), w.wallets.university, { header: { alg: "ES256K", typ: "JWT", "x-ler-note": "ignored" } }) })],
       ["the baseline presentation", (w) => ({ kind: "presentation", token: w.presentation({ credentials: [w.tokens.uniForAda] }) })],
     ];
     for (const [name, build] of controls) {
@@ -71,6 +83,20 @@ describe("adversarial credentials and presentations (library)", function () {
         expect(report.result, summary(report)).to.equal("valid");
       });
     }
+
+    it(`ethr-did-resolver names the university's valid delegate #delegate-${DELEGATE_VALID_METHOD} (the kid control's premise)`, async () => {
+      const net = w.base.network;
+      const stock = new Resolver(
+        getResolver({
+          networks: [{ name: w.networkName, chainId: w.chainId, registry: net.deployment.contracts.EthereumDIDRegistry.address, provider: net.provider as never }],
+        }),
+      );
+      const doc = (await stock.resolve(w.dids.university)).didDocument!;
+      const method = doc.verificationMethod!.find((m) => m.id === `${w.dids.university}#delegate-${DELEGATE_VALID_METHOD}`);
+      expect(method?.blockchainAccountId?.toLowerCase() ?? "", JSON.stringify(doc.verificationMethod)).to.match(
+        new RegExp(`${w.wallets.delegateValid.address.toLowerCase()}$`),
+      );
+    });
 
     it("the bootcamp's own credential naming itself as the university -> valid, the name reported as its claim only", async () => {
       const token = w.credential({ issuer: "bootcamp", types: ["Certificate"] }, (p) => void (p.issuer = { name: "The university institution" }));
