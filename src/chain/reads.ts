@@ -67,6 +67,36 @@ export interface ReadOptions {
   cache?: ChainReadCache;
   /** Gas budget of one `eth_call` (sub-calls are split across calls to stay under it). Default 12,000,000. */
   callGasBudget?: number;
+  /**
+   * The oldest head this verifier believes, in seconds behind its clock (`now`): a read whose block is older fails
+   * with ChainError `chain_lagging` (the verification is then `unknown`), since a node that lags shows every
+   * revocation made since its head as absent. Undefined (the default, on every network for now): not checked. Dev
+   * chains that mine only on demand and networks that skip empty blocks must leave it off (their head may be old on
+   * a healthy node); production networks that produce blocks steadily should set it (e.g. 120 s on an L2 with
+   * second-scale blocks, a few minutes on Ethereum mainnet). Not applied to reads at a `blockTag` (a past block on
+   * purpose).
+   */
+  maxHeadAgeSeconds?: number;
+  /** The verifier's clock in seconds, for `maxHeadAgeSeconds`; default the wall clock. `verifyPresentation` passes its `now`. */
+  now?: number;
+}
+
+/**
+ * Refuses a head older than `options.maxHeadAgeSeconds` behind `options.now` (default the wall clock): ChainError
+ * `chain_lagging`. No bound, or a read at a `blockTag`: nothing is checked.
+ */
+export function checkHeadAge(timestamp: bigint, options: ReadOptions): void {
+  const bound = options.maxHeadAgeSeconds;
+  if (bound === undefined || options.blockTag !== undefined) return;
+  const now = options.now ?? Math.floor(Date.now() / 1000);
+  const age = now - Number(timestamp);
+  if (age > bound) {
+    throw new ChainError(
+      "chain_lagging",
+      `The node's latest block is ${age} s old, more than the ${bound} s this verifier allows: it may lag, and miss recent revocations.`,
+      { details: { headTimestamp: Number(timestamp), now, maxHeadAgeSeconds: bound } },
+    );
+  }
 }
 
 export const statusKey = (issuer: string, list: bigint, index: number) => `${issuer}:${list}:${index}`;
@@ -176,6 +206,17 @@ export async function readSnapshot(
   deployment: Deployment,
   request: ReadRequest,
   options: ReadOptions = {},
+): Promise<ChainSnapshot> {
+  const snapshot = await readSnapshotAtHead(provider, deployment, request, options);
+  checkHeadAge(snapshot.timestamp, options);
+  return snapshot;
+}
+
+async function readSnapshotAtHead(
+  provider: import("ethers").Provider,
+  deployment: Deployment,
+  request: ReadRequest,
+  options: ReadOptions,
 ): Promise<ChainSnapshot> {
   const keys = keysOf(request);
   const transport = transportOf(provider);
