@@ -1,11 +1,12 @@
 import { join } from "node:path";
-import { computeAddress, Contract, encodeBytes32String, getAddress, id, Interface, keccak256, toUtf8Bytes, Wallet, ZeroAddress, ZeroHash, type Signer } from "ethers";
+import { computeAddress, Contract, encodeBytes32String, getAddress, id, Interface, keccak256, toUtf8Bytes, Wallet, ZeroAddress, ZeroHash, zeroPadBytes, type Signer } from "ethers";
 import type { IAgentPlugin, IIdentifier } from "@veramo/core";
 import type { DIDStoreJson } from "@veramo/data-store-json";
 import { ChainError, isLerError, LerError, UsageError } from "../errors.js";
 import { didRegistryArtifact, projectArtifact } from "../chain/artifacts.js";
 import type { LerNetwork } from "../chain/network.js";
-import { toChainError } from "../chain/reads.js";
+import { readSnapshot, toChainError } from "../chain/reads.js";
+import type { DidEvent } from "../did/ethr.js";
 import { signAccreditationConsent } from "../chain/signedCall.js";
 import { registries, sendWrite, type WriteOptions, type WriteResult } from "../chain/writes.js";
 import { addressOf, signBatch } from "../issue/issue.js";
@@ -36,6 +37,8 @@ import type {
   LerIdentity,
   RegisterTypeArgs,
   RevokeAccreditationArgs,
+  RevokedGrant,
+  RotateOwnerResult,
   StatusChangeArgs,
   TrustChainLink,
   UpdateAccreditationArgs,
@@ -181,17 +184,21 @@ export class LerPlugin implements IAgentPlugin {
   }
 
   /**
-   * Moves the identity's ERC-1056 ownership to a fresh key in this agent's store. The registry powers move with it
-   * (they follow `identityOwner`); credentials anchored before the rotation stay valid, unanchored ones signed by
-   * the old key do not.
+   * Moves the identity's ERC-1056 ownership to a fresh key in this agent's store, then, as the new owner, revokes
+   * every ERC-1056 delegate and `did/pub/*` attribute still live: `changeOwner` alone leaves them in force, and a
+   * leaked owner key may have added its own (issue 12, item 3). The owner moves first, so that the leaked key can add
+   * nothing after the history is read. The registry powers move with the owner (they follow `identityOwner`);
+   * credentials anchored before the rotation stay valid, unanchored ones signed by the old key or a revoked grant do
+   * not. If a revocation fails, the owner has already moved: the error lists what is still live, and running the
+   * rotation again (from the new key) revokes it.
    */
-  private async lerRotateOwner(args: { did: string }, context: LerContext): Promise<LerIdentity & { tx: WriteResult }> {
+  private async lerRotateOwner(args: { did: string }, context: LerContext): Promise<RotateOwnerResult> {
     const identifier = await this.identifier(args.did, context);
     const signer = await this.ownerSigner(identifier, context);
     const key = await context.agent.keyManagerCreate({ kms: "local", type: "Secp256k1" });
     const newOwner = computeAddressOf(key.publicKeyHex);
-    const did = this.didRegistry(signer);
-    const tx = await sendWrite(did, "changeOwner", [addressOf(identifier.did), newOwner], this.writeOptions);
+    const identity = addressOf(identifier.did);
+    const tx = await sendWrite(this.didRegistry(signer), "changeOwner", [identity, newOwner], this.writeOptions);
     const store = this.didStoreOrThrow();
     // The former key leaves the identifier (it signs nothing more for it) but stays in the key store.
     const updated: IIdentifier = {
@@ -200,7 +207,54 @@ export class LerPlugin implements IAgentPlugin {
       keys: [key, ...identifier.keys.filter((k) => k.kid !== identifier.controllerKeyId)],
     };
     await store.importDID(updated);
-    return { ...this.describe(updated), tx };
+    const revoked = await this.revokeSigningGrants(updated, context);
+    return { ...this.describe(updated), tx, revoked };
+  }
+
+  /**
+   * Revokes, as the identity's (new) owner, every delegate and `did/pub/*` attribute its ERC-1056 history shows live,
+   * read with the verifier's own reader and decoder. "Live" is judged at the chain's time, as the registry judges it:
+   * revoking a delegate that has already expired would only move its end (`revokeDelegate` sets validTo to the
+   * block's time) later.
+   */
+  private async revokeSigningGrants(identifier: IIdentifier, context: LerContext): Promise<RevokedGrant[]> {
+    const identity = addressOf(identifier.did);
+    const snapshot = await readSnapshot(
+      this.network.provider,
+      this.network.deployment,
+      { issuers: [identity], typeNames: [], statuses: [], hashes: [], anchors: [] },
+      this.readOptions,
+    );
+    const { grants, unreadable } = liveGrants(snapshot.didEvents.get(identity) ?? [], snapshot.timestamp);
+    if (unreadable !== undefined) {
+      throw new ChainError(
+        "chain_inconsistent",
+        `The owner of ${identifier.did} moved to ${this.describe(identifier).owner}, but its DID history holds a log that does not decode (${unreadable}): its delegates cannot be listed. Run the rotation again against a node that answers consistently.`,
+      );
+    }
+    if (grants.length === 0) return [];
+    const signer = await this.ownerSigner(identifier, context);
+    const registry = this.didRegistry(signer);
+    const revoked: RevokedGrant[] = [];
+    for (const [i, g] of grants.entries()) {
+      try {
+        if (g.kind === "delegate") {
+          const tx = await sendWrite(registry, "revokeDelegate", [identity, bytes32Of(g.delegateType), g.delegate], this.writeOptions);
+          revoked.push({ kind: "delegate", delegateType: g.delegateType, delegate: g.delegate, tx });
+        } else {
+          const tx = await sendWrite(registry, "revokeAttribute", [identity, bytes32Of(g.name), g.value], this.writeOptions);
+          revoked.push({ kind: "attribute", name: g.name, value: g.value, tx });
+        }
+      } catch (e) {
+        const left = grants.slice(i).map((x) => (x.kind === "delegate" ? `delegate ${x.delegateType} ${x.delegate}` : `attribute ${x.name} ${x.value}`));
+        throw new LerError(
+          "rotation_incomplete",
+          `The owner of ${identifier.did} moved to ${this.describe(identifier).owner}, but ${left.length} signing grant(s) are still live: ${left.join("; ")}. Run the rotation again to revoke them.`,
+          { details: { revoked, live: left }, cause: e },
+        );
+      }
+    }
+    return revoked;
   }
 
   /** Adds a fresh key of this agent's store as a `veriKey` signing delegate of the identity. */
@@ -888,6 +942,40 @@ function roleBits(role: AccreditationRole): number {
   const bits = ROLE_BITS[role];
   if (bits === undefined) throw new LerError("invalid_role", `Role is issuer, accreditor or both, not "${role}".`);
   return bits;
+}
+
+type Grant = { kind: "delegate"; delegateType: string; delegate: string } | { kind: "attribute"; name: string; value: string };
+
+/**
+ * The delegates and `did/pub/*` attributes live after `time` (the chain's, in seconds) in an identity's decoded
+ * ERC-1056 history, in the order they were granted; `unreadable` names the first log that does not decode, if any. As
+ * the registry (and ethr-did-resolver, and `signingKeysAt`) has it, each grant's last event sets its validity; one
+ * whose validTo is 0 or not after `time` is not live. History before the last `changeOwner` counts: delegates
+ * outlive owner changes. Every delegate type is taken (not only the signing ones the verifier honours today), except
+ * a name whose bytes are not UTF-8, which cannot be named back (and is never a signing type or a key attribute the
+ * verifier reads). Other attributes (`did/svc/*`, ...) are left alone.
+ */
+function liveGrants(events: readonly DidEvent[], time: bigint): { grants: Grant[]; unreadable?: string } {
+  const live = new Map<string, Grant>();
+  for (const e of events) {
+    if (e.kind === "unreadable") return { grants: [], unreadable: `block ${e.block}: ${e.reason}` };
+    if (e.kind === "owner") continue;
+    const grant: Grant =
+      e.kind === "delegate" ? { kind: "delegate", delegateType: e.delegateType, delegate: e.delegate } : { kind: "attribute", name: e.name, value: e.value.toLowerCase() };
+    const index = grant.kind === "delegate" ? `d|${grant.delegateType}|${grant.delegate}` : `a|${grant.name}|${grant.value}`;
+    live.delete(index); // re-granted: ordered by its last grant
+    if (e.validTo > time) live.set(index, grant);
+  }
+  const nameable = (text: string) => !text.includes("\uFFFD") && byteLength(text) <= 32;
+  const grants = [...live.values()].filter((g) => (g.kind === "delegate" ? nameable(g.delegateType) : g.name.startsWith("did/pub/") && nameable(g.name)));
+  return { grants };
+}
+
+const byteLength = (text: string) => toUtf8Bytes(text).length;
+
+/** A bytes32 name (delegate type, attribute name) as the registry takes it: UTF-8, NUL-padded on the right. */
+function bytes32Of(text: string): string {
+  return zeroPadBytes(toUtf8Bytes(text), 32);
 }
 
 function computeAddressOf(publicKeyHex: string): string {

@@ -18,6 +18,20 @@ export interface LerIdentity {
   owner: string;
 }
 
+/** A signing grant of an identity that {@link ILerPlugin.lerRotateOwner} revoked, with the transaction that did it. */
+export type RevokedGrant =
+  | { kind: "delegate"; delegateType: string; delegate: string; tx: WriteResult }
+  | { kind: "attribute"; name: string; value: string; tx: WriteResult };
+
+/**
+ * What a rotation did: the identity with its new owner key, the `changeOwner` transaction, and every ERC-1056
+ * delegate and `did/pub/*` attribute that was live and is now revoked (empty: there were none).
+ */
+export interface RotateOwnerResult extends LerIdentity {
+  tx: WriteResult;
+  revoked: RevokedGrant[];
+}
+
 export interface AccreditArgs {
   /** The accreditor's DID (a root or an accredited accreditor managed by this agent). */
   accreditor: string;
@@ -234,7 +248,7 @@ export interface ILerPlugin extends IPluginMethodMap {
   lerCreateIdentity(args: { alias?: string }, context: LerContext): Promise<LerIdentity>;
   lerImportIdentity(args: { alias?: string; privateKeyHex: string }, context: LerContext): Promise<LerIdentity>;
   lerListIdentities(args: Record<string, never>, context: LerContext): Promise<LerIdentity[]>;
-  lerRotateOwner(args: { did: string }, context: LerContext): Promise<LerIdentity & { tx: WriteResult }>;
+  lerRotateOwner(args: { did: string }, context: LerContext): Promise<RotateOwnerResult>;
   lerAddDelegate(args: { did: string; validitySeconds?: number }, context: LerContext): Promise<{ delegate: string; tx: WriteResult }>;
   lerRegisterType(args: RegisterTypeArgs, context: LerContext): Promise<{ typeId: number; tx: WriteResult }>;
   lerAddRoot(args: AddRootArgs, context: LerContext): Promise<WriteResult>;

@@ -8,7 +8,7 @@ import { collectList, parseInteger, parseTime } from "../config.js";
 import type { Session } from "../context.js";
 import { isoTime } from "../output.js";
 import { privateKeyInput } from "../secret.js";
-import { didOf, done, examples, resolveIdentity, type Act } from "./common.js";
+import { didOf, done, examples, resolveIdentity, txLine, type Act } from "./common.js";
 
 export function registerIdentityCommands(program: Command, act: Act): void {
   const id = program
@@ -56,13 +56,16 @@ export function registerIdentityCommands(program: Command, act: Act): void {
 
   const rotate = id
     .command("rotate")
-    .description("move the identity's ERC-1056 ownership to a new key; registry powers move with it")
+    .description("move the identity's ERC-1056 ownership to a new key and revoke every live delegate and did/pub key; registry powers move with it")
     .argument("<identity>", "alias or DID of an identity in the key store")
     .action(act(rotateOwner));
   examples(rotate, ["ler id rotate \"State University\""]);
   rotate.addHelpText(
     "after",
-    "\nCredentials anchored before the rotation stay valid; unanchored ones signed by the old key do not.\n",
+    "\nAfter the owner moves, the new key revokes every ERC-1056 delegate and did/pub/* public-key attribute still\n" +
+      "live (a leaked owner key may have added its own); each is listed. Credentials anchored before the rotation stay\n" +
+      "valid; unanchored ones signed by the old key, or by a revoked delegate or key, do not. If a revocation fails, the\n" +
+      "error lists what is still live: run the rotation again.\n",
   );
 
   const consent = id
@@ -194,7 +197,18 @@ async function rotateOwner(s: Session, ref: string): Promise<void> {
   const identity = await resolveIdentity(agent, s.settings.network, ref);
   const rotated = await agent.lerRotateOwner({ did: identity.did });
   s.out.result(rotated, () => {
-    done(s.out, `Rotated ${rotated.alias ?? rotated.did}: its owner key is now ${rotated.owner}`, rotated.tx);
+    const out = s.out;
+    done(out, `Rotated ${rotated.alias ?? rotated.did}: its owner key is now ${rotated.owner}`, rotated.tx);
+    if (rotated.revoked.length === 0) {
+      out.line("  No delegate or did/pub key was live: nothing else signs for it.");
+      return;
+    }
+    out.line(`  Revoked ${rotated.revoked.length} signing grant(s) that survived the owner change:`);
+    for (const r of rotated.revoked) {
+      const what = r.kind === "delegate" ? `delegate ${r.delegate} (${r.delegateType})` : `attribute ${r.name} = ${r.value}`;
+      out.line(`  ${out.c.green("✔")} ${what}`);
+      out.line(`    ${out.c.dim(txLine(r.tx))}`);
+    }
   });
 }
 
