@@ -17,7 +17,7 @@ import {
 } from "../credentials/index.js";
 import { decodeJwt, signatureValid, signingHash, type DecodedJwt, type SignatureParts } from "./jwt.js";
 import { combine, type Check, type CredentialReport, type CredentialSummary, type TrustChainEntry } from "./report.js";
-import { secp256k1Backend } from "./secp256k1.js";
+import { secp256k1Backend, uncompressedKey } from "./secp256k1.js";
 import { AccreditationStatus, evaluateTrust, isSuspendedNow, linkView, Verdict, type ChainLink, verdictCode, verdictMessage } from "./trust.js";
 
 /** Where to read: the chain, its registries, and the name did:ethr DIDs use for it. */
@@ -81,7 +81,13 @@ interface Prepared {
   checks: Check[];
   summary: CredentialSummary;
   /** What the signature and validity checks need of the JWT (the decoded payload itself is not kept). */
-  jwt?: { alg: SignatureParts["alg"]; nbf: unknown; exp: unknown; /** The signature, then the 32-byte digest. */ parts: Uint8Array };
+  jwt?: {
+    alg: SignatureParts["alg"];
+    nbf: unknown;
+    exp: unknown;
+    /** The signature, then the 32-byte digest. */
+    parts: Uint8Array;
+  };
   issuer?: EthrDid;
   types?: readonly string[];
   status?: StatusEntry | undefined;
@@ -164,6 +170,12 @@ const issuers = new Map<string, EthrDid>();
 function issuerDid(iss: string): EthrDid {
   let did = issuers.get(iss);
   if (did === undefined) {
+    // A public-key did:ethr names its key: one that is no point of secp256k1 names no one (parseEthrDid would throw a
+    // bare curve error for it, which is no answer about the credential).
+    const key = /:0x(0[23][0-9a-fA-F]{64})$/.exec(iss)?.[1];
+    if (key !== undefined && /^did:ethr:/.test(iss) && uncompressedKey(Buffer.from(key, "hex")) === undefined) {
+      throw new LerError("invalid_issuer", `The public key in ${iss} is not a point of secp256k1: no key can sign for it.`);
+    }
     did = parseEthrDid(iss);
     if (issuers.size >= 10_000) issuers.clear();
     issuers.set(iss, did);

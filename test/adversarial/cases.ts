@@ -1425,4 +1425,19 @@ export const CASES: readonly AdversarialCase[] = [
     build: (w) => cred(rawSigned(w, { header: [0xff] })),
     expected: fail("format", "invalid_encoding"),
   },
+  // A public-key-form did:ethr whose key is no point of secp256k1 is an invalid issuer, not an unanswerable one.
+  {
+    id: "issuer/public-key-off-curve",
+    category: "issuer",
+    description: "iss a public-key did:ethr whose 33-byte key (x = 5) is not on the curve",
+    build: (w) => cred(issAs(w, `did:ethr:${w.networkName}:0x02${"5".padStart(64, "0")}`)),
+    expected: fail("issuer", "invalid_issuer"),
+  },
+  {
+    id: "issuer/public-key-x-beyond-field",
+    category: "issuer",
+    description: "iss a public-key did:ethr whose x coordinate is not below the field prime",
+    build: (w) => cred(issAs(w, `did:ethr:${w.networkName}:0x03${"f".repeat(64)}`)),
+    expected: fail("issuer", "invalid_issuer"),
+  },
 ];
