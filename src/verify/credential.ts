@@ -85,6 +85,8 @@ interface Prepared {
     alg: SignatureParts["alg"];
     nbf: unknown;
     exp: unknown;
+    /** The JWT's `iat` claim, as given. */
+    iat: unknown;
     /** The signature, then the 32-byte digest. */
     parts: Uint8Array;
   };
@@ -274,7 +276,7 @@ function prepare(ctx: VerifierContext, input: unknown): Prepared {
   parts.set(jwt.signature);
   parts.set(signingHash(jwt), jwt.signature.length);
   const { nbf, exp } = validityWindow(jwt);
-  p.jwt = { alg: jwt.alg, nbf, exp, parts };
+  p.jwt = { alg: jwt.alg, nbf, exp, iat: jwt.payload.iat, parts };
   p.hash = keccak256Hex(jwt.raw);
   p.checks.push(intern(`c|wf|${jwt.alg}`, (): Check => ({ id: "format", outcome: "pass", code: "well_formed", message: `A well-formed ${jwt.alg} JWT.` })));
   p.summary = summarize(credential, jwt);
@@ -586,11 +588,26 @@ function validityWindow(jwt: { payload: Record<string, unknown> }): { nbf: unkno
   return { nbf, exp };
 }
 
-function validity(jwt: { nbf: unknown; exp: unknown }, now: number, skew: number): Check {
+function validity(jwt: { nbf: unknown; exp: unknown; iat: unknown }, now: number, skew: number): Check {
   const nbf = numericClaim(jwt.nbf);
   const exp = numericClaim(jwt.exp);
+  const iat = numericClaim(jwt.iat);
   if (nbf === null || exp === null) {
     return { id: "validity", outcome: "fail", code: "invalid_field", message: "`nbf` and `exp` must be numbers of seconds." };
+  }
+  if (iat === null) {
+    return { id: "validity", outcome: "fail", code: "invalid_field", message: "`iat` must be a number of seconds." };
+  }
+  // No issuer signs later than now: an `iat` ahead of the verifier's clock by more than the clock-skew allowance is
+  // refused, whatever `nbf` says.
+  if (iat !== undefined && iat > now + skew) {
+    return {
+      id: "validity",
+      outcome: "fail",
+      code: "issued_in_future",
+      message: `Issued at ${iso(iat)}, later than the verifier's time ${iso(now)} by more than the clock-skew allowance of ${skew} s.`,
+      details: { iat, now, clockSkewSeconds: skew },
+    };
   }
   if (nbf !== undefined && nbf > now + skew) {
     return { id: "validity", outcome: "fail", code: "not_yet_valid", message: `Valid from ${iso(nbf)} only.`, details: { nbf } };

@@ -1425,6 +1425,41 @@ export const CASES: readonly AdversarialCase[] = [
     build: (w) => cred(rawSigned(w, { header: [0xff] })),
     expected: fail("format", "invalid_encoding"),
   },
+  // iat: an issuer cannot have signed later than now (beyond the clock-skew allowance), whatever nbf says.
+  {
+    id: "validity/iat-in-future-nbf-past",
+    category: "validity",
+    description: "iat an hour ahead, nbf an hour ago",
+    build: (w) => cred(w.credential(UNI, (p) => void (p.iat = w.now + 3600))),
+    expected: fail("validity", "issued_in_future"),
+  },
+  {
+    id: "validity/iat-in-future-no-nbf",
+    category: "validity",
+    description: "iat an hour ahead, no nbf and no issuance date",
+    build: (w) =>
+      cred(
+        w.credential(UNI, (p) => {
+          delete p.nbf;
+          p.iat = w.now + 3600;
+        }),
+      ),
+    expected: fail("validity", "issued_in_future"),
+  },
+  {
+    id: "validity/iat-past-skew",
+    category: "validity",
+    description: "iat 61 s ahead, one second past the skew",
+    build: (w) => cred(w.credential(UNI, (p) => void (p.iat = w.now + 61))),
+    expected: fail("validity", "issued_in_future"),
+  },
+  {
+    id: "validity/iat-as-string",
+    category: "validity",
+    description: "iat as a string of digits",
+    build: (w) => cred(w.credential(UNI, (p) => void (p.iat = String(w.now - 10)))),
+    expected: fail("validity", "invalid_field"),
+  },
   // A public-key-form did:ethr whose key is no point of secp256k1 is an invalid issuer, not an unanswerable one.
   {
     id: "issuer/public-key-off-curve",
