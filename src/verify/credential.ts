@@ -285,6 +285,8 @@ function prepare(ctx: VerifierContext, input: unknown): Prepared {
   p.checks.push(
     schema.ok ? SCHEMA_PASS : { id: "schema", outcome: "fail", code: schema.code, message: schema.message, details: { path: schema.path } },
   );
+  const subjectMismatch = subjectMismatchOf(jwt.payload);
+  if (subjectMismatch !== undefined) p.checks.push(subjectMismatch);
 
   // The issuer: a did:ethr of this chain, named the same in `iss` and in the credential.
   const iss = jwt.payload.iss;
@@ -561,6 +563,34 @@ function statusCheck(ctx: VerifierContext, p: Prepared, snap: ChainSnapshot): Ch
   if (s.revoked) return { id: "status", outcome: "fail", code: "credential_revoked", message: `Revoked by its issuer (list ${entry.list}, index ${entry.index}).`, details: where };
   if (s.suspended) return { id: "status", outcome: "fail", code: "credential_suspended", message: `Suspended by its issuer (list ${entry.list}, index ${entry.index}).`, details: where };
   return { id: "status", outcome: "pass", code: "not_revoked", message: "Neither revoked nor suspended.", details: where };
+}
+
+/**
+ * `sub`, when present, names the credential's subject (did-jwt-vc makes it `credentialSubject.id`): every subject id
+ * the payload gives (in the vc claim or at the top, one subject or several) must be that one.
+ */
+function subjectMismatchOf(payload: Record<string, unknown>): Check | undefined {
+  const sub = payload.sub;
+  if (sub === undefined) return undefined;
+  const vc = payload.vc as Record<string, unknown>;
+  const ids: unknown[] = [];
+  for (const subjects of [vc.credentialSubject, payload.credentialSubject]) {
+    for (const s of Array.isArray(subjects) ? subjects : [subjects]) {
+      if (typeof s === "object" && s !== null && (s as Record<string, unknown>).id !== undefined) ids.push((s as Record<string, unknown>).id);
+    }
+  }
+  const other = typeof sub === "string" ? ids.find((id) => id !== sub) : sub;
+  if (other === undefined) return undefined;
+  return {
+    id: "schema",
+    outcome: "fail",
+    code: "subject_mismatch",
+    message:
+      typeof sub === "string"
+        ? `The JWT's sub names ${sub} but the credential's subject is ${String(other)}.`
+        : "The JWT's `sub` claim is not a string.",
+    details: { sub, credentialSubject: other },
+  };
 }
 
 /**

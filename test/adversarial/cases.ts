@@ -1425,6 +1425,33 @@ export const CASES: readonly AdversarialCase[] = [
     build: (w) => cred(rawSigned(w, { header: [0xff] })),
     expected: fail("format", "invalid_encoding"),
   },
+  // sub: when present, it names the subject, and the credential's subject must be that one.
+  {
+    id: "structure/sub-other-subject",
+    category: "structure",
+    description: "sub names grace while vc.credentialSubject.id names ada; signed by the issuer",
+    build: (w) =>
+      cred(
+        w.credential(UNI, (p) => {
+          (vcOf(p).credentialSubject as Record<string, unknown>).id = w.dids.ada;
+          p.sub = w.dids.grace;
+        }),
+      ),
+    expected: fail("schema", "subject_mismatch"),
+  },
+  {
+    id: "structure/sub-other-than-top-level-subject",
+    category: "structure",
+    description: "sub names ada while a top-level credentialSubject.id names grace; signed by the issuer",
+    build: (w) =>
+      cred(
+        w.credential(UNI, (p) => {
+          p.sub = w.dids.ada;
+          p.credentialSubject = { id: w.dids.grace };
+        }),
+      ),
+    expected: fail("schema", "subject_mismatch"),
+  },
   // iat: an issuer cannot have signed later than now (beyond the clock-skew allowance), whatever nbf says.
   {
     id: "validity/iat-in-future-nbf-past",
