@@ -5,7 +5,7 @@ import { VerificationCache, type ChainCacheLimits } from "../chain/cache.js";
 import { readSnapshot, hashKey, statusKey, type ChainSnapshot, type ReadOptions } from "../chain/reads.js";
 import type { Deployment } from "../chain/deployments.js";
 import { keccak256Hex } from "../credentials/keccak.js";
-import { didNamesChain, parseEthrDid, signingKeysAt, type EthrDid, type SigningKeys } from "../did/ethr.js";
+import { didNamesChain, parseEthrDid, signingKeysAt, type DidEvent, type EthrDid, type SigningKeys } from "../did/ethr.js";
 import {
   checkAnchorProof,
   credentialTypesOf,
@@ -87,6 +87,8 @@ interface Prepared {
     exp: unknown;
     /** The JWT's `iat` claim, as given. */
     iat: unknown;
+    /** The JOSE header's `kid`, as given, when there is one. */
+    kid?: unknown;
     /** The signature, then the 32-byte digest. */
     parts: Uint8Array;
   };
@@ -277,6 +279,7 @@ function prepare(ctx: VerifierContext, input: unknown): Prepared {
   parts.set(signingHash(jwt), jwt.signature.length);
   const { nbf, exp } = validityWindow(jwt);
   p.jwt = { alg: jwt.alg, nbf, exp, iat: jwt.payload.iat, parts };
+  if (Object.hasOwn(jwt.header, "kid")) p.jwt.kid = jwt.header.kid;
   p.hash = keccak256Hex(jwt.raw);
   p.checks.push(intern(`c|wf|${jwt.alg}`, (): Check => ({ id: "format", outcome: "pass", code: "well_formed", message: `A well-formed ${jwt.alg} JWT.` })));
   p.summary = summarize(credential, jwt);
@@ -438,6 +441,14 @@ function finish(
     report.checks.push({ id: "signature", outcome: "unknown", code: why.code, message: why.message });
   } else if (keys.deactivated) {
     report.checks.push({ id: "signature", outcome: "fail", code: "issuer_deactivated", message: `The issuer's DID was deactivated.` });
+  } else if (p.jwt.kid !== undefined && !kidNamesMethod(p.jwt.kid, p.issuer, snap.didEvents.get(issuer) ?? [], keysAt)) {
+    report.checks.push({
+      id: "signature",
+      outcome: "fail",
+      code: "unknown_kid",
+      message: `The JOSE header's kid ${JSON.stringify(p.jwt.kid)} names no verification method of ${p.issuer.did} as of block ${keysAt.block}.`,
+      details: { kid: p.jwt.kid },
+    });
   } else if (signatureValid(signatureOf(p.jwt), keys)) {
     const did = p.issuer.did;
     report.checks.push(intern(`c|sg|${did}`, (): Check => ({ id: "signature", outcome: "pass", code: "signature_valid", message: `Signed by a key of ${did}.` })));
@@ -591,6 +602,44 @@ function subjectMismatchOf(payload: Record<string, unknown>): Check | undefined 
         : "The JWT's `sub` claim is not a string.",
     details: { sub, credentialSubject: other },
   };
+}
+
+/**
+ * Whether a JOSE `kid` (the issuer's DID URL, or a bare fragment relative to it) names a verification method of the
+ * issuer's DID document at `at`, as ethr-did-resolver builds it: `#controller`, `#controllerKey` (a public-key DID
+ * whose owner is unchanged), and `#delegate-N` for each live delegate (veriKey, sigAuth) and `did/pub/…` key, numbered
+ * by every delegate event and `did/pub/` attribute event in order, live or not.
+ */
+function kidNamesMethod(kid: unknown, did: EthrDid, events: readonly DidEvent[], at: { block: number; time: bigint }): boolean {
+  if (typeof kid !== "string") return false;
+  const fragment = kid.startsWith("#") ? kid.slice(1) : kid.startsWith(`${did.did}#`) ? kid.slice(did.did.length + 1) : undefined;
+  if (fragment === undefined) return false;
+  let owner = did.address;
+  let count = 0;
+  const methods = new Map<string, string>();
+  for (const e of events) {
+    if (e.kind === "unreadable" || e.block > at.block) continue;
+    if (e.kind === "owner") {
+      owner = e.owner;
+      continue;
+    }
+    const index = e.kind === "delegate" ? `d-${e.delegateType}-${e.delegate}` : `a-${e.name}-${e.value}`;
+    if (e.validTo !== 0n && e.validTo >= at.time) {
+      if (e.kind === "delegate") {
+        count++;
+        if (e.delegateType === "veriKey" || e.delegateType === "sigAuth") methods.set(index, `delegate-${count}`);
+      } else if (/^did\/pub\/\w+(?:\/\w+)?(?:\/\w+)?$/.test(e.name)) {
+        count++;
+        methods.set(index, `delegate-${count}`);
+      }
+    } else {
+      if (e.kind === "delegate" || /^did\/pub\//.test(e.name)) count++;
+      methods.delete(index);
+    }
+  }
+  if (fragment === "controller") return true;
+  if (fragment === "controllerKey") return did.publicKey !== undefined && owner === did.address;
+  return [...methods.values()].includes(fragment);
 }
 
 /**

@@ -215,7 +215,7 @@ export const CASES: readonly AdversarialCase[] = [
     category: "jose",
     description: "kid names a key the issuer never had; signed by the attacker",
     build: (w) => cred(withHeader(w, { alg: "ES256K", typ: "JWT", kid: `${w.dids.university}#delegate-99` }, w.wallets.mallory.privateKey)),
-    expected: fail("signature", "invalid_signature"),
+    expected: fail("signature", "unknown_kid"),
   },
   {
     id: "jose/kid-issuer-controller-other-signer",
@@ -229,7 +229,7 @@ export const CASES: readonly AdversarialCase[] = [
     category: "jose",
     description: "kid names the attacker's own DID key (mismatched with iss); signed by the attacker",
     build: (w) => cred(withHeader(w, { alg: "ES256K", typ: "JWT", kid: `${w.dids.mallory}#controller` }, w.wallets.mallory.privateKey)),
-    expected: fail("signature", "invalid_signature"),
+    expected: fail("signature", "unknown_kid"),
   },
   {
     id: "jose/embedded-jwk",
@@ -250,7 +250,7 @@ export const CASES: readonly AdversarialCase[] = [
       cred(
         withHeader(w, { alg: "ES256K", typ: "JWT", jku: "https://evil.example/jwks.json", x5u: "https://evil.example/cert.pem", kid: "1" }, w.wallets.mallory.privateKey),
       ),
-    expected: fail("signature", "invalid_signature"),
+    expected: fail("signature", "unknown_kid"),
   },
 
   // ---- encoding: truncation, alphabet, JSON, size, type --------------------------------------------------------
@@ -1388,6 +1388,63 @@ export const CASES: readonly AdversarialCase[] = [
     description: "crit as a string; signed by the issuer",
     build: (w) => cred(withHeader(w, { alg: "ES256K", typ: "JWT", crit: "exp" })),
     expected: fail("format", "unsupported_crit"),
+  },
+  // kid: when present, it must dereference to a verification method of the issuer's DID document.
+  {
+    id: "jose/kid-unknown-issuer-signed",
+    category: "jose",
+    description: "kid names a method the issuer's document does not have; signed by the issuer's own key",
+    build: (w) => cred(withHeader(w, { alg: "ES256K", typ: "JWT", kid: `${w.dids.university}#delegate-99` })),
+    expected: fail("signature", "unknown_kid"),
+  },
+  {
+    id: "jose/kid-other-did-issuer-signed",
+    category: "jose",
+    description: "kid names another DID's controller; signed by the issuer's own key",
+    build: (w) => cred(withHeader(w, { alg: "ES256K", typ: "JWT", kid: `${w.dids.bootcamp}#controller` })),
+    expected: fail("signature", "unknown_kid"),
+  },
+  {
+    id: "jose/kid-controller-key-of-address-did",
+    category: "jose",
+    description: "kid #controllerKey, which only a public-key DID's document has; signed by the issuer",
+    build: (w) => cred(withHeader(w, { alg: "ES256K", typ: "JWT", kid: `${w.dids.university}#controllerKey` })),
+    expected: fail("signature", "unknown_kid"),
+  },
+  {
+    id: "jose/kid-bare-fragment-unknown",
+    category: "jose",
+    description: "kid a bare fragment #delegate-99 (relative to the issuer), no such method; signed by the issuer",
+    build: (w) => cred(withHeader(w, { alg: "ES256K", typ: "JWT", kid: "#delegate-99" })),
+    expected: fail("signature", "unknown_kid"),
+  },
+  {
+    id: "jose/kid-expired-delegate-issuer-signed",
+    category: "jose",
+    description: "kid #delegate-1, the university's veriKey delegate that expired before now; signed by the issuer",
+    build: (w) => cred(withHeader(w, { alg: "ES256K", typ: "JWT", kid: `${w.dids.university}#delegate-1` })),
+    expected: fail("signature", "unknown_kid"),
+  },
+  {
+    id: "jose/kid-non-signing-delegate-type",
+    category: "jose",
+    description: "kid #delegate-2, an `attestor` delegate (no verification method); signed by the issuer",
+    build: (w) => cred(withHeader(w, { alg: "ES256K", typ: "JWT", kid: `${w.dids.university}#delegate-2` })),
+    expected: fail("signature", "unknown_kid"),
+  },
+  {
+    id: "jose/kid-revoked-delegate-issuer-signed",
+    category: "jose",
+    description: "kid #delegate-3, a veriKey delegate since revoked; signed by the issuer",
+    build: (w) => cred(withHeader(w, { alg: "ES256K", typ: "JWT", kid: `${w.dids.university}#delegate-3` })),
+    expected: fail("signature", "unknown_kid"),
+  },
+  {
+    id: "jose/kid-not-a-string",
+    category: "jose",
+    description: "kid as a number; signed by the issuer",
+    build: (w) => cred(withHeader(w, { alg: "ES256K", typ: "JWT", kid: 1 })),
+    expected: fail("signature", "unknown_kid"),
   },
   // UTF-8 (RFC 7519 §7.2): the signed bytes of the header and the payload must be UTF-8.
   {
