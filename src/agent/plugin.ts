@@ -5,7 +5,7 @@ import type { DIDStoreJson } from "@veramo/data-store-json";
 import { ChainError, isLerError, LerError, UsageError } from "../errors.js";
 import { didRegistryArtifact, projectArtifact } from "../chain/artifacts.js";
 import type { LerNetwork } from "../chain/network.js";
-import { readSnapshot, toChainError } from "../chain/reads.js";
+import { chainRead, readSnapshot } from "../chain/reads.js";
 import type { DidEvent } from "../did/ethr.js";
 import { signAccreditationConsent } from "../chain/signedCall.js";
 import { registries, sendWrite, type WriteOptions, type WriteResult } from "../chain/writes.js";
@@ -789,13 +789,8 @@ export class LerPlugin implements IAgentPlugin {
     return block?.timestamp ?? this.now();
   }
 
-  private async read<T>(what: string, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (e) {
-      if (e instanceof LerError) throw e;
-      throw toChainError(e, what);
-    }
+  private read<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    return chainRead(what, fn);
   }
 
   private get trustAddress(): string {

@@ -1,5 +1,5 @@
 import { getAddress, Interface } from "ethers";
-import { ChainError } from "../errors.js";
+import { ChainError, LerError } from "../errors.js";
 import { decodeDidEvents, didEventTopics, type DidEvent, type DidLog } from "../did/ethr.js";
 import { decodeVersion, type ChainLink, type Version } from "../verify/trust.js";
 import { didRegistryArtifact, projectArtifact } from "./artifacts.js";
@@ -864,6 +864,19 @@ async function rpc<T>(options: ReadOptions, method: string, run: () => Promise<T
     throw toChainError(e, method);
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/**
+ * Runs one provider read: a failure that is not already one of this project's errors becomes a `ChainError` with a
+ * stable code. The one wrapper for reads made through an ethers provider outside the batched snapshot.
+ */
+export async function chainRead<T>(method: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    if (e instanceof LerError) throw e;
+    throw toChainError(e, method);
   }
 }
 

@@ -2,7 +2,7 @@ import { Interface, ZeroHash, zeroPadValue, type Provider } from "ethers";
 import { ChainError, LerError } from "../errors.js";
 import { projectArtifact } from "../chain/artifacts.js";
 import type { LerNetwork } from "../chain/network.js";
-import { toChainError, toLinks } from "../chain/reads.js";
+import { chainRead, toLinks } from "../chain/reads.js";
 import { addressWord, decodeAggregate3, encodeAggregate3, returnWord, selectorOf, type SubCall } from "../chain/multicall.js";
 import {
   AccreditationStatus,
@@ -32,20 +32,11 @@ const SEL = {
   historyOf: selectorOf(trustIface, "historyOf"),
 };
 
-async function call<T>(what: string, run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (e) {
-    if (e instanceof LerError) throw e;
-    throw toChainError(e, what);
-  }
-}
-
 /** Sends `calls` as one `aggregate3` at `blockTag`. */
 async function aggregate(network: LerNetwork, calls: SubCall[], blockTag: number | "latest" = "latest") {
   if (calls.length === 0) return [];
   const data = encodeAggregate3(calls);
-  const hex = await call("aggregate3", () => network.provider.call({ to: network.deployment.contracts.Multicall3.address, data, blockTag }));
+  const hex = await chainRead("aggregate3", () => network.provider.call({ to: network.deployment.contracts.Multicall3.address, data, blockTag }));
   try {
     return decodeAggregate3(hex, calls.length);
   } catch (e) {
@@ -71,7 +62,7 @@ export async function typeIdsOf(network: LerNetwork, names: readonly string[], b
 /** Every registered type's name, by id, in two requests (the count, then every name). */
 export async function typeNamesById(network: LerNetwork): Promise<Map<number, string>> {
   const trust = network.deployment.contracts.TrustRegistry.address;
-  const count = Number(await call("typeCount", () => network.provider.call({ to: trust, data: `0x${SEL.typeCount}` })));
+  const count = Number(await chainRead("typeCount", () => network.provider.call({ to: trust, data: `0x${SEL.typeCount}` })));
   const calls = Array.from({ length: count }, (_, id) => ({ target: trust, allowFailure: false, callData: `${SEL.typeName}${id.toString(16).padStart(64, "0")}` }));
   const results = await aggregate(network, calls);
   return new Map(results.map((r, id) => [id, trustIface.decodeFunctionResult("typeName", `0x${r.returnData}`)[0] as string]));
@@ -85,7 +76,7 @@ function toChain(subject: string, returnData: string): ChainLink[] {
 /** The chain of `subject` up to its root, each link with every version (`TrustRegistry.historyOf`). */
 export async function readHistory(network: LerNetwork, subject: string): Promise<ChainLink[]> {
   const data = `0x${SEL.historyOf}${addressWord(subject)}`;
-  const hex = await call("historyOf", () => network.provider.call({ to: network.deployment.contracts.TrustRegistry.address, data }));
+  const hex = await chainRead("historyOf", () => network.provider.call({ to: network.deployment.contracts.TrustRegistry.address, data }));
   return toChain(subject, hex.slice(2));
 }
 
@@ -103,7 +94,7 @@ export interface IssuerStanding {
 
 /** The issuer's chain with its history and the ids of `typeNames`, read at the latest block: two requests. */
 export async function readIssuerStanding(network: LerNetwork, issuer: string, typeNames: readonly string[]): Promise<IssuerStanding> {
-  const head = await call("getBlock", () => network.provider.getBlock("latest"));
+  const head = await chainRead("getBlock", () => network.provider.getBlock("latest"));
   if (head === null) throw new ChainError("chain_error", "The node has no latest block.");
   const trust = network.deployment.contracts.TrustRegistry.address;
   const unique = [...new Set(typeNames)];
@@ -153,7 +144,7 @@ export function checkIssuable(standing: IssuerStanding, issuer: string, types: r
 export async function latestMetadata(network: LerNetwork, subject: string): Promise<{ metadataURI: string; metadataHash: string }> {
   const trust = network.deployment.contracts.TrustRegistry;
   const topics = [[trustIface.getEvent("Accredited")!.topicHash, trustIface.getEvent("AccreditationUpdated")!.topicHash], null, zeroPadValue(subject, 32)];
-  const logs = await call("eth_getLogs", () => (network.provider as Provider).getLogs({ address: trust.address, topics, fromBlock: trust.block, toBlock: "latest" }));
+  const logs = await chainRead("eth_getLogs", () => (network.provider as Provider).getLogs({ address: trust.address, topics, fromBlock: trust.block, toBlock: "latest" }));
   const last = logs[logs.length - 1];
   if (last === undefined) return { metadataURI: "", metadataHash: ZeroHash };
   const parsed = trustIface.parseLog(last);
