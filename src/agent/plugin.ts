@@ -9,6 +9,7 @@ import { chainRead, readSnapshot } from "../chain/reads.js";
 import type { DidEvent } from "../did/ethr.js";
 import { signAccreditationConsent } from "../chain/signedCall.js";
 import { registries, sendWrite, type WriteOptions, type WriteResult } from "../chain/writes.js";
+import { credentialIdHash, revocationHashesOf } from "../credentials/index.js";
 import { addressOf, signBatch } from "../issue/issue.js";
 import { changedTerms, checkIssuable, latestMetadata, readHistory, readIssuerStanding, termsOf, typeIdsOf, typeNamesById } from "../issue/accreditation.js";
 import { chunkWords, packStatusWords } from "../issue/pack.js";
@@ -16,6 +17,7 @@ import { carryOut, markDoneOnce, resumePending, type ResumeResult } from "../iss
 import { StatusIndexAllocator } from "../store/allocator.js";
 import { IssuedLedger } from "../store/ledger.js";
 import { PendingWrites, type Intent } from "../store/pending.js";
+import { decodeJwt } from "../verify/jwt.js";
 import { verifyCredential as verifyOne, verifyCredentials, type VerifierContext } from "../verify/credential.js";
 import { AccreditationStatus, linkView, NO_END, ROLE_ACCREDITOR, ROLE_ISSUER, roleNames, scopeTypeIds } from "../verify/trust.js";
 import { verifyPresentation } from "../verify/presentation.js";
@@ -604,7 +606,7 @@ export class LerPlugin implements IAgentPlugin {
   private async lerRevokeByHash(args: { issuer: string; credentials: string[] }, context: LerContext): Promise<WriteResult> {
     const issuer = addressOf(args.issuer);
     const { status } = await this.registriesAs(args.issuer, context);
-    const hashes = args.credentials.map((c) => (/^0x[0-9a-fA-F]{64}$/.test(c) ? c.toLowerCase() : keccak256(toUtf8Bytes(c.trim()))));
+    const hashes = [...new Set(args.credentials.map((c) => hashToRevoke(c, issuer)))];
     // Logged like every revocation, so that a crash before the receipt is retried by lerResumePending.
     return this.withIntent(true, issuer, { hashes }, () =>
       hashes.length === 1
@@ -984,4 +986,32 @@ export function jwtOf(value: unknown): unknown {
     if (typeof jwt === "string") return jwt;
   }
   return value;
+}
+
+const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
+/**
+ * What `lerRevokeByHash` revokes for one argument (see `revocationHashesOf` for what the verifier checks): a bytes32
+ * hash as given; a credential (compact JWT) by its credential hash, which names its claims whatever the header and
+ * signature (its token hash only when the payload is not canonical JSON); anything else as a credential id (`jti`).
+ */
+function hashToRevoke(value: string, issuer: string): string {
+  const text = value.trim();
+  if (/^0x[0-9a-fA-F]{64}$/.test(text)) return text.toLowerCase();
+  if (!JWT_SHAPE.test(text)) {
+    if (text === "") throw new UsageError("invalid_argument", "An empty string names no credential to revoke.");
+    return credentialIdHash(text);
+  }
+  const jwt = decodeJwt(text);
+  const iss = jwt.payload.iss;
+  let named: string | undefined;
+  try {
+    named = typeof iss === "string" ? addressOf(iss) : undefined;
+  } catch {
+    // Not a did:ethr: not this issuer's.
+  }
+  if (named !== issuer) {
+    throw new LerError("iss_mismatch", `The credential was issued by ${String(iss)}, not by ${issuer}: only its issuer can revoke it.`);
+  }
+  return revocationHashesOf(jwt.payload, jwt.raw).credential ?? keccak256(toUtf8Bytes(jwt.raw));
 }

@@ -98,7 +98,7 @@ export const lerPluginSchema = {
       lerRevoke: method("Revokes status entries (terminal).", object({ issuer: str, entries }, ["issuer", "entries"]), { type: "array", items: writeResult }),
       lerSuspend: method("Suspends status entries.", object({ issuer: str, entries }, ["issuer", "entries"]), { type: "array", items: writeResult }),
       lerReinstate: method("Lifts the suspension of status entries.", object({ issuer: str, entries }, ["issuer", "entries"]), { type: "array", items: writeResult }),
-      lerRevokeByHash: method("Revokes credentials by hash (for credentials without a status entry).", object({ issuer: str, credentials: strings }, ["issuer", "credentials"]), writeResult),
+      lerRevokeByHash: method("Revokes credentials by hash (for credentials without a status entry): each given as a credential (JWT: its claims, whatever the signature), a credential id (jti) or a bytes32 hash.", object({ issuer: str, credentials: strings }, ["issuer", "credentials"]), writeResult),
       lerVerifyCredential: method("Verifies a credential: signature, trust, status, validity.", object({ credential: {}, now: num, clockSkewSeconds: num, trustedRoots: strings }, ["credential"]), report),
       lerVerifyCredentials: method("Verifies a batch of credentials with one chain snapshot.", object({ credentials: { type: "array" }, now: num, clockSkewSeconds: num, trustedRoots: strings }, ["credentials"]), { type: "array", items: report }),
       lerVerifyPresentation: method("Verifies a presentation and every credential in it.", object({ presentation: {}, challenge: str, domain: str, now: num, clockSkewSeconds: num, trustedRoots: strings }, ["presentation"]), report),

@@ -3,6 +3,7 @@
 
 export { canonicalize } from "./canonical.js";
 export { type MerkleTree, anchorLeaf, buildMerkleTree, hashPair, merkleRoot, verifyMerkleProof } from "./merkle.js";
+export { type RevocationHashes, credentialHash, credentialIdHash, revocationHashesOf } from "./revocation.js";
 export {
   type AnchorBatchParameters,
   type AnchorBatchReturnType,

@@ -37,7 +37,14 @@ export function parseEthrDid(did: string): EthrDid {
     return { did, network, address, publicKey: undefined };
   }
   const publicKey = id.toLowerCase();
-  return { did, network, address: computeAddress(publicKey), publicKey };
+  let address: string;
+  try {
+    address = computeAddress(publicKey);
+  } catch {
+    // A public-key DID whose key is no point of secp256k1 names no one: no key can sign for it.
+    throw new LerError("invalid_did", `The public key in ${did} is not a point of secp256k1: no key can sign for it.`);
+  }
+  return { did, network, address, publicKey };
 }
 
 /** Whether a DID's network part names the given chain (by name, or by hex chain id). */

@@ -4,14 +4,15 @@ import { ChainError, isLerError, LerError } from "../errors.js";
 import { VerificationCache, type ChainCacheLimits } from "../chain/cache.js";
 import { readSnapshot, hashKey, statusKey, type ChainSnapshot, type ReadOptions } from "../chain/reads.js";
 import type { Deployment } from "../chain/deployments.js";
-import { keccak256Hex } from "../credentials/keccak.js";
 import { didNamesChain, parseEthrDid, signingKeysAt, type DidEvent, type EthrDid, type SigningKeys } from "../did/ethr.js";
 import {
   checkAnchorProof,
   credentialTypesOf,
   issuanceAnchorOf,
   parseStatusEntry,
+  revocationHashesOf,
   validateLerCredential,
+  verifyMerkleProof,
   type IssuanceAnchorProof,
   type StatusEntry,
 } from "../credentials/index.js";
@@ -97,7 +98,8 @@ interface Prepared {
   status?: StatusEntry | undefined;
   /** The anchor's root, once its proof checked out (the proof itself is not kept). */
   anchorRoot?: string | undefined;
-  hash?: string;
+  /** The hashes whose revocation revokes it (see `revocationHashesOf`): the credential's, its id's, its token's. */
+  hashes?: string[];
 }
 
 const DEFAULT_SKEW = 60;
@@ -228,10 +230,15 @@ export async function verifyWithSnapshot(
           statuses: ready.flatMap((p) =>
             p.status?.kind === "ler" ? [{ issuer: p.issuer!.address, list: p.status.list, index: p.status.index }] : [],
           ),
-          hashes: ready.map((p) => ({ issuer: p.issuer!.address, hash: p.hash! })),
+          hashes: ready.flatMap((p) => p.hashes!.map((hash) => ({ issuer: p.issuer!.address, hash }))),
           anchors: ready.flatMap((p) => (p.anchorRoot !== undefined ? [{ issuer: p.issuer!.address, root: p.anchorRoot }] : [])),
         },
-        cache === undefined || options.read?.cache !== undefined ? (options.read ?? {}) : { ...options.read, cache },
+        // The head's age (`ReadOptions.maxHeadAgeSeconds`) is judged by this verification's clock.
+        {
+          ...options.read,
+          ...(cache !== undefined && options.read?.cache === undefined && { cache }),
+          now: options.read?.now ?? options.now,
+        },
       );
     } catch (e) {
       if (!(e instanceof ChainError)) throw e;
@@ -280,7 +287,8 @@ function prepare(ctx: VerifierContext, input: unknown): Prepared {
   const { nbf, exp } = validityWindow(jwt);
   p.jwt = { alg: jwt.alg, nbf, exp, iat: jwt.payload.iat, parts };
   if (Object.hasOwn(jwt.header, "kid")) p.jwt.kid = jwt.header.kid;
-  p.hash = keccak256Hex(jwt.raw);
+  const revocation = revocationHashesOf(jwt.payload, jwt.raw);
+  p.hashes = revocation.all;
   p.checks.push(intern(`c|wf|${jwt.alg}`, (): Check => ({ id: "format", outcome: "pass", code: "well_formed", message: `A well-formed ${jwt.alg} JWT.` })));
   p.summary = summarize(credential, jwt);
 
@@ -349,7 +357,10 @@ function prepare(ctx: VerifierContext, input: unknown): Prepared {
       if (anchor.registry !== ctx.deployment.contracts.StatusRegistry.address) {
         throw new LerError("anchor_unknown_registry", `The anchor names registry ${anchor.registry}, which is not this deployment's.`);
       }
-      if (!checkAnchorProof(jwt.payload, anchor)) {
+      // The credential hash is the anchor leaf: computed once, for the revocation and the proof. Without it,
+      // checkAnchorProof says why the payload has no leaf.
+      const leaf = revocation.credential;
+      if (!(leaf !== undefined ? verifyMerkleProof(leaf, anchor.proof, anchor.root) : checkAnchorProof(jwt.payload, anchor))) {
         throw new LerError("anchor_proof_mismatch", "The anchor proof does not lead from this credential to its root.");
       }
       p.anchorRoot = text(`rt|${anchor.root}`, () => anchor.root);
@@ -547,9 +558,17 @@ function trustCheck(
 
 function statusCheck(ctx: VerifierContext, p: Prepared, snap: ChainSnapshot): Check {
   const issuer = p.issuer!.address;
-  const revokedAt = snap.hashRevokedAt.get(hashKey(issuer, p.hash!)) ?? 0n;
-  if (revokedAt > 0n) {
-    return { id: "status", outcome: "fail", code: "credential_revoked", message: `Revoked by its issuer (by hash) at ${new Date(Number(revokedAt) * 1000).toISOString()}.` };
+  for (const hash of p.hashes!) {
+    const revokedAt = snap.hashRevokedAt.get(hashKey(issuer, hash)) ?? 0n;
+    if (revokedAt > 0n) {
+      return {
+        id: "status",
+        outcome: "fail",
+        code: "credential_revoked",
+        message: `Revoked by its issuer (by hash) at ${new Date(Number(revokedAt) * 1000).toISOString()}.`,
+        details: { hash, revokedAt: Number(revokedAt) },
+      };
+    }
   }
   const entry = p.status;
   if (entry === undefined) {

@@ -99,12 +99,10 @@ export async function verifyPresentation(
   checks.push(challengeAndDomain(jwt, options));
   checks.push(window(jwt, now, options.clockSkewSeconds ?? 60));
 
-  // The chain read judges the head's age (`ReadOptions.maxHeadAgeSeconds`) by this verification's clock.
-  const readOptions = { ...options, read: { ...options.read, now: options.read?.now ?? now } };
   const { reports, snapshot, chainError } = await verifyWithSnapshot(
     ctx,
     credentialJwts,
-    readOptions,
+    { ...options, now },
     holder === undefined ? [] : [holder.address],
   );
   report.credentials = reports;

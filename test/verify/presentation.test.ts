@@ -2,6 +2,7 @@ import { expect } from "chai";
 import type { VerifierContext } from "../../src/verify/credential.js";
 import { verifyPresentation, type VerifyPresentationOptions } from "../../src/verify/presentation.js";
 import type { PresentationReport } from "../../src/verify/report.js";
+import { rejection } from "../helpers/assert.js";
 import { CHALLENGE, DOMAIN, createAdversarialWorld, type AdversarialWorld } from "../adversarial/world.js";
 
 // Issue 12: a presentation whose `vp.holder` is not its signer, and one that carries no credentials.
@@ -75,5 +76,20 @@ describe("presentations: holder and emptiness (issue 12)", function () {
     const r = await verify(w.presentation({ credentials: [w.tokens.uniForAda] }), { requireCredentials: true });
     expect(r.result, summary(r)).to.equal("valid");
     expect(r.checks.some((c) => c.code === "no_credentials")).to.equal(false);
+  });
+
+  // A public-key did:ethr whose key is no point of secp256k1 names no one: as holder it is an invalid one, and as a
+  // trusted root a configuration error with its own code (before, both threw a bare "point is not on curve").
+  it("a holder DID whose public key is off the curve -> invalid, invalid_did", async () => {
+    for (const key of [`0x02${"5".padStart(64, "0")}`, `0x03${"f".repeat(64)}`]) {
+      const r = await verify(w.presentation({ credentials: [w.tokens.uniForAda] }, (p) => void (p.iss = `did:ethr:${w.networkName}:${key}`)));
+      expect(r.result, summary(r)).to.equal("invalid");
+      expect(has(r, "holder_signature", "fail", "invalid_did"), summary(r)).to.equal(true);
+    }
+  });
+
+  it("a trusted root DID whose public key is off the curve is refused with invalid_did", async () => {
+    const err = await rejection(verify(w.presentation({ credentials: [w.tokens.uniForAda] }), { trustedRoots: [`did:ethr:${w.networkName}:0x02${"5".padStart(64, "0")}`] }));
+    expect(err.code).to.equal("invalid_did");
   });
 });
