@@ -195,8 +195,8 @@ async function main(): Promise<void> {
 
     step("Forger", `edits the degree to read "PhD Computer Science"`);
     const [h, p, s] = degreeJwt.split(".") as [string, string, string];
-    const payload = JSON.parse(Buffer.from(p, "base64url").toString("utf8")) as { vc: { credentialSubject: { achievement: { name: string } } } };
-    payload.vc.credentialSubject.achievement.name = "PhD Computer Science";
+    const payload = JSON.parse(Buffer.from(p, "base64url").toString("utf8")) as { credentialSubject: { achievement: { name: string } } };
+    payload.credentialSubject.achievement.name = "PhD Computer Science";
     const tampered = `${h}.${Buffer.from(JSON.stringify(payload)).toString("base64url")}.${s}`;
     verdict(await agent.lerVerifyCredential({ credential: tampered }));
     took();

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import { computeAddress, Contract, encodeBytes32String, getAddress, id, Interface, keccak256, toUtf8Bytes, Wallet, ZeroAddress, ZeroHash, zeroPadBytes, type Signer } from "ethers";
 import type { IAgentPlugin, IIdentifier } from "@veramo/core";
@@ -5,12 +6,15 @@ import type { DIDStoreJson } from "@veramo/data-store-json";
 import { ChainError, isLerError, LerError, UsageError } from "../errors.js";
 import { didRegistryArtifact, projectArtifact } from "../chain/artifacts.js";
 import type { LerNetwork } from "../chain/network.js";
+import { headAgeBound } from "../chain/presets.js";
 import { chainRead, readSnapshot } from "../chain/reads.js";
 import type { DidEvent } from "../did/ethr.js";
 import { signAccreditationConsent } from "../chain/signedCall.js";
 import { registries, sendWrite, type WriteOptions, type WriteResult } from "../chain/writes.js";
-import { credentialIdHash, revocationHashesOf } from "../credentials/index.js";
-import { addressOf, signBatch } from "../issue/issue.js";
+import { credentialIdHash, DEFAULT_STATUS_LIST_BASE_URL, MAX_STATUS_LIST, revocationHashesOf, statusListBaseUrl } from "../credentials/index.js";
+import { credentialJwtOf, josePresentationPayload } from "../credentials/jose.js";
+import { publishStatusLists, type PublishedStatusLists } from "../status/publish.js";
+import { addressOf, signBatch, type SignBatchParameters } from "../issue/issue.js";
 import { changedTerms, checkIssuable, latestMetadata, readHistory, readIssuerStanding, termsOf, typeIdsOf, typeNamesById } from "../issue/accreditation.js";
 import { chunkWords, packStatusWords } from "../issue/pack.js";
 import { carryOut, markDoneOnce, resumePending, type ResumeResult } from "../issue/resume.js";
@@ -35,8 +39,10 @@ import type {
   ILerPlugin,
   IssueArgs,
   IssueResult,
+  IssuedCredential,
   LerContext,
   LerIdentity,
+  PublishStatusListArgs,
   RegisterTypeArgs,
   RevokeAccreditationArgs,
   RevokedGrant,
@@ -64,6 +70,12 @@ export interface LerPluginOptions {
   /** Timeout for each JSON-RPC read, in milliseconds. */
   readTimeoutMs?: number;
   /**
+   * The oldest chain head a verification believes, in seconds behind its clock (`ReadOptions.maxHeadAgeSeconds`): an
+   * older one makes it `unknown` (`chain_lagging`). Undefined: the network's bound (the deployment record's, else the
+   * chain's preset: see `headAgeBound`); null: not checked.
+   */
+  maxHeadAgeSeconds?: number | null;
+  /**
    * The chain id that intents logged before intents named their chain and registry were written for: such legacy
    * intents are resumed only on that chain (and reported as `intent_network_unknown` elsewhere). Defaults to the
    * `LER_LEGACY_INTENTS_CHAIN_ID` environment variable; unset, legacy intents are only reported.
@@ -82,10 +94,12 @@ export class LerPlugin implements IAgentPlugin {
   private readonly ledger: IssuedLedger;
   private readonly pending: PendingWrites;
   private readonly options: LerPluginOptions;
+  private readonly maxHeadAgeSeconds: number | undefined;
 
   constructor(options: LerPluginOptions) {
     this.options = options;
     this.network = options.network;
+    this.maxHeadAgeSeconds = headAgeBound(options.network.deployment, options.maxHeadAgeSeconds);
     this.allocator = new StatusIndexAllocator(options.home);
     this.ledger = new IssuedLedger(options.home);
     this.pending = new PendingWrites(join(options.home));
@@ -116,6 +130,7 @@ export class LerPlugin implements IAgentPlugin {
       lerTrustChain: this.lerTrustChain.bind(this),
       lerAccreditationHistory: this.lerAccreditationHistory.bind(this),
       lerResumePending: this.lerResumePending.bind(this),
+      lerPublishStatusList: this.lerPublishStatusList.bind(this),
     };
   }
 
@@ -445,30 +460,63 @@ export class LerPlugin implements IAgentPlugin {
    * verify is refused (`unknown_credential_type`, or the verdict's code such as `type_out_of_scope`).
    */
   private async lerIssueCredentials(args: IssueArgs, context: LerContext): Promise<IssueResult> {
+    // A base no list could be published under is refused before any index is reserved.
+    if (args.statusListBaseUrl !== undefined) statusListBaseUrl(args.statusListBaseUrl);
     const identifier = await this.identifier(args.issuer, context);
     await this.checkIssuable(addressOf(identifier.did), args.credentials, context);
-    const { credentials, root } = await signBatch(
-      { agent: context.agent, network: this.network, allocator: this.allocator, ledger: this.ledger },
-      {
-        issuer: {
-          did: identifier.did,
-          ...(identifier.controllerKeyId !== undefined && { keyRef: identifier.controllerKeyId }),
-          address: addressOf(identifier.did),
-          name: args.issuerName ?? identifier.alias ?? identifier.did,
-          ...(args.issuerUrl !== undefined && { url: args.issuerUrl }),
+    const key = identifier.keys.find((k) => k.kid === identifier.controllerKeyId) ?? identifier.keys[0];
+    if (key === undefined) throw new LerError("no_signer", `This key store holds no key for ${identifier.did}: only your own identities can issue.`);
+    const issuedAt = new Date(this.now() * 1000);
+    const sign = (requests: SignBatchParameters["requests"], done: number, total: number) =>
+      signBatch(
+        { agent: context.agent, network: this.network, allocator: this.allocator, ledger: this.ledger },
+        {
+          issuer: {
+            did: identifier.did,
+            keyRef: key.kid,
+            publicKeyHex: key.publicKeyHex,
+            address: addressOf(identifier.did),
+            name: args.issuerName ?? identifier.alias ?? identifier.did,
+            ...(args.issuerUrl !== undefined && { url: args.issuerUrl }),
+          },
+          requests,
+          issuedAt,
+          ...(args.statusListBaseUrl !== undefined && { statusListBaseUrl: args.statusListBaseUrl }),
+          ...(args.onProgress !== undefined && { onProgress: (n: number) => args.onProgress!(done + n, total) }),
+          // The anchor intent goes on record before the batch does: a crash once the ledger holds the batch leaves
+          // its anchor pending for lerResumePending, never forgotten.
+          ...(args.anchor !== false && {
+            beforeRecord: async (root: string) => void (await this.recordOnce(anchorIntent(this.intentScope(), addressOf(identifier.did), root))),
+          }),
         },
-        requests: args.credentials,
-        issuedAt: new Date(this.now() * 1000),
-        ...(args.onProgress !== undefined && { onProgress: args.onProgress }),
-        // The anchor intent goes on record before the batch does: a crash once the ledger holds the batch leaves
-        // its anchor pending for lerResumePending, never forgotten.
-        ...(args.anchor !== false && {
-          beforeRecord: async (root: string) => void (await this.recordOnce(anchorIntent(this.intentScope(), addressOf(identifier.did), root))),
-        }),
-      },
+      );
+    // A record of several achievements (CLR 2.0) embeds a signed Open Badge for each: those are issued first, with
+    // the single credentials, and the records then in a batch of their own (a record's Merkle leaf covers the
+    // credentials it embeds, anchor proofs included, so both cannot share one tree).
+    const parts = args.credentials.map((r) =>
+      r.achievements === undefined ? [r] : r.achievements.map((achievement) => ({ subject: r.subject, achievement, ...(r.validUntil !== undefined && { validUntil: r.validUntil }) })),
     );
-    const result: IssueResult = { credentials, root };
-    if (args.anchor !== false) result.anchor = await this.lerAnchor({ issuer: identifier.did, root }, context);
+    const records = args.credentials.flatMap((r, i) => (r.achievements === undefined ? [] : [i]));
+    const total = parts.flat().length + records.length;
+    const first = await sign(parts.flat(), 0, total);
+    const byRequest: IssuedCredential[][] = [];
+    let k = 0;
+    for (const p of parts) byRequest.push(first.credentials.slice(k, (k += p.length)));
+    const credentials = byRequest.map((c) => c[0]!);
+    const result: IssueResult = { credentials, root: first.root };
+    if (records.length > 0) {
+      const second = await sign(
+        records.map((i) => ({ ...args.credentials[i]!, embed: byRequest[i]!.map((c) => c.jwt) })),
+        first.credentials.length,
+        total,
+      );
+      records.forEach((i, j) => (credentials[i] = { ...second.credentials[j]!, embedded: byRequest[i]! }));
+      result.records = { root: second.root };
+    }
+    if (args.anchor !== false) {
+      result.anchor = await this.lerAnchor({ issuer: identifier.did, root: first.root }, context);
+      if (result.records !== undefined) result.records.anchor = await this.lerAnchor({ issuer: identifier.did, root: result.records.root }, context);
+    }
     return result;
   }
 
@@ -578,6 +626,37 @@ export class LerPlugin implements IAgentPlugin {
    * Sends again every revocation and anchor a crash left between its intent and its confirmation (see
    * src/issue/resume.ts). Idempotent; safe to run at every start.
    */
+  /**
+   * Signs the issuer's status lists as read at the chain's latest block (see src/status/publish.ts). By default every
+   * list the issuer has used: its allocator's lists, 0 to the current one.
+   */
+  private async lerPublishStatusList(args: PublishStatusListArgs, context: LerContext): Promise<PublishedStatusLists> {
+    const identifier = await this.identifier(args.issuer, context);
+    const key = identifier.keys.find((k) => k.kid === identifier.controllerKeyId) ?? identifier.keys[0];
+    if (key === undefined) throw new LerError("no_signer", `This key store holds no key for ${identifier.did}: only your own identities can publish.`);
+    const address = addressOf(identifier.did);
+    let lists: bigint[];
+    if (args.lists !== undefined) {
+      lists = args.lists.map((l) => {
+        if (!/^(0|[1-9][0-9]{0,19})$/.test(String(l)) || BigInt(l) > MAX_STATUS_LIST) throw new UsageError("invalid_argument", `A list is a decimal integer in 0 .. 2^64 - 1, not ${JSON.stringify(l)}.`);
+        return BigInt(l);
+      });
+    } else {
+      const state = await this.allocator.state(address);
+      lists = Array.from({ length: Number((state?.list ?? 0n) + 1n) }, (_, i) => BigInt(i));
+    }
+    return publishStatusLists({
+      agent: context.agent,
+      network: this.network,
+      issuer: { did: identifier.did, address, keyRef: key.kid, publicKeyHex: key.publicKeyHex },
+      lists,
+      baseUrl: args.statusListBaseUrl ?? DEFAULT_STATUS_LIST_BASE_URL,
+      ...(args.validForSeconds !== undefined && { validForSeconds: args.validForSeconds }),
+      ...(args.ttlMs !== undefined && { ttlMs: args.ttlMs }),
+      timeoutMs: this.options.readTimeoutMs ?? 10_000,
+    });
+  }
+
   private async lerResumePending(args: { issuer?: string }, context: LerContext): Promise<ResumeResult> {
     return resumePending(
       {
@@ -635,16 +714,25 @@ export class LerPlugin implements IAgentPlugin {
 
   private async lerCreatePresentation(args: CreatePresentationArgs, context: LerContext): Promise<{ jwt: string }> {
     const identifier = await this.identifier(args.holder, context);
-    const vp = await context.agent.createVerifiablePresentation({
-      presentation: { holder: identifier.did, verifiableCredential: args.credentials },
-      proofFormat: "jwt",
-      ...(identifier.controllerKeyId !== undefined && { keyRef: identifier.controllerKeyId }),
+    const key = identifier.keys.find((k) => k.kid === identifier.controllerKeyId) ?? identifier.keys[0];
+    if (key === undefined) throw new LerError("no_signer", `This key store holds no key for ${identifier.did}.`);
+    // VC 2.0 secured as a JWT (VC-JOSE): the presentation is the payload, each credential enveloped whole.
+    const payload = josePresentationPayload({
+      id: `urn:uuid:${randomUUID()}`,
+      holder: identifier.did,
+      credentials: args.credentials.map((c) => {
+        const jwt = credentialJwtOf(c);
+        if (typeof jwt !== "string") throw new UsageError("invalid_argument", "A presented credential is a compact JWT (or carries one).");
+        return jwt;
+      }),
       challenge: args.challenge,
       domain: args.domain,
+      issuedAt: this.now(),
     });
-    const jwt = (vp.proof as { jwt?: string }).jwt;
-    if (typeof jwt !== "string") throw new LerError("signing_failed", "Veramo returned a presentation without a JWT proof.");
-    return { jwt };
+    const b64 = (value: object) => Buffer.from(JSON.stringify(value), "utf8").toString("base64url");
+    const signingInput = `${b64({ alg: "ES256K", typ: "vp+jwt" })}.${b64(payload)}`;
+    const signature = await context.agent.keyManagerSign({ keyRef: key.kid, algorithm: "ES256K", data: signingInput, encoding: "utf-8" });
+    return { jwt: `${signingInput}.${signature}` };
   }
 
   /** The chain as it stood at `at` (default now): each link's version then, and its status now when that differs. */
@@ -689,7 +777,10 @@ export class LerPlugin implements IAgentPlugin {
   }
 
   private get readOptions() {
-    return this.options.readTimeoutMs === undefined ? {} : { timeoutMs: this.options.readTimeoutMs };
+    return {
+      ...(this.options.readTimeoutMs !== undefined && { timeoutMs: this.options.readTimeoutMs }),
+      ...(this.maxHeadAgeSeconds !== undefined && { maxHeadAgeSeconds: this.maxHeadAgeSeconds }),
+    };
   }
 
   private now(): number {
@@ -700,11 +791,12 @@ export class LerPlugin implements IAgentPlugin {
     return { provider: this.network.provider, deployment: this.network.deployment, networkName: this.network.name };
   }
 
-  private verifyOptions(args: { now?: number; clockSkewSeconds?: number; trustedRoots?: string[] }) {
+  private verifyOptions(args: { now?: number; clockSkewSeconds?: number; trustedRoots?: string[]; checkStatusLists?: boolean }) {
     return {
       now: args.now ?? this.now(),
       ...(args.clockSkewSeconds !== undefined && { clockSkewSeconds: args.clockSkewSeconds }),
       ...(args.trustedRoots !== undefined && { trustedRoots: args.trustedRoots }),
+      ...(args.checkStatusLists === true && { checkStatusLists: true }),
       read: this.readOptions,
     };
   }

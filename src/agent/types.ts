@@ -4,8 +4,9 @@ import type { WriteResult } from "../chain/writes.js";
 import type { CredentialReport, PresentationReport, TrustChainEntry } from "../verify/report.js";
 import type { ResumeResult } from "../issue/resume.js";
 import type { AccreditationTermsView } from "../issue/accreditation.js";
+import type { PublishedStatusLists } from "../status/publish.js";
 
-export type { AccreditationTermsView };
+export type { AccreditationTermsView, PublishedStatusLists };
 
 /** Role of an accreditation: what the subject may do. */
 export type AccreditationRole = "issuer" | "accreditor" | "both";
@@ -193,6 +194,11 @@ export interface IssueArgs {
   anchor?: boolean;
   /** Called after each credential is signed (for progress bars). */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Where the issuer publishes its status lists (`lerPublishStatusList`): the credentials' BitstringStatusListEntry
+   * entries name `<statusListBaseUrl>/<issuer address>/<list>/<purpose>`. Default `DEFAULT_STATUS_LIST_BASE_URL`.
+   */
+  statusListBaseUrl?: string;
 }
 
 export interface IssuedCredential {
@@ -201,6 +207,8 @@ export interface IssuedCredential {
   subject: string;
   list: string;
   index: number;
+  /** A record (CLR 2.0): the credentials it embeds, one per achievement, each issued and anchored in its own right. */
+  embedded?: IssuedCredential[];
 }
 
 export interface IssueResult {
@@ -208,6 +216,8 @@ export interface IssueResult {
   /** The batch's Merkle root (anchored when `anchor` was not false). */
   root: string;
   anchor?: WriteResult;
+  /** When the batch holds records (CLR 2.0): their own batch, issued after the credentials they embed. */
+  records?: { root: string; anchor?: WriteResult };
 }
 
 export interface StatusChangeArgs {
@@ -225,6 +235,22 @@ export interface VerifyCredentialArgs {
   now?: number;
   clockSkewSeconds?: number;
   trustedRoots?: string[];
+  /** Also fetch the status lists an LER names and compare them with the chain (see `VerifyOptions.checkStatusLists`). */
+  checkStatusLists?: boolean;
+}
+
+/** What `lerPublishStatusList` signs: the issuer's status lists as Bitstring Status List credentials. */
+export interface PublishStatusListArgs {
+  /** The issuing identity (alias, DID or address) of this agent. */
+  issuer: string;
+  /** Lists to publish, decimal; default every list the issuer has used (0 to its current one). */
+  lists?: string[];
+  /** The base the issuer's credentials name (`IssueArgs.statusListBaseUrl`); default `DEFAULT_STATUS_LIST_BASE_URL`. */
+  statusListBaseUrl?: string;
+  /** Seconds from the block's time to the lists' validUntil; default none. */
+  validForSeconds?: number;
+  /** The lists' `ttl`, in milliseconds; default none. */
+  ttlMs?: number;
 }
 
 export interface VerifyPresentationArgs extends Omit<VerifyCredentialArgs, "credential"> {
@@ -279,6 +305,12 @@ export interface ILerPlugin extends IPluginMethodMap {
    * issuer, or all). Idempotent: run it at every start.
    */
   lerResumePending(args: { issuer?: string }, context: LerContext): Promise<ResumeResult>;
+  /**
+   * The issuer's status lists read from the chain at its latest block, each purpose of each list a
+   * BitstringStatusListCredential signed by the issuer (a VC-JOSE JWT), ready to publish at the URLs its credentials
+   * name. Nothing is written.
+   */
+  lerPublishStatusList(args: PublishStatusListArgs, context: LerContext): Promise<PublishedStatusLists>;
 }
 
 export type LerContext = IAgentContext<IDIDManager & IKeyManager & ICredentialPlugin>;

@@ -103,6 +103,8 @@ export async function deployRegistries(signer: Signer, params: DeployParameters)
       network: params.network,
       chainId,
       contracts: { EthereumDIDRegistry: didRegistry, TrustRegistry: trust, StatusRegistry: status, Multicall3: multicall },
+      // The operator's setting for this network survives a redeploy.
+      ...(previous?.maxHeadAgeSeconds !== undefined && { maxHeadAgeSeconds: previous.maxHeadAgeSeconds }),
     },
     deployed,
   };

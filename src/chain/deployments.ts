@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { getAddress, isAddress } from "ethers";
 import { LerError } from "../errors.js";
+import { isHeadAgeSeconds } from "./presets.js";
 
 /** Where one contract lives. */
 export interface ContractDeployment {
@@ -33,6 +34,12 @@ export interface Deployment {
   network: string;
   chainId: number;
   contracts: DeployedContracts;
+  /**
+   * The oldest head, in seconds behind the verifier's clock, that verifiers of this network believe; null: not
+   * checked. Absent: the chain's preset (see presets.ts). Set by hand, for a chain the presets do not know or a node
+   * that should be held closer.
+   */
+  maxHeadAgeSeconds?: number | null;
 }
 
 /** Path of the deployment file of `network` in `dir`. */
@@ -84,7 +91,15 @@ export function parseDeployment(json: unknown, source = "deployment"): Deploymen
       ...(typeof c!.version === "string" && { version: c!.version }),
     };
   }
-  return { network: d.network as string, chainId: d.chainId as number, contracts: out as DeployedContracts };
+  if (d.maxHeadAgeSeconds !== undefined && d.maxHeadAgeSeconds !== null && !isHeadAgeSeconds(d.maxHeadAgeSeconds)) {
+    fail(`\`maxHeadAgeSeconds\` must be a positive whole number of seconds, or null (off), not ${JSON.stringify(d.maxHeadAgeSeconds)}`);
+  }
+  return {
+    network: d.network as string,
+    chainId: d.chainId as number,
+    contracts: out as DeployedContracts,
+    ...(d.maxHeadAgeSeconds !== undefined && { maxHeadAgeSeconds: d.maxHeadAgeSeconds as number | null }),
+  };
 }
 
 /** Writes a deployment file atomically (a crash leaves the old file or the new one, never half of one). */

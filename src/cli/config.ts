@@ -20,6 +20,7 @@ export interface GlobalOptions {
   json?: boolean;
   confirmations?: number;
   timeout?: number;
+  maxHeadAge?: number | "off";
 }
 
 /** Where the CLI talks to and keeps its state, resolved once per command. */
@@ -34,6 +35,11 @@ export interface Settings {
   confirmations: number | undefined;
   /** Timeout of each JSON-RPC read, in milliseconds. */
   readTimeoutMs: number | undefined;
+  /**
+   * The oldest chain head verifications believe, in seconds behind the verifier's clock; null: not checked;
+   * undefined: the network's own bound (the deployment record's, else the chain's preset: see `headAgeBound`).
+   */
+  maxHeadAgeSeconds: number | null | undefined;
 }
 
 export function settingsFrom(opts: GlobalOptions): Settings {
@@ -45,6 +51,7 @@ export function settingsFrom(opts: GlobalOptions): Settings {
     json: opts.json === true,
     confirmations: opts.confirmations,
     readTimeoutMs: opts.timeout === undefined ? undefined : opts.timeout * 1000,
+    maxHeadAgeSeconds: opts.maxHeadAge === "off" ? null : opts.maxHeadAge,
   };
 }
 
@@ -82,6 +89,18 @@ export function parseInteger(name: string, min: number, max = Number.MAX_SAFE_IN
     if (!/^\d+$/.test(value.trim())) throw new UsageError("invalid_argument", `${name} must be a whole number, not "${value}".`);
     const n = Number(value);
     if (n < min || n > max) throw new UsageError("invalid_argument", `${name} must be between ${min} and ${max}, not ${n}.`);
+    return n;
+  };
+}
+
+/** `--max-head-age`: a positive whole number of seconds, or `off` (commander would turn a null into ""). */
+export function parseHeadAge(name: string) {
+  return (value: string): number | "off" => {
+    const v = value.trim();
+    if (v.toLowerCase() === "off") return "off";
+    if (!/^\d+$/.test(v)) throw new UsageError("invalid_argument", `${name} must be a whole number of seconds, or "off", not "${value}".`);
+    const n = Number(v);
+    if (n < 1 || !Number.isSafeInteger(n)) throw new UsageError("invalid_argument", `${name} must be a positive whole number of seconds (or "off" to turn the check off), not ${v}.`);
     return n;
   };
 }

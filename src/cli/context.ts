@@ -99,6 +99,7 @@ export class Session {
         ...(fund !== undefined && { fund }),
         ...(this.settings.confirmations !== undefined && { confirmations: this.settings.confirmations }),
         ...(this.settings.readTimeoutMs !== undefined && { readTimeoutMs: this.settings.readTimeoutMs }),
+        ...(this.settings.maxHeadAgeSeconds !== undefined && { maxHeadAgeSeconds: this.settings.maxHeadAgeSeconds }),
       });
     })();
     return this.#agent;
@@ -115,6 +116,7 @@ export class Session {
           network,
           home: this.settings.home,
           ...(this.settings.readTimeoutMs !== undefined && { readTimeoutMs: this.settings.readTimeoutMs }),
+          ...(this.settings.maxHeadAgeSeconds !== undefined && { maxHeadAgeSeconds: this.settings.maxHeadAgeSeconds }),
         }),
       ],
     });

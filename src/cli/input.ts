@@ -314,7 +314,9 @@ function fromJson(value: unknown): FoundToken[] {
 function kindOfJwt(jwt: string): "credential" | "presentation" {
   try {
     const payload = JSON.parse(Buffer.from(jwt.split(".")[1]!, "base64url").toString("utf8")) as Record<string, unknown>;
-    return payload.vp !== undefined ? "presentation" : "credential";
+    // A VC 2.0 presentation secured as a JWT is its payload: `type` says which.
+    const types = Array.isArray(payload.type) ? payload.type : [payload.type];
+    return payload.vp !== undefined || types.includes("VerifiablePresentation") ? "presentation" : "credential";
   } catch {
     return "credential";
   }
@@ -333,7 +335,8 @@ export function jwtPayload(jwt: string): Record<string, unknown> | undefined {
 /** A credential's id, name, issuer, subject and types as its JWT states them. */
 export function describeJwt(jwt: string): { id?: string; name?: string; issuer?: string; issuerName?: string; subject?: string; types: string[]; issuedAt?: number; expiresAt?: number } {
   const p = jwtPayload(jwt) ?? {};
-  const vc = (typeof p.vc === "object" && p.vc !== null ? p.vc : {}) as Record<string, unknown>;
+  // The credential: the `vc` claim (VC 1.1), or the payload itself (VC-JOSE).
+  const vc = (typeof p.vc === "object" && p.vc !== null ? p.vc : p) as Record<string, unknown>;
   const subject = (vc.credentialSubject ?? {}) as Record<string, unknown>;
   const achievementValue = subject.achievement;
   const achievements = (Array.isArray(achievementValue) ? achievementValue : achievementValue !== undefined ? [achievementValue] : []) as Record<string, unknown>[];

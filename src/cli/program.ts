@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import { ChainError, LerError, UsageError } from "../errors.js";
-import { DEFAULT_NETWORK, DEFAULT_RPC_URL, PACKAGE_ROOT, defaultHome, parseInteger, settingsFrom, type GlobalOptions } from "./config.js";
+import { DEFAULT_NETWORK, DEFAULT_RPC_URL, PACKAGE_ROOT, defaultHome, parseHeadAge, parseInteger, settingsFrom, type GlobalOptions } from "./config.js";
 import type { Session } from "./context.js";
 import { Output, toJson, type Stream } from "./output.js";
 import type { Act, Handler } from "./commands/common.js";
@@ -96,7 +96,15 @@ export async function buildProgram(act: Act, io: CliIo): Promise<Command> {
     .addOption(new Option("--deployments <dir>", "directory of deployment records (default: ./deployments if it has the record, else the package's)").env("LER_DEPLOYMENTS"))
     .addOption(new Option("--home <dir>", "key store, issuer ledger and wallet").env("LER_HOME").default(defaultHome(), "~/.ler"))
     .addOption(new Option("--confirmations <n>", "blocks each write waits for (default 1)").env("LER_CONFIRMATIONS").argParser(parseInteger("--confirmations", 1, 100)))
-    .addOption(new Option("--timeout <seconds>", "timeout of each chain read").env("LER_TIMEOUT").argParser(parseInteger("--timeout", 1, 3600)));
+    .addOption(new Option("--timeout <seconds>", "timeout of each chain read").env("LER_TIMEOUT").argParser(parseInteger("--timeout", 1, 3600)))
+    .addOption(
+      new Option(
+        "--max-head-age <seconds|off>",
+        "a verification is unknown when the node's latest block is older than this (default: the deployment record's bound, else the chain's preset; off on dev chains)",
+      )
+        .env("LER_MAX_HEAD_AGE")
+        .argParser(parseHeadAge("--max-head-age")),
+    );
 
   const { registerChainCommands } = await import("./commands/chain.js");
   const { registerIdentityCommands } = await import("./commands/identity.js");
@@ -127,7 +135,7 @@ export async function buildProgram(act: Act, io: CliIo): Promise<Command> {
     `
 Environment:
   LER_SECRET        the key store's secret (else asked for on a terminal; never printed)
-  LER_RPC_URL, LER_NETWORK, LER_DEPLOYMENTS, LER_HOME, LER_CONFIRMATIONS, LER_TIMEOUT   as the options above
+  LER_RPC_URL, LER_NETWORK, LER_DEPLOYMENTS, LER_HOME, LER_CONFIRMATIONS, LER_TIMEOUT, LER_MAX_HEAD_AGE   as the options above
   LER_PRIVATE_KEY   the key \`ler id import\` reads;  LER_DEPLOYER_KEY  the key \`ler deploy\` uses
   NO_COLOR          no colours;  LER_DEBUG=1  stack traces on errors
 

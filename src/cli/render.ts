@@ -107,6 +107,12 @@ export function printCredentialReport(out: Output, r: CredentialReport, indent =
     out.line();
     out.line(`${indent}  ${r.result === "invalid" ? c.red("reason") : c.yellow("reason")}  ${why.message} ${c.dim(`[${why.code}]`)}`);
   }
+  // A record (CLR 2.0): each credential it embeds, verified in its own right.
+  r.embedded?.forEach((e, i) => {
+    out.line();
+    out.line(`${indent}  ${c.dim(`embedded credential ${i + 1} of ${r.embedded!.length}`)}`);
+    printCredentialReport(out, e, `${indent}  `, typesOf);
+  });
 }
 
 /** A presentation report: its own checks, then each credential's. */

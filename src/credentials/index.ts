@@ -1,7 +1,21 @@
-// Credentials: pure data. Builders for Open Badges 3.0 and CLR-style LERs, their credentialStatus entry, the
+// Credentials: pure data. Builders for Open Badges 3.0 and CLR 2.0 LERs (VC 2.0), their credentialStatus entry, the
 // issuance anchor (Merkle proofs over canonical JWT payloads), and checks. No network, no clock.
 
 export { canonicalize } from "./canonical.js";
+export {
+  type ContextSource,
+  type RemoteDocument,
+  CONTEXTS_DIR,
+  LER_CONTEXT,
+  LER_CONTEXT_FILE,
+  LER_CONTEXT_PATH,
+  LER_VOCAB,
+  bundledContext,
+  bundledContextUrls,
+  contextIndex,
+  createDocumentLoader,
+  documentLoader,
+} from "./contexts.js";
 export { type MerkleTree, anchorLeaf, buildMerkleTree, hashPair, merkleRoot, verifyMerkleProof } from "./merkle.js";
 export { type RevocationHashes, credentialHash, credentialIdHash, revocationHashesOf } from "./revocation.js";
 export {
@@ -16,18 +30,33 @@ export {
   parseIssuanceAnchor,
 } from "./anchor.js";
 export {
+  type BitstringEntry,
+  type BitstringStatusEntries,
+  type BitstringStatusListEntry,
+  type CredentialStatusEntries,
   type LerStatusEntry,
   type StatusEntry,
   type StatusEntryParameters,
+  type StatusPurpose,
   type StatusRegistryEntry,
   type UnsupportedStatusEntry,
+  BITSTRING_ENTRY_TYPE,
+  DEFAULT_STATUS_LIST_BASE_URL,
   LIST_SIZE,
+  MAX_STATUS_ENTRIES,
   MAX_STATUS_LIST,
   STATUS_ENTRY_TYPE,
+  STATUS_LIST_CREDENTIALS_PATH,
   STATUS_PURPOSES,
+  bitstringEntryOf,
+  bitstringStatusEntries,
+  credentialStatus,
   ethrDidAddress,
+  mirrorsLerEntry,
   parseStatusEntry,
   statusEntry,
+  statusListBaseUrl,
+  statusListUrl,
 } from "./status.js";
 export {
   type Achievement,
@@ -37,11 +66,13 @@ export {
   type Alignment,
   type AlignmentInput,
   type AlignmentTargetType,
+  type Association,
   type ClrCredential,
   type ClrCredentialParameters,
   type ClrSubject,
   type Criteria,
   type CriteriaInput,
+  type EnvelopedCredential,
   type Image,
   type IssuerInput,
   type IssuerProfile,
@@ -52,15 +83,30 @@ export {
   type ValidationResult,
   ACHIEVEMENT_TYPES,
   ALIGNMENT_TARGET_TYPES,
+  ASSOCIATION_TYPES,
   CLR_CONTEXT,
   CLR_DEFAULT_NAME,
+  ENVELOPED_JWT_PREFIX,
   OB_CONTEXT,
   VC_CONTEXT_V1,
   achievement,
   achievementsOf,
   clrCredential,
   credentialTypesOf,
+  embeddedCredentialsOf,
+  envelopedCredential,
   openBadgeCredential,
   skillsOf,
   validateLerCredential,
 } from "./openBadges.js";
+export {
+  type CredentialForm,
+  type PayloadCredential,
+  type Secp256k1Jwk,
+  VC_CONTEXT_V2,
+  credentialOfPayload,
+  joseCredentialPayload,
+  jwkPublicKey,
+  mirrorMismatch,
+  secp256k1Jwk,
+} from "./jose.js";

@@ -1,14 +1,27 @@
 import { LerError } from "../errors.js";
 import { type IssuanceAnchorProof, issuanceAnchorOf, parseIssuanceAnchor } from "./anchor.js";
-import { type StatusRegistryEntry, ethrDidAddress, parseStatusEntry, statusEntry } from "./status.js";
+import { LER_CONTEXT } from "./contexts.js";
+import {
+  type BitstringStatusListEntry,
+  type StatusRegistryEntry,
+  bitstringEntryOf,
+  ethrDidAddress,
+  mirrorsLerEntry,
+  parseStatusEntry,
+  statusEntry,
+} from "./status.js";
+import { VC_CONTEXT_V2 } from "./jose.js";
 import { isPlainObject } from "./values.js";
 
-// Open Badges 3.0 and CLR 2.0 shaped credentials, written in the W3C VC data model 1.1 (issuanceDate,
-// expirationDate) that did-jwt-vc turns into JWT claims (nbf, exp, jti, iss, sub).
+// Open Badges 3.0 and CLR 2.0 shaped credentials, written in the W3C VC Data Model 2.0 (validFrom, validUntil), as
+// Open Badges 3.0 specifies them today; `joseCredentialPayload` (./jose.ts) secures them as a JWT. Credentials in
+// the VC 1.1 model (issuanceDate, expirationDate, in a `vc` claim) are still read and checked, never built.
 
 export const VC_CONTEXT_V1 = "https://www.w3.org/2018/credentials/v1";
 export const OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json";
 export const CLR_CONTEXT = "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json";
+// The builders end @context with LER_CONTEXT, which defines the members of credentialStatus and issuanceAnchor.
+// Reading does not require it: credentials issued before it was added still verify.
 
 /** The name of a ClrCredential built without one. */
 export const CLR_DEFAULT_NAME = "Comprehensive Learner Record";
@@ -149,28 +162,96 @@ export type AchievementSubject = {
 export type ClrSubject = {
   id: string;
   type: ["ClrSubject"];
+  /** The achievements the record lists (each also in one of the embedded credentials, when there are any). */
   achievement: Achievement[];
+  /** The learner's credentials the record bundles, each with its own issuer signature (CLR 2.0). */
+  verifiableCredential?: EnvelopedCredential[];
+  association?: Association[];
 };
+
+/**
+ * A JWT-secured credential embedded in another document (VC Data Model 2.0 "enveloped verifiable credential"): the
+ * compact JWT travels whole, in a `data:` URL of media type application/vc+jwt, so its signature travels with it.
+ */
+export type EnvelopedCredential = {
+  "@context": typeof VC_CONTEXT_V2;
+  id: string;
+  type: "EnvelopedVerifiableCredential";
+};
+
+/** A CLR 2.0 association between two achievements of the record, by their ids. */
+export type Association = {
+  type: "Association";
+  associationType: (typeof ASSOCIATION_TYPES)[number];
+  sourceId: string;
+  targetId: string;
+};
+
+/** CLR 2.0's AssociationType vocabulary. */
+export const ASSOCIATION_TYPES = [
+  "exactMatchOf",
+  "isChildOf",
+  "isParentOf",
+  "isPartOf",
+  "isPeerOf",
+  "isRelatedTo",
+  "precedes",
+  "replacedBy",
+] as const;
+
+/** The `data:` URL prefix of an enveloped JWT credential. */
+export const ENVELOPED_JWT_PREFIX = "data:application/vc+jwt,";
+
+/** The enveloped form of a compact JWT credential. */
+export function envelopedCredential(jwt: string): EnvelopedCredential {
+  if (typeof jwt !== "string" || !/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(jwt)) {
+    invalid("credentialSubject.verifiableCredential", "holds something that is not a compact JWT");
+  }
+  return { "@context": VC_CONTEXT_V2, id: `${ENVELOPED_JWT_PREFIX}${jwt}`, type: "EnvelopedVerifiableCredential" };
+}
+
+/**
+ * The compact JWTs a CLR embeds (`credentialSubject.verifiableCredential`): enveloped credentials (`data:` URLs of
+ * application/vc+jwt) or bare compact JWTs. Undefined when it embeds none. Throws `invalid_field` for any other
+ * entry (an embedded credential must carry its own signature).
+ */
+export function embeddedCredentialsOf(credential: object): string[] | undefined {
+  const subject = (credential as { credentialSubject?: unknown }).credentialSubject;
+  const list = isPlainObject(subject) ? subject.verifiableCredential : undefined;
+  if (list === undefined) return undefined;
+  const path = "credentialSubject.verifiableCredential";
+  if (!Array.isArray(list) || list.length === 0) invalid(path, "is not a non-empty array");
+  return list.map((item: unknown, i) => {
+    if (typeof item === "string" && /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(item)) return item;
+    const id = isPlainObject(item) ? item.id : undefined;
+    const isEnveloped = isPlainObject(item) && asArray(item.type).includes("EnvelopedVerifiableCredential");
+    if (!isEnveloped || typeof id !== "string" || !id.startsWith(ENVELOPED_JWT_PREFIX)) {
+      invalid(`${path}[${i}]`, `is not an EnvelopedVerifiableCredential whose id is a ${ENVELOPED_JWT_PREFIX}… URL`);
+    }
+    return id.slice(ENVELOPED_JWT_PREFIX.length);
+  });
+}
 
 type CredentialCommon = {
   id: string;
   name: string;
   issuer: IssuerProfile;
   /** Second precision, `Z` time zone: the JWT `nbf` claim holds no more. */
-  issuanceDate: string;
-  expirationDate?: string;
-  credentialStatus?: StatusRegistryEntry;
+  validFrom: string;
+  validUntil?: string;
+  /** The LER entry, or (as issued now) it and the BitstringStatusListEntry entries of its list and index. */
+  credentialStatus?: StatusRegistryEntry | (StatusRegistryEntry | BitstringStatusListEntry)[];
   issuanceAnchor?: IssuanceAnchorProof;
 };
 
 export type OpenBadgeCredential = CredentialCommon & {
-  "@context": [typeof VC_CONTEXT_V1, typeof OB_CONTEXT];
+  "@context": [typeof VC_CONTEXT_V2, typeof OB_CONTEXT, typeof LER_CONTEXT];
   type: ["VerifiableCredential", "OpenBadgeCredential"];
   credentialSubject: AchievementSubject;
 };
 
 export type ClrCredential = CredentialCommon & {
-  "@context": [typeof VC_CONTEXT_V1, typeof CLR_CONTEXT, typeof OB_CONTEXT];
+  "@context": [typeof VC_CONTEXT_V2, typeof CLR_CONTEXT, typeof OB_CONTEXT, typeof LER_CONTEXT];
   type: ["VerifiableCredential", "ClrCredential"];
   description?: string;
   credentialSubject: ClrSubject;
@@ -183,7 +264,8 @@ interface CredentialParametersCommon {
   subject: SubjectInput;
   issuedAt: Date;
   validUntil?: Date;
-  status?: StatusRegistryEntry;
+  /** An LERStatusRegistryEntry, or an array of one and BitstringStatusListEntry entries on its list and index. */
+  status?: StatusRegistryEntry | readonly (StatusRegistryEntry | BitstringStatusListEntry)[];
   issuanceAnchor?: IssuanceAnchorProof;
 }
 
@@ -195,6 +277,9 @@ export interface OpenBadgeCredentialParameters extends CredentialParametersCommo
 
 export interface ClrCredentialParameters extends CredentialParametersCommon {
   achievements: readonly Achievement[];
+  /** The learner's credentials (compact JWTs) the record bundles, enveloped in `credentialSubject.verifiableCredential`. */
+  credentials?: readonly string[];
+  associations?: readonly Omit<Association, "type">[];
   /** The credential's name, e.g. "Transcript of records"; {@link CLR_DEFAULT_NAME} by default. */
   name?: string;
   description?: string;
@@ -258,7 +343,7 @@ export function openBadgeCredential(params: OpenBadgeCredentialParameters): Open
   if (params.subject?.creditsEarned !== undefined) subject.creditsEarned = params.subject.creditsEarned;
   if (params.subject?.licenseNumber !== undefined) subject.licenseNumber = params.subject.licenseNumber;
   const credential: OpenBadgeCredential = {
-    "@context": [VC_CONTEXT_V1, OB_CONTEXT],
+    "@context": [VC_CONTEXT_V2, OB_CONTEXT, LER_CONTEXT],
     type: ["VerifiableCredential", "OpenBadgeCredential"],
     ...common(params),
     name: params.name ?? params.achievement?.name,
@@ -268,13 +353,14 @@ export function openBadgeCredential(params: OpenBadgeCredentialParameters): Open
 }
 
 /**
- * A CLR 2.0 style credential (ClrCredential): several achievements of one learner under one issuer signature.
- * Unlike a CLR 2.0 document it carries the achievements themselves, not a signed credential for each, so that it
- * stays one compact JWT. Throws `missing_field` or `invalid_field`.
+ * A CLR 2.0 credential (ClrCredential): the record of several achievements of one learner under the issuer's
+ * signature, embedding the learner's credentials for them (`credentials`, each enveloped with its own signature) and
+ * listing the achievements, with `associations` between them. Without `credentials` it is the achievements-only shape
+ * earlier releases issued, which verifiers still read. Throws `missing_field` or `invalid_field`.
  */
 export function clrCredential(params: ClrCredentialParameters): ClrCredential {
   const credential: ClrCredential = {
-    "@context": [VC_CONTEXT_V1, CLR_CONTEXT, OB_CONTEXT],
+    "@context": [VC_CONTEXT_V2, CLR_CONTEXT, OB_CONTEXT, LER_CONTEXT],
     type: ["VerifiableCredential", "ClrCredential"],
     ...common(params),
     name: params.name ?? CLR_DEFAULT_NAME,
@@ -286,6 +372,13 @@ export function clrCredential(params: ClrCredentialParameters): ClrCredential {
         : (params.achievements as never),
     },
   };
+  if (params.credentials !== undefined) {
+    if (!Array.isArray(params.credentials) || params.credentials.length === 0) invalid("credentialSubject.verifiableCredential", "is not a non-empty array");
+    credential.credentialSubject.verifiableCredential = params.credentials.map(envelopedCredential);
+  }
+  if (params.associations !== undefined && params.associations.length > 0) {
+    credential.credentialSubject.association = params.associations.map((a) => ({ type: "Association", ...a }));
+  }
   if (params.description !== undefined) credential.description = params.description;
   return finish(credential);
 }
@@ -381,13 +474,20 @@ function common(params: CredentialParametersCommon): CredentialCommon {
     id: params.id,
     name: "",
     issuer,
-    issuanceDate: isoSeconds(params.issuedAt, "issuedAt"),
+    validFrom: isoSeconds(params.issuedAt, "issuedAt"),
   };
-  if (params.validUntil !== undefined) out.expirationDate = isoSeconds(params.validUntil, "validUntil");
+  if (params.validUntil !== undefined) out.validUntil = isoSeconds(params.validUntil, "validUntil");
   if (params.status !== undefined) {
     const parsed = rethrowAsInvalid("invalid_status_entry", () => parseStatusEntry(params.status));
-    if (parsed?.kind !== "ler") invalid("credentialStatus", "is not an LERStatusRegistryEntry");
-    out.credentialStatus = statusEntry(parsed);
+    if (parsed?.kind !== "ler") invalid("credentialStatus", "holds no LERStatusRegistryEntry, or an entry of another type");
+    // The standard entries are the LER entry's bits published for stock verifiers: the same list and index.
+    if (parsed.standard?.some((e) => !mirrorsLerEntry(e, parsed))) {
+      invalid("credentialStatus", "holds a BitstringStatusListEntry that is not the LER entry's list, index and purpose");
+    }
+    const ler = statusEntry(parsed);
+    out.credentialStatus = Array.isArray(params.status)
+      ? [ler, ...(parsed.standard ?? []).map((e) => bitstringEntryOf(e) as BitstringStatusListEntry)]
+      : ler;
   }
   if (params.issuanceAnchor !== undefined) {
     const anchor = params.issuanceAnchor;
@@ -419,7 +519,7 @@ function isoSeconds(date: unknown, path: string): string {
     if (date === undefined) missing(path);
     invalid(path, "is not a valid Date");
   }
-  // JWT time claims are whole seconds; dropping the milliseconds here keeps issuanceDate equal to what nbf says.
+  // JWT time claims are whole seconds; dropping the milliseconds here keeps validFrom equal to what nbf says.
   const iso = new Date(Math.floor(date.getTime() / 1000) * 1000).toISOString();
   if (!/^\d{4}-/.test(iso)) invalid(path, "is outside the years 0000 to 9999");
   return iso.replace(/\.000Z$/, "Z");
@@ -429,9 +529,11 @@ function checkCredential(value: unknown): void {
   if (!isPlainObject(value)) invalid("", "is not a JSON object");
   const context = value["@context"];
   if (context === undefined) missing("@context");
-  if (!Array.isArray(context) || context[0] !== VC_CONTEXT_V1) {
-    invalid("@context", `does not start with "${VC_CONTEXT_V1}"`);
+  // VC Data Model 2.0, as issued now; 1.1 as issued before (and by other tools) is still read.
+  if (!Array.isArray(context) || (context[0] !== VC_CONTEXT_V2 && context[0] !== VC_CONTEXT_V1)) {
+    invalid("@context", `does not start with "${VC_CONTEXT_V2}" (or, in VC 1.1, "${VC_CONTEXT_V1}")`);
   }
+  const v2 = context[0] === VC_CONTEXT_V2;
   const type = value.type;
   if (type === undefined) missing("type");
   if (!Array.isArray(type) || !type.every((t) => typeof t === "string") || !type.includes("VerifiableCredential")) {
@@ -463,10 +565,13 @@ function checkCredential(value: unknown): void {
     checkDid(issuer, "issuer");
   }
 
-  const issued = checkDateTime(value.issuanceDate, "issuanceDate");
-  if (value.expirationDate !== undefined) {
-    const expires = checkDateTime(value.expirationDate, "expirationDate");
-    if (expires <= issued) invalid("expirationDate", "is not after issuanceDate");
+  // The validity period: validFrom/validUntil in VC 2.0 (Open Badges 3.0 requires validFrom), issuanceDate and
+  // expirationDate in 1.1.
+  const [from, until] = v2 ? (["validFrom", "validUntil"] as const) : (["issuanceDate", "expirationDate"] as const);
+  const issued = checkDateTime(value[from], from);
+  if (value[until] !== undefined) {
+    const expires = checkDateTime(value[until], until);
+    if (expires <= issued) invalid(until, `is not after ${from}`);
   }
 
   const subject = value.credentialSubject;
@@ -487,6 +592,19 @@ function checkCredential(value: unknown): void {
       if (ids.has(a.id)) invalid(`${path}.id`, "repeats an earlier achievement");
       ids.add(a.id);
     });
+    embeddedCredentialsOf(value);
+    const associations = subject.association;
+    if (associations !== undefined) {
+      if (!Array.isArray(associations)) invalid("credentialSubject.association", "is not an array");
+      associations.forEach((a: unknown, i) => {
+        const path = `credentialSubject.association[${i}]`;
+        if (!isPlainObject(a) || !asArray(a.type).includes("Association")) invalid(path, 'is not an object of type "Association"');
+        if (!(ASSOCIATION_TYPES as readonly unknown[]).includes(a.associationType)) invalid(`${path}.associationType`, "is not a CLR 2.0 AssociationType");
+        for (const end of ["sourceId", "targetId"] as const) {
+          if (!ids.has(a[end])) invalid(`${path}.${end}`, "names no achievement of the record");
+        }
+      });
+    }
   } else {
     checkAchievement(achievements, "credentialSubject.achievement");
     if (subject.creditsEarned !== undefined) checkCredits(subject.creditsEarned, "credentialSubject.creditsEarned");

@@ -1,10 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { getAddress } from "ethers";
-import { transformCredentialInput } from "did-jwt-vc";
-import type { ICredentialPlugin, TAgent } from "@veramo/core";
+import type { IKeyManager, TAgent } from "@veramo/core";
 import { LerError } from "../errors.js";
 import type { LerNetwork } from "../chain/network.js";
-import { anchorBatch, checkAnchorProof, clrCredential, openBadgeCredential, statusEntry } from "../credentials/index.js";
+import { anchorBatch, checkAnchorProof, clrCredential, credentialStatus, openBadgeCredential } from "../credentials/index.js";
+import { joseCredentialPayload, secp256k1Jwk, type Secp256k1Jwk } from "../credentials/jose.js";
+import { uncompressedKey } from "../verify/secp256k1.js";
 import type { StatusIndexAllocator } from "../store/allocator.js";
 import type { IssuedLedger } from "../store/ledger.js";
 import { decodeJwt } from "../verify/jwt.js";
@@ -12,21 +13,24 @@ import { parseEthrDid } from "../did/ethr.js";
 import type { CredentialRequest, IssuedCredential } from "../agent/types.js";
 
 export interface IssueDeps {
-  agent: TAgent<ICredentialPlugin>;
+  agent: TAgent<IKeyManager>;
   network: LerNetwork;
   allocator: StatusIndexAllocator;
   ledger: IssuedLedger;
 }
 
 export interface SignBatchParameters {
-  /** `keyRef`: the Veramo key to sign with (the identity's controller key). */
-  issuer: { did: string; address: string; name: string; url?: string; keyRef?: string };
-  requests: readonly CredentialRequest[];
+  /** `keyRef`: the Veramo key to sign with (the identity's controller key), whose public key is `publicKeyHex`. */
+  issuer: { did: string; address: string; name: string; url?: string; keyRef: string; publicKeyHex: string };
+  /** With `embed`, a record's request carries the compact JWTs of the credentials it embeds (CLR 2.0). */
+  requests: readonly (CredentialRequest & { embed?: readonly string[] })[];
   /** The issuance time written into the credentials (the caller's clock). */
   issuedAt: Date;
   onProgress?: (done: number, total: number) => void;
   /** Called with the batch's root once every credential is signed, before the batch goes into the ledger. */
   beforeRecord?: (root: string) => Promise<void>;
+  /** Where the issuer publishes its status lists (`ler issuer publish-status`); default `DEFAULT_STATUS_LIST_BASE_URL`. */
+  statusListBaseUrl?: string;
 }
 
 /**
@@ -37,7 +41,7 @@ export interface SignBatchParameters {
  */
 export async function signBatch(
   deps: IssueDeps,
-  { issuer, requests, issuedAt, onProgress, beforeRecord }: SignBatchParameters,
+  { issuer, requests, issuedAt, onProgress, beforeRecord, statusListBaseUrl }: SignBatchParameters,
 ): Promise<{ credentials: IssuedCredential[]; root: string }> {
   if (requests.length === 0) throw new LerError("empty_batch", "Nothing to issue.");
   const { network } = deps;
@@ -52,10 +56,21 @@ export async function signBatch(
       subject: { id: request.subject },
       issuedAt,
       ...(request.validUntil !== undefined && { validUntil: new Date(request.validUntil * 1000) }),
-      status: statusEntry({ chainId: network.chainId, registry, issuer: issuer.address, list: slot.list, index: slot.index }),
+      status: credentialStatus({
+        chainId: network.chainId,
+        registry,
+        issuer: issuer.address,
+        list: slot.list,
+        index: slot.index,
+        ...(statusListBaseUrl !== undefined && { statusListBaseUrl }),
+      }),
     };
     if (request.achievements !== undefined) {
-      return clrCredential({ ...common, achievements: request.achievements }) as Record<string, unknown>;
+      return clrCredential({
+        ...common,
+        achievements: request.achievements,
+        ...(request.embed !== undefined && { credentials: request.embed }),
+      }) as Record<string, unknown>;
     }
     if (request.achievement === undefined) {
       throw new LerError("missing_achievement", `Credential ${i + 1} names no achievement.`);
@@ -64,23 +79,24 @@ export async function signBatch(
   });
 
   // The leaves are the JWT payloads exactly as they will be signed, minus the anchor member.
-  const payloads = credentials.map((c) => transformCredentialInput(structuredClone(c) as never) as object);
+  const payloads = credentials.map((c) => joseCredentialPayload(c));
   const { root, anchors } = anchorBatch(payloads, { chainId: network.chainId, registry });
 
+  // Open Badges 3.0's JOSE header: the algorithm, `typ` JWT, and the public key as a `jwk` (did:ethr's `#controller`
+  // method is an address, with no key for a `kid` to dereference to). Nothing else.
+  const header = b64(JSON.stringify({ alg: "ES256K", typ: "JWT", jwk: issuerJwk(issuer) }));
   const issued: IssuedCredential[] = [];
   for (let i = 0; i < credentials.length; i++) {
-    const credential: Record<string, unknown> = { ...credentials[i]!, issuanceAnchor: anchors[i] };
-    const vc = await deps.agent.createVerifiableCredential({
-      credential: credential as never,
-      proofFormat: "jwt",
-      ...(issuer.keyRef !== undefined && { keyRef: issuer.keyRef }),
-    });
-    const jwt = (vc.proof as { jwt?: string }).jwt;
-    if (typeof jwt !== "string") throw new LerError("signing_failed", "Veramo returned a credential without a JWT proof.");
+    // The anchor proof is a member of the credential, after the others (the payload is the credential).
+    const payload = { ...payloads[i]!, issuanceAnchor: anchors[i] };
+    const signingInput = `${header}.${b64(JSON.stringify(payload))}`;
+    const signature = await deps.agent.keyManagerSign({ keyRef: issuer.keyRef, algorithm: "ES256K", data: signingInput, encoding: "utf-8" });
+    const jwt = `${signingInput}.${signature}`;
     // Self-check: had anything changed the payload between the tree and the signature, the proof would not hold.
     if (!checkAnchorProof(decodeJwt(jwt).payload, anchors[i]!)) {
       throw new LerError("anchor_leaf_mismatch", "The signed credential does not match its anchor leaf.");
     }
+    const credential = credentials[i]!;
     issued.push({ id: credential.id as string, jwt, subject: requests[i]!.subject, list: slots[i]!.list.toString(), index: slots[i]!.index });
     onProgress?.(i + 1, credentials.length);
   }
@@ -90,6 +106,15 @@ export async function signBatch(
     issued.map((c) => ({ id: c.id, jwt: c.jwt, list: BigInt(c.list), index: c.index, batch: root, issuedAt: issuedAt.toISOString() })),
   );
   return { credentials: issued, root };
+}
+
+const b64 = (json: string) => Buffer.from(json, "utf8").toString("base64url");
+
+function issuerJwk(issuer: SignBatchParameters["issuer"]): Secp256k1Jwk {
+  const key = /^(?:0x)?((?:0[23][0-9a-fA-F]{64})|(?:04[0-9a-fA-F]{128}))$/.exec(issuer.publicKeyHex)?.[1];
+  const point = key === undefined ? undefined : uncompressedKey(Buffer.from(key, "hex"));
+  if (point === undefined) throw new LerError("invalid_key", `The signing key of ${issuer.did} is not a secp256k1 public key.`);
+  return secp256k1Jwk(point);
 }
 
 function expand(allocations: readonly { list: bigint; start: number; count: number }[]): { list: bigint; index: number }[] {

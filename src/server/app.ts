@@ -2,8 +2,10 @@ import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
 import { ChainError, isLerError } from "../errors.js";
 import { connectionLimits, DEFAULT_BODY_LIMIT, serviceContext, type ServerOptions, type ServiceContext } from "./context.js";
 import { errorBody, HttpError } from "./http.js";
+import { registerContexts } from "./routes/contexts.js";
 import { registerPage } from "./routes/page.js";
 import { registerRegistry } from "./routes/registry.js";
+import { registerStatusListCredentials } from "./routes/statusListCredentials.js";
 import { registerVerify } from "./routes/verify.js";
 import { registerWallet } from "./routes/wallet.js";
 
@@ -85,5 +87,7 @@ export async function buildServer(options: ServerOptions): Promise<{ app: Fastif
   registerRegistry(app, context);
   registerWallet(app, context);
   await registerPage(app);
+  await registerContexts(app);
+  registerStatusListCredentials(app, context);
   return { app, context };
 }

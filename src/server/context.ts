@@ -1,5 +1,6 @@
 import { getAddress, isAddress } from "ethers";
 import type { LerNetwork } from "../chain/network.js";
+import { headAgeBound } from "../chain/presets.js";
 import { didNamesChain, parseEthrDid } from "../did/ethr.js";
 import { LerError } from "../errors.js";
 import type { VerifierContext, VerifyOptions } from "../verify/credential.js";
@@ -24,6 +25,13 @@ export interface ServerOptions {
   clockSkewSeconds?: number;
   /** Timeout for each JSON-RPC request, in milliseconds (default 10,000). A timeout makes a verification `unknown`. */
   readTimeoutMs?: number;
+  /**
+   * The oldest chain head a verification believes, in seconds behind the service's clock (`now`): an older one makes
+   * it `unknown` (`chain_lagging`), since a lagging node shows revocations made since as absent. Default: the
+   * network's bound (the deployment record's `maxHeadAgeSeconds`, else the chain's preset; off on dev chains and on
+   * chains that skip empty blocks); null: not checked.
+   */
+  maxHeadAgeSeconds?: number | null;
   /** The registry index refreshes from the chain at most this often, in milliseconds (default 1000; 0: every request). */
   refreshIntervalMs?: number;
   /** Blocks per eth_getLogs request when indexing (default 10,000; lower it for RPC providers with a smaller cap). */
@@ -32,6 +40,18 @@ export interface ServerOptions {
   publicUrl?: string;
   /** Cache lifetime advertised by status list credentials (`ttl`), in milliseconds (default 60,000). */
   statusListTtlMs?: number;
+  /**
+   * A directory `ler issuer publish-status --out` wrote: its signed status list credentials are served at
+   * `/v1/status-list-credentials/<issuer address>/<list>/<purpose>`. Default none (the route is absent).
+   */
+  statusDir?: string;
+  /**
+   * Whether `POST /v1/verify` and the wallet endpoints fetch the Bitstring Status Lists that credentials of other
+   * tools name (a `BitstringStatusListEntry` without an on-chain entry). Default false: the service then fetches no
+   * URL a request names (a verifier that did would let anyone make it send requests into its own network), and such
+   * a status is `unknown` (`status_list_unreachable`). Credentials with an on-chain entry need no fetch either way.
+   */
+  fetchStatusLists?: boolean;
   /** The clock, in seconds. Tests pass a chain-bound one; default the wall clock. */
   now?: () => number;
   /** A request's headers must arrive within this long, in milliseconds (default 10,000); else 408 and the connection closes. */
@@ -58,6 +78,8 @@ export interface ServiceContext {
   metrics: VerificationMetrics;
   names: Map<string, string>;
   readTimeoutMs: number;
+  /** The head-age bound verifications apply (undefined: not checked), for reads that judge the present state. */
+  maxHeadAgeSeconds: number | undefined;
   now(): number;
   verifyOptions(): VerifyOptions;
   /** `did:ethr:<network>:<address>`. */
@@ -112,6 +134,7 @@ export function connectionLimits(options: ServerOptions): ConnectionLimits {
 export function serviceContext(options: ServerOptions): ServiceContext {
   const network = options.network;
   const readTimeoutMs = options.readTimeoutMs ?? 10_000;
+  const maxHeadAgeSeconds = headAgeBound(network.deployment, options.maxHeadAgeSeconds);
   const now = options.now ?? (() => Math.floor(Date.now() / 1000));
   const didOf = (address: string) => `did:ethr:${network.name}:${address}`;
   const addressOf = (id: string, what = "identifier") => {
@@ -130,7 +153,12 @@ export function serviceContext(options: ServerOptions): ServiceContext {
   const names = new Map<string, string>();
   const given = options.names instanceof Map ? [...options.names] : Object.entries(options.names ?? {});
   for (const [key, name] of given) names.set(addressOf(key, "name key"), name);
-  const verifier: VerifierContext = { provider: network.provider, deployment: network.deployment, networkName: network.name };
+  const verifier: VerifierContext = {
+    provider: network.provider,
+    deployment: network.deployment,
+    networkName: network.name,
+    ...(options.fetchStatusLists !== true && { fetchStatusList: false as const }),
+  };
   return {
     options,
     network,
@@ -143,13 +171,14 @@ export function serviceContext(options: ServerOptions): ServiceContext {
     metrics: new VerificationMetrics(Date.now()),
     names,
     readTimeoutMs,
+    maxHeadAgeSeconds,
     now,
     verifyOptions: () => ({
       now: now(),
       ...(options.clockSkewSeconds !== undefined && { clockSkewSeconds: options.clockSkewSeconds }),
       ...(options.trustedRoots !== undefined && { trustedRoots: options.trustedRoots }),
       names,
-      read: { timeoutMs: readTimeoutMs },
+      read: { timeoutMs: readTimeoutMs, ...(maxHeadAgeSeconds !== undefined && { maxHeadAgeSeconds }) },
     }),
     didOf,
     addressOf,

@@ -43,30 +43,6 @@ export function optionalString(value: unknown, name: string, max = 1024): string
   return value;
 }
 
-export function requiredString(value: unknown, name: string, max = 1024): string {
-  const s = optionalString(value, name, max);
-  if (s === undefined || s.trim() === "") throw badRequest("missing_parameter", `"${name}" is required.`, { parameter: name });
-  return s.trim();
-}
-
-const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2}))?$/;
-
-/** A time as ISO 8601 (a date, or a date-time with its zone) or Unix seconds, as Unix seconds. */
-export function parseTime(value: unknown, name: string): number | undefined {
-  if (value === undefined || value === "") return undefined;
-  if (typeof value === "number" && Number.isSafeInteger(value) && value >= 0) return value;
-  if (typeof value === "string") {
-    if (/^\d{1,12}$/.test(value)) return Number(value);
-    if (ISO_DATE_TIME.test(value)) {
-      const ms = Date.parse(value);
-      if (Number.isFinite(ms) && ms >= 0) return Math.floor(ms / 1000);
-    }
-  }
-  throw badRequest("invalid_time", `"${name}" must be an ISO 8601 date-time with a time zone (2025-06-01T12:00:00Z) or Unix seconds.`, {
-    parameter: name,
-  });
-}
-
 /** A non-negative integer query parameter with a ceiling. */
 export function parseCount(value: unknown, name: string, fallback: number, max: number): number {
   if (value === undefined || value === "") return fallback;

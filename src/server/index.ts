@@ -1,4 +1,4 @@
-// The service behind `ler serve`: an HTTP API (verify, TRQP-style trust queries, the registry rebuilt from chain
+// The service behind `ler serve`: an HTTP API (verify, TRQP v2 trust registry queries, the registry rebuilt from chain
 // events, W3C Bitstring Status Lists, metrics, the learner's skills and job match) and the web page that uses it.
 // docs/http-api.md documents every endpoint.
 
@@ -9,7 +9,7 @@ import { DEFAULT_PORT, type ServerOptions } from "./context.js";
 export { buildServer } from "./app.js";
 export { DEFAULT_BODY_LIMIT, DEFAULT_PORT, type ServerOptions } from "./context.js";
 export type { ServiceMetrics } from "./metrics.js";
-export type { AuthorizationResponse } from "./trqp.js";
+export type { AuthorizationResponse, RecognitionResponse, TrqpMetadata } from "./trqp.js";
 
 export interface RunningServer {
   /** Where it listens, e.g. `http://127.0.0.1:8080` (with the real port when `port` was 0). */

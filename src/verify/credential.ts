@@ -1,5 +1,4 @@
 import { getAddress, type Provider } from "ethers";
-import { normalizeCredential } from "did-jwt-vc";
 import { ChainError, isLerError, LerError } from "../errors.js";
 import { VerificationCache, type ChainCacheLimits } from "../chain/cache.js";
 import { readSnapshot, hashKey, statusKey, type ChainSnapshot, type ReadOptions } from "../chain/reads.js";
@@ -8,6 +7,7 @@ import { didNamesChain, parseEthrDid, signingKeysAt, type DidEvent, type EthrDid
 import {
   checkAnchorProof,
   credentialTypesOf,
+  embeddedCredentialsOf,
   issuanceAnchorOf,
   parseStatusEntry,
   revocationHashesOf,
@@ -16,10 +16,22 @@ import {
   type IssuanceAnchorProof,
   type StatusEntry,
 } from "../credentials/index.js";
-import { decodeJwt, signatureValid, signingHash, type DecodedJwt, type SignatureParts } from "./jwt.js";
+import { credentialOfPayload, jwkPublicKey, mirrorMismatch, type CredentialForm } from "../credentials/jose.js";
+import { decodeJwt, signatureByKey, signatureValid, signingHash, type DecodedJwt, type SignatureParts } from "./jwt.js";
 import { combine, type Check, type CredentialReport, type CredentialSummary, type TrustChainEntry } from "./report.js";
 import { secp256k1Backend, uncompressedKey } from "./secp256k1.js";
 import { AccreditationStatus, evaluateTrust, isSuspendedNow, linkView, Verdict, type ChainLink, verdictCode, verdictMessage } from "./trust.js";
+import {
+  fetchStatusLists,
+  statusBit,
+  statusListSignedBy,
+  StatusListError,
+  type FetchedStatusList,
+  type StatusList,
+  type StatusListFetch,
+  type StatusListLimits,
+} from "./statusLists.js";
+import { mirrorsLerEntry, type BitstringEntry, type LerStatusEntry } from "../credentials/status.js";
 
 /** Where to read: the chain, its registries, and the name did:ethr DIDs use for it. */
 export interface VerifierContext {
@@ -33,6 +45,11 @@ export interface VerifierContext {
    * uses it. `false`: read everything afresh each time.
    */
   cache?: VerificationCache | false;
+  /**
+   * How Bitstring Status List credentials are fetched (see src/verify/statusLists.ts): default `fetch`; tests pass
+   * their own; `false` fetches nothing, and every standard-only status is then `unknown`.
+   */
+  fetchStatusList?: StatusListFetch | false;
 }
 
 export { VerificationCache, type ChainCacheLimits };
@@ -72,6 +89,14 @@ export interface VerifyOptions {
    */
   names?: ReadonlyMap<string, string>;
   read?: ReadOptions;
+  /**
+   * Also fetch the status list credentials an LER's BitstringStatusListEntry entries name and compare them with the
+   * chain (`status_list_agrees` / `status_list_disagrees`). The chain still decides. Lists that are a status of their
+   * own (a credential with standard entries only) are always fetched.
+   */
+  checkStatusLists?: boolean;
+  /** Size, time and count limits of status list fetches. */
+  statusLists?: StatusListLimits;
 }
 
 /**
@@ -90,6 +115,8 @@ interface Prepared {
     iat: unknown;
     /** The JOSE header's `kid`, as given, when there is one. */
     kid?: unknown;
+    /** The public key (uncompressed) the JOSE header's `jwk` gives, when there is one. */
+    jwk?: Uint8Array;
     /** The signature, then the 32-byte digest. */
     parts: Uint8Array;
   };
@@ -100,6 +127,8 @@ interface Prepared {
   anchorRoot?: string | undefined;
   /** The hashes whose revocation revokes it (see `revocationHashesOf`): the credential's, its id's, its token's. */
   hashes?: string[];
+  /** A record's (CLR 2.0) embedded credentials, as compact JWTs. */
+  embedded?: string[];
 }
 
 const DEFAULT_SKEW = 60;
@@ -110,13 +139,16 @@ interface Shared {
   readonly trustedRoots: ReadonlySet<string> | undefined;
   /** The issuer's chain as it stood at `at`, as reports show it: one frozen copy per issuer and time in a batch. */
   chainOf(issuer: string, links: readonly ChainLink[], at: bigint): TrustChainEntry[];
+  /** The status lists fetched for the batch, by URL. */
+  readonly statusLists: ReadonlyMap<string, FetchedStatusList>;
 }
 
-function sharedOf(ctx: VerifierContext, options: VerifyOptions): Shared {
+function sharedOf(ctx: VerifierContext, options: VerifyOptions, statusLists: ReadonlyMap<string, FetchedStatusList> = new Map()): Shared {
   const keys = new Map<string, SigningKeys>();
   const chains = new Map<string, TrustChainEntry[]>();
   let roots: ReadonlySet<string> | undefined;
   return {
+    statusLists,
     chainOf(issuer, links, at) {
       const k = `${issuer}|${at}`;
       let v = chains.get(k);
@@ -170,6 +202,22 @@ function deepFrozen<T extends object>(value: T): T {
   return value;
 }
 
+// Public keys of JOSE `jwk` headers, by their JSON (every credential of an issuer carries the same one): parsing
+// checks that the point is on the curve. Bounded: cleared when full.
+const headerKeys = new Map<string, Uint8Array>();
+
+function headerKey(jwk: unknown): Uint8Array {
+  const id = JSON.stringify(jwk);
+  let key = headerKeys.get(id);
+  if (key === undefined) {
+    key = uncompressedKey(jwkPublicKey(jwk));
+    if (key === undefined) throw new LerError("invalid_jwk", "The JOSE header's jwk is not a point of secp256k1.");
+    if (headerKeys.size >= 10_000) headerKeys.clear();
+    headerKeys.set(id, key);
+  }
+  return key;
+}
+
 // Parsed issuer DIDs (parsing checks the address checksum: a keccak each time). Bounded: cleared when full.
 const issuers = new Map<string, EthrDid>();
 
@@ -214,9 +262,14 @@ export async function verifyWithSnapshot(
   options: VerifyOptions,
   extraIssuers: readonly string[],
 ): Promise<{ reports: CredentialReport[]; snapshot: ChainSnapshot | undefined; chainError: ChainError | undefined }> {
-  const prepared = jwts.map((jwt) => prepare(ctx, jwt));
+  const outer = jwts.map((jwt) => prepare(ctx, jwt));
+  // The credentials records embed (CLR 2.0) are verified with the batch, from the same snapshot.
+  const inner = outer.flatMap((p) => (p.embedded ?? []).map((jwt) => prepare(ctx, jwt)));
+  const prepared = inner.length === 0 ? outer : [...outer, ...inner];
   const ready = prepared.filter((p) => p.issuer !== undefined);
   const cache = cacheOf(ctx);
+  // Status lists are fetched while the chain is read: every distinct list of the batch once, a few at a time.
+  const fetchingLists = fetchStatusLists(statusListUrlsOf(ready, options), ctx.fetchStatusList, options.statusLists);
   let snapshot: ChainSnapshot | undefined;
   let chainError: ChainError | undefined;
   if (ready.length > 0 || extraIssuers.length > 0) {
@@ -245,8 +298,62 @@ export async function verifyWithSnapshot(
       chainError = e;
     }
   }
-  const shared = sharedOf(ctx, options);
-  return { reports: prepared.map((p) => finish(ctx, p, snapshot, chainError, options, shared)), snapshot, chainError };
+  const shared = sharedOf(ctx, options, await fetchingLists);
+  const reports = outer.map((p) => finish(ctx, p, snapshot, chainError, options, shared));
+  if (inner.length > 0) {
+    let k = 0;
+    outer.forEach((p, i) => {
+      if (p.embedded === undefined) return;
+      const embedded = inner.slice(k, (k += p.embedded.length)).map((q) => {
+        const r = finish(ctx, q, snapshot, chainError, options, shared);
+        // One level: a record inside a record is not expanded, so it proves nothing here.
+        if (q.embedded !== undefined) {
+          r.checks = [...r.checks, { id: "embedded", outcome: "fail", code: "nested_record", message: "A record inside a record is not verified: embed the credentials themselves." }];
+          r.result = combine(r.checks);
+        }
+        return r;
+      });
+      withEmbedded(reports[i]!, embedded);
+    });
+  }
+  return { reports, snapshot, chainError };
+}
+
+/** Credentials one record may embed (a presentation carries at most 100 too). */
+export const MAX_EMBEDDED = 100;
+
+/**
+ * A record's report with its embedded credentials' reports: an `embedded` check that passes when every one is
+ * valid and the record's subject's, and names each that is not. The record is no more valid than its worst part.
+ */
+function withEmbedded(report: CredentialReport, embedded: CredentialReport[]): void {
+  report.embedded = embedded;
+  const subject = report.credential.subject;
+  const bad = embedded.flatMap((r, i) => {
+    const name = r.credential.id ?? r.credential.name ?? `credential ${i + 1}`;
+    if (r.result !== "valid") {
+      const code = r.checks.find((c) => c.outcome === r.result.replace("invalid", "fail"))?.code ?? r.result;
+      return [{ index: i, id: r.credential.id, result: r.result, code, text: `${name}: ${r.result} (${code})` }];
+    }
+    if (subject !== undefined && r.credential.subject !== subject) {
+      return [{ index: i, id: r.credential.id, result: "invalid" as const, code: "embedded_subject_mismatch", text: `${name}: about ${r.credential.subject ?? "no subject"}, not ${subject}` }];
+    }
+    return [];
+  });
+  const outcome = bad.some((b) => b.result === "invalid") ? "fail" : bad.length > 0 ? "unknown" : "pass";
+  report.checks = [
+    ...report.checks,
+    outcome === "pass"
+      ? { id: "embedded", outcome, code: "embedded_valid", message: `Every embedded credential (${embedded.length}) is valid and the record's subject's.` }
+      : {
+          id: "embedded",
+          outcome,
+          code: outcome === "fail" ? "embedded_invalid" : "embedded_unknown",
+          message: `${bad.length} of ${embedded.length} embedded credential${embedded.length === 1 ? "" : "s"} ${bad.length === 1 ? "is" : "are"} not valid: ${bad.map((b) => b.text).join("; ")}.`,
+          details: { failed: bad.map(({ index, id, result, code }) => ({ index, ...(id !== undefined && { id }), result, code })) },
+        },
+  ];
+  report.result = combine(report.checks);
 }
 
 /**
@@ -268,16 +375,14 @@ function prepare(ctx: VerifierContext, input: unknown): Prepared {
     p.checks.push(failure("format", e));
     return p;
   }
-  const vc = jwt.payload.vc;
-  if (typeof vc !== "object" || vc === null || Array.isArray(vc)) {
-    p.checks.push({ id: "format", outcome: "fail", code: "invalid_payload", message: "The JWT carries no `vc` claim." });
-    return p;
-  }
+  // The credential: the payload itself (VC-JOSE, as issued now) or its `vc` claim (VC-JWT 1.1, as issued before and by
+  // other tools).
   let credential: Record<string, unknown>;
+  let form: CredentialForm;
   try {
-    credential = normalizeCredential(jwt.payload as never) as unknown as Record<string, unknown>;
+    ({ credential, form } = credentialOfPayload(jwt.payload));
   } catch (e) {
-    p.checks.push({ id: "format", outcome: "fail", code: "invalid_payload", message: `The credential cannot be read: ${(e as Error).message}` });
+    p.checks.push(failure("format", e));
     return p;
   }
   // Signature and digest in one buffer: ten thousand pending credentials hold ten thousand buffers, not twenty.
@@ -287,6 +392,14 @@ function prepare(ctx: VerifierContext, input: unknown): Prepared {
   const { nbf, exp } = validityWindow(jwt);
   p.jwt = { alg: jwt.alg, nbf, exp, iat: jwt.payload.iat, parts };
   if (Object.hasOwn(jwt.header, "kid")) p.jwt.kid = jwt.header.kid;
+  if (Object.hasOwn(jwt.header, "jwk")) {
+    try {
+      p.jwt.jwk = headerKey(jwt.header.jwk);
+    } catch (e) {
+      p.checks.push(failure("format", e));
+      return p;
+    }
+  }
   const revocation = revocationHashesOf(jwt.payload, jwt.raw);
   p.hashes = revocation.all;
   p.checks.push(intern(`c|wf|${jwt.alg}`, (): Check => ({ id: "format", outcome: "pass", code: "well_formed", message: `A well-formed ${jwt.alg} JWT.` })));
@@ -296,8 +409,29 @@ function prepare(ctx: VerifierContext, input: unknown): Prepared {
   p.checks.push(
     schema.ok ? SCHEMA_PASS : { id: "schema", outcome: "fail", code: schema.code, message: schema.message, details: { path: schema.path } },
   );
+  try {
+    const embedded = embeddedCredentialsOf(credential);
+    if (embedded !== undefined && embedded.length > MAX_EMBEDDED) {
+      p.checks.push({ id: "embedded", outcome: "fail", code: "too_many_embedded", message: `The record embeds ${embedded.length} credentials; at most ${MAX_EMBEDDED} are verified.` });
+    } else if (embedded !== undefined) {
+      p.embedded = embedded;
+    }
+  } catch {
+    // The schema check reports a malformed verifiableCredential list.
+  }
   const subjectMismatch = subjectMismatchOf(jwt.payload);
   if (subjectMismatch !== undefined) p.checks.push(subjectMismatch);
+  const mirrored = form === "vc-jose" ? mirrorMismatch(jwt.payload) : undefined;
+  if (mirrored !== undefined) {
+    const [claim, member] = mirrored;
+    p.checks.push({
+      id: "schema",
+      outcome: "fail",
+      code: "claim_mismatch",
+      message: `The JWT's ${claim} (${JSON.stringify(jwt.payload[claim])}) does not mirror the credential's ${member} (${JSON.stringify(jwt.payload[member])}).`,
+      details: { claim, member },
+    });
+  }
 
   // The issuer: a did:ethr of this chain, named the same in `iss` and in the credential.
   const iss = jwt.payload.iss;
@@ -309,7 +443,7 @@ function prepare(ctx: VerifierContext, input: unknown): Prepared {
     }
     // Every place a credential can name its issuer must name the signer: the vc claim, a top-level claim (which
     // did-jwt-vc's normalisation lets override `iss`), and the normalised credential itself.
-    for (const value of [(vc as Record<string, unknown>).issuer, jwt.payload.issuer, credential.issuer]) {
+    for (const value of [(jwt.payload.vc as Record<string, unknown> | undefined)?.issuer, jwt.payload.issuer, credential.issuer]) {
       if (value === undefined) continue;
       // An issuer object without an id (did-jwt-vc moves the id into `iss`) names no one else.
       const named = typeof value === "string" ? value : (value as { id?: unknown } | null)?.id;
@@ -460,6 +594,22 @@ function finish(
       message: `The JOSE header's kid ${JSON.stringify(p.jwt.kid)} names no verification method of ${p.issuer.did} as of block ${keysAt.block}.`,
       details: { kid: p.jwt.kid },
     });
+  } else if (p.jwt.jwk !== undefined) {
+    const by = signatureByKey(signatureOf(p.jwt), keys, p.jwt.jwk);
+    if (by === "valid") {
+      const did = p.issuer.did;
+      report.checks.push(intern(`c|sg|${did}`, (): Check => ({ id: "signature", outcome: "pass", code: "signature_valid", message: `Signed by a key of ${did}.` })));
+    } else {
+      report.checks.push({
+        id: "signature",
+        outcome: "fail",
+        code: "invalid_signature",
+        message:
+          by === "not_issuer_key"
+            ? `The JOSE header's jwk is no key of ${p.issuer.did} as of block ${keysAt.block}.`
+            : `The signature is not by the key the JOSE header's jwk gives.`,
+      });
+    }
   } else if (signatureValid(signatureOf(p.jwt), keys)) {
     const did = p.issuer.did;
     report.checks.push(intern(`c|sg|${did}`, (): Check => ({ id: "signature", outcome: "pass", code: "signature_valid", message: `Signed by a key of ${did}.` })));
@@ -480,7 +630,7 @@ function finish(
   report.checks.push(trustCheck(chain, p.types ?? [], snap, judged, () => shared.trustedRoots));
 
   // Status: revocation and suspension now.
-  if (!has("status")) report.checks.push(statusCheck(ctx, p, snap));
+  if (!has("status")) report.checks.push(...statusCheck(ctx, p, snap, options, shared));
 
   // Sorted, and no spare capacity: a batch holds ten thousand of these arrays.
   report.checks = report.checks.sort(byCheckOrder).slice();
@@ -556,43 +706,188 @@ function trustCheck(
   }));
 }
 
-function statusCheck(ctx: VerifierContext, p: Prepared, snap: ChainSnapshot): Check {
+/**
+ * The status checks of a credential: revocation by hash, then its credentialStatus. An LER entry is answered by the
+ * chain; BitstringStatusListEntry entries that stand for it (see `mirrorsLerEntry`) only with `checkStatusLists`, as
+ * extra checks that never change the result; other BitstringStatusListEntry entries are a status of their own, read
+ * from their (fetched) lists. A list that cannot be used makes the status `unknown`, never valid.
+ */
+function statusCheck(ctx: VerifierContext, p: Prepared, snap: ChainSnapshot, options: VerifyOptions, shared: Shared): Check[] {
   const issuer = p.issuer!.address;
   for (const hash of p.hashes!) {
     const revokedAt = snap.hashRevokedAt.get(hashKey(issuer, hash)) ?? 0n;
     if (revokedAt > 0n) {
-      return {
+      return [{
         id: "status",
         outcome: "fail",
         code: "credential_revoked",
         message: `Revoked by its issuer (by hash) at ${new Date(Number(revokedAt) * 1000).toISOString()}.`,
         details: { hash, revokedAt: Number(revokedAt) },
-      };
+      }];
     }
   }
   const entry = p.status;
   if (entry === undefined) {
-    return { id: "status", outcome: "skipped", code: "no_status_entry", message: "No credentialStatus entry: status not applicable (revocation by hash checked)." };
+    return [{ id: "status", outcome: "skipped", code: "no_status_entry", message: "No credentialStatus entry: status not applicable (revocation by hash checked)." }];
   }
   if (entry.kind === "unsupported") {
-    return { id: "status", outcome: "unknown", code: "unsupported_status_type", message: `Status type "${entry.type}" cannot be checked here.` };
+    return [{ id: "status", outcome: "unknown", code: "unsupported_status_type", message: `Status type "${entry.type}" cannot be checked here.` }];
   }
+  const read = (e: BitstringEntry) => readStatusBit(ctx, p, snap, options, shared, e);
+  if (entry.kind === "bitstring") return [standardStatus(entry.entries, read)];
   if (entry.chainId !== ctx.deployment.chainId) {
-    return { id: "status", outcome: "fail", code: "status_wrong_chain", message: `The status entry is on chain ${entry.chainId}, not ${ctx.deployment.chainId}.` };
+    return [{ id: "status", outcome: "fail", code: "status_wrong_chain", message: `The status entry is on chain ${entry.chainId}, not ${ctx.deployment.chainId}.` }];
   }
   // parseStatusEntry gives both addresses checksummed.
   if (entry.registry !== ctx.deployment.contracts.StatusRegistry.address) {
-    return { id: "status", outcome: "fail", code: "status_unknown_registry", message: `The status entry names registry ${entry.registry}, which is not this deployment's.` };
+    return [{ id: "status", outcome: "fail", code: "status_unknown_registry", message: `The status entry names registry ${entry.registry}, which is not this deployment's.` }];
   }
   if (entry.issuer !== issuer) {
-    return { id: "status", outcome: "fail", code: "status_issuer_mismatch", message: `The status entry belongs to ${entry.issuer}, not the issuer.` };
+    return [{ id: "status", outcome: "fail", code: "status_issuer_mismatch", message: `The status entry belongs to ${entry.issuer}, not the issuer.` }];
   }
   const s = snap.statuses.get(statusKey(issuer, entry.list, entry.index));
-  if (s === undefined) return { id: "status", outcome: "unknown", code: "chain_error", message: "The status was not read." };
+  if (s === undefined) return [{ id: "status", outcome: "unknown", code: "chain_error", message: "The status was not read." }];
   const where = { list: entry.list.toString(), index: entry.index };
-  if (s.revoked) return { id: "status", outcome: "fail", code: "credential_revoked", message: `Revoked by its issuer (list ${entry.list}, index ${entry.index}).`, details: where };
-  if (s.suspended) return { id: "status", outcome: "fail", code: "credential_suspended", message: `Suspended by its issuer (list ${entry.list}, index ${entry.index}).`, details: where };
-  return { id: "status", outcome: "pass", code: "not_revoked", message: "Neither revoked nor suspended.", details: where };
+  let chain: Check;
+  if (s.revoked) chain = { id: "status", outcome: "fail", code: "credential_revoked", message: `Revoked by its issuer (list ${entry.list}, index ${entry.index}).`, details: where };
+  else if (s.suspended) chain = { id: "status", outcome: "fail", code: "credential_suspended", message: `Suspended by its issuer (list ${entry.list}, index ${entry.index}).`, details: where };
+  else chain = { id: "status", outcome: "pass", code: "not_revoked", message: "Neither revoked nor suspended.", details: where };
+  const standard = entry.standard ?? [];
+  const own = standard.filter((e) => !mirrorsLerEntry(e, entry));
+  const status = chain.outcome === "fail" || own.length === 0 ? chain : beside(chain, standardStatus(own, read));
+  if (options.checkStatusLists !== true) return [status];
+  const mirrored = standard.filter((e) => mirrorsLerEntry(e, entry));
+  return [status, ...mirrored.map((e) => listAgainstChain(e, entry, s, read(e), snap.block))];
+}
+
+/** A bit read from a status list, or why it could not be. */
+type ListRead = { set: boolean; list: StatusList } | LerError;
+
+// Signature verdicts per list and key set: every credential of a batch on one list asks the same question.
+const listSignatures = new WeakMap<StatusList, Map<string, boolean>>();
+
+/**
+ * The bit of `entry` in its fetched list, once the list is shown to be the credential issuer's (a did:ethr of this
+ * chain with the issuer's address) and signed by a key of that issuer now (the head the chain was read at). A list
+ * the issuer did not sign says nothing about its credentials: `status_list_wrong_issuer`.
+ */
+function readStatusBit(ctx: VerifierContext, p: Prepared, snap: ChainSnapshot, options: VerifyOptions, shared: Shared, entry: BitstringEntry): ListRead {
+  const fetched = shared.statusLists.get(entry.url);
+  if (fetched === undefined) return new StatusListError("status_list_unreachable", `The status list at ${entry.url} was not fetched.`);
+  if (!fetched.ok) return fetched.error;
+  const list = fetched.list;
+  const did = p.issuer!;
+  let listIssuer: EthrDid | undefined;
+  try {
+    listIssuer = parseEthrDid(list.issuer);
+  } catch {
+    listIssuer = undefined;
+  }
+  if (listIssuer === undefined || listIssuer.address !== did.address || !didNamesChain(listIssuer, { name: ctx.networkName, chainId: ctx.deployment.chainId })) {
+    return new StatusListError("status_list_wrong_issuer", `The status list at ${entry.url} was issued by ${list.issuer}, not by the credential's issuer ${did.did}.`);
+  }
+  const now = options.now;
+  let keys: SigningKeys;
+  try {
+    keys = shared.keysAt(did, snap.didEvents.get(did.address) ?? [], { block: snap.block, time: BigInt(now) });
+  } catch (e) {
+    if (e instanceof ChainError) return e;
+    throw e;
+  }
+  const keysId = `${did.did}|${snap.block}|${now}`;
+  let verdicts = listSignatures.get(list);
+  if (verdicts === undefined) listSignatures.set(list, (verdicts = new Map()));
+  let signed = verdicts.get(keysId);
+  if (signed === undefined) verdicts.set(keysId, (signed = !keys.deactivated && statusListSignedBy(list, keys)));
+  if (!signed) return new StatusListError("status_list_invalid_signature", `The status list at ${entry.url} is not signed by a key of ${did.did} as of block ${snap.block}.`);
+  try {
+    return { set: statusBit(list, entry, now, options.clockSkewSeconds ?? DEFAULT_SKEW), list };
+  } catch (e) {
+    if (e instanceof StatusListError) return e;
+    throw e;
+  }
+}
+
+/**
+ * The status BitstringStatusListEntry entries give: revoked before suspended, then any entry that could not be read
+ * (`unknown`, with its code), then not revoked. `refresh` entries say nothing about validity; a purpose or size this
+ * verifier cannot read is `unknown`.
+ */
+function standardStatus(entries: readonly BitstringEntry[], read: (e: BitstringEntry) => ListRead): Check {
+  const found: { purpose: string; url: string; index: string }[] = [];
+  let unknown: Check | undefined;
+  for (const purpose of ["revocation", "suspension"] as const) {
+    for (const e of entries.filter((x) => x.purpose === purpose)) {
+      const where = { purpose, url: e.url, index: e.index.toString() };
+      if (e.size !== 1) {
+        unknown ??= { id: "status", outcome: "unknown", code: "unsupported_status_size", message: `The ${purpose} entry has statusSize ${e.size}: only one-bit entries are read here.`, details: where };
+        continue;
+      }
+      const r = read(e);
+      if (r instanceof LerError) {
+        unknown ??= { id: "status", outcome: "unknown", code: r.code, message: r.message, details: where };
+        continue;
+      }
+      if (r.set) {
+        return purpose === "revocation"
+          ? { id: "status", outcome: "fail", code: "credential_revoked", message: `Revoked by its issuer (status list ${e.url}, index ${e.index}).`, details: where }
+          : { id: "status", outcome: "fail", code: "credential_suspended", message: `Suspended by its issuer (status list ${e.url}, index ${e.index}).`, details: where };
+      }
+      found.push(where);
+    }
+  }
+  const other = entries.find((e) => e.purpose !== "revocation" && e.purpose !== "suspension" && e.purpose !== "refresh");
+  if (unknown === undefined && other !== undefined) {
+    unknown = { id: "status", outcome: "unknown", code: "unsupported_status_purpose", message: `Status purpose "${other.purpose}" cannot be checked here.`, details: { purpose: other.purpose, url: other.url } };
+  }
+  if (unknown !== undefined) return unknown;
+  if (found.length === 0) return { id: "status", outcome: "skipped", code: "no_status_entry", message: "No revocation or suspension entry: status not applicable (revocation by hash checked)." };
+  return { id: "status", outcome: "pass", code: "not_revoked", message: "Neither revoked nor suspended (status lists).", details: { lists: found } };
+}
+
+/** The chain's answer, unless a status of the credential's own (a list the chain does not keep) says worse. */
+function beside(chain: Check, standard: Check): Check {
+  return standard.outcome === "fail" || standard.outcome === "unknown" ? standard : chain;
+}
+
+/**
+ * What a published list says of an LER entry beside what the chain says: informational, never the result (the chain
+ * decides). Agreeing is a pass; disagreeing, or a list that cannot be used, is reported and skipped.
+ */
+function listAgainstChain(e: BitstringEntry, entry: LerStatusEntry, chain: { revoked: boolean; suspended: boolean }, r: ListRead, block: number): Check {
+  const onChain = e.purpose === "revocation" ? chain.revoked : chain.suspended;
+  const where = { purpose: e.purpose, url: e.url, list: entry.list.toString(), index: entry.index, chainBlock: block };
+  if (r instanceof LerError) {
+    return { id: "status", outcome: "skipped", code: "status_list_unavailable", message: `${r.message} The chain decides.`, details: { ...where, reason: r.code } };
+  }
+  const listBlock = r.list.snapshot?.chainBlock;
+  const said = (set: boolean) => (set ? (e.purpose === "revocation" ? "revoked" : "suspended") : `not ${e.purpose === "revocation" ? "revoked" : "suspended"}`);
+  const at = listBlock === undefined ? "" : ` (published from block ${listBlock})`;
+  if (r.set === onChain) {
+    return { id: "status", outcome: "pass", code: "status_list_agrees", message: `The published ${e.purpose} list${at} agrees with the chain: ${said(onChain)}.`, details: { ...where, listBlock: listBlock ?? null, set: r.set } };
+  }
+  return {
+    id: "status",
+    outcome: "skipped",
+    code: "status_list_disagrees",
+    message: `The published ${e.purpose} list${at} says ${said(r.set)}, the chain at block ${block} says ${said(onChain)}: the chain decides. The issuer should publish its lists again (ler issuer publish-status).`,
+    details: { ...where, listBlock: listBlock ?? null, set: r.set, onChain },
+  };
+}
+
+/** The status lists a batch must fetch: every entry that is a status of its own; with `checkStatusLists`, all. */
+function statusListUrlsOf(ready: readonly Prepared[], options: VerifyOptions): string[] {
+  const urls = new Set<string>();
+  const readable = (e: BitstringEntry) => (e.purpose === "revocation" || e.purpose === "suspension") && e.size === 1;
+  for (const p of ready) {
+    const s = p.status;
+    if (s?.kind === "bitstring") {
+      for (const e of s.entries) if (readable(e)) urls.add(e.url);
+    } else if (s?.kind === "ler") {
+      for (const e of s.standard ?? []) if (readable(e) && (options.checkStatusLists === true || !mirrorsLerEntry(e, s))) urls.add(e.url);
+    }
+  }
+  return [...urls];
 }
 
 /**
@@ -602,9 +897,9 @@ function statusCheck(ctx: VerifierContext, p: Prepared, snap: ChainSnapshot): Ch
 function subjectMismatchOf(payload: Record<string, unknown>): Check | undefined {
   const sub = payload.sub;
   if (sub === undefined) return undefined;
-  const vc = payload.vc as Record<string, unknown>;
+  const vc = payload.vc as Record<string, unknown> | undefined;
   const ids: unknown[] = [];
-  for (const subjects of [vc.credentialSubject, payload.credentialSubject]) {
+  for (const subjects of [vc?.credentialSubject, payload.credentialSubject]) {
     for (const s of Array.isArray(subjects) ? subjects : [subjects]) {
       if (typeof s === "object" && s !== null && (s as Record<string, unknown>).id !== undefined) ids.push((s as Record<string, unknown>).id);
     }
@@ -727,7 +1022,7 @@ function numericClaim(v: unknown): number | undefined | null {
 
 const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
 
-const ORDER: Check["id"][] = ["format", "schema", "issuer", "anchor", "signature", "trust", "status", "validity"];
+const ORDER: Check["id"][] = ["format", "schema", "issuer", "anchor", "signature", "trust", "status", "validity", "embedded"];
 function byCheckOrder(a: Check, b: Check): number {
   return ORDER.indexOf(a.id) - ORDER.indexOf(b.id);
 }

@@ -162,6 +162,28 @@ function allowed(keys: SigningKeys): { addresses: Set<string>; keys: Uint8Array[
   return a;
 }
 
+/**
+ * The check of a signature whose JOSE header names the signing key as a `jwk` (`publicKey`, uncompressed): `valid`
+ * when that key is one of `keys` and made the signature; `not_issuer_key` when the key is none of the issuer's; else
+ * `invalid`. One verification, as the key is given.
+ */
+export function signatureByKey(
+  jwt: SignatureParts,
+  keys: SigningKeys,
+  publicKey: Uint8Array,
+  backend: Secp256k1Backend = secp256k1Backend,
+): "valid" | "not_issuer_key" | "invalid" {
+  if (keys.deactivated) return "invalid";
+  if (!allowed(keys).addresses.has(addressOfPublicKey(publicKey))) return "not_issuer_key";
+  const compact = jwt.signature.subarray(0, 64);
+  if (jwt.alg === "ES256K-R") {
+    const id = normalizeRecovery(jwt.signature[64]!);
+    const key = id === undefined ? undefined : backend.recover(compact, id, jwt.digest);
+    return key !== undefined && Buffer.compare(key, publicKey) === 0 ? "valid" : "invalid";
+  }
+  return backend.verify(compact, jwt.digest, publicKey) ? "valid" : "invalid";
+}
+
 /** What a signature check needs of a JWT: its algorithm, its signature, and the sha256 of its signing input. */
 export interface SignatureParts {
   alg: JwtAlgorithm;

@@ -32,7 +32,7 @@ export interface VerifierPoolOptions {
 }
 
 /** What a pool's verification takes: VerifyOptions without what cannot cross to a thread (callbacks, caches). */
-export type PoolVerifyOptions = Omit<VerifyOptions, "read"> & { read?: { timeoutMs?: number; callGasBudget?: number } };
+export type PoolVerifyOptions = Omit<VerifyOptions, "read"> & { read?: { timeoutMs?: number; callGasBudget?: number; maxHeadAgeSeconds?: number } };
 
 /** @internal What a thread starts with. */
 export interface PoolWorkerData {

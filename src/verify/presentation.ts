@@ -1,6 +1,7 @@
 import { ChainError, isLerError, LerError } from "../errors.js";
 import { didNamesChain, parseEthrDid, signingKeysAt, type EthrDid } from "../did/ethr.js";
 import { verifyWithSnapshot, type VerifierContext, type VerifyOptions } from "./credential.js";
+import { credentialJwtOf, presentationOfPayload } from "../credentials/jose.js";
 import { decodeJwt, signedBy, type DecodedJwt } from "./jwt.js";
 import { combine, type Check, type PresentationReport } from "./report.js";
 
@@ -42,15 +43,16 @@ export async function verifyPresentation(
     checks.push(fail("format", e));
     return done(report);
   }
-  const vp = jwt.payload.vp as Record<string, unknown> | undefined;
+  // The presentation: the `vp` claim (VC-JWT 1.1), or the payload itself (VC-JOSE, VC 2.0).
+  const vp = presentationOfPayload(jwt.payload);
   const list = vp?.verifiableCredential;
   const presented = list === undefined ? [] : Array.isArray(list) ? list : [list];
-  if (typeof vp !== "object" || vp === null || presented.length > MAX_PRESENTED) {
+  if (vp === undefined || presented.length > MAX_PRESENTED) {
     checks.push({
       id: "format",
       outcome: "fail",
       code: "invalid_presentation",
-      message: presented.length > MAX_PRESENTED ? `At most ${MAX_PRESENTED} credentials per presentation.` : "The JWT carries no `vp` claim.",
+      message: presented.length > MAX_PRESENTED ? `At most ${MAX_PRESENTED} credentials per presentation.` : "The JWT carries no presentation: neither a `vp` claim nor a VC 2.0 payload.",
     });
     return done(report);
   }
@@ -68,9 +70,7 @@ export async function verifyPresentation(
           },
     );
   }
-  const credentialJwts = presented.map((c) =>
-    typeof c === "string" ? c : ((c as { proof?: { jwt?: unknown } } | null)?.proof?.jwt ?? c),
-  );
+  const credentialJwts = presented.map(credentialJwtOf);
 
   let holder: EthrDid | undefined;
   try {

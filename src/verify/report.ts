@@ -15,6 +15,7 @@ export type CheckId =
   | "trust"
   | "status"
   | "validity"
+  | "embedded"
   | "presentation"
   | "holder_signature"
   | "holder_binding";
@@ -90,6 +91,8 @@ export interface CredentialReport {
   block?: number;
   /** The time (seconds) the verifier took as now. */
   verifiedAt: number;
+  /** A record (CLR 2.0): the reports of the credentials it embeds, in its order (see its `embedded` check). */
+  embedded?: CredentialReport[];
 }
 
 export interface PresentationReport {

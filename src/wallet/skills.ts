@@ -1,4 +1,5 @@
 import { normalizeCredential } from "did-jwt-vc";
+import { credentialJwtOf, credentialOfPayload, presentationOfPayload } from "../credentials/jose.js";
 import { isLerError, LerError } from "../errors.js";
 import { achievementsOf, type Achievement } from "../credentials/index.js";
 import type { VerificationResult } from "../verify/report.js";
@@ -232,16 +233,17 @@ export function heldCredentialsFromText(text: string): unknown {
 function presentationCredentials(item: unknown): unknown[] | undefined {
   if (typeof item === "string") {
     const payload = jwtPayloadOrUndefined(item);
-    const vp = payload?.vp;
-    if (!isObject(vp)) return undefined;
-    return asArray(vp.verifiableCredential);
+    // The `vp` claim (VC 1.1) or the payload itself (VC-JOSE, VC 2.0).
+    const vp = payload === undefined ? undefined : presentationOfPayload(payload);
+    if (vp === undefined) return undefined;
+    return asArray(vp.verifiableCredential).map(credentialJwtOf);
   }
   if (!isObject(item)) return undefined;
-  if (isObject(item.vp)) return asArray(item.vp.verifiableCredential);
+  if (isObject(item.vp)) return asArray(item.vp.verifiableCredential).map(credentialJwtOf);
   if (asArray(item.type).includes("VerifiablePresentation")) {
     const jwt = isObject(item.proof) ? item.proof.jwt : undefined;
     if (typeof jwt === "string") return presentationCredentials(jwt) ?? [];
-    return asArray(item.verifiableCredential);
+    return asArray(item.verifiableCredential).map(credentialJwtOf);
   }
   return undefined;
 }
@@ -251,8 +253,11 @@ function readOne(item: unknown): { credential: Record<string, unknown>; jwt?: st
     const jwt = item.trim();
     const payload = jwtPayloadOrUndefined(jwt);
     if (payload === undefined) throw new LerError("malformed_jwt", "Not a JWT: three base64url parts with a JSON payload.");
-    if (!isObject(payload.vc)) throw new LerError("invalid_credential", "The JWT carries no `vc` claim.");
-    return { credential: normalize(payload), jwt };
+    try {
+      return { credential: credentialOfPayload(payload).credential, jwt };
+    } catch (e) {
+      throw new LerError("invalid_credential", (e as Error).message);
+    }
   }
   if (!isObject(item)) throw new LerError("invalid_credential", "A credential is a JWT string or a JSON object.");
   const proofJwt = isObject(item.proof) ? item.proof.jwt : undefined;
@@ -261,7 +266,7 @@ function readOne(item: unknown): { credential: Record<string, unknown>; jwt?: st
   if (asArray(item.type).includes("VerifiableCredential") || item.credentialSubject !== undefined) {
     return { credential: { ...item } };
   }
-  throw new LerError("invalid_credential", "The object is neither a W3C credential nor a JWT payload with a `vc` claim.");
+  throw new LerError("invalid_credential", "The object is neither a W3C credential nor a JWT payload carrying one.");
 }
 
 function normalize(payload: Record<string, unknown>): Record<string, unknown> {

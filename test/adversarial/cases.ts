@@ -19,7 +19,8 @@ export type CaseCategory =
   | "status"
   | "anchor"
   | "presentation"
-  | "structure";
+  | "structure"
+  | "vcjose";
 
 /** What a case hands to the verifier. */
 export interface CaseInput {
@@ -122,8 +123,9 @@ function edited(token: string, edit: (p: Record<string, unknown>) => void): stri
   return `${h}.${b64url(p)}.${s}`;
 }
 
+/** The credential of a payload: its `vc` claim (VC 1.1, as the world crafts), or the payload itself (VC-JOSE, as the agent issues). */
 function vcOf(p: Record<string, unknown>): Record<string, unknown> {
-  return p.vc as Record<string, unknown>;
+  return (p.vc ?? p) as Record<string, unknown>;
 }
 
 export const CASES: readonly AdversarialCase[] = [
@@ -957,7 +959,7 @@ export const CASES: readonly AdversarialCase[] = [
   {
     id: "status/mixed-types-array",
     category: "status",
-    description: "credentialStatus array mixing an LER entry and a BitstringStatusListEntry",
+    description: "credentialStatus array mixing an LER entry and a BitstringStatusListEntry of another list, which cannot be fetched",
     build: (w) =>
       cred(
         w.credential(UNI, (p) => {
@@ -968,19 +970,19 @@ export const CASES: readonly AdversarialCase[] = [
           ];
         }),
       ),
-    expected: unknown("status", "unsupported_status_type"),
+    expected: unknown("status", "status_list_unreachable"),
   },
   {
     id: "status/only-other-type",
     category: "status",
-    description: "credentialStatus of a type this verifier cannot check",
+    description: "only a BitstringStatusListEntry, whose list cannot be fetched (a name reserved for documentation)",
     build: (w) =>
       cred(
         w.credential(UNI, (p) => {
           vcOf(p).credentialStatus = { id: "https://status.example/1#5", type: "BitstringStatusListEntry", statusPurpose: "revocation", statusListIndex: "5", statusListCredential: "https://status.example/1" };
         }),
       ),
-    expected: unknown("status", "unsupported_status_type"),
+    expected: unknown("status", "status_list_unreachable"),
   },
   {
     id: "status/two-ler-entries",
@@ -1200,7 +1202,11 @@ export const CASES: readonly AdversarialCase[] = [
     id: "presentation/too-many-credentials",
     category: "presentation",
     description: "101 credentials",
-    build: (w) => pres(w.presentation({ credentials: Array.from({ length: 101 }, () => w.tokens.uniForAda) })),
+    build: (w) => {
+      // A small credential, so that 101 of them stay under the token size limit: the count is what is refused.
+      const small = w.credential(UNI);
+      return pres(w.presentation({ credentials: Array.from({ length: 101 }, () => small) }));
+    },
     expected: fail("format", "invalid_presentation"),
   },
   {
@@ -1558,5 +1564,114 @@ export const CASES: readonly AdversarialCase[] = [
     description: "iss a public-key did:ethr whose x coordinate is not below the field prime",
     build: (w) => cred(issAs(w, `did:ethr:${w.networkName}:0x03${"f".repeat(64)}`)),
     expected: fail("issuer", "invalid_issuer"),
+  },
+  // ---- VC-JOSE: the credential is the JWT payload (VC 2.0, as Open Badges 3.0 secures it) ----------------------
+  // Open Badges 3.0: `iss`, `jti`, `sub`, `nbf` and `exp` mirror issuer.id, id, credentialSubject.id, validFrom and
+  // validUntil; the header carries `kid` or `jwk` (never a private key), `typ` JWT if present.
+  {
+    id: "vcjose/jti-not-id",
+    category: "vcjose",
+    description: "jti naming another credential than the payload's id",
+    build: (w) => cred(w.joseCredential(UNI, (p) => void (p.jti = "urn:uuid:00000000-0000-4000-8000-00000000beef"))),
+    expected: fail("schema", "claim_mismatch"),
+  },
+  {
+    id: "vcjose/nbf-not-validFrom",
+    category: "vcjose",
+    description: "nbf a day before validFrom",
+    build: (w) => cred(w.joseCredential(UNI, (p) => void (p.nbf = Number(p.nbf) - 86_400))),
+    expected: fail("schema", "claim_mismatch"),
+  },
+  {
+    id: "vcjose/exp-beyond-validUntil",
+    category: "vcjose",
+    description: "exp a year after validUntil (both in the future)",
+    build: (w) => cred(w.joseCredential({ ...UNI, exp: w.now + 3600 }, (p) => void (p.exp = w.now + 3600 + 365 * 86_400))),
+    expected: fail("schema", "claim_mismatch"),
+  },
+  {
+    id: "vcjose/sub-not-subject",
+    category: "vcjose",
+    description: "sub naming grace while credentialSubject.id names ada",
+    build: (w) => cred(w.joseCredential(UNI, (p) => void (p.sub = w.dids.grace))),
+    expected: fail("schema", "subject_mismatch"),
+  },
+  {
+    id: "vcjose/iss-not-issuer",
+    category: "vcjose",
+    description: "issuer.id naming the university, signed and iss by mallory",
+    build: (w) => cred(w.joseCredential({ ...UNI, signer: "mallory" }, (p) => void (p.iss = w.dids.mallory))),
+    expected: fail("issuer", "iss_mismatch"),
+  },
+  {
+    id: "vcjose/vc-claim-and-payload-credential",
+    category: "vcjose",
+    description: "a VC 2.0 payload that also carries a vc claim (which credential is it?)",
+    build: (w) => cred(w.joseCredential(UNI, (p) => void (p.vc = { ...p }))),
+    expected: fail("format", "invalid_payload"),
+  },
+  {
+    id: "vcjose/vc11-context-as-payload",
+    category: "vcjose",
+    description: "the VC 1.1 context at the top of the payload (VC-JOSE secures VC 2.0 only)",
+    build: (w) =>
+      cred(
+        w.joseCredential(UNI, (p) => {
+          (p["@context"] as string[])[0] = "https://www.w3.org/2018/credentials/v1";
+          p.issuanceDate = p.validFrom;
+        }),
+      ),
+    expected: fail("format", "invalid_payload"),
+  },
+  {
+    id: "vcjose/no-validFrom",
+    category: "vcjose",
+    description: "validFrom removed (Open Badges 3.0 requires it), nbf kept",
+    build: (w) => cred(w.joseCredential(UNI, (p) => void delete p.validFrom)),
+    expected: fail("schema", "missing_field"),
+  },
+  {
+    id: "vcjose/jwk-with-private-key",
+    category: "vcjose",
+    description: "the jwk header carries the private key d",
+    build: (w) => {
+      const key = w.wallets.university;
+      const point = secp256k1.ProjectivePoint.fromHex(key.signingKey.publicKey.slice(2)).toRawBytes(false);
+      const jwk = { kty: "EC", crv: "secp256k1", x: b64url(point.subarray(1, 33)), y: b64url(point.subarray(33)), d: b64url(Buffer.from(key.privateKey.slice(2), "hex")) };
+      return cred(w.joseCredential({ ...UNI, header: { alg: "ES256K", typ: "JWT", jwk } }));
+    },
+    expected: fail("format", "invalid_jwk"),
+  },
+  {
+    id: "vcjose/jwk-off-curve",
+    category: "vcjose",
+    description: "a jwk whose point is not on secp256k1",
+    build: (w) => cred(w.joseCredential({ ...UNI, header: { alg: "ES256K", typ: "JWT", jwk: { kty: "EC", crv: "secp256k1", x: b64url(Buffer.alloc(32, 1)), y: b64url(Buffer.alloc(32, 2)) } } })),
+    expected: fail("format", "invalid_jwk"),
+  },
+  {
+    id: "vcjose/jwk-p256",
+    category: "vcjose",
+    description: "a jwk on another curve (P-256)",
+    build: (w) => cred(w.joseCredential({ ...UNI, header: { alg: "ES256K", typ: "JWT", jwk: { kty: "EC", crv: "P-256", x: b64url(Buffer.alloc(32, 1)), y: b64url(Buffer.alloc(32, 2)) } } })),
+    expected: fail("format", "invalid_jwk"),
+  },
+  {
+    id: "vcjose/jwk-names-delegate-signed-by-mallory",
+    category: "vcjose",
+    description: "the jwk names the university's valid delegate, the signature is mallory's",
+    build: (w) => {
+      const point = secp256k1.ProjectivePoint.fromHex(w.wallets.delegateValid.signingKey.publicKey.slice(2)).toRawBytes(false);
+      const jwk = { kty: "EC", crv: "secp256k1", x: b64url(point.subarray(1, 33)), y: b64url(point.subarray(33)) };
+      return cred(w.joseCredential({ ...UNI, signer: "mallory", header: { alg: "ES256K", typ: "JWT", jwk } }));
+    },
+    expected: fail("signature", "invalid_signature"),
+  },
+  {
+    id: "vcjose/jwk-names-issuer-signed-by-revoked-delegate",
+    category: "vcjose",
+    description: "signed by the university's revoked delegate, its own key as jwk",
+    build: (w) => cred(w.joseCredential({ ...UNI, signer: "delegateRevoked" })),
+    expected: fail("signature", "invalid_signature"),
   },
 ];

@@ -57,6 +57,8 @@ describe("adversarial credentials and presentations (library)", function () {
   });
   after(async () => w?.close());
 
+  const UNI = { issuer: "university" } as const;
+
   describe("controls: what the cases alter verifies valid when left alone", () => {
     const controls: [string, (w: AdversarialWorld) => CaseInput][] = [
       ["the baseline credential the cases alter", (w) => ({ kind: "credential", token: w.credential({ issuer: "university" }) })],
@@ -77,6 +79,13 @@ describe("adversarial credentials and presentations (library)", function () {
       ["sub naming the credential's own subject", (w) => ({ kind: "credential", token: w.credential({ issuer: "university" }, (p) => void (p.sub = w.dids.ada)) })],
       ["a crit-free header with unregistered members", (w) => ({ kind: "credential", token: signJwt(w.payload({ issuer: "university" }), w.wallets.university, { header: { alg: "ES256K", typ: "JWT", "x-ler-note": "ignored" } }) })],
       ["the baseline presentation", (w) => ({ kind: "presentation", token: w.presentation({ credentials: [w.tokens.uniForAda] }) })],
+      ["the baseline as VC-JOSE (VC 2.0 payload, Open Badges 3.0 header with jwk)", (w) => ({ kind: "credential", token: w.joseCredential(UNI) })],
+      ["VC-JOSE signed ES256K-R", (w) => ({ kind: "credential", token: w.joseCredential({ ...UNI, alg: "ES256K-R" }) })],
+      ["VC-JOSE without jwk or kid (the key found in the DID document)", (w) => ({ kind: "credential", token: w.joseCredential({ ...UNI, header: { alg: "ES256K", typ: "JWT" } }) })],
+      ["VC-JOSE with typ vc+jwt (the VC-JOSE-COSE media type)", (w) => ({ kind: "credential", token: w.joseCredential({ ...UNI, header: { alg: "ES256K", typ: "vc+jwt" } }) })],
+      ["VC-JOSE by a valid delegate, its key as jwk", (w) => ({ kind: "credential", token: w.joseCredential({ ...UNI, signer: "delegateValid" }) })],
+      ["VC-JOSE CLR of two in-scope types", (w) => ({ kind: "credential", token: w.joseCredential({ ...UNI, types: ["Degree", "Course"] }) })],
+      ["VC-JOSE validFrom with milliseconds, nbf its whole second", (w) => ({ kind: "credential", token: w.joseCredential(UNI, (p) => void (p.validFrom = new Date(Number(p.nbf) * 1000 + 250).toISOString())) })],
     ];
     for (const [name, build] of controls) {
       it(`${name} -> valid`, async () => {
@@ -116,7 +125,7 @@ describe("adversarial credentials and presentations (library)", function () {
       expect(new Set(CASES.map((c) => c.id)).size).to.equal(CASES.length);
       const categories = new Set(CASES.map((c) => c.category));
       expect([...categories].sort()).to.deep.equal(
-        ["anchor", "encoding", "issuer", "jose", "presentation", "signature", "status", "structure", "trust", "validity"],
+        ["anchor", "encoding", "issuer", "jose", "presentation", "signature", "status", "structure", "trust", "validity", "vcjose"],
       );
     });
 

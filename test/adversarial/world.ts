@@ -19,6 +19,9 @@ import { didRegistryArtifact, projectArtifact } from "../../src/chain/artifacts.
 import { signAccreditationConsent } from "../../src/chain/signedCall.js";
 import type { LerAgent } from "../../src/agent/agent.js";
 import { createAgentWorld, type AgentWorld, type Transport } from "../helpers/agentFixture.js";
+import { asVc11 } from "../helpers/vc11.js";
+import { joseCredentialPayload, secp256k1Jwk } from "../../src/credentials/jose.js";
+import { secp256k1 } from "@noble/curves/secp256k1";
 import { roleWallet, signJwt, type Alg } from "./jws.js";
 
 /** Every actor of the scenario. Identities the agent holds are imported with these keys. */
@@ -122,6 +125,13 @@ export interface AdversarialWorld {
   payload: (options: CredentialOptions) => Record<string, unknown>;
   /** A signed credential: `payload(options)` changed by `edit`, then signed. */
   credential: (options: CredentialOptions, edit?: (payload: Record<string, unknown>) => void) => string;
+  /** The VC-JOSE payload of a credential (VC 2.0, the credential is the payload), as the agent issues. */
+  josePayload: (options: CredentialOptions) => Record<string, unknown>;
+  /**
+   * A VC-JOSE credential: `josePayload(options)` changed by `edit`, signed with Open Badges 3.0's header (`typ` JWT,
+   * the signing key as `jwk`) unless `options.header` gives another.
+   */
+  joseCredential: (options: CredentialOptions & { header?: Record<string, unknown> }, edit?: (payload: Record<string, unknown>) => void) => string;
   /** A signed presentation by `holder` (default ada) of `credentials`. */
   presentation: (options: PresentationOptions, edit?: (payload: Record<string, unknown>) => void) => string;
   close: () => Promise<void>;
@@ -240,7 +250,11 @@ export async function createAdversarialWorld(transport: Transport = "in-process"
   const setup = await chainNow();
   let counter = 0;
   const keyOf = (who: Role | SideKey | Wallet): Wallet => (typeof who === "string" ? wallets[who] : who);
-  const payload = (o: CredentialOptions): Record<string, unknown> => {
+  const payload = (o: CredentialOptions): Record<string, unknown> =>
+    // The VC 1.1 form in a `vc` claim, as other tools issue: still read (the VC-JOSE form is josePayload's).
+    transformCredentialInput(structuredClone(asVc11(built(o))) as never) as unknown as Record<string, unknown>;
+  const josePayload = (o: CredentialOptions): Record<string, unknown> => joseCredentialPayload(built(o) as unknown as Record<string, unknown>);
+  const built = (o: CredentialOptions) => {
     const n = ++counter;
     const types = o.types ?? ["Degree"];
     const subjectDid = o.subject === undefined ? dids.ada : (ROLES as readonly string[]).includes(o.subject) ? dids[o.subject as Role] : o.subject;
@@ -263,11 +277,17 @@ export async function createAdversarialWorld(transport: Transport = "in-process"
       ...(o.exp !== undefined && { validUntil: new Date(o.exp * 1000) }),
       ...(status !== undefined && { status }),
     };
-    const credential =
-      types.length === 1
-        ? openBadgeCredential({ ...common, achievement: achievementOf(types[0]!, n) })
-        : clrCredential({ ...common, achievements: types.map((t, i) => achievementOf(t, n * 100 + i)) });
-    return transformCredentialInput(structuredClone(credential) as never) as unknown as Record<string, unknown>;
+    return types.length === 1
+      ? openBadgeCredential({ ...common, achievement: achievementOf(types[0]!, n) })
+      : clrCredential({ ...common, achievements: types.map((t, i) => achievementOf(t, n * 100 + i)) });
+  };
+  const joseCredential = (o: CredentialOptions & { header?: Record<string, unknown> }, edit?: (p: Record<string, unknown>) => void): string => {
+    const p = josePayload(o);
+    edit?.(p);
+    const key = keyOf(o.signer ?? o.issuer);
+    const alg = o.alg ?? "ES256K";
+    const point = secp256k1.ProjectivePoint.fromHex(key.signingKey.publicKey.slice(2)).toRawBytes(false);
+    return signJwt(p, key, { alg, header: o.header ?? { alg, typ: "JWT", jwk: secp256k1Jwk(point) } });
   };
   const credential = (o: CredentialOptions, edit?: (p: Record<string, unknown>) => void): string => {
     const p = payload(o);
@@ -396,6 +416,8 @@ export async function createAdversarialWorld(transport: Transport = "in-process"
     },
     payload,
     credential,
+    josePayload,
+    joseCredential,
     presentation,
     close: () => base.close(),
   };

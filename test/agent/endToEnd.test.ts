@@ -156,7 +156,7 @@ for (const transport of ["in-process", "json-rpc"] as Transport[]) {
       const c = await issue(ids.university, degree);
       const [h, p, s] = c.jwt.split(".") as [string, string, string];
       const payload = JSON.parse(Buffer.from(p, "base64url").toString());
-      payload.vc.credentialSubject.achievement.name = "PhD Computer Science";
+      payload.credentialSubject.achievement.name = "PhD Computer Science";
       const tamperedPayload = `${h}.${Buffer.from(JSON.stringify(payload)).toString("base64url")}.${s}`;
       const r1 = await verify(tamperedPayload);
       expect(r1.result).to.equal("invalid");

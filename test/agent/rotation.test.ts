@@ -25,6 +25,9 @@ function withoutAnchorProof(payload: Record<string, unknown>): Record<string, un
   return rest;
 }
 
+/** The payload as another credential: a new `id`, mirrored in `jti`. */
+const withId = (payload: Record<string, unknown>, id: string) => ({ ...payload, id, jti: id });
+
 const codes = (r: CredentialReport) => Object.fromEntries(r.checks.map((c) => [c.id, `${c.outcome}:${c.code}`]));
 
 // Issue 12, item 3: rotating the owner, the answer to a key compromise, must not leave the attacker's delegates and
@@ -68,7 +71,8 @@ describe("agent: owner rotation after a key compromise revokes delegates and pub
     const { issuer, registry, template } = await compromisedIssuer("Leaky University");
     const delegate = Wallet.createRandom();
     await (await registry.getFunction("addDelegate")(issuer.split(":").pop()!, encodeBytes32String("veriKey"), delegate.address, 365 * 86_400)).wait();
-    const forged = (n: number) => signJwt({ ...template, jti: `${String(template.jti ?? "urn:forged")}-${n}` }, delegate.privateKey);
+    // A new id (`jti` mirrors `id`) for each forgery.
+    const forged = (n: number) => signJwt(withId(template, `${String(template.jti ?? "urn:forged")}-${n}`), delegate.privateKey);
     // The control: the delegate signs for the issuer. Before the fix, forged(2) below, after the rotation, was valid too.
     expect((await verify(forged(1))).result).to.equal("valid");
 
@@ -100,10 +104,10 @@ describe("agent: owner rotation after a key compromise revokes delegates and pub
     const brief = Wallet.createRandom();
     await (await registry.getFunction("addDelegate")(identity, encodeBytes32String("sigAuth"), brief.address, 10)).wait();
     await w.increaseTime(100);
-    expect((await verify(signJwt({ ...template, jti: "urn:forged-attr-1" }, attackerKey.privateKey))).result).to.equal("valid");
+    expect((await verify(signJwt(withId(template, "urn:forged-attr-1"), attackerKey.privateKey))).result).to.equal("valid");
 
     const rotated = await w.agent.lerRotateOwner({ did: issuer });
-    expect((await verify(signJwt({ ...template, jti: "urn:forged-attr-2" }, attackerKey.privateKey))).result).to.equal("invalid");
+    expect((await verify(signJwt(withId(template, "urn:forged-attr-2"), attackerKey.privateKey))).result).to.equal("invalid");
     expect(rotated.revoked.map((r) => (r.kind === "attribute" ? [r.name, r.value] : [r.delegateType, r.delegate]))).to.deep.equal([
       ["did/pub/Secp256k1/veriKey/hex", hexlify(value)],
     ]);

@@ -124,6 +124,9 @@ describe("deployment", function () {
       const again = await deployRegistries(signer, { network: "x", previous: deployment });
       expect(again.deployed).to.deep.equal([]);
       expect(again.deployment).to.deep.equal(deployment);
+      // An operator's head-age bound in the record survives a redeploy.
+      const tuned = await deployRegistries(signer, { network: "x", previous: { ...deployment, maxHeadAgeSeconds: 600 } });
+      expect(tuned.deployment).to.deep.equal({ ...deployment, maxHeadAgeSeconds: 600 });
     } finally {
       provider.destroy();
     }

@@ -1,3 +1,4 @@
+import { asVc11 } from "../helpers/vc11.js";
 import { expect } from "chai";
 import { ES256KSigner, decodeJWT } from "did-jwt";
 import { createVerifiableCredentialJwt, normalizeCredential, transformCredentialInput } from "did-jwt-vc";
@@ -17,8 +18,9 @@ import {
   type Achievement,
 } from "../../src/credentials/index.js";
 
-// The issuer's pipeline with the real did-jwt-vc: build, compute leaves over the payloads exactly as they will be
-// signed, embed each anchor, sign, then read back as a verifier does. Fixed key, fixed times.
+// The VC 1.1 pipeline of earlier releases and of other tools, with the real did-jwt-vc: build (in the 1.1 model),
+// compute leaves over the payloads exactly as they will be signed, embed each anchor, sign, then read back as a
+// verifier does. Such credentials are still read. Fixed key, fixed times.
 const ISSUER_KEY = `0x${"42".repeat(32)}`;
 const ISSUER_ADDRESS = computeAddress(new SigningKey(ISSUER_KEY).publicKey);
 const ISSUER_DID = `did:ethr:hardhat:${ISSUER_ADDRESS}`;
@@ -82,7 +84,7 @@ describe("credentials through did-jwt-vc", () => {
   let root: string;
 
   before(async () => {
-    const credentials = batch();
+    const credentials = batch().map(asVc11);
     const payloads = credentials.map((c) => transformCredentialInput(structuredClone(c) as never) as object);
     const anchored = anchorBatch(payloads, { chainId: 31337, registry: REGISTRY });
     root = anchored.root;
@@ -112,6 +114,7 @@ describe("credentials through did-jwt-vc", () => {
         "@context": [
           "https://www.w3.org/2018/credentials/v1",
           "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+          "https://w3id.org/ler/v1",
         ],
         type: ["VerifiableCredential", "OpenBadgeCredential"],
         credentialSubject: { type: ["AchievementSubject"], achievement: COURSE },

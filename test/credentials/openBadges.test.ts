@@ -1,3 +1,4 @@
+import { asVc11 } from "../helpers/vc11.js";
 import { expect } from "chai";
 import {
   ACHIEVEMENT_TYPES,
@@ -188,18 +189,19 @@ describe("Open Badges 3.0 and CLR credentials", () => {
   });
 
   describe("openBadgeCredential", () => {
-    it("builds the whole credential, issuanceDate in whole seconds", () => {
+    it("builds the whole credential, validFrom in whole seconds", () => {
       expect(degreeBadge()).to.deep.equal({
         "@context": [
-          "https://www.w3.org/2018/credentials/v1",
+          "https://www.w3.org/ns/credentials/v2",
           "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+          "https://w3id.org/ler/v1",
         ],
         type: ["VerifiableCredential", "OpenBadgeCredential"],
         id: ID,
         name: "BSc Computer Science",
         issuer: { id: ISSUER_DID, type: ["Profile"], name: "Example University", url: "https://uni.example" },
-        issuanceDate: "2024-06-01T12:00:00Z",
-        expirationDate: "2029-06-01T12:00:00Z",
+        validFrom: "2024-06-01T12:00:00Z",
+        validUntil: "2029-06-01T12:00:00Z",
         credentialSubject: { id: HOLDER_DID, type: ["AchievementSubject"], achievement: DEGREE, creditsEarned: 180 },
         credentialStatus: STATUS,
         issuanceAnchor: ANCHOR,
@@ -217,14 +219,15 @@ describe("Open Badges 3.0 and CLR credentials", () => {
       });
       expect(badge).to.deep.equal({
         "@context": [
-          "https://www.w3.org/2018/credentials/v1",
+          "https://www.w3.org/ns/credentials/v2",
           "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+          "https://w3id.org/ler/v1",
         ],
         type: ["VerifiableCredential", "OpenBadgeCredential"],
         id: ID,
         name: "Teamwork badge",
         issuer: { id: ISSUER_DID, type: ["Profile"], name: "Example University", email: "registry@uni.example" },
-        issuanceDate: "2024-06-01T12:00:00Z",
+        validFrom: "2024-06-01T12:00:00Z",
         credentialSubject: { id: HOLDER_DID, type: ["AchievementSubject"], achievement: SKILL },
       });
     });
@@ -292,19 +295,25 @@ describe("Open Badges 3.0 and CLR credentials", () => {
         "an expiry before issuance",
         { validUntil: new Date("2024-06-01T11:59:59Z") },
         "invalid_field",
-        "expirationDate",
+        "validUntil",
       ],
       [
         "an expiry within the same second",
         { validUntil: new Date("2024-06-01T12:00:00.999Z") },
         "invalid_field",
-        "expirationDate",
+        "validUntil",
       ],
       [
         "a status entry of another type",
-        { status: { type: "BitstringStatusListEntry" } },
+        { status: { type: "StatusList2021Entry" } },
         "invalid_field",
         "credentialStatus",
+      ],
+      [
+        "a malformed BitstringStatusListEntry",
+        { status: { type: "BitstringStatusListEntry" } },
+        "invalid_field",
+        "credentialStatus.statusPurpose",
       ],
       [
         "a malformed status entry",
@@ -342,16 +351,17 @@ describe("Open Badges 3.0 and CLR credentials", () => {
       });
       expect(clr).to.deep.equal({
         "@context": [
-          "https://www.w3.org/2018/credentials/v1",
+          "https://www.w3.org/ns/credentials/v2",
           "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json",
           "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+          "https://w3id.org/ler/v1",
         ],
         type: ["VerifiableCredential", "ClrCredential"],
         id: ID,
         name: "Transcript of records",
         description: "All achievements 2021-2024.",
         issuer: { id: ISSUER_DID, type: ["Profile"], name: "Example University" },
-        issuanceDate: "2024-06-01T12:00:00Z",
+        validFrom: "2024-06-01T12:00:00Z",
         credentialSubject: { id: HOLDER_DID, type: ["ClrSubject"], achievement: [DEGREE, COURSE, SKILL] },
         credentialStatus: STATUS,
       });
@@ -507,8 +517,8 @@ describe("Open Badges 3.0 and CLR credentials", () => {
       ]);
     });
 
-    it("accepts the form did-jwt-vc gives back: string issuer, milliseconds, AchievementCredential, extra members", () => {
-      const normalized = mutate(degreeBadge(), (c) => {
+    it("accepts the VC 1.1 form did-jwt-vc gives back: string issuer, milliseconds, AchievementCredential, extra members", () => {
+      const normalized = mutate(asVc11(degreeBadge()), (c) => {
         c.issuer = ISSUER_DID;
         c.issuanceDate = "2024-06-01T12:00:00.000Z";
         c.expirationDate = "2029-06-01T14:00:00+02:00";
@@ -520,17 +530,32 @@ describe("Open Badges 3.0 and CLR credentials", () => {
     });
 
     it("accepts a credential whose status is of another type: checking it is the verifier's job", () => {
-      const other = mutate(
-        degreeBadge(),
-        (c) => (c.credentialStatus = { id: "https://s.example/1#2", type: "BitstringStatusListEntry" }),
-      );
+      const other = mutate(degreeBadge(), (c) => (c.credentialStatus = { id: "https://s.example/1#2", type: "StatusList2021Entry" }));
       expect(validateLerCredential(other)).to.deep.equal({ ok: true });
+      const standard = mutate(
+        degreeBadge(),
+        (c) =>
+          (c.credentialStatus = {
+            id: "https://s.example/1#2",
+            type: "BitstringStatusListEntry",
+            statusPurpose: "revocation",
+            statusListIndex: "2",
+            statusListCredential: "https://s.example/1",
+          }),
+      );
+      expect(validateLerCredential(standard)).to.deep.equal({ ok: true });
+    });
+
+    it("accepts a credential without the LER context, as built before there was one: it is not required", () => {
+      const earlier = mutate(degreeBadge(), (c) => c["@context"].pop());
+      expect(earlier["@context"]).to.not.include("https://w3id.org/ler/v1");
+      expect(validateLerCredential(earlier)).to.deep.equal({ ok: true });
     });
 
     const cases: [string, (c: any) => void, "missing_field" | "invalid_field", string][] = [
       ["no @context", (c) => delete c["@context"], "missing_field", "@context"],
-      ["a context not starting with VC 1.1", (c) => c["@context"].reverse(), "invalid_field", "@context"],
-      ["no Open Badges context", (c) => c["@context"].pop(), "invalid_field", "@context"],
+      ["a context not starting with VC 2.0 (or 1.1)", (c) => c["@context"].reverse(), "invalid_field", "@context"],
+      ["no Open Badges context", (c) => c["@context"].splice(1, 1), "invalid_field", "@context"],
       ["no type", (c) => delete c.type, "missing_field", "type"],
       ["a type string", (c) => (c.type = "OpenBadgeCredential"), "invalid_field", "type"],
       ["no LER type", (c) => (c.type = ["VerifiableCredential"]), "invalid_field", "type"],
@@ -541,20 +566,27 @@ describe("Open Badges 3.0 and CLR credentials", () => {
       ["an issuer id that is not a DID", (c) => (c.issuer.id = "https://uni.example"), "invalid_field", "issuer.id"],
       ["an issuer string that is not a DID", (c) => (c.issuer = "Example University"), "invalid_field", "issuer"],
       ["an issuer name that is not text", (c) => (c.issuer.name = 7), "invalid_field", "issuer.name"],
-      ["no issuanceDate", (c) => delete c.issuanceDate, "missing_field", "issuanceDate"],
-      ["a date only", (c) => (c.issuanceDate = "2024-06-01"), "invalid_field", "issuanceDate"],
-      ["a date without a time zone", (c) => (c.issuanceDate = "2024-06-01T12:00:00"), "invalid_field", "issuanceDate"],
-      ["February 30", (c) => (c.issuanceDate = "2024-02-30T12:00:00Z"), "invalid_field", "issuanceDate"],
-      ["February 29 of 2023", (c) => (c.issuanceDate = "2023-02-29T12:00:00Z"), "invalid_field", "issuanceDate"],
-      ["hour 24", (c) => (c.issuanceDate = "2024-06-01T24:00:00Z"), "invalid_field", "issuanceDate"],
-      ["an offset of +24:00", (c) => (c.issuanceDate = "2024-06-01T12:00:00+24:00"), "invalid_field", "issuanceDate"],
-      ["a Unix time", (c) => (c.issuanceDate = 1_717_243_200), "invalid_field", "issuanceDate"],
-      ["an expiry that does not parse", (c) => (c.expirationDate = "soon"), "invalid_field", "expirationDate"],
+      ["no validFrom", (c) => delete c.validFrom, "missing_field", "validFrom"],
+      ["VC 1.1 without issuanceDate", (c) => Object.assign(c, asVc11(c), { issuanceDate: undefined }), "missing_field", "issuanceDate"],
       [
-        "an expiry before issuance",
-        (c) => (c.expirationDate = "2024-06-01T11:00:00Z"),
+        "VC 1.1 with an expiry before issuance",
+        (c) => Object.assign(c, asVc11(c), { expirationDate: "2024-06-01T11:00:00Z" }),
         "invalid_field",
         "expirationDate",
+      ],
+      ["a date only", (c) => (c.validFrom = "2024-06-01"), "invalid_field", "validFrom"],
+      ["a date without a time zone", (c) => (c.validFrom = "2024-06-01T12:00:00"), "invalid_field", "validFrom"],
+      ["February 30", (c) => (c.validFrom = "2024-02-30T12:00:00Z"), "invalid_field", "validFrom"],
+      ["February 29 of 2023", (c) => (c.validFrom = "2023-02-29T12:00:00Z"), "invalid_field", "validFrom"],
+      ["hour 24", (c) => (c.validFrom = "2024-06-01T24:00:00Z"), "invalid_field", "validFrom"],
+      ["an offset of +24:00", (c) => (c.validFrom = "2024-06-01T12:00:00+24:00"), "invalid_field", "validFrom"],
+      ["a Unix time", (c) => (c.validFrom = 1_717_243_200), "invalid_field", "validFrom"],
+      ["an expiry that does not parse", (c) => (c.validUntil = "soon"), "invalid_field", "validUntil"],
+      [
+        "an expiry before issuance",
+        (c) => (c.validUntil = "2024-06-01T11:00:00Z"),
+        "invalid_field",
+        "validUntil",
       ],
       ["no credentialSubject", (c) => delete c.credentialSubject, "missing_field", "credentialSubject"],
       ["several subjects", (c) => (c.credentialSubject = [c.credentialSubject]), "invalid_field", "credentialSubject"],

@@ -172,7 +172,7 @@ describe("reliability: crash safety of the agent (child processes, SIGKILL)", fu
       const p = position(r.list!, r.index!);
       expect(used.has(p), `${why}: index ${r.list}/${r.index} used twice`).to.equal(false);
       used.add(p);
-      const entry = parseStatusEntry((payloadOf(r.jwt).vc as { credentialStatus: unknown }).credentialStatus);
+      const entry = parseStatusEntry((payloadOf(r.jwt) as { credentialStatus: unknown }).credentialStatus);
       expect(entry, why).to.deep.include({ kind: "ler", issuer: issuerAddress(), list: r.list, index: r.index });
     }
     // The restarted batch did not reuse what the killed batch of 300 had reserved.

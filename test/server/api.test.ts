@@ -41,6 +41,14 @@ describe("ler serve: HTTP API", function () {
     expect(r.body.error.code).to.equal(code);
     expect(r.body.error.message).to.be.a("string").and.not.equal("");
   };
+  /** The TRQP endpoint's errors: RFC 9457 problem details with the service's stable code as `code`. */
+  const expectProblem = (r: Reply, status: number, code: string) => {
+    expect(r.status, JSON.stringify(r.body)).to.equal(status);
+    expect(r.headers.get("content-type")).to.match(/^application\/problem\+json/);
+    expect(r.body).to.include({ status, code });
+    expect(r.body.type).to.be.a("string");
+    expect(r.body.detail).to.be.a("string").and.not.equal("");
+  };
 
   describe("GET /v1/health", () => {
     it("reports the chain reachable, its block and the deployment", async () => {
@@ -133,7 +141,7 @@ describe("ler serve: HTTP API", function () {
 
     it("authorizes an accredited issuer for a type in scope, through its accreditor and its root, with the chain", async () => {
       for (const authority of [sw.ids.accreditor, sw.ids.root]) {
-        const r = await get(q({ entity_id: sw.ids.university, authority_id: authority, assertion_id: "Degree", time: new Date((await sw.w.now()) * 1000).toISOString() }));
+        const r = await get(q({ entity_id: sw.ids.university, authority_id: authority, action: "issue", resource: "Degree", time: new Date((await sw.w.now()) * 1000).toISOString() }));
         expect(r.status).to.equal(200);
         expect(r.body).to.include({ entity_id: sw.ids.university, authority_id: authority, action: "issue", resource: "Degree", authorized: true, reason: "authorized" });
         expect(r.body.chain.map((l: { name: string }) => l.name)).to.deep.equal(["State University", "Regional Accreditation Agency", "National Qualifications Authority"]);
@@ -141,16 +149,17 @@ describe("ler serve: HTTP API", function () {
       }
     });
 
-    it("says no, with a reason: type out of scope, unknown type, authority not above the entity, not accredited", async () => {
-      const no = async (params: Record<string, string>) => (await get(q({ resource: "Degree", ...params }))).body;
-      expect(await no({ entity_id: sw.ids.bootcamp, authority_id: sw.ids.root })).to.include({ authorized: false, reason: "type_out_of_scope" });
-      expect(await no({ entity_id: sw.ids.university, authority_id: sw.ids.root, resource: "Diploma" })).to.include({ authorized: false, reason: "unknown_credential_type" });
-      expect(await no({ entity_id: sw.ids.university, authority_id: sw.ids.bootcamp })).to.include({ authorized: false, reason: "authority_not_in_chain" });
-      expect(await no({ entity_id: sw.ids.learner, authority_id: sw.ids.root })).to.include({ authorized: false, reason: "issuer_not_accredited" });
+    it("says no, with a reason: type out of scope, authority not above the entity; an unknown type or entity is 404", async () => {
+      const no = async (params: Record<string, string>) => get(q({ action: "issue", resource: "Degree", ...params }));
+      expect((await no({ entity_id: sw.ids.bootcamp, authority_id: sw.ids.root })).body).to.include({ authorized: false, reason: "type_out_of_scope" });
+      expect((await no({ entity_id: sw.ids.university, authority_id: sw.ids.bootcamp })).body).to.include({ authorized: false, reason: "authority_not_in_chain" });
+      // TRQP v2's HTTPS binding: an entity or resource not recognised is 404 (problem details), not a denial.
+      expectProblem(await no({ entity_id: sw.ids.university, authority_id: sw.ids.root, resource: "Diploma" }), 404, "unknown_resource");
+      expectProblem(await no({ entity_id: sw.ids.learner, authority_id: sw.ids.root }), 404, "unknown_entity");
     });
 
     it("POST with a context time; a suspended accreditor distrusts its issuers until reinstated", async () => {
-      const body = { entity_id: sw.ids.bootcamp, authority_id: sw.ids.root, action: "issue", resource: "Certificate", context: { time: await sw.w.now() } };
+      const body = { entity_id: sw.ids.bootcamp, authority_id: sw.ids.root, action: "issue", resource: "Certificate", context: { time: new Date((await sw.w.now()) * 1000).toISOString() } };
       expect((await post("/v1/trqp/authorization", body)).body.authorized).to.equal(true);
       await sw.w.agent.lerSuspendAccreditation({ accreditor: sw.ids.root, subject: sw.ids.accreditor, reason: 4 });
       try {
@@ -166,7 +175,7 @@ describe("ler serve: HTTP API", function () {
 
     it("answers from the history: before the accreditation existed is a no (not an error), a past suspension a no at its time", async () => {
       // 2020-01-01, years before this registry existed: the issuer was not yet accredited then.
-      const early = await get(q({ entity_id: sw.ids.university, authority_id: sw.ids.root, resource: "Degree", time: "2020-01-01T00:00:00Z" }));
+      const early = await get(q({ entity_id: sw.ids.university, authority_id: sw.ids.root, action: "issue", resource: "Degree", time: "2020-01-01T00:00:00Z" }));
       expect(early.status).to.equal(200);
       expect(early.body).to.include({ authorized: false, reason: "accreditation_not_yet_valid", time_requested: "2020-01-01T00:00:00Z" });
       expect(early.body.message).to.match(/not yet accredited/);
@@ -174,7 +183,7 @@ describe("ler serve: HTTP API", function () {
       // Code Bootcamp was suspended, then reinstated: a time inside the suspension is judged by the suspended version.
       const versions = (await get(`/v1/registry/entities/${encodeURIComponent(sw.ids.bootcamp)}/history`)).body.versions as { since: number; status: string }[];
       expect(versions.map((v) => v.status)).to.deep.equal(["active", "suspended", "active"]);
-      const at = (time: number) => get(q({ entity_id: sw.ids.bootcamp, authority_id: sw.ids.root, resource: "Certificate", time: String(time) }));
+      const at = (time: number) => get(q({ entity_id: sw.ids.bootcamp, authority_id: sw.ids.root, action: "issue", resource: "Certificate", time: new Date(time * 1000).toISOString() }));
       const during = await at(versions[1]!.since);
       expect(during.body).to.include({ authorized: false, reason: "issuer_suspended" });
       expect(during.body.chain[0]).to.include({ status: "suspended", since: versions[1]!.since });
@@ -184,14 +193,21 @@ describe("ler serve: HTTP API", function () {
       expect((await at(versions[2]!.since + 1)).body).to.include({ authorized: true, reason: "authorized" });
     });
 
-    it("bad queries get 400 with a code", async () => {
-      expectError(await get(q({ authority_id: sw.ids.root, resource: "Degree" })), 400, "missing_parameter");
-      expectError(await get(q({ entity_id: sw.ids.university, authority_id: sw.ids.root, resource: "Degree", action: "verify" })), 400, "unsupported_action");
-      expectError(await get(q({ entity_id: sw.ids.university, authority_id: sw.ids.root, resource: "Degree", time: "yesterday" })), 400, "invalid_time");
-      expectError(await get(q({ entity_id: "bob", authority_id: sw.ids.root, resource: "Degree" })), 400, "invalid_identifier");
-      expectError(await get(q({ entity_id: sw.ids.university.replace("localnet", "sepolia"), authority_id: sw.ids.root, resource: "Degree" })), 400, "wrong_network");
-      expectError(await get(q({ entity_id: sw.ids.university, authority_id: sw.ids.root, resource: "Degree", colour: "blue" })), 400, "unknown_member");
-      expectError(await post("/v1/trqp/authorization", { entity_id: sw.ids.university, authority_id: sw.ids.root, resource: "Degree", context: "now" }), 400, "invalid_parameter");
+    it("malformed queries get 400 problem details; identifiers and actions it does not know 404", async () => {
+      const base = { entity_id: sw.ids.university, authority_id: sw.ids.root, action: "issue", resource: "Degree" };
+      expectProblem(await get(q({ authority_id: sw.ids.root, action: "issue", resource: "Degree" })), 400, "missing_parameter");
+      expectProblem(await get(q({ entity_id: sw.ids.university, authority_id: sw.ids.root, resource: "Degree" })), 400, "missing_parameter");
+      expectProblem(await get(q({ ...base, time: "yesterday" })), 400, "invalid_time");
+      expectProblem(await post("/v1/trqp/authorization", { ...base, context: "now" }), 400, "invalid_parameter");
+      expectProblem(await get(q({ ...base, action: "verify" })), 404, "unknown_action");
+      // Not DIDs of this chain: valid TRQP identifiers that name nothing here.
+      expectProblem(await get(q({ ...base, entity_id: "bob" })), 404, "unknown_entity");
+      expectProblem(await get(q({ ...base, entity_id: sw.ids.university.replace("localnet", "sepolia") })), 404, "unknown_entity");
+      // Members a query does not use are ignored (TRQP v2, versioning: unrecognized optional fields).
+      // A second after the chain's latest block, which may be the reinstatement above (at its own time, a no).
+      const r = await get(q({ ...base, colour: "blue", time: new Date(((await sw.w.now()) + 1) * 1000).toISOString() }));
+      expect(r.status, JSON.stringify(r.body)).to.equal(200);
+      expect(r.body).to.include({ authorized: true }).and.not.have.property("colour");
     });
   });
 
@@ -232,7 +248,8 @@ describe("ler serve: HTTP API", function () {
       expect(r.body.versions[0]).to.deep.include({ since: r.body.entity.accreditedAt.time, role: ["issuer"], status: "active", reason: 0, validFrom: 0, validUntil: null });
       expect(r.body.versions[0].scope.map((s: { name: string }) => s.name)).to.deep.equal(["Degree", "Course"]);
       expect(r.body.entity.versionCount).to.equal(1);
-      expect(r.body.credentials).to.include({ anchors: 1, revokedEntries: 1, suspendedEntries: 1, revokedByHash: 0 });
+      // Two anchors: the batch, and its record (CLR 2.0) signed after the credentials it embeds.
+      expect(r.body.credentials).to.include({ anchors: 2, revokedEntries: 1, suspendedEntries: 1, revokedByHash: 0 });
       expect(r.body.credentials.statusLists[0].revocationList).to.match(/^\/v1\/status-lists\/did%3Aethr%3Alocalnet%3A0x[0-9a-fA-F]{40}\/\d+\/revocation$/);
       const accreditor = await get(`/v1/registry/entities/${sw.ids.accreditor.split(":").pop()}`);
       expect(accreditor.body.children.map((c: { name: string }) => c.name).sort()).to.deep.equal(["Code Bootcamp", "State University"]);
@@ -241,7 +258,7 @@ describe("ler serve: HTTP API", function () {
       const extra = await sw.w.agent.lerIssueCredentials({ issuer: sw.ids.university, credentials: [{ subject: sw.ids.learner, achievement: course }] });
       await sw.w.agent.lerRevoke({ issuer: sw.ids.university, entries: [{ list: extra.credentials[0]!.list, index: extra.credentials[0]!.index }] });
       const after = await get(path);
-      expect(after.body.credentials).to.include({ anchors: 2, revokedEntries: 2 });
+      expect(after.body.credentials).to.include({ anchors: 3, revokedEntries: 2 });
       expect(after.body.block).to.be.greaterThan(r.body.block);
     });
 

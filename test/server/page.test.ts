@@ -133,7 +133,7 @@ describe("ler serve: the web page in Chromium", function () {
   it("a tampered credential: invalid signature", async () => {
     const [h, p, s] = sw.jwt.degree.split(".") as [string, string, string];
     const payload = JSON.parse(Buffer.from(p, "base64url").toString());
-    payload.vc.credentialSubject.achievement.name = "PhD Computer Science";
+    payload.credentialSubject.achievement.name = "PhD Computer Science";
     const verdict = await verify(`${h}.${Buffer.from(JSON.stringify(payload)).toString("base64url")}.${s}`);
     expect(await verdict.getAttribute("data-verdict")).to.equal("invalid");
     expect(await page.locator('tr[data-check="signature"]').getAttribute("data-outcome")).to.equal("fail");

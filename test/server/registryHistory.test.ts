@@ -210,7 +210,8 @@ describe("the registry history: events, historyOf, the index and TRQP agree", fu
   });
 
   const trqp = async (subject: string, type: string, at: bigint) => {
-    const q = new URLSearchParams({ entity_id: subject, authority_id: subjects.root, resource: type, time: String(at) });
+    // TRQP v2: the action is required, and the time an RFC 3339 date-time (seconds are not one).
+    const q = new URLSearchParams({ entity_id: subject, authority_id: subjects.root, action: "issue", resource: type, time: new Date(Number(at) * 1000).toISOString() });
     const r = await app.inject({ method: "GET", url: `/v1/trqp/authorization?${q}` });
     expect(r.statusCode, r.body).to.equal(200);
     return r.json() as { authorized: boolean; reason: string; message: string; chain: { address: string; status: string; since: number | null }[] };

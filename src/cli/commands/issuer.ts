@@ -1,12 +1,12 @@
-import { resolve } from "node:path";
-import { Command } from "commander";
+import { join, resolve } from "node:path";
+import { Command, Option } from "commander";
 import type { LerAgent } from "../../agent/agent.js";
-import type { CredentialRequest, IssueResult, LerIdentity } from "../../agent/types.js";
-import { LIST_SIZE, parseStatusEntry } from "../../credentials/index.js";
+import type { CredentialRequest, IssuedCredential, IssueResult, LerIdentity } from "../../agent/types.js";
+import { DEFAULT_STATUS_LIST_BASE_URL, LIST_SIZE, parseStatusEntry } from "../../credentials/index.js";
 import { LerError, UsageError } from "../../errors.js";
-import { writeFileAtomicSync } from "../../store/files.js";
+import { ensureDir, writeFileAtomicSync } from "../../store/files.js";
 import { IssuedLedger } from "../../store/ledger.js";
-import { collect, parseTime } from "../config.js";
+import { collect, parseInteger, parseTime } from "../config.js";
 import type { Session } from "../context.js";
 import { batchRequests, describeJwt, jwtPayload, parseJson, parseSkill, readInput, requestFrom, sourceName, type AchievementDefaults } from "../input.js";
 import { count, duration, isoTime, short } from "../output.js";
@@ -27,6 +27,7 @@ interface AchievementFlags {
   validUntil?: number;
   issuerName?: string;
   issuerUrl?: string;
+  statusUrl?: string;
   anchor: boolean;
   out?: string;
 }
@@ -45,6 +46,7 @@ function achievementOptions(cmd: Command): Command {
     .option("--valid-until <time>", "expiry (date, date-time or unix seconds; default none)", parseTime("--valid-until"))
     .option("--issuer-name <name>", "the issuer's name in the credential (default: its alias)")
     .option("--issuer-url <url>", "the issuer's web site in the credential")
+    .addOption(statusUrlOption())
     .option("--no-anchor", "do not anchor the batch's Merkle root now (anchor later with `ler issuer anchor`)");
 }
 
@@ -97,8 +99,9 @@ export function registerIssuerCommands(program: Command, act: Act): void {
     `
 A request file holds {"subject": DID, "achievement": {"id", "name", "description", "criteria": {"narrative"},
 "achievementType", "alignments": [{"targetName", "targetUrl", "targetFramework"}]}, "validUntil"}; or
-"achievements": [...] for a CLR-style bundle. With --json, prints {id, jwt, subject, issuer, list, index, root,
-anchor}.
+"achievements": [...] for a CLR 2.0 record (one credential per achievement, then the record embedding them,
+anchored in a batch of its own). With --json, prints {id, jwt, subject, issuer, list, index, root, anchor}, and for
+a record {embedded, records: {root, anchor}}.
 A type that is not registered (unknown_credential_type) or that the issuer is not accredited for now
 (type_out_of_scope, issuer_suspended, …) is refused before anything is signed: no status index is used, no
 anchor is sent; exit status 1.
@@ -195,6 +198,64 @@ pending: run it again).
       .action(act(list)),
     ["ler issuer list --as \"State University\"", "ler issuer list --as \"State University\" --json | jq -r '.credentials[].id'"],
   );
+
+  const publish = issuer
+    .command("publish-status")
+    .description("sign the issuer's status lists, read from the chain, as W3C Bitstring Status List credentials, and write them for hosting")
+    .requiredOption("--as <issuer>", "the issuing identity")
+    .requiredOption("--out <dir>", "where to write them: <dir>/<issuer address>/<list>/<purpose> (the signed JWT) and a .json copy beside each")
+    .option("--list <n>", "a status list to publish (repeatable; default every list the issuer has used)", collect)
+    .addOption(statusUrlOption())
+    .option("--valid-for <seconds>", "the lists' validUntil, this long after the block they were read at (default none)", parseInteger("--valid-for", 1))
+    .option("--ttl <seconds>", "the lists' ttl: how long a verifier may keep one before fetching it again (default none)", parseInteger("--ttl", 1, 31_536_000))
+    .action(act(publishStatus));
+  examples(publish, [
+    "ler issuer publish-status --as \"State University\" --out public/status --status-url https://university.example/status",
+    "ler issuer publish-status --as \"State University\" --out public/status --list 0 --valid-for 86400 --json",
+    "ler serve --status-dir public/status     # or any static web server for that directory",
+  ]);
+  publish.addHelpText(
+    "after",
+    `
+Each credential names its lists as <status-url>/<issuer address>/<list>/<purpose> (the --status-url it was issued
+with): publish with the same --status-url, and host --out at that URL, served as ${STATUS_LIST_MEDIA_TYPE}. The chain
+decides a credential's status; a published list shows it as of the block it was read at (statusRegistrySnapshot),
+so publish again after revoking, suspending or reinstating. With --json, prints {issuer, block, out, lists: [{list,
+purpose, url, file, set}]}.
+`,
+  );
+}
+
+const STATUS_LIST_MEDIA_TYPE = "application/vc+jwt";
+
+function statusUrlOption(): Option {
+  return new Option("--status-url <base>", `where the issuer publishes its status lists (default ${DEFAULT_STATUS_LIST_BASE_URL}, \`ler serve --status-dir\`)`).env("LER_STATUS_URL");
+}
+
+async function publishStatus(s: Session, opts: { as: string; out: string; list?: string[]; statusUrl?: string; validFor?: number; ttl?: number }): Promise<void> {
+  const { agent, issuer } = await issuerOf(s, opts.as);
+  const published = await agent.lerPublishStatusList({
+    issuer: issuer.did,
+    ...(opts.list !== undefined && { lists: opts.list }),
+    ...(opts.statusUrl !== undefined && { statusListBaseUrl: opts.statusUrl }),
+    ...(opts.validFor !== undefined && { validForSeconds: opts.validFor }),
+    ...(opts.ttl !== undefined && { ttlMs: opts.ttl * 1000 }),
+  });
+  const out = resolve(opts.out);
+  const lists = published.lists.map((l) => {
+    const file = join(out, ...l.path.split("/"));
+    ensureDir(join(file, ".."));
+    // The JWT alone, as a verifier fetches it; the decoded credential beside it, for people.
+    writeFileAtomicSync(file, l.jwt);
+    writeFileAtomicSync(`${file}.json`, `${JSON.stringify(l.credential, null, 2)}\n`);
+    return { list: l.list, purpose: l.purpose, url: l.url, file, set: l.set };
+  });
+  s.out.result({ issuer: published.issuer, block: published.block, blockHash: published.blockHash, out, lists }, () => {
+    const o = s.out;
+    done(o, `Published ${count(lists.length)} status list${lists.length === 1 ? "" : "s"} of ${who(issuer)} as of block ${published.block}`);
+    for (const l of lists) o.line(`  list ${l.list} ${l.purpose.padEnd(10)} ${count(l.set)} set  ${o.c.dim(l.url)}`);
+    o.line(o.c.dim(`Written under ${out}: host it at the URLs above (${STATUS_LIST_MEDIA_TYPE}), and publish again after each status change.`));
+  });
 }
 
 /** Resolves subjects given as alias or address to DIDs, listing the key store once. */
@@ -299,12 +360,23 @@ async function issueOne(s: Session, opts: AchievementFlags & { to?: string; file
     credentials: [request],
     anchor: opts.anchor,
     ...issuerProfile(opts),
+    ...(opts.statusUrl !== undefined && { statusListBaseUrl: opts.statusUrl }),
   });
   const c = result.credentials[0]!;
   if (opts.out !== undefined) writeOut(opts.out, `${c.jwt}\n`);
   const info = describeJwt(c.jwt);
   s.out.result(
-    { id: c.id, jwt: c.jwt, issuer: issuer.did, subject: c.subject, list: c.list, index: c.index, root: result.root, anchor: result.anchor ?? null },
+    {
+      id: c.id,
+      jwt: c.jwt,
+      issuer: issuer.did,
+      subject: c.subject,
+      list: c.list,
+      index: c.index,
+      root: result.root,
+      anchor: result.anchor ?? null,
+      ...(c.embedded !== undefined && { embedded: c.embedded, records: { root: result.records!.root, anchor: result.records!.anchor ?? null } }),
+    },
     () => {
       const out = s.out;
       done(out, `Issued "${info.name ?? c.id}"${info.types.length > 0 ? ` (${info.types.join(", ")})` : ""} to ${c.subject}`);
@@ -313,6 +385,11 @@ async function issueOne(s: Session, opts: AchievementFlags & { to?: string; file
         ["issuer", who(issuer)],
         ["status", `list ${c.list}, index ${c.index}`],
         ["anchor", result.anchor !== undefined ? `root ${short32(result.root)}, ${txLine(result.anchor)}` : `not anchored (root ${result.root}): \`ler issuer anchor --as …\``],
+        ["embeds", c.embedded === undefined ? undefined : `${count(c.embedded.length)} credentials (CLR 2.0), each issued on its own: ${c.embedded.map((e) => e.id).join(", ")}`],
+        [
+          "record anchor",
+          result.records === undefined ? undefined : result.records.anchor !== undefined ? `root ${short32(result.records.root)}, ${txLine(result.records.anchor)}` : `not anchored (root ${result.records.root})`,
+        ],
         ["saved to", opts.out],
       ]);
       if (opts.out === undefined) {
@@ -358,28 +435,56 @@ async function issueBatch(s: Session, file: string, opts: AchievementFlags): Pro
       anchor: false,
       onProgress: (n, total) => bar.update(n, total),
       ...issuerProfile(opts),
+      ...(opts.statusUrl !== undefined && { statusListBaseUrl: opts.statusUrl }),
     });
   } finally {
     bar.stop();
   }
   const signedMs = performance.now() - started;
   if (opts.out !== undefined) {
-    writeOut(opts.out, result.credentials.map((c) => `${JSON.stringify({ id: c.id, jwt: c.jwt, subject: c.subject, list: c.list, index: c.index })}\n`).join(""));
+    const line = (c: IssuedCredential): Record<string, unknown> => ({
+      id: c.id,
+      jwt: c.jwt,
+      subject: c.subject,
+      list: c.list,
+      index: c.index,
+      ...(c.embedded !== undefined && { embedded: c.embedded.map(line) }),
+    });
+    writeOut(opts.out, result.credentials.map((c) => `${JSON.stringify(line(c))}\n`).join(""));
   }
   if (opts.anchor) {
     if (!s.out.json) s.out.note(`Anchoring root ${short32(result.root)}…`);
     result.anchor = await agent.lerAnchor({ issuer: issuer.did, root: result.root });
+    // Records (CLR 2.0) were signed in a batch of their own, after the credentials they embed.
+    if (result.records !== undefined) {
+      if (!s.out.json) s.out.note(`Anchoring the records' root ${short32(result.records.root)}…`);
+      result.records.anchor = await agent.lerAnchor({ issuer: issuer.did, root: result.records.root });
+    }
   }
   const first = result.credentials[0]!;
   const last = result.credentials[result.credentials.length - 1]!;
   s.out.result(
-    { issuer: issuer.did, count: result.credentials.length, root: result.root, anchor: result.anchor ?? null, ...(opts.out !== undefined && { out: opts.out }), credentials: result.credentials },
+    {
+      issuer: issuer.did,
+      count: result.credentials.length,
+      root: result.root,
+      anchor: result.anchor ?? null,
+      ...(result.records !== undefined && { records: { root: result.records.root, anchor: result.records.anchor ?? null } }),
+      ...(opts.out !== undefined && { out: opts.out }),
+      credentials: result.credentials,
+    },
     () => {
       const out = s.out;
       done(out, `Issued ${count(result.credentials.length)} credentials in ${duration(signedMs)}`);
       out.fields([
         ["status", first.list === last.list ? `list ${first.list}, indices ${first.index}–${last.index}` : `lists ${first.list}–${last.list}`],
         ["anchor", result.anchor !== undefined ? `root ${short32(result.root)}, ${txLine(result.anchor)}` : `not anchored (root ${result.root})`],
+        [
+          "records",
+          result.records === undefined
+            ? undefined
+            : `${count(result.credentials.filter((c) => c.embedded !== undefined).length)} (CLR 2.0), root ${short32(result.records.root)}, ${result.records.anchor !== undefined ? txLine(result.records.anchor) : "not anchored"}`,
+        ],
         ["saved to", opts.out ?? "the issuer's ledger only (`ler issuer list`); use --out FILE to export them"],
       ]);
     },
@@ -447,7 +552,8 @@ function targetsFromText(text: string, where: string, issuerAddress: string): { 
   const ids: string[] = [];
   const fromJwt = (jwt: string, at: string) => {
     const payload = jwtPayload(jwt);
-    const vc = payload?.vc as { credentialStatus?: unknown } | undefined;
+    // The credential: the `vc` claim (VC 1.1), or the payload itself (VC-JOSE).
+    const vc = (payload?.vc ?? payload) as { credentialStatus?: unknown } | undefined;
     let entry;
     try {
       entry = parseStatusEntry(vc?.credentialStatus);

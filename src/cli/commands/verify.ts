@@ -1,7 +1,9 @@
+import { credentialJwtOf, presentationOfPayload } from "../../credentials/jose.js";
 import { Command } from "commander";
 import type { CredentialReport, PresentationReport, TrustChainEntry, VerificationResult } from "../../verify/report.js";
 import { UsageError } from "../../errors.js";
 import { jwtOf } from "../../agent/plugin.js";
+import { headAgeBound } from "../../chain/presets.js";
 import { VerifierPool, type PoolVerifyOptions } from "../../verify/pool.js";
 import { collect, parseInteger, parseTime } from "../config.js";
 import type { Session } from "../context.js";
@@ -22,6 +24,7 @@ export function registerVerifyCommand(program: Command, act: Act): void {
     .option("--now <time>", "verify as at this time (unix seconds, or a date or date-time; default the clock): see below", parseTime("--now"))
     .option("--jsonl", "print one JSON report per line, one for each credential or presentation, in input order (implies --json)")
     .option("--threads <n>", "verify the credentials across this many worker threads (for batches of thousands; default 1)", parseInteger("--threads", 1, 256))
+    .option("--check-status-lists", "also fetch the Bitstring Status Lists an LER names and report whether they agree with the chain (the chain decides)")
     // A verification that could not be carried out is `unknown` (2), never `invalid` (1).
     .action(act(verifyCommand, { failureExit: 2 }));
   examples(verify, [
@@ -44,6 +47,10 @@ per line instead, each with "source": the file, and ":N" for the Nth item of a f
 --now sets the verifier's clock: validity windows, presentations' windows, and the trust of credentials
 without an issuance anchor are judged at that time. The chain is still read at its latest block: revocations,
 suspensions and key changes made since are seen (an anchored credential's trust is judged at its anchor).
+A credential whose status is only a W3C BitstringStatusListEntry (issued by other tools) is checked on its list,
+fetched over HTTP(S) (256 KiB and 5 s at most) and signed by the credential's issuer; a list that cannot be used
+makes the status unknown. --check-status-lists also fetches the lists an LER names and reports
+status_list_agrees / status_list_disagrees beside the chain's answer, which decides.
 `,
   );
 }
@@ -56,6 +63,7 @@ interface VerifyOpts {
   now?: number;
   jsonl?: boolean;
   threads?: number;
+  checkStatusLists?: boolean;
 }
 
 async function verifyCommand(s: Session, files: string[], opts: VerifyOpts): Promise<number> {
@@ -77,6 +85,7 @@ async function verifyCommand(s: Session, files: string[], opts: VerifyOpts): Pro
     ...(opts.trustedRoot !== undefined && { trustedRoots: opts.trustedRoot }),
     ...(opts.skew !== undefined && { clockSkewSeconds: opts.skew }),
     ...(opts.now !== undefined && { now: opts.now }),
+    ...(opts.checkStatusLists === true && { checkStatusLists: true }),
   };
   // Credentials are verified together (one chain read for all), presentations one by one; reports keep input order.
   const credentials = found.flatMap((f, i) => (f.kind === "credential" ? [i] : []));
@@ -142,14 +151,17 @@ function achievementTypesById(tokens: readonly unknown[]): (id: string) => strin
   const visit = (token: unknown) => {
     if (typeof token !== "string") return;
     const payload = jwtPayload(token);
-    const vp = payload?.vp as { verifiableCredential?: unknown } | undefined;
+    const vp = payload === undefined ? undefined : presentationOfPayload(payload);
     if (vp !== undefined) {
       const vcs = Array.isArray(vp.verifiableCredential) ? vp.verifiableCredential : [vp.verifiableCredential];
-      for (const vc of vcs) visit(vc);
+      for (const vc of vcs) visit(credentialJwtOf(vc));
       return;
     }
     const d = describeJwt(token);
     if (d.id !== undefined) map.set(d.id, d.types);
+    // A record's embedded credentials (CLR 2.0) have reports of their own.
+    const subject = (payload?.credentialSubject ?? {}) as { verifiableCredential?: unknown };
+    if (Array.isArray(subject.verifiableCredential)) for (const vc of subject.verifiableCredential) visit(credentialJwtOf(vc));
   };
   tokens.forEach(visit);
   return (id) => map.get(id) ?? [];
@@ -162,7 +174,9 @@ async function verifyOnThreads(s: Session, tokens: readonly unknown[], threads: 
   const pool = new VerifierPool({ rpcUrl: network.rpcUrl, deployment: network.deployment, networkName: network.name, threads });
   try {
     const timeoutMs = s.settings.readTimeoutMs;
-    return await pool.verifyCredentials(tokens.map(jwtOf), { ...options, ...(timeoutMs !== undefined && { read: { timeoutMs } }) });
+    const maxHeadAgeSeconds = headAgeBound(network.deployment, s.settings.maxHeadAgeSeconds);
+    const read = { ...(timeoutMs !== undefined && { timeoutMs }), ...(maxHeadAgeSeconds !== undefined && { maxHeadAgeSeconds }) };
+    return await pool.verifyCredentials(tokens.map(jwtOf), { ...options, read });
   } finally {
     await pool.close();
   }

@@ -1,3 +1,4 @@
+import { credentialOfPayload } from "../../credentials/jose.js";
 import { writeFileSync } from "node:fs";
 import { Command } from "commander";
 import { LerError, UsageError } from "../../errors.js";
@@ -92,7 +93,7 @@ async function add(s: Session, file: string): Promise<void> {
   const items = credentials.map((f, i) => {
     try {
       const jwt = decodeJwt(f.token);
-      if (typeof jwt.payload.vc !== "object" || jwt.payload.vc === null) throw new UsageError("not_a_credential", "the JWT carries no `vc` claim");
+      credentialOfPayload(jwt.payload);
       return { id: describeJwt(jwt.raw).id, jwt: jwt.raw };
     } catch (e) {
       throw new UsageError("not_a_credential", `${where}${credentials.length > 1 ? ` (item ${i + 1})` : ""} is not a credential JWT: ${(e as Error).message}`);

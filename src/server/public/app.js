@@ -131,6 +131,7 @@ const CHECK_LABEL = {
   presentation: "Presentation validity",
   holder_signature: "Holder signature",
   holder_binding: "Holder is the subject",
+  embedded: "Embedded credentials",
 };
 
 function badge(kind, label, icon) {
@@ -236,7 +237,9 @@ function classify(text) {
     return { kind: "credential", value: obj };
   }
   const payload = decodeJwtPayload(t);
-  return { kind: payload?.vp ? "presentation" : "credential", value: t };
+  // A VC 2.0 presentation secured as a JWT is its payload: `type` says which.
+  const isVp = payload?.vp || [].concat(payload?.type ?? []).includes("VerifiablePresentation");
+  return { kind: isVp ? "presentation" : "credential", value: t };
 }
 
 /** The W3C credential a JWT (or an object carrying one) holds, for the certificate view. */
@@ -256,14 +259,23 @@ function credentialOf(value) {
     if (typeof exp === "number" && !vc.expirationDate) vc.expirationDate = new Date(exp * 1000).toISOString();
     return vc;
   }
+  if (payload?.["@context"]) {
+    // VC-JOSE (VC 2.0, as Open Badges 3.0 secures it): the payload is the credential; the registered claims mirror it.
+    const { iss, sub, nbf, exp, jti, iat, ...vc } = payload;
+    return vc;
+  }
   return value && typeof value === "object" ? value : undefined;
 }
 
 function presentedCredentials(value) {
   const jwt = typeof value === "string" ? value : value?.proof?.jwt;
   const payload = typeof jwt === "string" ? decodeJwtPayload(jwt) : undefined;
-  const list = payload?.vp?.verifiableCredential ?? value?.verifiableCredential ?? [];
-  return [].concat(list);
+  // The `vp` claim (VC 1.1), or the payload itself (VC 2.0 secured as a JWT).
+  const list = payload?.vp?.verifiableCredential ?? payload?.verifiableCredential ?? value?.verifiableCredential ?? [];
+  // An enveloped credential carries its JWT in a data: URL.
+  return [].concat(list).map((c) =>
+    c && typeof c === "object" && typeof c.id === "string" && c.id.startsWith("data:application/vc+jwt,") ? c.id.slice("data:application/vc+jwt,".length) : c,
+  );
 }
 
 // ---- verify ----------------------------------------------------------------------------------------------------

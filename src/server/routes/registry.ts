@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import { ChainError } from "../../errors.js";
 import { MAX_STATUS_LIST } from "../../credentials/index.js";
 import type { ServiceContext } from "../context.js";
-import { badRequest, HttpError, iso, objectBody, optionalString, parseCount, parseTime, requiredString } from "../http.js";
+import { badRequest, HttpError, iso, objectBody, optionalString, parseCount } from "../http.js";
 import type { Purpose } from "../registry/events.js";
 import type { IndexSnapshot } from "../registry/indexer.js";
 import { ROLE_ACCREDITOR, ROLE_ISSUER } from "../../verify/trust.js";
@@ -10,7 +10,7 @@ import { displayStatus, downsample, tallyByStatus, type EntityState } from "../r
 import { entityDetail, entityView, historyView, typeNames, versionView, type ViewContext } from "../registry/views.js";
 import { rpcWithTimeout } from "../rpc.js";
 import { readStatusWords, statusListCredential } from "../statusList.js";
-import { authorize } from "../trqp.js";
+import { registerTrqp } from "./trqp.js";
 
 const ROLES = ["root", "accreditor", "issuer"] as const;
 const STATUSES = ["active", "suspended", "revoked", "expired", "not_yet_valid"] as const;
@@ -49,34 +49,7 @@ export function registerRegistry(app: FastifyInstance, ctx: ServiceContext): voi
 
   // ---- TRQP ----------------------------------------------------------------------------------------------------
 
-  const trqp = async (q: Record<string, unknown>, time: unknown) => {
-    const action = optionalString(q.action, "action", 64) ?? "issue";
-    if (action !== "issue") {
-      throw badRequest("unsupported_action", `This registry answers the action "issue" only, not "${action}".`);
-    }
-    const resource = q.resource ?? q.assertion_id;
-    const t = parseTime(time, "time");
-    return authorize(ctx, {
-      entityId: requiredString(q.entity_id, "entity_id", 200),
-      authorityId: requiredString(q.authority_id, "authority_id", 200),
-      action,
-      resource: requiredString(resource, "resource", 200),
-      ...(t !== undefined && { time: t }),
-    });
-  };
-  app.get("/v1/trqp/authorization", async (request) => {
-    const q = request.query as Record<string, unknown>;
-    objectBody(q, ["entity_id", "authority_id", "action", "resource", "assertion_id", "time"]);
-    return trqp(q, q.time);
-  });
-  app.post("/v1/trqp/authorization", async (request) => {
-    const b = objectBody(request.body, ["entity_id", "authority_id", "action", "resource", "assertion_id", "context"]);
-    const context = b.context;
-    if (context !== undefined && (typeof context !== "object" || context === null || Array.isArray(context))) {
-      throw badRequest("invalid_parameter", '"context" must be an object.');
-    }
-    return trqp(b, (context as { time?: unknown } | undefined)?.time);
-  });
+  registerTrqp(app, ctx);
 
   // ---- registry ------------------------------------------------------------------------------------------------
 
