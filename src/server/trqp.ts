@@ -401,17 +401,18 @@ function answer<K extends "authorized" | "recognized">(
   };
 }
 
-/** Answers an authorization query. Chain failures throw ChainError (the route answers 503). */
-export async function authorize(ctx: ServiceContext, q: TrqpQuery): Promise<AuthorizationResponse> {
-  if (q.action !== AUTHORIZATION_ACTION) {
-    throw new TrqpProblem(
-      "unknown-action",
-      `Authorization queries answer the action "${AUTHORIZATION_ACTION}" (with a credential type as the resource), not "${clip(q.action)}".`,
-    );
+/** What both queries begin with: the action checked, the query prepared, the time asked about, a way to say no. */
+async function start(ctx: ServiceContext, q: TrqpQuery, kind: string, action: string, verdict: "authorized" | "recognized") {
+  if (q.action !== action) {
+    throw new TrqpProblem("unknown-action", `${kind} queries answer the action "${action}" (with a credential type as the resource), not "${clip(q.action)}".`);
   }
   const p = await prepare(ctx, q);
-  const when = iso(p.asked);
-  const no = (reason: string, message: string) => answer(ctx, q, p, "authorized", false, reason, message);
+  return { p, when: iso(p.asked), no: (reason: string, message: string) => answer(ctx, q, p, verdict, false, reason, message) };
+}
+
+/** Answers an authorization query. Chain failures throw ChainError (the route answers 503). */
+export async function authorize(ctx: ServiceContext, q: TrqpQuery): Promise<AuthorizationResponse> {
+  const { p, when, no } = await start(ctx, q, "Authorization", AUTHORIZATION_ACTION, "authorized");
   const verdict = evaluateTrust(p.links, { typeId: p.typeId, at: p.at });
   if (verdict.verdict !== Verdict.Trusted) {
     const isEntity = verdict.failedAt === p.entity;
@@ -439,15 +440,7 @@ const ZERO = "0x0000000000000000000000000000000000000000";
  * failures throw ChainError.
  */
 export async function recognize(ctx: ServiceContext, q: TrqpQuery): Promise<RecognitionResponse> {
-  if (q.action !== RECOGNITION_ACTION) {
-    throw new TrqpProblem(
-      "unknown-action",
-      `Recognition queries answer the action "${RECOGNITION_ACTION}" (with a credential type as the resource), not "${clip(q.action)}".`,
-    );
-  }
-  const p = await prepare(ctx, q);
-  const when = iso(p.asked);
-  const no = (reason: string, message: string) => answer(ctx, q, p, "recognized", false, reason, message);
+  const { p, when, no } = await start(ctx, q, "Recognition", RECOGNITION_ACTION, "recognized");
   // An issuer the entity would accredit for the type, in force from the start: the registry's rules then judge the
   // entity and everything above it as accreditor links, exactly as trustedAt judges the accreditors above any issuer.
   const probe: ChainLink = {
