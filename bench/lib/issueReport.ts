@@ -46,7 +46,7 @@ export function renderIssueReport(input: IssueReportInput): { text: string; reco
     "",
     `Regenerate with \`${input.command}\`. Credentials are issued through the agent: \`lerIssueCredentials\` reserves ` +
       "status indices (fsynced allocation file), builds each Open Badges 3.0 credential with its status entry, computes " +
-      "the batch's Merkle tree, signs each JWT through Veramo (ES256K, local KMS, encrypted key store), appends the " +
+      "the batch's Merkle tree, signs each credential as a JWT (Open Badges 3.0 on VC 2.0: the credential is the payload, the key as `jwk`) with Veramo's key manager (ES256K, local KMS, encrypted key store), appends the " +
       "batch to the issuer's ledger (fsynced) and anchors the root with one `StatusRegistry.anchor` transaction, " +
       `waiting for one confirmation. Chain: a Hardhat ${input.hardhat} node over HTTP on 127.0.0.1 in the benchmark process.`,
     "",

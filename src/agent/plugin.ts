@@ -1084,8 +1084,8 @@ const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
 /**
  * What `lerRevokeByHash` revokes for one argument (see `revocationHashesOf` for what the verifier checks): a bytes32
- * hash as given; a credential (compact JWT) by its credential hash, which names its claims whatever the header and
- * signature (its token hash only when the payload is not canonical JSON); anything else as a credential id (`jti`).
+ * hash as given; a credential (compact JWT) by its identity (its id's hash, or its credential hash when it has no
+ * id), whatever its header and signature; anything else as a credential id (`jti`).
  */
 function hashToRevoke(value: string, issuer: string): string {
   const text = value.trim();
@@ -1105,5 +1105,5 @@ function hashToRevoke(value: string, issuer: string): string {
   if (named !== issuer) {
     throw new LerError("iss_mismatch", `The credential was issued by ${String(iss)}, not by ${issuer}: only its issuer can revoke it.`);
   }
-  return revocationHashesOf(jwt.payload, jwt.raw).credential ?? keccak256(toUtf8Bytes(jwt.raw));
+  return revocationHashesOf(jwt.payload, jwt.raw).identity;
 }

@@ -2,17 +2,18 @@ import { keccak256Hex } from "./keccak.js";
 import { anchorLeaf } from "./merkle.js";
 
 /**
- * What a revocation by hash (`StatusRegistry.revokeHash`, under the issuer's address) names. A credential is revoked
- * by hash when any of these, under its issuer, is:
+ * What a revocation by hash (`StatusRegistry.revokeHash`, under the issuer's address) names: the credential's
+ * **identity**, not the bytes of one token of it.
  *
- * - **the credential**: {@link credentialHash}, the keccak256 of the canonical JSON of its JWT payload without the
- *   issuance anchor, which is its anchor leaf. The header and the signature are left out, so the same claims re-signed
- *   (another `alg`, another `kid`, a key that was valid when the batch was anchored, a malleated signature) are the
- *   same credential, revoked too. This is what the agent revokes when given a credential.
- * - **its id**: {@link credentialIdHash} of the `jti`, keccak256 of its UTF-8 bytes: every credential of the issuer
- *   with that id. This is what the agent revokes when given an id.
- * - **the token** (releases before the credential hash): keccak256 of the compact JWT's bytes. Still honoured, so
- *   that what was revoked stays revoked; it names only those exact bytes.
+ * - A credential with an id (`jti`, which mirrors its `id`) is named by {@link credentialIdHash}: keccak256 of the
+ *   id's UTF-8 bytes. Every token with that id from that issuer is the same credential: the same claims re-signed
+ *   (another `alg`, another `kid`, a key that was valid when its batch was anchored, a malleated signature) are revoked
+ *   with it. A token whose claims differ in anything else is not the anchored credential (its anchor proof fails), so
+ *   it is judged by today's keys, which a former key holder does not have.
+ * - A credential without an id is named by {@link credentialHash}: keccak256 of the RFC 8785 canonical JSON of its
+ *   payload without the issuance anchor (its anchor leaf), which leaves the header and the signature out as well.
+ * - A VC 1.1 credential (a `vc` claim) is also revoked by the hash of its token's bytes, which earlier releases
+ *   revoked: what was revoked stays revoked. Those releases issued only that form.
  */
 export function credentialHash(payload: object): string {
   return anchorLeaf(payload);
@@ -27,7 +28,9 @@ export function credentialIdHash(id: string): string {
 export interface RevocationHashes {
   /** Its credential hash (its anchor leaf), unless the payload is not canonical JSON (a float, a number beyond 2^53). */
   credential: string | undefined;
-  /** Every hash whose revocation under the issuer revokes it, distinct: the credential's, its id's, its token's. */
+  /** The hash that names it: its id's when it has one, else its credential hash (else, not canonical, its token's). */
+  identity: string;
+  /** Every hash whose revocation under the issuer revokes it, distinct: its identity, and its token's in VC 1.1. */
   all: string[];
 }
 
@@ -39,8 +42,8 @@ export function revocationHashesOf(payload: Record<string, unknown>, token: stri
   } catch {
     // Not canonical JSON: no credential hash, and no anchor either (the anchor check reports why).
   }
-  const all = credential === undefined ? [] : [credential];
-  if (typeof payload.jti === "string") all.push(credentialIdHash(payload.jti));
-  all.push(keccak256Hex(token));
-  return { credential, all: [...new Set(all)] };
+  const tokenHash = (): string => keccak256Hex(token);
+  const identity = typeof payload.jti === "string" ? credentialIdHash(payload.jti) : (credential ?? tokenHash());
+  const legacy = Object.hasOwn(payload, "vc") ? tokenHash() : undefined;
+  return { credential, identity, all: legacy === undefined || legacy === identity ? [identity] : [identity, legacy] };
 }

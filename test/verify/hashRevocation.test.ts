@@ -1,11 +1,12 @@
 import { expect } from "chai";
 import { Contract, encodeBytes32String, keccak256, parseEther, toUtf8Bytes, Wallet, type BrowserProvider, type JsonRpcSigner } from "ethers";
 import { didRegistryArtifact } from "../../src/chain/artifacts.js";
-import { achievement, credentialHash, credentialIdHash, revocationHashesOf } from "../../src/credentials/index.js";
+import { achievement, credentialHash, credentialIdHash, openBadgeCredential, revocationHashesOf } from "../../src/credentials/index.js";
 import type { CredentialReport } from "../../src/verify/report.js";
 import { malleate, nonCanonicalSignature, payloadOf, signJwt, type Alg } from "../adversarial/jws.js";
 import { createAgentWorld, type AgentWorld } from "../helpers/agentFixture.js";
 import { rejection } from "../helpers/assert.js";
+import { asVc11 } from "../helpers/vc11.js";
 
 const degree = achievement({
   id: "https://university.example/programs/ba-history",
@@ -33,42 +34,51 @@ function rng(seed: number): () => number {
 }
 
 // Issue 12, item 2: a revocation by hash names the credential (its claims), not the bytes of one token of it.
-describe("revocation by hash names the credential, not the token", function () {
+describe("revocation by hash names the credential (its id, else its claims), not the token", function () {
   this.timeout(120_000);
 
-  describe("the credential hash (pure)", () => {
-    it("is the same for every header and signature over the same claims, and differs when any claim does", () => {
+  describe("the hashes that name a credential (pure)", () => {
+    it("are the same for every header and signature over the same claims; any other claims are another credential", () => {
       const random = rng(12);
       const keys = Array.from({ length: 4 }, () => randomWallet());
-      const base = { iss: `did:ethr:0x${"11".repeat(20)}`, jti: "urn:uuid:5b0e6c1a-1f7d-4f0e-9a51-0c4d1c2b7a11", nbf: 1_700_000_000, vc: { type: ["VerifiableCredential"], credentialSubject: { id: "did:example:ada", grade: "A" } } };
-      const expected = credentialHash(base);
-      for (let i = 0; i < 200; i++) {
-        const alg: Alg = random() < 0.5 ? "ES256K" : "ES256K-R";
-        const header: Record<string, unknown> = { alg, typ: random() < 0.5 ? "JWT" : "vc+jwt" };
-        if (random() < 0.5) header.kid = `${base.iss}#controller`;
-        if (random() < 0.3) header.cty = "vc";
-        // The same claims in another member order: the canonical JSON is the same.
-        const claims = random() < 0.5 ? base : { vc: base.vc, nbf: base.nbf, jti: base.jti, iss: base.iss };
-        const token = signJwt(claims, keys[Math.floor(random() * keys.length)]!, { header, alg });
-        const { credential, all } = revocationHashesOf(payloadOf(token), token);
-        expect(credential).to.equal(expected);
-        expect(all).to.deep.equal([expected, credentialIdHash(base.jti), keccak256(toUtf8Bytes(token))]);
+      // The VC-JOSE form (the credential is the payload) and the VC 1.1 form (a vc claim), with and without an id.
+      const jose = { "@context": ["https://www.w3.org/ns/credentials/v2"], type: ["VerifiableCredential"], iss: `did:ethr:0x${"11".repeat(20)}`, jti: "urn:uuid:5b0e6c1a-1f7d-4f0e-9a51-0c4d1c2b7a11", nbf: 1_700_000_000, credentialSubject: { id: "did:example:ada", grade: "A" } };
+      const vc11 = { iss: jose.iss, jti: jose.jti, nbf: jose.nbf, vc: { type: ["VerifiableCredential"], credentialSubject: { id: "did:example:ada", grade: "A" } } };
+      const { jti: _a, ...joseNoId } = jose;
+      const { jti: _b, ...vc11NoId } = vc11;
+      for (const base of [jose, vc11, joseNoId, vc11NoId] as Record<string, unknown>[]) {
+        const identity = typeof base.jti === "string" ? credentialIdHash(base.jti) : credentialHash(base);
+        for (let i = 0; i < 50; i++) {
+          const alg: Alg = random() < 0.5 ? "ES256K" : "ES256K-R";
+          const header: Record<string, unknown> = { alg, typ: random() < 0.5 ? "JWT" : "vc+jwt" };
+          if (random() < 0.5) header.kid = `${String(base.iss)}#controller`;
+          if (random() < 0.3) header.cty = "vc";
+          // The same claims in another member order: the canonical JSON is the same.
+          const claims = random() < 0.5 ? base : Object.fromEntries(Object.entries(base).reverse());
+          const token = signJwt(claims, keys[Math.floor(random() * keys.length)]!, { header, alg });
+          const hashes = revocationHashesOf(payloadOf(token), token);
+          expect(hashes.credential).to.equal(credentialHash(base));
+          expect(hashes.identity).to.equal(identity);
+          // A VC 1.1 token is also revoked by its bytes' hash, as earlier releases revoked it; a VC-JOSE one is not.
+          expect(hashes.all).to.deep.equal("vc" in base ? [identity, keccak256(toUtf8Bytes(token))] : [identity]);
+        }
       }
-      // Any change of a claim is another credential.
+      // Any change of a claim is another credential (by its credential hash; by its id when the id changes).
       const changed = [
-        { ...base, jti: `${base.jti}0` },
-        { ...base, nbf: base.nbf + 1 },
-        { ...base, vc: { ...base.vc, credentialSubject: { ...base.vc.credentialSubject, grade: "B" } } },
-        { ...base, exp: 1_800_000_000 },
+        { ...jose, jti: `${jose.jti}0` },
+        { ...jose, nbf: jose.nbf + 1 },
+        { ...jose, credentialSubject: { ...jose.credentialSubject, grade: "B" } },
+        { ...jose, exp: 1_800_000_000 },
       ];
-      expect(new Set([expected, ...changed.map((c) => credentialHash(c))]).size).to.equal(changed.length + 1);
+      expect(new Set([credentialHash(jose), ...changed.map((c) => credentialHash(c))]).size).to.equal(changed.length + 1);
     });
 
-    it("a payload that is not canonical JSON (a lone surrogate) has no credential hash; its id and token still revoke it", () => {
+    it("a payload that is not canonical JSON (a lone surrogate) has no credential hash; its id names it, else its token", () => {
       const token = signJwt('{"iss":"did:ethr:0x1111111111111111111111111111111111111111","jti":"urn:x","note":"\\ud800"}', randomWallet());
-      const { credential, all } = revocationHashesOf(payloadOf(token), token);
-      expect(credential).to.equal(undefined);
-      expect(all).to.deep.equal([credentialIdHash("urn:x"), keccak256(toUtf8Bytes(token))]);
+      const withId = revocationHashesOf(payloadOf(token), token);
+      expect([withId.credential, withId.identity, withId.all]).to.deep.equal([undefined, credentialIdHash("urn:x"), [credentialIdHash("urn:x")]]);
+      const anonymous = signJwt('{"iss":"did:ethr:0x1111111111111111111111111111111111111111","note":"\\ud800"}', randomWallet());
+      expect(revocationHashesOf(payloadOf(anonymous), anonymous).all).to.deep.equal([keccak256(toUtf8Bytes(anonymous))]);
     });
   });
 
@@ -153,8 +163,17 @@ describe("revocation by hash names the credential, not the token", function () {
       expect((await verify(credentials[0]!.jwt)).result).to.equal("valid");
     });
 
-    it("a revocation of the token's bytes, as earlier releases made, still revokes that token", async () => {
-      const { issuer, jwt } = await issuerWithCredential("Legacy University");
+    it("a VC 1.1 credential whose token bytes an earlier release revoked stays revoked", async () => {
+      const { issuer } = await issuerWithCredential("Legacy University");
+      // Earlier releases issued VC 1.1 (a vc claim, through Veramo) and revoked a credential by its token's hash.
+      const legacy = await w.agent.createVerifiableCredential({
+        credential: asVc11(
+          openBadgeCredential({ id: "urn:uuid:0c7a3e1b-2d4f-4a6b-8c9d-0e1f2a3b4c5d", issuer: { id: issuer, name: "Legacy University" }, subject: { id: learner }, achievement: degree, issuedAt: new Date((await w.now()) * 1000 - 60_000) }),
+        ) as never,
+        proofFormat: "jwt",
+      });
+      const jwt = (legacy.proof as { jwt: string }).jwt;
+      expect((await verify(jwt)).result).to.equal("valid");
       await w.agent.lerRevokeByHash({ issuer, credentials: [keccak256(toUtf8Bytes(jwt))] });
       const r = await verify(jwt);
       expect(codes(r).status).to.equal("fail:credential_revoked");
