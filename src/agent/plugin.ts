@@ -650,11 +650,24 @@ export class LerPlugin implements IAgentPlugin {
       network: this.network,
       issuer: { did: identifier.did, address, keyRef: key.kid, publicKeyHex: key.publicKeyHex },
       lists,
-      baseUrl: args.statusListBaseUrl ?? DEFAULT_STATUS_LIST_BASE_URL,
+      baseUrl: args.statusListBaseUrl ?? (await this.publishedBase(address)),
       ...(args.validForSeconds !== undefined && { validForSeconds: args.validForSeconds }),
       ...(args.ttlMs !== undefined && { ttlMs: args.ttlMs }),
       timeoutMs: this.options.readTimeoutMs ?? 10_000,
     });
+  }
+
+  /**
+   * Where the issuer's credentials say its lists are, when the caller does not: the base its latest credential names
+   * (the lists must be published where the credentials point), else the default.
+   */
+  private async publishedBase(issuer: string): Promise<string> {
+    const { records } = await this.ledger.readIssued(issuer);
+    for (let i = records.length - 1; i >= 0; i--) {
+      const base = statusListBaseOf(records[i]!.jwt);
+      if (base !== undefined) return base;
+    }
+    return DEFAULT_STATUS_LIST_BASE_URL;
   }
 
   private async lerResumePending(args: { issuer?: string }, context: LerContext): Promise<ResumeResult> {
@@ -1106,4 +1119,20 @@ function hashToRevoke(value: string, issuer: string): string {
     throw new LerError("iss_mismatch", `The credential was issued by ${String(iss)}, not by ${issuer}: only its issuer can revoke it.`);
   }
   return revocationHashesOf(jwt.payload, jwt.raw).identity;
+}
+
+/** The status list base a credential names: its BitstringStatusListEntry's list URL without `/<address>/<list>/<purpose>`. */
+function statusListBaseOf(jwt: string): string | undefined {
+  try {
+    const { payload } = decodeJwt(jwt);
+    const status = (payload.credentialStatus ?? (payload.vc as Record<string, unknown> | undefined)?.credentialStatus) as unknown;
+    for (const entry of Array.isArray(status) ? status : [status]) {
+      const url = (entry as { type?: unknown; statusListCredential?: unknown } | null)?.statusListCredential;
+      const base = typeof url === "string" ? /^(.*)\/0x[0-9a-fA-F]{40}\/\d+\/(?:revocation|suspension)$/.exec(url)?.[1] : undefined;
+      if (base !== undefined) return base;
+    }
+  } catch {
+    // A record that cannot be read names no base.
+  }
+  return undefined;
 }

@@ -245,7 +245,7 @@ export interface PublishStatusListArgs {
   issuer: string;
   /** Lists to publish, decimal; default every list the issuer has used (0 to its current one). */
   lists?: string[];
-  /** The base the issuer's credentials name (`IssueArgs.statusListBaseUrl`); default `DEFAULT_STATUS_LIST_BASE_URL`. */
+  /** The base the issuer's credentials name (`IssueArgs.statusListBaseUrl`); default: the base its latest credential names, else `DEFAULT_STATUS_LIST_BASE_URL`. */
   statusListBaseUrl?: string;
   /** Seconds from the block's time to the lists' validUntil; default none. */
   validForSeconds?: number;

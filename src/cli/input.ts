@@ -343,7 +343,7 @@ export function describeJwt(jwt: string): { id?: string; name?: string; issuer?:
   // did-jwt-vc moves members it has no claim for (name, issuer profile) from `vc` to the top of the payload.
   const issuer = (vc.issuer ?? p.issuer) as { name?: unknown } | string | undefined;
   const out: ReturnType<typeof describeJwt> = {
-    types: achievements.map((a) => a.achievementType).filter((t): t is string => typeof t === "string"),
+    types: [...new Set(achievements.map((a) => a.achievementType).filter((t): t is string => typeof t === "string"))],
   };
   const id = p.jti ?? vc.id;
   if (typeof id === "string") out.id = id;

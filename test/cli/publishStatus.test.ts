@@ -80,6 +80,15 @@ describe("ler issuer publish-status and ler serve --status-dir", function () {
     expect(bad.stderr).to.contain("invalid_status_entry");
   });
 
+  it("publish-status without --status-url publishes where the issuer's latest credential says its lists are", async () => {
+    // The latest credential above was issued with --status-url https://university.example/status/.
+    const r = json<{ lists: { url: string }[] }>(await run(["issuer", "publish-status", "--as", "State University", "--out", join(dir, "elsewhere"), "--json"], 0));
+    expect(r.lists.map((l) => l.url)).to.deep.equal([
+      `https://university.example/status/${university.address}/0/revocation`,
+      `https://university.example/status/${university.address}/0/suspension`,
+    ]);
+  });
+
   it("publish-status writes each list as the issuer's signed JWT, with a decoded copy, under <out>/<address>/<list>/<purpose>", async () => {
     const r = json<{ issuer: string; block: number; out: string; lists: { list: string; purpose: string; url: string; file: string; set: number }[] }>(
       await run(["issuer", "publish-status", "--as", "State University", "--out", statusDir, "--status-url", base, "--ttl", "120", "--json"], 0),

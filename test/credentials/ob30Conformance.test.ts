@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { Ajv2019, type ErrorObject } from "ajv/dist/2019.js";
 import addFormatsModule from "ajv-formats";
-import { Contract, Wallet, concat, dataSlice, getAddress, keccak256, toUtf8Bytes } from "ethers";
+import { Contract, Wallet, concat, dataSlice, getAddress, keccak256 } from "ethers";
 import { secp256k1 } from "@noble/curves/secp256k1";
 import { sha256 } from "@noble/hashes/sha2";
 import { didRegistryArtifact } from "../../src/chain/artifacts.js";

@@ -229,7 +229,7 @@ purpose, url, file, set}]}.
 const STATUS_LIST_MEDIA_TYPE = "application/vc+jwt";
 
 function statusUrlOption(): Option {
-  return new Option("--status-url <base>", `where the issuer publishes its status lists (default ${DEFAULT_STATUS_LIST_BASE_URL}, \`ler serve --status-dir\`)`).env("LER_STATUS_URL");
+  return new Option("--status-url <base>", `where the issuer publishes its status lists (issuing: default ${DEFAULT_STATUS_LIST_BASE_URL}, \`ler serve --status-dir\`; publishing: default the base its latest credential names)`).env("LER_STATUS_URL");
 }
 
 async function publishStatus(s: Session, opts: { as: string; out: string; list?: string[]; statusUrl?: string; validFor?: number; ttl?: number }): Promise<void> {
