@@ -19,6 +19,7 @@ import { changedTerms, checkIssuable, latestMetadata, readHistory, readIssuerSta
 import { chunkWords, packStatusWords } from "../issue/pack.js";
 import { carryOut, markDoneOnce, resumePending, type ResumeResult } from "../issue/resume.js";
 import { StatusIndexAllocator } from "../store/allocator.js";
+import { nonceLock } from "../store/files.js";
 import { IssuedLedger } from "../store/ledger.js";
 import { PendingWrites, type Intent } from "../store/pending.js";
 import { decodeJwt } from "../verify/jwt.js";
@@ -786,7 +787,7 @@ export class LerPlugin implements IAgentPlugin {
    * broadcasts: processes sharing the home never race for a key's nonce.
    */
   private get writeOptions(): WriteOptions {
-    return { confirmations: this.options.confirmations ?? 1, nonceLockDir: join(this.options.home, "locks") };
+    return { confirmations: this.options.confirmations ?? 1, senderLock: nonceLock(join(this.options.home, "locks")) };
   }
 
   private get readOptions() {

@@ -1,5 +1,5 @@
 import type { DidEvent } from "../did/ethr.js";
-import type { ChainLink } from "../verify/trust.js";
+import type { ChainLink } from "./types.js";
 import type { Deployment } from "./deployments.js";
 
 /**

@@ -1,7 +1,7 @@
 import { getAddress, Interface } from "ethers";
 import { ChainError, LerError } from "../errors.js";
 import { decodeDidEvents, didEventTopics, type DidEvent, type DidLog } from "../did/ethr.js";
-import { decodeVersion, type ChainLink, type Version } from "../verify/trust.js";
+import { decodeVersion, type ChainLink, type Version } from "./types.js";
 import { didRegistryArtifact, projectArtifact } from "./artifacts.js";
 import { Generation, type BlockHeader, type ChainReadCache } from "./cache.js";
 import type { Deployment } from "./deployments.js";
@@ -17,6 +17,7 @@ import {
   type SubCall,
   type SubResult,
 } from "./multicall.js";
+import { rpcCall } from "./rpc.js";
 import { isDirect, RpcAnswerError, transportOf, type RpcTransport } from "./transport.js";
 
 /** What a batch of verifications needs from the chain. Duplicates are read once. */
@@ -847,54 +848,19 @@ export function toLinks(issuer: string, value: import("ethers").Result): ChainLi
   return links;
 }
 
-async function rpc<T>(options: ReadOptions, method: string, run: () => Promise<T>): Promise<T> {
-  options.onRequest?.(method);
-  const timeoutMs = options.timeoutMs ?? 10_000;
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new ChainError("chain_timeout", `The node did not answer ${method} within ${timeoutMs} ms.`)),
-      timeoutMs,
-    );
-  });
-  try {
-    return await Promise.race([run(), timeout]);
-  } catch (e) {
-    if (e instanceof ChainError) throw e;
-    throw toChainError(e, method);
-  } finally {
-    clearTimeout(timer);
-  }
+function rpc<T>(options: ReadOptions, method: string, run: () => Promise<T>): Promise<T> {
+  return rpcCall(method, run, { timeoutMs: options.timeoutMs ?? 10_000, onRequest: options.onRequest });
 }
 
 /**
  * Runs one provider read: a failure that is not already one of this project's errors becomes a `ChainError` with a
  * stable code. The one wrapper for reads made through an ethers provider outside the batched snapshot.
  */
-export async function chainRead<T>(method: string, run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (e) {
-    if (e instanceof LerError) throw e;
-    throw toChainError(e, method);
-  }
+export function chainRead<T>(method: string, run: () => Promise<T>): Promise<T> {
+  return rpcCall(method, run);
 }
 
-/** Maps a provider failure to a stable code. */
-export function toChainError(e: unknown, method: string): ChainError {
-  const err = e as { code?: string; message?: string; shortMessage?: string };
-  const text = `${err.code ?? ""} ${err.shortMessage ?? err.message ?? ""}`;
-  if (/ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ECONNRESET|socket hang up|fetch failed|NETWORK_ERROR/i.test(text)) {
-    return new ChainError("chain_unreachable", `The chain cannot be reached (${method}).`, { cause: e });
-  }
-  if (/TIMEOUT/i.test(text)) return new ChainError("chain_timeout", `The node timed out on ${method}.`, { cause: e });
-  if (/BAD_DATA|invalid json|SERVER_ERROR|UNKNOWN_ERROR|missing response/i.test(text)) {
-    return new ChainError("chain_error", `The node answered ${method} with an error or malformed data.`, { cause: e });
-  }
-  return new ChainError("chain_error", `The ${method} request failed: ${err.shortMessage ?? err.message ?? String(e)}`, {
-    cause: e,
-  });
-}
+export { toChainError } from "./rpc.js";
 
 function uniqueBy<T>(values: Iterable<T>, key: (v: T) => string): T[] {
   const seen = new Map<string, T>();

@@ -1,7 +1,5 @@
-import { join } from "node:path";
 import { Contract, Interface, type ContractRunner, type TransactionReceipt } from "ethers";
 import { ChainError, LerError } from "../errors.js";
-import { ensureDir, withFileLock } from "../store/files.js";
 import { projectArtifact } from "./artifacts.js";
 import type { Deployment } from "./deployments.js";
 import { toChainError } from "./reads.js";
@@ -13,6 +11,9 @@ export function registries(deployment: Deployment, runner: ContractRunner) {
     status: new Contract(deployment.contracts.StatusRegistry.address, projectArtifact("StatusRegistry").abi, runner),
   };
 }
+
+/** Runs `send` holding the lock of the sending key `address` (lower case), waiting for it at most `timeoutMs`. */
+export type SenderLock = <T>(address: string, timeoutMs: number, send: () => Promise<T>) => Promise<T>;
 
 export interface WriteResult {
   txHash: string;
@@ -27,12 +28,12 @@ export interface WriteOptions {
   /** How long to wait for the receipt, and for the sending key's nonce lock (default 120 s). */
   timeoutMs?: number;
   /**
-   * A directory for one lock file per sending key (the agent's `<home>/locks`). With it, choosing the nonce, signing
-   * and broadcasting hold that key's lock, across the processes sharing the directory and the tasks of this one; the
-   * wait for the receipt does not. Without it, two senders of one key at once can both pick the same nonce and one
-   * fails ("nonce too low").
+   * A lock per sending key (the agent's is a lock file in `<home>/locks`). With it, choosing the nonce, signing and
+   * broadcasting hold that key's lock, across the processes sharing it and the tasks of this one; the wait for the
+   * receipt does not. Without it, two senders of one key at once can both pick the same nonce and one fails ("nonce
+   * too low").
    */
-  nonceLockDir?: string;
+  senderLock?: SenderLock;
 }
 
 /**
@@ -44,12 +45,12 @@ export async function sendWrite(
   contract: Contract,
   fn: string,
   args: readonly unknown[],
-  { confirmations = 1, timeoutMs = 120_000, nonceLockDir }: WriteOptions = {},
+  { confirmations = 1, timeoutMs = 120_000, senderLock }: WriteOptions = {},
 ): Promise<WriteResult> {
   let receipt: TransactionReceipt | null;
   try {
     const send = () => contract.getFunction(fn)(...args);
-    const tx = nonceLockDir === undefined ? await send() : await withSenderLock(contract.runner, nonceLockDir, timeoutMs, send);
+    const tx = senderLock === undefined ? await send() : await withSenderLock(contract.runner, senderLock, timeoutMs, send);
     receipt = await tx.wait(confirmations, timeoutMs);
   } catch (e) {
     throw decodeWriteError(e, contract.interface, fn);
@@ -59,16 +60,15 @@ export async function sendWrite(
 }
 
 /**
- * Runs `send` (populate: nonce, gas, fees; sign; broadcast) holding the lock of the runner's key in `dir`. The node
+ * Runs `send` (populate: nonce, gas, fees; sign; broadcast) holding the lock of the runner's key. The node
  * counts a broadcast transaction in the key's pending nonce at once, so the next holder picks the next nonce; the
  * lock is released before the receipt is awaited. A runner without an address (a read-only provider) is not locked.
  */
-async function withSenderLock<T>(runner: ContractRunner | null, dir: string, timeoutMs: number, send: () => Promise<T>): Promise<T> {
+async function withSenderLock<T>(runner: ContractRunner | null, lock: SenderLock, timeoutMs: number, send: () => Promise<T>): Promise<T> {
   const getAddress = (runner as { getAddress?: () => Promise<string> } | null)?.getAddress;
   if (typeof getAddress !== "function") return send();
   const address = (await getAddress.call(runner)).toLowerCase();
-  ensureDir(dir, 0o700);
-  return withFileLock(join(dir, `nonce-${address}.lock`), send, { timeoutMs });
+  return lock(address, timeoutMs, send);
 }
 
 const PREFIXES = ["TrustRegistry", "StatusRegistry", "IdentityAuth", "AccessControl"];

@@ -495,3 +495,11 @@ function lockTimeout(lockPath: string, timeoutMs: number, owner: LockOwner | und
     },
   });
 }
+
+/** A per-key sender lock for `chain/writes` (one lock file per sending key in `dir`), so nonces are not reused. */
+export function nonceLock(dir: string): <T>(address: string, timeoutMs: number, send: () => Promise<T>) => Promise<T> {
+  return (address, timeoutMs, send) => {
+    ensureDir(dir, 0o700);
+    return withFileLock(join(dir, `nonce-${address}.lock`), send, { timeoutMs });
+  };
+}

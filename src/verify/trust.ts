@@ -9,48 +9,10 @@
  * `t` itself, the version before it must pass too.
  */
 
-export const ROLE_ISSUER = 1;
-export const ROLE_ACCREDITOR = 2;
+import { AccreditationStatus, NO_END, ROLE_ACCREDITOR, ROLE_ISSUER, Verdict, type ChainLink, type Version } from "../chain/types.js";
 
-export enum AccreditationStatus {
-  None = 0,
-  Active = 1,
-  Suspended = 2,
-  Revoked = 3,
-}
-
-/** One version of an accreditation (ITrustRegistry.Version) and the block time it took effect. */
-export interface Version {
-  since: bigint;
-  role: number;
-  status: AccreditationStatus;
-  reason: number;
-  validFrom: bigint;
-  /** For a revoked version: the revocation's effective time. */
-  validUntil: bigint;
-  scope: bigint;
-}
-
-/** One link of `TrustRegistry.historyOf`, subject first: its parent and every version, oldest first. */
-export interface ChainLink {
-  subject: string;
-  parent: string;
-  versions: readonly Version[];
-}
-
-/** Mirrors ITrustRegistry.Verdict. */
-export enum Verdict {
-  Trusted = 0,
-  NotAccredited = 1,
-  NotIssuer = 2,
-  NotAccreditor = 3,
-  Suspended = 4,
-  Revoked = 5,
-  NotYetValid = 6,
-  Expired = 7,
-  OutOfScope = 8,
-  DepthExceeded = 9,
-}
+export { ROLE_ISSUER, ROLE_ACCREDITOR, AccreditationStatus, Verdict, NO_END, decodeVersion } from "../chain/types.js";
+export type { ChainLink, Version } from "../chain/types.js";
 
 export interface TrustAnswer {
   verdict: Verdict;
@@ -64,23 +26,7 @@ export const MAX_DEPTH = 8;
 /** Most credential types: a scope is a 112-bit set. */
 export const MAX_TYPES = 112;
 const ZERO = "0x0000000000000000000000000000000000000000";
-/** `validUntil` of an accreditation without an end: the largest uint40. */
-export const NO_END = 2 ** 40 - 1;
 const MAX_KEY = (1n << 48n) - 1n;
-const M40 = (1n << 40n) - 1n;
-
-/** Decodes a checkpoint of `historyOf` (`since << 208 | version`, the layout of ITrustRegistry.Version). */
-export function decodeVersion(packed: bigint): Version {
-  return {
-    since: packed >> 208n,
-    scope: packed & ((1n << 112n) - 1n),
-    validFrom: (packed >> 112n) & M40,
-    validUntil: (packed >> 152n) & M40,
-    reason: Number((packed >> 192n) & 0xffn),
-    role: Number((packed >> 200n) & 3n),
-    status: Number((packed >> 202n) & 3n) as AccreditationStatus,
-  };
-}
 
 /** The version of `link` in effect at `at` (the last that took effect at or before it), if any. */
 export function versionAt(link: ChainLink, at: bigint): Version | undefined {

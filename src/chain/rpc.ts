@@ -1,0 +1,51 @@
+import { startTimer } from "../clock.js";
+import { ChainError, LerError } from "../errors.js";
+
+/** Options of {@link rpcCall}. */
+export interface RpcCallOptions {
+  /** Deadline for the request (no deadline when absent). */
+  timeoutMs?: number | undefined;
+  /** Called once per request, with its method name (request counting). */
+  onRequest?: ((method: string) => void) | undefined;
+}
+
+/**
+ * The one wrapper for a JSON-RPC request: an optional deadline (`chain_timeout`), and every failure that is not
+ * already one of this project's errors mapped to a `ChainError` with a stable code.
+ */
+export async function rpcCall<T>(method: string, run: () => Promise<T>, { timeoutMs, onRequest }: RpcCallOptions = {}): Promise<T> {
+  onRequest?.(method);
+  let cancel: (() => void) | undefined;
+  const deadline =
+    timeoutMs === undefined
+      ? undefined
+      : new Promise<never>((_, reject) => {
+          cancel = startTimer(timeoutMs, () =>
+            reject(new ChainError("chain_timeout", `The node did not answer ${method} within ${timeoutMs} ms.`)),
+          );
+        });
+  try {
+    return await (deadline === undefined ? run() : Promise.race([run(), deadline]));
+  } catch (e) {
+    if (e instanceof LerError) throw e;
+    throw toChainError(e, method);
+  } finally {
+    cancel?.();
+  }
+}
+
+/** Maps a provider failure to a stable code. */
+export function toChainError(e: unknown, method: string): ChainError {
+  const err = e as { code?: string; message?: string; shortMessage?: string };
+  const text = `${err.code ?? ""} ${err.shortMessage ?? err.message ?? ""}`;
+  if (/ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ECONNRESET|socket hang up|fetch failed|NETWORK_ERROR/i.test(text)) {
+    return new ChainError("chain_unreachable", `The chain cannot be reached (${method}).`, { cause: e });
+  }
+  if (/TIMEOUT/i.test(text)) return new ChainError("chain_timeout", `The node timed out on ${method}.`, { cause: e });
+  if (/BAD_DATA|invalid json|SERVER_ERROR|UNKNOWN_ERROR|missing response/i.test(text)) {
+    return new ChainError("chain_error", `The node answered ${method} with an error or malformed data.`, { cause: e });
+  }
+  return new ChainError("chain_error", `The ${method} request failed: ${err.shortMessage ?? err.message ?? String(e)}`, {
+    cause: e,
+  });
+}
