@@ -28,6 +28,11 @@ export default defineConfig({
     ],
   },
   paths: {
+    // The production contracts are contracts/. Two more folders compile as contracts (not as Solidity tests), so that
+    // their artifacts can be deployed by name from TypeScript (`ethers.deployContract`, `getContractFactory`): the
+    // test doubles in test/contracts/mocks and the benchmark's peers in bench/contracts. Nothing deploys them in
+    // production (src/chain/deploy.ts deploys the contracts of src/chain/artifacts.ts only).
+    sources: { solidity: ["contracts", "test/contracts/mocks", "bench/contracts"] },
     tests: { mocha: "test", solidity: "test" },
   },
   test: {

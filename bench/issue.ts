@@ -20,7 +20,8 @@ import { renderIssueReport, type IssueMeasurement, type RevokeMeasurement } from
 import { packageVersion } from "./lib/peers.js";
 import { buildRegistry, requestsFor, type World } from "./lib/world.js";
 
-const RESULTS = join(dirname(fileURLToPath(import.meta.url)), "results");
+/** Where results are written: bench/results, or LER_BENCH_RESULTS (a scratch folder for runs not to commit). */
+const RESULTS = process.env.LER_BENCH_RESULTS ?? join(dirname(fileURLToPath(import.meta.url)), "results");
 const quick = process.argv.includes("--quick");
 const BATCHES: { size: number; batches: number }[] = quick
   ? [
@@ -50,7 +51,11 @@ async function main(): Promise<void> {
   let world: World | undefined;
   try {
     const issuers = BATCHES.length + 1;
-    world = await buildRegistry(`http://${address}:${port}`, { issuers, perIssuer: 0, withHistory: 0, revokedPerIssuer: 0 }, { log });
+    world = await buildRegistry(
+      `http://${address}:${port}`,
+      { issuers, perIssuer: 0, withHistory: 0, revokedPerIssuer: 0 },
+      { log },
+    );
     const { agent } = world;
 
     const issued: IssueMeasurement[] = [];
@@ -78,18 +83,35 @@ async function main(): Promise<void> {
       }
       credentialsOf.push(entries);
       const credentials = size * batches;
-      issued.push({ batchSize: size, batches, credentials, ms, signingMs, anchorGas: gas, perSecond: (credentials / ms) * 1000 });
-      log(`batches of ${size}: ${((credentials / ms) * 1000).toFixed(0)}/s, ${(gas / credentials).toFixed(1)} gas per credential`);
+      issued.push({
+        batchSize: size,
+        batches,
+        credentials,
+        ms,
+        signingMs,
+        anchorGas: gas,
+        perSecond: (credentials / ms) * 1000,
+      });
+      log(
+        `batches of ${size}: ${((credentials / ms) * 1000).toFixed(0)}/s, ${(gas / credentials).toFixed(1)} gas per credential`,
+      );
     }
 
     const revoked: RevokeMeasurement[] = [];
-    const revoke = async (what: string, issuer: string, entries: { list: string; index: number }[], issuedInBatch: number) => {
+    const revoke = async (
+      what: string,
+      issuer: string,
+      entries: { list: string; index: number }[],
+      issuedInBatch: number,
+    ) => {
       const begin = performance.now();
       const txs = await agent.lerRevoke({ issuer, entries });
       const ms = performance.now() - begin;
       const gas = txs.reduce((a, t) => a + t.gasUsed, 0);
       revoked.push({ what, count: entries.length, transactions: txs.length, gas, ms, issuedInBatch });
-      log(`revoke ${what}: ${entries.length} in ${txs.length} transaction(s), ${(gas / entries.length).toFixed(1)} gas each`);
+      log(
+        `revoke ${what}: ${entries.length} in ${txs.length} transaction(s), ${(gas / entries.length).toFixed(1)} gas each`,
+      );
     };
     const big = credentialsOf[2]!;
     const bigIssuer = world.issuers[2]!.did;
@@ -114,7 +136,11 @@ async function main(): Promise<void> {
         achievement: request.achievement!,
         issuedAt: new Date(),
       });
-      await agent.createVerifiableCredential({ credential: credential as never, proofFormat: "jwt", keyRef: identifier.controllerKeyId! });
+      await agent.createVerifiableCredential({
+        credential: credential as never,
+        proofFormat: "jwt",
+        keyRef: identifier.controllerKeyId!,
+      });
     }
     const referenceRate = (REFERENCE / (performance.now() - t0)) * 1000;
     log(`stock Veramo createVerifiableCredential: ${referenceRate.toFixed(0)}/s`);

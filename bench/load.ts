@@ -72,13 +72,19 @@ async function main(): Promise<void> {
     const revoked = data.credentials.filter((c) => c.expected === "revoked").length;
     log(`${data.credentials.length} credentials (${revoked} revoked) from ${data.issuers.length} issuers`);
 
-    const server = startChild(join(HERE, "lib", "loadServer.ts"), [rpcUrl, deployments, NETWORK_NAME], ["--expose-gc"], pin ? "1" : undefined);
+    const server = startChild(
+      join(HERE, "lib", "loadServer.ts"),
+      [rpcUrl, deployments, NETWORK_NAME],
+      ["--expose-gc"],
+      pin ? "1" : undefined,
+    );
     children.push(server.child);
     const { url } = (await server.next((m: ServerMessage) => m.type === "ready")) as { url: string };
     const samples: { atMs: number; memory: MemorySample }[] = [];
     let measuringSince: number | undefined;
     server.child.on("message", (m: ServerMessage) => {
-      if (m.type === "sample" && measuringSince !== undefined) samples.push({ atMs: performance.now() - measuringSince, memory: m.memory });
+      if (m.type === "sample" && measuringSince !== undefined)
+        samples.push({ atMs: performance.now() - measuringSince, memory: m.memory });
     });
     const gcSample = async () => {
       server.child.send({ type: "gc" } satisfies ServerCommand);
@@ -86,7 +92,12 @@ async function main(): Promise<void> {
     };
     log(`server at ${url}${pin ? " (pinned to core 1)" : ""}`);
 
-    const client = startChild(join(HERE, "lib", "loadClient.ts"), [url, worldFile, String(CONCURRENCY), String(SEED)], [], pin ? "0" : undefined);
+    const client = startChild(
+      join(HERE, "lib", "loadClient.ts"),
+      [url, worldFile, String(CONCURRENCY), String(SEED)],
+      [],
+      pin ? "0" : undefined,
+    );
     children.push(client.child);
     await client.next((m: ClientMessage) => m.type === "ready");
     const runClient = async (phase: string, durationMs: number) => {
@@ -108,7 +119,9 @@ async function main(): Promise<void> {
     const after = await gcSample();
     clearInterval(mining);
     mining = undefined;
-    const metrics = (await (await fetch(new URL("/v1/metrics", url))).json()) as { service: { latencyMs: { window: number; p50: number; p95: number; p99: number } } };
+    const metrics = (await (await fetch(new URL("/v1/metrics", url))).json()) as {
+      service: { latencyMs: { window: number; p50: number; p95: number; p99: number } };
+    };
 
     const run: LoadRun = {
       command: COMMAND,
@@ -142,9 +155,11 @@ async function main(): Promise<void> {
     server.child.send({ type: "stop" } satisfies ServerCommand);
     await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once("exit", r)))));
     const bad = warmup.errors + warmup.wrongResults + load.errors + load.wrongResults;
-    if (bad > 0) throw new Error(`${bad} errors or wrong results: ${[...warmup.samples, ...load.samples].slice(0, 5).join("; ")}`);
+    if (bad > 0)
+      throw new Error(`${bad} errors or wrong results: ${[...warmup.samples, ...load.samples].slice(0, 5).join("; ")}`);
     const failed = loadRecord(run).targets.filter((t) => !t.pass);
-    if (failed.length > 0) throw new Error(`targets failed: ${failed.map((t) => `${t.target}: ${t.measured}`).join("; ")}`);
+    if (failed.length > 0)
+      throw new Error(`targets failed: ${failed.map((t) => `${t.target}: ${t.measured}`).join("; ")}`);
   } finally {
     if (mining !== undefined) clearInterval(mining);
     for (const c of children) if (c.exitCode === null) c.kill("SIGKILL");

@@ -21,7 +21,8 @@ import { renderVerifyReport, verifyRecords, type VerifyReportContext } from "./l
 import { buildRegistry, issueAll, worldData, writeWorld, type WorldSpec } from "./lib/world.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const RESULTS = join(HERE, "results");
+/** Where results are written: bench/results, or LER_BENCH_RESULTS (a scratch folder for runs not to commit). */
+const RESULTS = process.env.LER_BENCH_RESULTS ?? join(HERE, "results");
 const RUNNER = join(HERE, "lib", "verifyRunner.ts");
 const COMMAND = "npm run bench:verify";
 
@@ -40,8 +41,17 @@ const HEAP_CAP_MB = 192;
 const POOL_THREADS = 2;
 const RUNS: { system: SystemName; flags: string[]; sizes: Record<string, number | string>; cores?: string }[] = [
   { system: "ler", flags: [], sizes: SIZES.ler },
-  { system: "ler", flags: [`--max-old-space-size=${HEAP_CAP_MB}`], sizes: { batchOnly: 1, variant: `V8 heap capped at ${HEAP_CAP_MB} MB` } },
-  { system: "ler", flags: [], sizes: { batchOnly: 1, pool: POOL_THREADS, variant: `${POOL_THREADS} worker threads, two cores` }, cores: "0,1" },
+  {
+    system: "ler",
+    flags: [`--max-old-space-size=${HEAP_CAP_MB}`],
+    sizes: { batchOnly: 1, variant: `V8 heap capped at ${HEAP_CAP_MB} MB` },
+  },
+  {
+    system: "ler",
+    flags: [],
+    sizes: { batchOnly: 1, pool: POOL_THREADS, variant: `${POOL_THREADS} worker threads, two cores` },
+    cores: "0,1",
+  },
   { system: "veramo", flags: [], sizes: SIZES.veramo },
   { system: "did-jwt-vc", flags: [], sizes: SIZES["did-jwt-vc"] },
 ];
@@ -107,7 +117,9 @@ async function main(): Promise<void> {
       writeFileSync(join(RESULTS, "verify.json"), `${JSON.stringify(verifyRecords(results, context), null, 2)}\n`);
       log("wrote bench/results/verify.md and bench/results/verify.json");
     }
-    const failed = results.flatMap((r) => r.phases.filter((p) => p.mismatches > 0 && r.system === "ler").map((p) => `${r.system} ${p.id}`));
+    const failed = results.flatMap((r) =>
+      r.phases.filter((p) => p.mismatches > 0 && r.system === "ler").map((p) => `${r.system} ${p.id}`),
+    );
     if (failed.length > 0) throw new Error(`wrong verification results in ${failed.join(", ")}`);
   } finally {
     await server.close();
@@ -122,7 +134,17 @@ function canPin(): boolean {
 /** Runs one system's measurements in a child process (Node of this process, tsx loader), on core 1 if pinned (or the run's cores). */
 function runChild(run: (typeof RUNS)[number], worldFile: string, out: string, pin: boolean): Promise<void> {
   const { system } = run;
-  const node = [process.execPath, ...run.flags, "--import", "tsx", RUNNER, system, worldFile, out, JSON.stringify(run.sizes)];
+  const node = [
+    process.execPath,
+    ...run.flags,
+    "--import",
+    "tsx",
+    RUNNER,
+    system,
+    worldFile,
+    out,
+    JSON.stringify(run.sizes),
+  ];
   const [command, ...args] = pin ? ["taskset", "-c", run.cores ?? "1", ...node] : node;
   return new Promise((resolve, reject) => {
     const child = spawn(command!, args, { stdio: ["ignore", "inherit", "inherit"] });

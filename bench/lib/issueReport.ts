@@ -93,7 +93,9 @@ export function renderIssueReport(input: IssueReportInput): { text: string; reco
     gasPerIssued: Math.round((r.gas / r.issuedInBatch) * 10) / 10,
   }));
   for (const r of revoked) {
-    lines.push(`| ${r.what} | ${fmt(r.credentials)} | ${r.transactions} | ${fmt(r.gas)} | ${gas(r.gasPerRevoked)} | ${gas(r.gasPerIssued)} |`);
+    lines.push(
+      `| ${r.what} | ${fmt(r.credentials)} | ${r.transactions} | ${fmt(r.gas)} | ${gas(r.gasPerRevoked)} | ${gas(r.gasPerIssued)} |`,
+    );
   }
   const big = issued[issued.length - 1];
   const twoPercent = revoked.find((r) => r.what.startsWith("2%"));

@@ -59,7 +59,8 @@ if (process.send !== undefined && process.argv[1]?.endsWith("loadClient.ts")) ma
 
 function main(): void {
   const [url, worldFile, concurrencyArg, seedArg] = process.argv.slice(2);
-  if (url === undefined || worldFile === undefined) throw new Error("usage: loadClient.ts <url> <world.json> <concurrency> <seed>");
+  if (url === undefined || worldFile === undefined)
+    throw new Error("usage: loadClient.ts <url> <world.json> <concurrency> <seed>");
   const concurrency = Number(concurrencyArg ?? 32);
   const target = new URL("/v1/verify", url);
   const world = readWorld(worldFile);
@@ -93,7 +94,17 @@ function main(): void {
     });
 
   async function run(phase: string, durationMs: number): Promise<ClientResult> {
-    const out: ClientResult = { phase, ms: 0, requests: 0, perSecond: [], latenciesMs: [], errors: 0, wrongResults: 0, results: { valid: 0, invalid: 0, unknown: 0 }, samples: [] };
+    const out: ClientResult = {
+      phase,
+      ms: 0,
+      requests: 0,
+      perSecond: [],
+      latenciesMs: [],
+      errors: 0,
+      wrongResults: 0,
+      results: { valid: 0, invalid: 0, unknown: 0 },
+      samples: [],
+    };
     const note = (s: string) => void (out.samples.length < 10 && out.samples.push(s));
     const started = performance.now();
     const end = started + durationMs;
@@ -114,15 +125,21 @@ function main(): void {
             note(`HTTP ${status}: ${text.slice(0, 200)}`);
             continue;
           }
-          const report = JSON.parse(text) as { result: "valid" | "invalid" | "unknown"; checks: { id: string; code: string }[] };
+          const report = JSON.parse(text) as {
+            result: "valid" | "invalid" | "unknown";
+            checks: { id: string; code: string }[];
+          };
           out.results[report.result]++;
           const right =
             item.expected === "valid"
               ? report.result === "valid"
-              : report.result === "invalid" && report.checks.some((c) => c.id === "status" && c.code === "credential_revoked");
+              : report.result === "invalid" &&
+                report.checks.some((c) => c.id === "status" && c.code === "credential_revoked");
           if (!right) {
             out.wrongResults++;
-            note(`expected ${item.expected}, got ${report.result}: ${JSON.stringify(report.checks.filter((c) => c.id !== "format")).slice(0, 300)}`);
+            note(
+              `expected ${item.expected}, got ${report.result}: ${JSON.stringify(report.checks.filter((c) => c.id !== "format")).slice(0, 300)}`,
+            );
           }
         } catch (e) {
           out.requests++;

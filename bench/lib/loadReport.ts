@@ -111,7 +111,12 @@ export function loadRecord(run: LoadRun) {
   const rssGrowth = rssLate.changeOverLoadMb > Math.max(RSS_GROWTH_LIMIT_MB, 2 * rssLate.noiseSdMb);
   const perRequest = Math.round((retainedMb * 1024 * 1024) / Math.max(1, run.warmup.requests + run.load.requests));
   const targets: LoadTarget[] = [
-    { target: "Errors: transport failures and non-200 answers (warm-up and load)", limit: "0", measured: fmt(run.warmup.errors + run.load.errors), pass: run.warmup.errors + run.load.errors === 0 },
+    {
+      target: "Errors: transport failures and non-200 answers (warm-up and load)",
+      limit: "0",
+      measured: fmt(run.warmup.errors + run.load.errors),
+      pass: run.warmup.errors + run.load.errors === 0,
+    },
     {
       target: "Wrong results: anything but valid, or invalid with credential_revoked where revoked",
       limit: "0",
@@ -188,16 +193,41 @@ export function renderLoadReport(run: LoadRun): string {
       `Warm-up ${r.setup.warmupSeconds} s, then ${r.setup.durationSeconds} s measured; it stops by itself. Node ${r.setup.versions.node}, Fastify ${r.setup.versions.fastify}, ${r.setup.cores} cores.`,
     "",
   );
-  lines.push("Rates depend on the machine (here the client, the node and the server share it); read the errors, the latency percentiles and the memory trend.", "");
+  lines.push(
+    "Rates depend on the machine (here the client, the node and the server share it); read the errors, the latency percentiles and the memory trend.",
+    "",
+  );
   lines.push("## Targets", "");
   row(["Target", "Limit", "Measured", "Result"]);
   row(["---", "---:", "---:", "---"]);
   for (const t of r.targets) row([t.target, t.limit, t.measured, t.pass ? "pass" : "**fail**"]);
   lines.push("", "## Throughput and latency (client side: request sent to answer read)", "");
-  row(["Phase", "Requests", "Per second", "p50", "p95", "p99", "Max", "Errors", "Wrong results", "Valid / invalid / unknown"]);
+  row([
+    "Phase",
+    "Requests",
+    "Per second",
+    "p50",
+    "p95",
+    "p99",
+    "Max",
+    "Errors",
+    "Wrong results",
+    "Valid / invalid / unknown",
+  ]);
   row(["---", "---:", "---:", "---:", "---:", "---:", "---:", "---:", "---:", "---:"]);
   for (const p of r.phases) {
-    row([p.phase, fmt(p.requests), fmt(p.perSecond), lat(p.latencyMs.p50), lat(p.latencyMs.p95), lat(p.latencyMs.p99), lat(p.latencyMs.max), fmt(p.errors), fmt(p.wrongResults), `${fmt(p.results.valid)} / ${fmt(p.results.invalid)} / ${fmt(p.results.unknown)}`]);
+    row([
+      p.phase,
+      fmt(p.requests),
+      fmt(p.perSecond),
+      lat(p.latencyMs.p50),
+      lat(p.latencyMs.p95),
+      lat(p.latencyMs.p99),
+      lat(p.latencyMs.max),
+      fmt(p.errors),
+      fmt(p.wrongResults),
+      `${fmt(p.results.valid)} / ${fmt(p.results.invalid)} / ${fmt(p.results.unknown)}`,
+    ]);
   }
   lines.push(
     "",

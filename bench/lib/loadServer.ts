@@ -19,7 +19,8 @@ export interface MemorySample {
   externalMb: number;
 }
 
-export type ServerMessage = { type: "ready"; url: string } | { type: "sample"; memory: MemorySample } | { type: "gc"; memory: MemorySample };
+export type ServerMessage =
+  { type: "ready"; url: string } | { type: "sample"; memory: MemorySample } | { type: "gc"; memory: MemorySample };
 export type ServerCommand = { type: "gc" } | { type: "stop" };
 
 const MB = 1024 * 1024;

@@ -37,7 +37,11 @@ export function summarizeLatencies(latenciesMs: ArrayLike<number>): LatencySumma
  * Least-squares line through points (x, y): its slope, and the residuals' standard deviation (the noise a slope must
  * exceed, over the span of x, to mean anything). Null slope for fewer than two distinct x.
  */
-export function linearTrend(points: readonly { x: number; y: number }[]): { slope: number | null; intercept: number | null; residualSd: number | null } {
+export function linearTrend(points: readonly { x: number; y: number }[]): {
+  slope: number | null;
+  intercept: number | null;
+  residualSd: number | null;
+} {
   const n = points.length;
   if (n < 2) return { slope: null, intercept: null, residualSd: null };
   const mx = points.reduce((a, p) => a + p.x, 0) / n;

@@ -12,8 +12,9 @@ export interface PeerArtifact {
 
 /** A contract as compiled and published by the EAS package (its own compiler settings, not this project's). */
 export function easArtifact(name: "EAS" | "SchemaRegistry"): PeerArtifact {
-  const json = require(`@ethereum-attestation-service/eas-contracts/artifacts/contracts/${name}.sol/${name}.json`) as
-    PeerArtifact;
+  const json = require(
+    `@ethereum-attestation-service/eas-contracts/artifacts/contracts/${name}.sol/${name}.json`,
+  ) as PeerArtifact;
   return { abi: json.abi, bytecode: json.bytecode };
 }
 

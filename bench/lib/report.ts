@@ -115,8 +115,8 @@ export function renderMarkdown(
     ...context.peers.map((p) => `- ${p}`),
     "",
     "Gas is the receipt's `gasUsed` of one transaction (21,000 base and calldata included). " +
-      "\"vs this project\" is gas per item divided by that of this project's operation for the same job " +
-      "(marked \"ref\"); above 1 costs more than this project.",
+      '"vs this project" is gas per item divided by that of this project\'s operation for the same job ' +
+      '(marked "ref"); above 1 costs more than this project.',
     "",
     "## Targets",
     "",
@@ -143,9 +143,7 @@ export function renderMarkdown(
       const shown = references.has(m.id) ? "ref" : r === undefined ? "—" : r.toFixed(2);
       const batch = m.anyBatch === true ? "any" : formatInt(m.batchSize);
       const perItem = m.anyBatch === true ? "gas ÷ batch" : formatGas(gasPerItem(m));
-      lines.push(
-        `| ${m.system} | ${m.operation} | ${batch} | ${formatInt(Number(m.gas))} | ${perItem} | ${shown} |`,
-      );
+      lines.push(`| ${m.system} | ${m.operation} | ${batch} | ${formatInt(Number(m.gas))} | ${perItem} | ${shown} |`);
     }
     lines.push("");
     for (const note of context.jobNotes[job] ?? []) lines.push(note, "");

@@ -38,7 +38,11 @@ export interface VerifyRecord {
   note?: string;
 }
 
-const LABEL: Record<SystemName, string> = { ler: "This project", veramo: "Veramo (stock)", "did-jwt-vc": "did-jwt-vc (stock)" };
+const LABEL: Record<SystemName, string> = {
+  ler: "This project",
+  veramo: "Veramo (stock)",
+  "did-jwt-vc": "did-jwt-vc (stock)",
+};
 const CHECKS: Record<SystemName, string> = {
   ler: "full: signature at the anchored time, trust chain, status, validity, schema, anchor",
   veramo: "signature, JWT time claims",
@@ -97,7 +101,10 @@ export function verifyRecords(results: readonly RunnerResult[], context: VerifyR
   for (const r of results) {
     for (const p of phasesOf(r)) {
       // The batch API answers many at once; it is compared with Veramo at its best (concurrent single calls).
-      const ref = veramoWarm(results, p.concurrency === 1 && p.api.startsWith("verifyCredential") && !p.id.startsWith("batch") ? 1 : 32);
+      const ref = veramoWarm(
+        results,
+        p.concurrency === 1 && p.api.startsWith("verifyCredential") && !p.id.startsWith("batch") ? 1 : 32,
+      );
       const record: VerifyRecord = {
         system: labelOf(r),
         measurement: p.id,
@@ -151,16 +158,41 @@ export function verifyTargets(results: readonly RunnerResult[], context: VerifyR
   const batchWarm = ler("batch.warm");
   const singleWarm = ler("single.warm.cN");
   if (batchWarm !== undefined) {
-    rows.push({ target: "Warm, one core, full checks: batch API", limit: "≥ 2,000 /s", measured: `${fmt(batchWarm.perSecond)} /s`, pass: batchWarm.perSecond >= 2000 });
-    rows.push({ target: "Batch API vs stock Veramo warm (32 concurrent), same run", limit: "≥ 5×", measured: ratio(batchWarm.vsVeramoWarm), pass: (batchWarm.vsVeramoWarm ?? 0) >= 5 });
+    rows.push({
+      target: "Warm, one core, full checks: batch API",
+      limit: "≥ 2,000 /s",
+      measured: `${fmt(batchWarm.perSecond)} /s`,
+      pass: batchWarm.perSecond >= 2000,
+    });
+    rows.push({
+      target: "Batch API vs stock Veramo warm (32 concurrent), same run",
+      limit: "≥ 5×",
+      measured: ratio(batchWarm.vsVeramoWarm),
+      pass: (batchWarm.vsVeramoWarm ?? 0) >= 5,
+    });
   }
   if (singleWarm !== undefined) {
-    rows.push({ target: "Warm, one core, full checks: verifyCredential, 32 concurrent", limit: "≥ 2,000 /s", measured: `${fmt(singleWarm.perSecond)} /s`, pass: singleWarm.perSecond >= 2000 });
-    rows.push({ target: "verifyCredential vs stock Veramo warm, both 32 concurrent", limit: "≥ 5×", measured: ratio(singleWarm.vsVeramoWarm), pass: (singleWarm.vsVeramoWarm ?? 0) >= 5 });
+    rows.push({
+      target: "Warm, one core, full checks: verifyCredential, 32 concurrent",
+      limit: "≥ 2,000 /s",
+      measured: `${fmt(singleWarm.perSecond)} /s`,
+      pass: singleWarm.perSecond >= 2000,
+    });
+    rows.push({
+      target: "verifyCredential vs stock Veramo warm, both 32 concurrent",
+      limit: "≥ 5×",
+      measured: ratio(singleWarm.vsVeramoWarm),
+      pass: (singleWarm.vsVeramoWarm ?? 0) >= 5,
+    });
   }
   const coldOne = lerRunner?.phases.find((p) => p.id === "single.cold.c1");
   if (coldOne !== undefined && coldOne.maxRequests !== undefined) {
-    rows.push({ target: "JSON-RPC requests of one cold verification (most seen)", limit: "≤ 2", measured: String(coldOne.maxRequests), pass: coldOne.maxRequests <= 2 });
+    rows.push({
+      target: "JSON-RPC requests of one cold verification (most seen)",
+      limit: "≤ 2",
+      measured: String(coldOne.maxRequests),
+      pass: coldOne.maxRequests <= 2,
+    });
   }
   const batchCold = ler("batch.cold");
   if (batchCold !== undefined) {
@@ -190,8 +222,16 @@ export function verifyTargets(results: readonly RunnerResult[], context: VerifyR
       pass: batch < 300,
     });
   }
-  const wrong = results.filter((r) => r.system === "ler").flatMap((r) => r.phases).reduce((a, p) => a + p.mismatches, 0);
-  rows.push({ target: "Verification results as expected (valid, or revoked where revoked)", limit: "0 wrong", measured: `${wrong} wrong`, pass: wrong === 0 });
+  const wrong = results
+    .filter((r) => r.system === "ler")
+    .flatMap((r) => r.phases)
+    .reduce((a, p) => a + p.mismatches, 0);
+  rows.push({
+    target: "Verification results as expected (valid, or revoked where revoked)",
+    limit: "0 wrong",
+    measured: `${wrong} wrong`,
+    pass: wrong === 0,
+  });
   return rows;
 }
 
@@ -235,11 +275,13 @@ export function renderVerifyReport(results: readonly RunnerResult[], context: Ve
     "",
     "| Target | Limit | Measured | Result |",
     "| --- | ---: | ---: | --- |",
-    ...verifyTargets(results, context).map((t) => `| ${t.target} | ${t.limit} | ${t.measured} | ${t.pass ? "pass" : "**fail**"} |`),
+    ...verifyTargets(results, context).map(
+      (t) => `| ${t.target} | ${t.limit} | ${t.measured} | ${t.pass ? "pass" : "**fail**"} |`,
+    ),
     "",
     "## Throughput",
     "",
-    "\"vs Veramo\" is the rate over stock Veramo's warm rate at the same concurrency in this run (the batch API " +
+    '"vs Veramo" is the rate over stock Veramo\'s warm rate at the same concurrency in this run (the batch API ' +
       "against Veramo at 32 concurrent calls, its best).",
     "",
     "| System | API | Cache | Concurrent | Credentials | Per second | vs Veramo | JSON-RPC per credential |",
@@ -251,14 +293,21 @@ export function renderVerifyReport(results: readonly RunnerResult[], context: Ve
         `${fmt(r.credentials)} | ${fmt(r.perSecond)} | ${ratio(r.vsVeramoWarm)} | ${r.jsonRpcPerCredential} |`,
     );
   }
-  lines.push("", "## JSON-RPC requests by method", "", "| System | Measurement | HTTP requests | JSON-RPC requests by method |", "| --- | --- | ---: | --- |");
-  for (const r of records) lines.push(`| ${r.system} | ${r.measurement} | ${fmt(r.httpRequests)} | ${methods(r.jsonRpcByMethod)} |`);
+  lines.push(
+    "",
+    "## JSON-RPC requests by method",
+    "",
+    "| System | Measurement | HTTP requests | JSON-RPC requests by method |",
+    "| --- | --- | ---: | --- |",
+  );
+  for (const r of records)
+    lines.push(`| ${r.system} | ${r.measurement} | ${fmt(r.httpRequests)} | ${methods(r.jsonRpcByMethod)} |`);
   lines.push(
     "",
     "## Memory",
     "",
     "Each system's own process: Node 22 with the tsx loader, the credentials' JWTs (about 30 MB) and its code loaded " +
-      "before the first measurement. \"After the batches\" is this project's peak once the batch measurements (one " +
+      'before the first measurement. "After the batches" is this project\'s peak once the batch measurements (one ' +
       "call verifying every credential, cold then warm) are done; the single-credential passes follow.",
     "",
     "| System | RSS before measuring | Peak RSS after the batches | Peak RSS, whole run | Peak V8 heap used |",
@@ -275,8 +324,8 @@ export function renderVerifyReport(results: readonly RunnerResult[], context: Ve
     "",
     "## Notes",
     "",
-    "- Cold: a new process, nothing cached. For this project's `verifyCredential` \"cold\" is `cache: false` (every " +
-      "call reads the chain); \"first sight\" shares one cache but meets each credential once (issuer data cached, " +
+    '- Cold: a new process, nothing cached. For this project\'s `verifyCredential` "cold" is `cache: false` (every ' +
+      'call reads the chain); "first sight" shares one cache but meets each credential once (issuer data cached, ' +
       "each credential's status word and hash revocation read).",
     "- Warm: the same credentials again, in the same process, at the same chain head. This project's cache is keyed " +
       "by block (number and hash) and re-validated by one `eth_getBlockByNumber` per verification or batch (coalesced " +
@@ -298,7 +347,9 @@ export function renderVerifyReport(results: readonly RunnerResult[], context: Ve
       `${fmt(context.sizes.veramo.sequential ?? 0)} one at a time; this project's sequential passes ` +
       `${fmt(context.sizes.ler.sequential ?? 0)}.`,
     ...(ler?.backend !== undefined ? [`- This project's secp256k1 backend in this run: ${ler.backend}.`] : []),
-    ...(ler?.keccak !== undefined ? [`- This project's keccak256 backend for inputs of a block or more (JWTs, canonical payloads): ${ler.keccak}.`] : []),
+    ...(ler?.keccak !== undefined
+      ? [`- This project's keccak256 backend for inputs of a block or more (JWTs, canonical payloads): ${ler.keccak}.`]
+      : []),
     "",
   );
   return lines.join("\n");

@@ -55,7 +55,11 @@ export interface RunnerResult {
 const MB = 1024 * 1024;
 
 /** `items` through `fn`, at most `concurrency` at a time, in order of start. */
-export async function pool<T>(items: readonly T[], concurrency: number, fn: (item: T, i: number) => Promise<void>): Promise<void> {
+export async function pool<T>(
+  items: readonly T[],
+  concurrency: number,
+  fn: (item: T, i: number) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const lanes = Array.from({ length: Math.min(concurrency, items.length) }, async () => {
     while (next < items.length) {
@@ -74,7 +78,12 @@ export function spread<T>(items: readonly T[], count: number): T[] {
 }
 
 async function main(): Promise<void> {
-  const [system, worldFile, outFile, sizesArg] = process.argv.slice(2) as [SystemName, string, string, string | undefined];
+  const [system, worldFile, outFile, sizesArg] = process.argv.slice(2) as [
+    SystemName,
+    string,
+    string,
+    string | undefined,
+  ];
   const world = readWorld(worldFile);
   const sizes = JSON.parse(sizesArg ?? "{}") as {
     single?: number;
@@ -143,14 +152,22 @@ async function main(): Promise<void> {
     const verify = await import("../../src/verify/credential.js");
     type VerifierContext = Verify.VerifierContext;
     const mod = verify as Record<string, unknown>;
-    result.backend = typeof mod.signatureBackend === "function" ? (mod.signatureBackend as () => string)() : "noble (pure JS)";
+    result.backend =
+      typeof mod.signatureBackend === "function" ? (mod.signatureBackend as () => string)() : "noble (pure JS)";
     const hashing = (await import("../../src/credentials/keccak.js")) as Record<string, unknown>;
     result.keccak = typeof hashing.keccakBackend === "string" ? hashing.keccakBackend : "JS";
-    const provider = new JsonRpcProvider(world.rpcUrl, world.deployment.chainId, { cacheTimeout: -1, staticNetwork: true });
+    const provider = new JsonRpcProvider(world.rpcUrl, world.deployment.chainId, {
+      cacheTimeout: -1,
+      staticNetwork: true,
+    });
     const counter = countRequests(provider);
     const now = Math.max(world.chainTime, Math.floor(Date.now() / 1000)) + 60;
+    // One verifier memory for the run (keys learnt, report parts), as an agent or a server keeps one; builds before
+    // memories were passed in kept the same in module state.
+    const makeMemory = mod.createVerifierMemory as (() => object) | undefined;
+    const memory = makeMemory?.();
     const ctx = (cache: "fresh" | "off" | object): VerifierContext => {
-      const base = { provider, deployment: world.deployment, networkName: world.networkName };
+      const base = { provider, deployment: world.deployment, networkName: world.networkName, ...(memory !== undefined && { memory }) };
       // Older builds of this project have no cache; the option is ignored there (every read is fresh).
       if (cache === "off") return { ...base, cache: false } as VerifierContext;
       if (cache === "fresh") {
@@ -164,21 +181,32 @@ async function main(): Promise<void> {
         ? r.result === "valid"
         : r.result === "invalid" && r.checks.some((c) => c.id === "status" && c.code === "credential_revoked");
     const batch = (c: VerifierContext) => async (items: readonly WorldData["credentials"][number][]) => {
-      const reports = await verify.verifyCredentials(c, items.map((x) => x.jwt), { now });
+      const reports = await verify.verifyCredentials(
+        c,
+        items.map((x) => x.jwt),
+        { now },
+      );
       return reports.filter((r, i) => !check(r, items[i]!.expected)).length;
     };
-    const single = (c: () => VerifierContext, lanes: number) => async (items: readonly WorldData["credentials"][number][]) => {
-      let bad = 0;
-      await pool(items, lanes, async (x) => {
-        if (!check(await tracked(counter, lanes, () => verify.verifyCredential(c(), x.jwt, { now })), x.expected)) bad++;
-      });
-      return bad;
-    };
+    const single =
+      (c: () => VerifierContext, lanes: number) => async (items: readonly WorldData["credentials"][number][]) => {
+        let bad = 0;
+        await pool(items, lanes, async (x) => {
+          if (!check(await tracked(counter, lanes, () => verify.verifyCredential(c(), x.jwt, { now })), x.expected))
+            bad++;
+        });
+        return bad;
+      };
 
     if (sizes.pool !== undefined) {
       // The pool's threads read through providers of their own: the pool counts their requests (and its head probes).
       const { VerifierPool } = await import("../../src/verify/pool.js");
-      const pool = new VerifierPool({ rpcUrl: world.rpcUrl, deployment: world.deployment, networkName: world.networkName, threads: sizes.pool });
+      const pool = new VerifierPool({
+        rpcUrl: world.rpcUrl,
+        deployment: world.deployment,
+        networkName: world.networkName,
+        threads: sizes.pool,
+      });
       let seen: Record<string, number> = {};
       const poolCounter: RpcCounter = {
         get counts() {
@@ -197,19 +225,38 @@ async function main(): Promise<void> {
       };
       const api = `VerifierPool.verifyCredentials (one batch, ${sizes.pool} threads)`;
       const viaPool = async (items: readonly WorldData["credentials"][number][]) => {
-        const reports = await pool.verifyCredentials(items.map((x) => x.jwt), { now });
+        const reports = await pool.verifyCredentials(
+          items.map((x) => x.jwt),
+          { now },
+        );
         return reports.filter((r, i) => !check(r, items[i]!.expected)).length;
       };
-      await measure({ id: "batch.cold", api, cache: "cold", concurrency: 1, note: "threads started by the first batch" }, poolCounter, all, viaPool);
-      for (let i = 0; i < 3; i++) await measure({ id: `batch.warm.${i}`, api, cache: "warm", concurrency: 1 }, poolCounter, all, viaPool);
+      await measure(
+        { id: "batch.cold", api, cache: "cold", concurrency: 1, note: "threads started by the first batch" },
+        poolCounter,
+        all,
+        viaPool,
+      );
+      for (let i = 0; i < 3; i++)
+        await measure({ id: `batch.warm.${i}`, api, cache: "warm", concurrency: 1 }, poolCounter, all, viaPool);
       await pool.close();
       provider.destroy();
       return finish();
     }
     const batchCtx = ctx("fresh");
-    await measure({ id: "batch.cold", api: "verifyCredentials (one batch)", cache: "cold", concurrency: 1 }, counter, all, batch(batchCtx));
+    await measure(
+      { id: "batch.cold", api: "verifyCredentials (one batch)", cache: "cold", concurrency: 1 },
+      counter,
+      all,
+      batch(batchCtx),
+    );
     for (let i = 0; i < 3; i++) {
-      await measure({ id: `batch.warm.${i}`, api: "verifyCredentials (one batch)", cache: "warm", concurrency: 1 }, counter, all, batch(batchCtx));
+      await measure(
+        { id: `batch.warm.${i}`, api: "verifyCredentials (one batch)", cache: "warm", concurrency: 1 },
+        counter,
+        all,
+        batch(batchCtx),
+      );
     }
     if (sizes.batchOnly === 1) {
       provider.destroy();
@@ -217,12 +264,55 @@ async function main(): Promise<void> {
     }
     const sequential = spread(all, sizes.sequential ?? 2000);
     const off = ctx("off");
-    await measure({ id: "single.cold.c1", api: "verifyCredential", cache: "cold", concurrency: 1, note: "no cache: every verification reads the chain" }, counter, sequential, single(() => off, 1));
-    await measure({ id: "single.cold.cN", api: "verifyCredential", cache: "cold", concurrency, note: "no cache: every verification reads the chain" }, counter, spread(all, sizes.single ?? 10_000), single(() => off, concurrency));
+    await measure(
+      {
+        id: "single.cold.c1",
+        api: "verifyCredential",
+        cache: "cold",
+        concurrency: 1,
+        note: "no cache: every verification reads the chain",
+      },
+      counter,
+      sequential,
+      single(() => off, 1),
+    );
+    await measure(
+      {
+        id: "single.cold.cN",
+        api: "verifyCredential",
+        cache: "cold",
+        concurrency,
+        note: "no cache: every verification reads the chain",
+      },
+      counter,
+      spread(all, sizes.single ?? 10_000),
+      single(() => off, concurrency),
+    );
     const shared = ctx("fresh");
-    await measure({ id: "single.first.cN", api: "verifyCredential", cache: "cold", concurrency, note: "shared cache, first sight of each credential" }, counter, all, single(() => shared, concurrency));
-    await measure({ id: "single.warm.c1", api: "verifyCredential", cache: "warm", concurrency: 1 }, counter, sequential, single(() => shared, 1));
-    await measure({ id: "single.warm.cN", api: "verifyCredential", cache: "warm", concurrency }, counter, all, single(() => shared, concurrency));
+    await measure(
+      {
+        id: "single.first.cN",
+        api: "verifyCredential",
+        cache: "cold",
+        concurrency,
+        note: "shared cache, first sight of each credential",
+      },
+      counter,
+      all,
+      single(() => shared, concurrency),
+    );
+    await measure(
+      { id: "single.warm.c1", api: "verifyCredential", cache: "warm", concurrency: 1 },
+      counter,
+      sequential,
+      single(() => shared, 1),
+    );
+    await measure(
+      { id: "single.warm.cN", api: "verifyCredential", cache: "warm", concurrency },
+      counter,
+      all,
+      single(() => shared, concurrency),
+    );
     provider.destroy();
   } else {
     const { createAgent } = await import("@veramo/core");
@@ -271,7 +361,7 @@ async function main(): Promise<void> {
       const run = (lanes: number) => async (xs: readonly WorldData["credentials"][number][]) => {
         let bad = 0;
         await pool(xs, lanes, async (x) => {
-          let ok = false;
+          let ok: boolean;
           try {
             ok = await tracked(counter, lanes, () => verifyOne(x.jwt));
           } catch {
@@ -283,10 +373,25 @@ async function main(): Promise<void> {
       };
       const note = cache ? "did-resolver cache on: never expires, so a key revoked on chain stays accepted" : undefined;
       const api = system === "veramo" ? "agent.verifyCredential" : "verifyCredential";
-      await measure({ id: `single${label}.cold.cN`, api, cache: "cold", concurrency, ...(note !== undefined && { note }) }, counter, items, run(concurrency));
-      await measure({ id: `single${label}.warm.cN`, api, cache: "warm", concurrency, ...(note !== undefined && { note }) }, counter, items, run(concurrency));
+      await measure(
+        { id: `single${label}.cold.cN`, api, cache: "cold", concurrency, ...(note !== undefined && { note }) },
+        counter,
+        items,
+        run(concurrency),
+      );
+      await measure(
+        { id: `single${label}.warm.cN`, api, cache: "warm", concurrency, ...(note !== undefined && { note }) },
+        counter,
+        items,
+        run(concurrency),
+      );
       if (!cache) {
-        await measure({ id: "single.warm.c1", api, cache: "warm", concurrency: 1 }, counter, spread(items, sizes.sequential ?? 2000), run(1));
+        await measure(
+          { id: "single.warm.c1", api, cache: "warm", concurrency: 1 },
+          counter,
+          spread(items, sizes.sequential ?? 2000),
+          run(1),
+        );
       }
       provider.destroy();
     }

@@ -6,17 +6,13 @@
  *
  * Keys are fixed (derived from labels), so identities, DIDs and scopes are the same on every run.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { Contract, encodeBytes32String, JsonRpcProvider, parseEther, Wallet, type JsonRpcSigner } from "ethers";
-import { createLerAgent, type LerAgent } from "../../src/agent/agent.js";
+import { Contract, encodeBytes32String, Wallet, type JsonRpcProvider } from "ethers";
+import type { LerAgent } from "../../src/agent/agent.js";
 import type { CredentialRequest } from "../../src/agent/types.js";
-import { didRegistryArtifact, projectArtifact } from "../../src/chain/artifacts.js";
-import { deployRegistries } from "../../src/chain/deploy.js";
-import type { Deployment } from "../../src/chain/deployments.js";
+import { didRegistryArtifact } from "../../src/chain/artifacts.js";
 import type { LerNetwork } from "../../src/chain/network.js";
 import { achievement, type Achievement } from "../../src/credentials/index.js";
+import { createWorld } from "../../test/helpers/world.js";
 import { pseudoAddress, pseudoHash } from "./values.js";
 import { HISTORIES, type DidHistory, type WorldData, type WorldIssuer } from "./worldFile.js";
 
@@ -54,19 +50,18 @@ export interface WorldHooks {
 /** Accounts and accreditations, without credentials. */
 export async function buildRegistry(rpcUrl: string, spec: WorldSpec, hooks: WorldHooks = {}): Promise<World> {
   const log = hooks.log ?? (() => {});
-  const provider = new JsonRpcProvider(rpcUrl, 31337, { cacheTimeout: -1, staticNetwork: true });
-  const funder: JsonRpcSigner = await provider.getSigner(0);
-  const { deployment } = await deployRegistries(funder, { network: NETWORK_NAME });
-  const network: LerNetwork = { name: NETWORK_NAME, chainId: deployment.chainId, provider, deployment, rpcUrl };
-  const home = mkdtempSync(join(tmpdir(), "ler-bench-"));
-  const fund = async (address: string) => {
-    await (await funder.sendTransaction({ to: address, value: parseEther("10") })).wait();
-  };
-  const agent = await createLerAgent({ network, home, secret: SECRET, fund });
   const key = (label: string, i = 0) => pseudoHash(`world/${label}`, i);
-  const governor = await agent.lerImportIdentity({ alias: "governor", privateKeyHex: key("governor") });
-  const trust = new Contract(deployment.contracts.TrustRegistry.address, projectArtifact("TrustRegistry").abi, funder);
-  await (await trust.getFunction("grantRole")(await trust.getFunction("GOVERNOR_ROLE")(), governor.address)).wait();
+  const base = await createWorld("json-rpc", {
+    rpcUrl,
+    networkName: NETWORK_NAME,
+    secret: SECRET,
+    governorKey: key("governor"),
+    homePrefix: "ler-bench-",
+  });
+  const { agent, network, fund } = base;
+  const provider = network.provider as JsonRpcProvider;
+  const deployment = network.deployment;
+  const governor = { did: base.governor };
   for (const name of TYPES) await agent.lerRegisterType({ governor: governor.did, name });
   const root = await agent.lerImportIdentity({ alias: "Qualifications Authority", privateKeyHex: key("root") });
   const accreditor = await agent.lerImportIdentity({ alias: "Regional Accreditor", privateKeyHex: key("accreditor") });
@@ -83,7 +78,11 @@ export async function buildRegistry(rpcUrl: string, spec: WorldSpec, hooks: Worl
     const history: DidHistory = i < spec.withHistory ? HISTORIES[i % HISTORIES.length]! : "none";
     let didEvents = 0;
     // Attributes are written with the identity's original key, while it is still the owner.
-    const asOwner = new Contract(deployment.contracts.EthereumDIDRegistry.address, didRegistry, new Wallet(privateKeyHex, provider));
+    const asOwner = new Contract(
+      deployment.contracts.EthereumDIDRegistry.address,
+      didRegistry,
+      new Wallet(privateKeyHex, provider),
+    );
     const attribute = async (n: number) => {
       if ((await provider.getBalance(id.address)) === 0n) await fund(id.address);
       const pub = new Wallet(key(`issuer/attribute/${n}`, i)).signingKey.compressedPublicKey;
@@ -128,10 +127,7 @@ export async function buildRegistry(rpcUrl: string, spec: WorldSpec, hooks: Worl
     agent,
     network,
     provider,
-    close: async () => {
-      provider.destroy();
-      rmSync(home, { recursive: true, force: true });
-    },
+    close: base.close,
   };
 }
 
@@ -166,7 +162,12 @@ export async function issueAll(world: World, spec: WorldSpec, hooks: WorldHooks 
     const issuer = world.issuers[i]!;
     const started = performance.now();
     const result = await agent.lerIssueCredentials({ issuer: issuer.did, credentials: requestsFor(i, spec.perIssuer) });
-    hooks.onIssued?.({ issuer: i, count: spec.perIssuer, ms: performance.now() - started, anchorGas: result.anchor?.gasUsed ?? 0 });
+    hooks.onIssued?.({
+      issuer: i,
+      count: spec.perIssuer,
+      ms: performance.now() - started,
+      anchorGas: result.anchor?.gasUsed ?? 0,
+    });
     // Revoke evenly spread entries: 2% of a batch is a handful of bits in each of its words.
     const stride = Math.max(1, Math.floor(spec.perIssuer / Math.max(1, spec.revokedPerIssuer)));
     const revoked = new Set<number>();

@@ -6,8 +6,14 @@ import { readFileSync, writeFileSync } from "node:fs";
 import type { Deployment } from "../../src/chain/deployments.js";
 
 /** How the DID document of an issuer changes, before its credentials are issued (and, for some, after). */
-export type DidHistory = "none" | "rotated twice" | "delegate + attribute" | "rotated + delegate" | "2 attributes + delegate";
-export const HISTORIES: DidHistory[] = ["rotated twice", "delegate + attribute", "rotated + delegate", "2 attributes + delegate"];
+export type DidHistory =
+  "none" | "rotated twice" | "delegate + attribute" | "rotated + delegate" | "2 attributes + delegate";
+export const HISTORIES: DidHistory[] = [
+  "rotated twice",
+  "delegate + attribute",
+  "rotated + delegate",
+  "2 attributes + delegate",
+];
 
 export interface WorldIssuer {
   did: string;
@@ -43,7 +49,13 @@ export interface WorldData {
 export function writeWorld(file: string, data: WorldData): void {
   const { credentials, ...rest } = data;
   writeFileSync(`${file}.jwt`, credentials.map((c) => c.jwt).join("\n"));
-  writeFileSync(file, JSON.stringify({ ...rest, credentials: credentials.map((c) => ({ jwt: "", issuer: c.issuer, expected: c.expected })) }));
+  writeFileSync(
+    file,
+    JSON.stringify({
+      ...rest,
+      credentials: credentials.map((c) => ({ jwt: "", issuer: c.issuer, expected: c.expected })),
+    }),
+  );
 }
 
 export function readWorld(file: string): WorldData {

@@ -1,5 +1,4 @@
 import { LerError } from "../errors.js";
-import type { Deployment } from "./deployments.js";
 
 /**
  * A stuck or lagging node falls behind by minutes to hours; a healthy one is a few blocks behind at worst. On a
@@ -43,7 +42,7 @@ export function isHeadAgeSeconds(value: unknown): value is number {
  * deployment record's `maxHeadAgeSeconds` (null: off), the chain's preset ({@link HEAD_AGE_PRESETS}); else off.
  * Throws `invalid_option` on an override that is not a positive whole number.
  */
-export function headAgeBound(deployment: Pick<Deployment, "chainId" | "maxHeadAgeSeconds">, override?: number | null): number | undefined {
+export function headAgeBound(deployment: { chainId: number; maxHeadAgeSeconds?: number | null | undefined }, override?: number | null): number | undefined {
   if (override !== undefined) {
     if (override === null) return undefined;
     if (!isHeadAgeSeconds(override)) {

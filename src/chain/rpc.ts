@@ -7,13 +7,15 @@ export interface RpcCallOptions {
   timeoutMs?: number | undefined;
   /** Called once per request, with its method name (request counting). */
   onRequest?: ((method: string) => void) | undefined;
+  /** The message of the `chain_timeout` error when the deadline passes (default: names the method and the deadline). */
+  timeoutMessage?: string | undefined;
 }
 
 /**
  * The one wrapper for a JSON-RPC request: an optional deadline (`chain_timeout`), and every failure that is not
  * already one of this project's errors mapped to a `ChainError` with a stable code.
  */
-export async function rpcCall<T>(method: string, run: () => Promise<T>, { timeoutMs, onRequest }: RpcCallOptions = {}): Promise<T> {
+export async function rpcCall<T>(method: string, run: () => Promise<T>, { timeoutMs, onRequest, timeoutMessage }: RpcCallOptions = {}): Promise<T> {
   onRequest?.(method);
   let cancel: (() => void) | undefined;
   const deadline =
@@ -21,7 +23,7 @@ export async function rpcCall<T>(method: string, run: () => Promise<T>, { timeou
       ? undefined
       : new Promise<never>((_, reject) => {
           cancel = startTimer(timeoutMs, () =>
-            reject(new ChainError("chain_timeout", `The node did not answer ${method} within ${timeoutMs} ms.`)),
+            reject(new ChainError("chain_timeout", timeoutMessage ?? `The node did not answer ${method} within ${timeoutMs} ms.`)),
           );
         });
   try {

@@ -1,8 +1,8 @@
 import { Contract, Interface, type ContractRunner, type TransactionReceipt } from "ethers";
-import { ChainError, LerError } from "../errors.js";
+import { ChainError, LerError, type ErrorCode } from "../errors.js";
 import { projectArtifact } from "./artifacts.js";
 import type { Deployment } from "./deployments.js";
-import { toChainError } from "./reads.js";
+import { toChainError } from "./rpc.js";
 
 /** Handles on the registries for writing, bound to a signer. */
 export function registries(deployment: Deployment, runner: ContractRunner) {
@@ -89,7 +89,7 @@ export function decodeWriteError(e: unknown, iface: Interface, fn: string): Erro
     const bare = revert.name.slice(prefix.length) || revert.name;
     const code = bare.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toLowerCase();
     const args = revert.args.map((a) => (typeof a === "bigint" ? a.toString() : a));
-    return new LerError(code === "unauthorized_account" ? "unauthorized" : code, `${fn} was refused: ${revert.name}(${args.join(", ")}).`, {
+    return new LerError((code === "unauthorized_account" ? "unauthorized" : code) as ErrorCode, `${fn} was refused: ${revert.name}(${args.join(", ")}).`, {
       details: { error: revert.name, args },
       cause: e,
     });

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { deploymentPath } from "../chain/deployments.js";
+import { deploymentPath } from "../agent/network.js";
 import { UsageError } from "../errors.js";
 
 /** The package's root directory (where its own `deployments/` and `artifacts/` live). */

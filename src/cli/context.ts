@@ -6,9 +6,7 @@ import type { JsonRpcProvider } from "ethers";
 import { createLerAgent, ethrResolver, type LerAgent } from "../agent/agent.js";
 import { LerPlugin } from "../agent/plugin.js";
 import type { ILerPlugin } from "../agent/types.js";
-import { deploymentPath, readDeployment } from "../chain/deployments.js";
-import { connectNetwork, type LerNetwork } from "../chain/network.js";
-import { rpcProvider } from "../chain/provider.js";
+import { connectNetworkWithin, unprobedNetwork, type LerNetwork } from "../agent/network.js";
 import { ChainError, LerError } from "../errors.js";
 import { deploymentsDirToRead, type Settings } from "./config.js";
 import { devFunder } from "./devchain.js";
@@ -58,7 +56,7 @@ export class Session {
       net = this.#unprobed(deploymentsDir);
     } else {
       try {
-        net = await withTimeout(connectNetwork({ rpcUrl, network, deploymentsDir }), this.settings.readTimeoutMs ?? PROBE_TIMEOUT_MS, rpcUrl);
+        net = await connectNetworkWithin({ rpcUrl, network, deploymentsDir, timeoutMs: this.settings.readTimeoutMs ?? PROBE_TIMEOUT_MS });
       } catch (e) {
         if (!(mode === "verify" && e instanceof ChainError && (e.code === "chain_unreachable" || e.code === "chain_timeout"))) throw e;
         // The verifier still gets a report: every check that needs the chain comes out `unknown`.
@@ -71,12 +69,7 @@ export class Session {
 
   #unprobed(deploymentsDir: string): LerNetwork {
     const { rpcUrl, network } = this.settings;
-    const file = deploymentPath(deploymentsDir, network);
-    const deployment = readDeployment(file);
-    if (deployment === undefined) {
-      throw new LerError("no_deployment", `No deployment record for "${network}" (${file}): start \`ler node\`, or deploy with \`ler deploy\`.`);
-    }
-    return { name: network, chainId: deployment.chainId, provider: rpcProvider(rpcUrl, deployment.chainId), deployment, rpcUrl };
+    return unprobedNetwork({ rpcUrl, network, deploymentsDir });
   }
 
   /**
@@ -157,14 +150,6 @@ export class Session {
 
 /** How long the first contact with the endpoint may take (an address that drops packets would hang forever). */
 const PROBE_TIMEOUT_MS = 10_000;
-
-function withTimeout<T>(promise: Promise<T>, ms: number, url: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new ChainError("chain_timeout", `${url} did not answer within ${ms / 1000} s.`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 function rank(mode: NetworkMode): number {
   return mode === "local" ? 0 : mode === "verify" ? 1 : 2;

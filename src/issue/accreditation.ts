@@ -1,9 +1,7 @@
-import { Interface, ZeroHash, zeroPadValue, type Provider } from "ethers";
 import { ChainError, LerError } from "../errors.js";
-import { projectArtifact } from "../chain/artifacts.js";
+import { readBlock } from "../chain/blocks.js";
 import type { LerNetwork } from "../chain/network.js";
-import { chainRead, toLinks } from "../chain/reads.js";
-import { addressWord, decodeAggregate3, encodeAggregate3, returnWord, selectorOf, type SubCall } from "../chain/multicall.js";
+import { readAccreditationMetadata, readHistory as readChainHistory, readHistoryAndTypeIds, readTypeIds, readTypeNames } from "../chain/registryReads.js";
 import {
   AccreditationStatus,
   evaluateTrust,
@@ -21,63 +19,23 @@ import {
 /**
  * The registry reads that issuing and accrediting need before they write: type ids by name, an accreditation's
  * history and its latest metadata, and the issuer's standing now. Each is one JSON-RPC request or two (a Multicall3
- * batch at the latest block), never one per type. The judgement itself is pure (`checkIssuable`).
+ * batch at the latest block), never one per type; the requests themselves are `chain/registryReads.ts`'s. The
+ * judgement itself is pure (`checkIssuable`).
  */
 
-const trustIface = new Interface(projectArtifact("TrustRegistry").abi);
-const SEL = {
-  typeIdOf: selectorOf(trustIface, "typeIdOf"),
-  typeName: selectorOf(trustIface, "typeName"),
-  typeCount: selectorOf(trustIface, "typeCount"),
-  historyOf: selectorOf(trustIface, "historyOf"),
-};
-
-/** Sends `calls` as one `aggregate3` at `blockTag`. */
-async function aggregate(network: LerNetwork, calls: SubCall[], blockTag: number | "latest" = "latest") {
-  if (calls.length === 0) return [];
-  const data = encodeAggregate3(calls);
-  const hex = await chainRead("aggregate3", () => network.provider.call({ to: network.deployment.contracts.Multicall3.address, data, blockTag }));
-  try {
-    return decodeAggregate3(hex, calls.length);
-  } catch (e) {
-    throw new ChainError("chain_error", "The node answered a registry read with malformed data.", { cause: e });
-  }
-}
-
-/** ABI-encodes a string argument (offset, length, padded bytes) after a selector, as hex without 0x. */
-function stringCall(selector: string, value: string): string {
-  const bytes = Buffer.from(value, "utf8");
-  const padded = bytes.toString("hex").padEnd(Math.ceil(bytes.length / 32) * 64, "0");
-  return `${selector}${"20".padStart(64, "0")}${bytes.length.toString(16).padStart(64, "0")}${padded}`;
-}
-
 /** The id of each type name (undefined: not registered), in one request. */
-export async function typeIdsOf(network: LerNetwork, names: readonly string[], blockTag: number | "latest" = "latest"): Promise<Map<string, number | undefined>> {
-  const unique = [...new Set(names)];
-  const trust = network.deployment.contracts.TrustRegistry.address;
-  const results = await aggregate(network, unique.map((n) => ({ target: trust, allowFailure: true, callData: stringCall(SEL.typeIdOf, n) })), blockTag);
-  return new Map(unique.map((n, i) => [n, results[i]!.success ? Number(returnWord(results[i]!.returnData)) : undefined]));
+export function typeIdsOf(network: LerNetwork, names: readonly string[], blockTag: number | "latest" = "latest"): Promise<Map<string, number | undefined>> {
+  return readTypeIds(network.provider, { deployment: network.deployment, names, blockTag });
 }
 
 /** Every registered type's name, by id, in two requests (the count, then every name). */
-export async function typeNamesById(network: LerNetwork): Promise<Map<number, string>> {
-  const trust = network.deployment.contracts.TrustRegistry.address;
-  const count = Number(await chainRead("typeCount", () => network.provider.call({ to: trust, data: `0x${SEL.typeCount}` })));
-  const calls = Array.from({ length: count }, (_, id) => ({ target: trust, allowFailure: false, callData: `${SEL.typeName}${id.toString(16).padStart(64, "0")}` }));
-  const results = await aggregate(network, calls);
-  return new Map(results.map((r, id) => [id, trustIface.decodeFunctionResult("typeName", `0x${r.returnData}`)[0] as string]));
-}
-
-/** Decodes `historyOf(subject)`'s return data, checked as the verifier checks it. */
-function toChain(subject: string, returnData: string): ChainLink[] {
-  return toLinks(subject, trustIface.decodeFunctionResult("historyOf", `0x${returnData}`)[0]);
+export function typeNamesById(network: LerNetwork): Promise<Map<number, string>> {
+  return readTypeNames(network.provider, { deployment: network.deployment });
 }
 
 /** The chain of `subject` up to its root, each link with every version (`TrustRegistry.historyOf`). */
-export async function readHistory(network: LerNetwork, subject: string): Promise<ChainLink[]> {
-  const data = `0x${SEL.historyOf}${addressWord(subject)}`;
-  const hex = await chainRead("historyOf", () => network.provider.call({ to: network.deployment.contracts.TrustRegistry.address, data }));
-  return toChain(subject, hex.slice(2));
+export function readHistory(network: LerNetwork, subject: string): Promise<ChainLink[]> {
+  return readChainHistory(network.provider, { deployment: network.deployment, subject });
 }
 
 /** What an issuer's standing now is read from: the time judged at, its chain's history and the type ids. */
@@ -94,21 +52,10 @@ export interface IssuerStanding {
 
 /** The issuer's chain with its history and the ids of `typeNames`, read at the latest block: two requests. */
 export async function readIssuerStanding(network: LerNetwork, issuer: string, typeNames: readonly string[]): Promise<IssuerStanding> {
-  const head = await chainRead("getBlock", () => network.provider.getBlock("latest"));
-  if (head === null) throw new ChainError("chain_error", "The node has no latest block.");
-  const trust = network.deployment.contracts.TrustRegistry.address;
-  const unique = [...new Set(typeNames)];
-  const calls: SubCall[] = [
-    { target: trust, allowFailure: false, callData: `${SEL.historyOf}${addressWord(issuer)}` },
-    ...unique.map((n) => ({ target: trust, allowFailure: true, callData: stringCall(SEL.typeIdOf, n) })),
-  ];
-  const results = await aggregate(network, calls, head.number);
-  return {
-    at: BigInt(head.timestamp) + 1n,
-    block: head.number,
-    chain: toChain(issuer, results[0]!.returnData),
-    typeIds: new Map(unique.map((n, i) => [n, results[i + 1]!.success ? Number(returnWord(results[i + 1]!.returnData)) : undefined])),
-  };
+  const head = await readBlock(network.provider, { blockTag: "latest" });
+  if (head === undefined) throw new ChainError("chain_error", "The node has no latest block.");
+  const { chain, typeIds } = await readHistoryAndTypeIds(network.provider, { deployment: network.deployment, subject: issuer, names: typeNames, blockTag: head.number });
+  return { at: BigInt(head.timestamp) + 1n, block: head.number, chain, typeIds };
 }
 
 /**
@@ -141,14 +88,8 @@ export function checkIssuable(standing: IssuerStanding, issuer: string, types: r
 }
 
 /** The metadata URI and hash of the latest `Accredited` or `AccreditationUpdated` event of `subject` (not in the versions). */
-export async function latestMetadata(network: LerNetwork, subject: string): Promise<{ metadataURI: string; metadataHash: string }> {
-  const trust = network.deployment.contracts.TrustRegistry;
-  const topics = [[trustIface.getEvent("Accredited")!.topicHash, trustIface.getEvent("AccreditationUpdated")!.topicHash], null, zeroPadValue(subject, 32)];
-  const logs = await chainRead("eth_getLogs", () => (network.provider as Provider).getLogs({ address: trust.address, topics, fromBlock: trust.block, toBlock: "latest" }));
-  const last = logs[logs.length - 1];
-  if (last === undefined) return { metadataURI: "", metadataHash: ZeroHash };
-  const parsed = trustIface.parseLog(last);
-  return { metadataURI: String(parsed?.args.metadataURI ?? ""), metadataHash: String(parsed?.args.metadataHash ?? ZeroHash) };
+export function latestMetadata(network: LerNetwork, subject: string): Promise<{ metadataURI: string; metadataHash: string }> {
+  return readAccreditationMetadata(network.provider, { deployment: network.deployment, subject });
 }
 
 /** An accreditation's terms as people read them: role and types by name, no end as null. */

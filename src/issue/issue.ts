@@ -10,7 +10,7 @@ import type { StatusIndexAllocator } from "../store/allocator.js";
 import type { IssuedLedger } from "../store/ledger.js";
 import { decodeJwt } from "../verify/jwt.js";
 import { parseEthrDid } from "../did/ethr.js";
-import type { CredentialRequest, IssuedCredential } from "../agent/types.js";
+import type { CredentialRequest, IssuedCredential } from "./types.js";
 
 export interface IssueDeps {
   agent: TAgent<IKeyManager>;

@@ -1,6 +1,8 @@
-import { getAddress, Interface, type Contract, type Provider } from "ethers";
+import { getAddress, type Contract, type Provider } from "ethers";
 import { isLerError, LerError } from "../errors.js";
-import { projectArtifact } from "../chain/artifacts.js";
+import { anchorTransaction } from "../chain/anchorLogs.js";
+import type { Deployment } from "../chain/deployments.js";
+import { readAnchor } from "../chain/registryReads.js";
 import { sendWrite, type WriteOptions, type WriteResult } from "../chain/writes.js";
 import type { Intent, IntentKind, PendingWrites } from "../store/pending.js";
 
@@ -38,8 +40,9 @@ export interface ResumeDeps {
   pending: PendingWrites;
   /** The StatusRegistry bound to a signer that acts for `issuer` (its current ERC-1056 owner). */
   statusFor: (issuer: string) => Promise<Contract>;
-  /** For reading where an anchor landed. */
+  /** For reading where an anchor landed: the node, and the registries `statusFor` binds. */
   provider: Provider;
+  deployment: Deployment;
   writeOptions: WriteOptions;
   /**
    * The network this resume sends on. Intents recorded for another chain or StatusRegistry are left pending (the
@@ -95,50 +98,44 @@ export function intentCall(intent: Intent): { fn: string; args: unknown[] } {
   throw bad("names no revocation");
 }
 
-const statusIface = new Interface(projectArtifact("StatusRegistry").abi);
-
 /**
  * Where `issuer`'s anchor of `root` landed: the block from `anchorOf`, the transaction from that block's
  * IssuanceAnchored log. For a retry that reverted with `already_anchored`.
  */
-export async function landedAnchor(status: Contract, provider: Provider, issuer: string, root: string): Promise<WriteResult> {
-  const anchored = (await status.getFunction("anchorOf")(issuer, root)) as [bigint, bigint];
-  const block = Number(anchored[1]);
-  if (block === 0) throw new LerError("anchor_not_found", `The root ${root} is not anchored by ${issuer}.`);
-  const event = statusIface.getEvent("IssuanceAnchored")!;
-  const logs = await provider.getLogs({
-    address: await status.getAddress(),
-    topics: [event.topicHash, `0x${getAddress(issuer).slice(2).toLowerCase().padStart(64, "0")}`],
-    fromBlock: block,
-    toBlock: block,
-  });
-  const log = logs.find((l) => (statusIface.decodeEventLog(event, l.data, l.topics)[1] as string).toLowerCase() === root.toLowerCase());
-  if (log === undefined) throw new LerError("anchor_not_found", `No IssuanceAnchored log of ${root} in block ${block}.`);
-  return { txHash: log.transactionHash, block, gasUsed: 0 };
+export async function landedAnchor(deps: Pick<ResumeDeps, "provider" | "deployment">, issuer: string, root: string): Promise<WriteResult> {
+  const anchored = await readAnchor(deps.provider, { deployment: deps.deployment, issuer, root });
+  if (anchored === undefined) throw new LerError("anchor_not_found", `The root ${root} is not anchored by ${issuer}.`);
+  const { block } = anchored;
+  const txHash = await anchorTransaction(deps.provider, deps.deployment.contracts.StatusRegistry.address, issuer, root, block);
+  if (txHash === undefined) throw new LerError("anchor_not_found", `No IssuanceAnchored log of ${root} in block ${block}.`);
+  return { txHash, block, gasUsed: 0 };
 }
 
 /** Sends an intent's call; an anchor that had already landed counts as done, with the transaction that landed it. */
-export async function carryOut(deps: Pick<ResumeDeps, "provider" | "writeOptions">, status: Contract, intent: Intent): Promise<WriteResult> {
+export async function carryOut(deps: Pick<ResumeDeps, "provider" | "deployment" | "writeOptions">, status: Contract, intent: Intent): Promise<WriteResult> {
   const { fn, args } = intentCall(intent);
   if (intent.kind === "anchor") {
     // Looked up first rather than inferred from the revert: cheaper, and it needs no revert decoding.
-    const anchored = (await status.getFunction("anchorOf")(args[0], args[1])) as [bigint, bigint];
-    if (anchored[1] !== 0n) return landedAnchor(status, deps.provider, args[0] as string, args[1] as string);
+    if (await isAnchored(deps, args[0] as string, args[1] as string)) return landedAnchor(deps, args[0] as string, args[1] as string);
   }
   try {
     return await sendWrite(status, fn, args, deps.writeOptions);
   } catch (e) {
     if (intent.kind === "anchor" && isLerError(e) && e.code === "already_anchored") {
-      return landedAnchor(status, deps.provider, args[0] as string, args[1] as string);
+      return landedAnchor(deps, args[0] as string, args[1] as string);
     }
     // Another sender's anchor of the same root may have been mined first: our transaction then reverts on chain
     // without revert data. The registry says whether the root is anchored now.
     if (intent.kind === "anchor") {
-      const anchored = (await status.getFunction("anchorOf")(args[0], args[1])) as [bigint, bigint];
-      if (anchored[1] !== 0n) return landedAnchor(status, deps.provider, args[0] as string, args[1] as string);
+      if (await isAnchored(deps, args[0] as string, args[1] as string)) return landedAnchor(deps, args[0] as string, args[1] as string);
     }
     throw e;
   }
+}
+
+/** Whether `issuer` has anchored `root` (the registry's answer now). */
+async function isAnchored(deps: Pick<ResumeDeps, "provider" | "deployment">, issuer: string, root: string): Promise<boolean> {
+  return (await readAnchor(deps.provider, { deployment: deps.deployment, issuer, root })) !== undefined;
 }
 
 /**

@@ -1,11 +1,10 @@
 import { getAddress, isAddress } from "ethers";
-import type { LerNetwork } from "../chain/network.js";
-import { headAgeBound } from "../chain/presets.js";
+import { headAgeBound, type LerNetwork } from "../agent/network.js";
 import { didNamesChain, parseEthrDid } from "../did/ethr.js";
 import { LerError } from "../errors.js";
-import type { VerifierContext, VerifyOptions } from "../verify/credential.js";
+import { createVerifierMemory, type VerifierContext, type VerifyOptions } from "../verify/index.js";
 import { VerificationMetrics } from "./metrics.js";
-import { RegistryIndex } from "./registry/indexer.js";
+import { RegistryIndex } from "../registry/indexer.js";
 
 /** What `startServer` (and `ler serve`) takes. Every member but `network` has a default. */
 export interface ServerOptions {
@@ -157,6 +156,7 @@ export function serviceContext(options: ServerOptions): ServiceContext {
     provider: network.provider,
     deployment: network.deployment,
     networkName: network.name,
+    memory: createVerifierMemory(),
     ...(options.fetchStatusLists !== true && { fetchStatusList: false as const }),
   };
   return {
@@ -167,6 +167,7 @@ export function serviceContext(options: ServerOptions): ServiceContext {
       minRefreshMs: options.refreshIntervalMs ?? 1000,
       blockRange: options.logBlockRange ?? 10_000,
       timeoutMs: readTimeoutMs,
+      onSkipped: (s) => process.stderr.write(`ler serve: registry log skipped (block ${s.block}, log ${s.logIndex}, tx ${s.txHash}): ${s.reason}\n`),
     }),
     metrics: new VerificationMetrics(Date.now()),
     names,

@@ -1,11 +1,11 @@
-import { LerError } from "../errors.js";
+import { LerError, type ErrorCode } from "../errors.js";
 
 /** A request the service refuses: HTTP status, stable code, short message. Rendered as `{ error: { code, message } }`. */
 export class HttpError extends LerError {
   override readonly name = "HttpError";
   readonly status: number;
 
-  constructor(status: number, code: string, message: string, details?: Record<string, unknown>) {
+  constructor(status: number, code: ErrorCode, message: string, details?: Record<string, unknown>) {
     super(code, message, details === undefined ? {} : { details });
     this.status = status;
   }
@@ -19,7 +19,7 @@ export function errorBody(code: string, message: string, details?: Record<string
   return { error: { code, message, ...(details !== undefined && { details }) } };
 }
 
-export const badRequest = (code: string, message: string, details?: Record<string, unknown>) => new HttpError(400, code, message, details);
+export const badRequest = (code: ErrorCode, message: string, details?: Record<string, unknown>) => new HttpError(400, code, message, details);
 
 /** The body as a JSON object with only the `allowed` members (a typo would otherwise be ignored without a word). */
 export function objectBody(body: unknown, allowed: readonly string[]): Record<string, unknown> {

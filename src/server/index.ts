@@ -9,7 +9,7 @@ import { DEFAULT_PORT, type ServerOptions } from "./context.js";
 export { buildServer } from "./app.js";
 export { DEFAULT_BODY_LIMIT, DEFAULT_PORT, type ServerOptions } from "./context.js";
 export type { ServiceMetrics } from "./metrics.js";
-export type { AuthorizationResponse, RecognitionResponse, TrqpMetadata } from "./trqp.js";
+export type { AuthorizationResponse, RecognitionResponse, TrqpMetadata } from "../registry/trqp.js";
 
 export interface RunningServer {
   /** Where it listens, e.g. `http://127.0.0.1:8080` (with the real port when `port` was 0). */

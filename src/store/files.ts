@@ -13,7 +13,7 @@ import {
   writeSync,
 } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
+import { sleep, startTimer, systemClock, type Clock } from "../clock.js";
 import { LerError } from "../errors.js";
 
 /**
@@ -193,6 +193,8 @@ export interface FileLockOptions {
    * left by a process killed between creating the lock and writing its owner into it, a window of microseconds.
    */
   unreadableStaleMs?: number;
+  /** The clock deadlines and lock ages are measured by (default the machine's). */
+  clock?: Clock;
 }
 
 /** What a lock file holds: enough to tell whether its owner still runs, and a token that is unique per acquisition. */
@@ -234,7 +236,8 @@ export async function withFileLock<T>(
 ): Promise<T> {
   const timeoutMs = options.timeoutMs ?? 10_000;
   const unreadableStaleMs = options.unreadableStaleMs ?? 2_000;
-  const deadline = Date.now() + timeoutMs;
+  const clock = options.clock ?? systemClock;
+  const deadline = clock.now() + timeoutMs;
 
   // In-process queue first, so that tasks of one process do not spin against each other on the file.
   const queueKey = resolve(lockPath);
@@ -245,7 +248,7 @@ export async function withFileLock<T>(
   localQueues.set(queueKey, tail);
   try {
     if (!(await settlesWithin(previous, timeoutMs))) throw lockTimeout(lockPath, timeoutMs, readOwner(lockPath));
-    const owner = await acquire(lockPath, deadline, timeoutMs, unreadableStaleMs);
+    const owner = await acquire(lockPath, deadline, timeoutMs, unreadableStaleMs, clock);
     let result: T;
     try {
       result = await fn();
@@ -267,12 +270,12 @@ export async function withFileLock<T>(
 
 /** Whether `p` settles within `ms`; the timer is cleared either way, so it never keeps the process alive. */
 async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  let cancel: (() => void) | undefined;
+  const expired = new Promise<boolean>((resolve) => (cancel = startTimer(ms, () => resolve(false))));
   try {
     return await Promise.race([p.then(() => true), expired]);
   } finally {
-    clearTimeout(timer);
+    cancel?.();
   }
 }
 
@@ -281,6 +284,7 @@ async function acquire(
   deadline: number,
   timeoutMs: number,
   unreadableStaleMs: number,
+  clock: Clock,
 ): Promise<LockOwner> {
   const me = ownerRecord(16);
   const content = JSON.stringify(me);
@@ -289,12 +293,12 @@ async function acquire(
     if (tryCreate(lockPath, content)) return me;
     const held = readLockFile(lockPath);
     if (held === undefined) continue; // released between our attempt and the read
-    if (isStale(held, unreadableStaleMs)) {
+    if (isStale(held, unreadableStaleMs, clock)) {
       // Retry at once whether we removed it or another waiter did.
-      if (takeOver(lockPath, held.text, unreadableStaleMs)) continue;
+      if (takeOver(lockPath, held.text, unreadableStaleMs, clock)) continue;
     }
-    if (Date.now() >= deadline) throw lockTimeout(lockPath, timeoutMs, held?.owner);
-    await sleep(Math.min(delay, Math.max(0, deadline - Date.now())) * (0.5 + Math.random()));
+    if (clock.now() >= deadline) throw lockTimeout(lockPath, timeoutMs, held?.owner);
+    await sleep(Math.min(delay, Math.max(0, deadline - clock.now())) * (0.5 + Math.random()));
     delay = Math.min(delay * 2, 50);
   }
 }
@@ -357,13 +361,13 @@ function parseOwner(text: string): LockOwner | undefined {
   return undefined;
 }
 
-function isStale(file: LockFile, unreadableStaleMs: number): boolean {
-  if (file.owner === undefined) return Date.now() - file.mtimeMs > unreadableStaleMs;
+function isStale(file: LockFile, unreadableStaleMs: number, clock: Clock): boolean {
+  if (file.owner === undefined) return clock.now() - file.mtimeMs > unreadableStaleMs;
   return !isAlive(file.owner);
 }
 
 /** Removes the stale lock whose exact content is `staleText`; true when it is gone (by us or by another waiter). */
-function takeOver(lockPath: string, staleText: string, unreadableStaleMs: number): boolean {
+function takeOver(lockPath: string, staleText: string, unreadableStaleMs: number, clock: Clock): boolean {
   const owner = parseOwner(staleText);
   // The claim name is per stale lock (its token, or a digest of an unreadable one), shared by all its waiters.
   const tag =
@@ -388,7 +392,7 @@ function takeOver(lockPath: string, staleText: string, unreadableStaleMs: number
       n--; // the claim vanished between our attempt and the read: try the same number again
       continue;
     }
-    if (!isStale(held, unreadableStaleMs)) return false; // a live waiter is taking it over; wait
+    if (!isStale(held, unreadableStaleMs, clock)) return false; // a live waiter is taking it over; wait
     claims.push(claim); // dead claimant: skip its number; clean it up if we end up removing the lock
   }
   return false;

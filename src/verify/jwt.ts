@@ -21,10 +21,34 @@ export interface DecodedJwt {
   signature: Uint8Array;
 }
 
+/**
+ * A token `decodeJwt` decoded: what every later step reads (checks, summaries, the CLI's report) instead of decoding
+ * the token again. Passed where a token is expected, it is taken as it is (`decodeJwt` returns it).
+ */
+class Jwt implements DecodedJwt {
+  constructor(
+    readonly raw: string,
+    readonly header: Record<string, unknown>,
+    readonly payload: Record<string, unknown>,
+    readonly alg: JwtAlgorithm,
+    readonly signingInput: string,
+    readonly signature: Uint8Array,
+  ) {}
+}
+
+/** Whether `value` is a token `decodeJwt` already decoded (never true of parsed JSON, whatever its members). */
+export function isDecodedJwt(value: unknown): value is DecodedJwt {
+  return value instanceof Jwt;
+}
+
 const BASE64URL = /^[A-Za-z0-9_-]*$/;
 
-/** Decodes a compact JWS strictly: three base64url parts, JSON objects, an accepted algorithm. */
+/**
+ * Decodes a compact JWS strictly: three base64url parts, JSON objects, an accepted algorithm. A token this function
+ * decoded before is returned as it is.
+ */
 export function decodeJwt(token: unknown): DecodedJwt {
+  if (token instanceof Jwt) return token;
   if (typeof token !== "string") throw new LerError("malformed_jwt", "The credential is not a JWT string.");
   if (token.length > MAX_JWT_BYTES) {
     throw new LerError("token_too_large", `The token has ${token.length} bytes; at most ${MAX_JWT_BYTES} are accepted.`);
@@ -52,7 +76,7 @@ export function decodeJwt(token: unknown): DecodedJwt {
     throw new LerError("malformed_signature", `An ${alg} signature has ${expected} bytes, not ${signature.length}.`);
   }
   checkCanonicalSignature(s, signature, alg as JwtAlgorithm);
-  return { raw: token.trim(), header, payload, alg: alg as JwtAlgorithm, signingInput: `${h}.${p}`, signature };
+  return new Jwt(token.trim(), header, payload, alg as JwtAlgorithm, `${h}.${p}`, signature);
 }
 
 // Half the order of secp256k1: a canonical signature has s at most this (the "low-S" form every signer produces).
@@ -130,23 +154,34 @@ function normalizeRecovery(v: number): number | undefined {
   return undefined;
 }
 
-// Public keys learnt from signatures that recovered to an address: keccak256 ties a key to its address for good, so
-// the next signature by the same address needs one verification instead of up to two recoveries.
-const learnt = new Map<string, Uint8Array>();
-const MAX_LEARNT = 10_000;
-
-function learn(address: string, key: Uint8Array): void {
-  if (learnt.size >= MAX_LEARNT) learnt.clear();
-  learnt.set(address, key);
+/** The addresses (lowercase) a key set allows, and the public keys it names (uncompressed). */
+export interface AllowedKeys {
+  addresses: Set<string>;
+  keys: Uint8Array[];
 }
 
-// The lowercase addresses a key set allows, and the public keys it names, by the key set's content (every
-// credential of an issuer at one time has the same key set; public keys cost a point decompression each).
-const allowedSets = new Map<string, { addresses: Set<string>; keys: Uint8Array[] }>();
+/**
+ * What signature checks may remember (a `VerifierMemory` is one): public keys learnt from signatures that recovered
+ * to an address (keccak256 ties a key to its address for good, so the next signature by the same address needs one
+ * verification instead of up to two recoveries), and the addresses and keys of key sets by their content (every
+ * credential of an issuer at one time has the same key set; public keys cost a point decompression each). Without
+ * one, nothing is remembered.
+ */
+export interface SignatureMemory {
+  readonly learnt: Map<string, Uint8Array>;
+  readonly allowedSets: Map<string, AllowedKeys>;
+  readonly maxKeys: number;
+}
 
-function allowed(keys: SigningKeys): { addresses: Set<string>; keys: Uint8Array[] } {
-  const id = `${keys.addresses.join(",")}|${keys.publicKeys.join(",")}`;
-  let a = allowedSets.get(id);
+function learn(memory: SignatureMemory | undefined, address: string, key: Uint8Array): void {
+  if (memory === undefined) return;
+  if (memory.learnt.size >= memory.maxKeys) memory.learnt.clear();
+  memory.learnt.set(address, key);
+}
+
+function allowed(keys: SigningKeys, memory: SignatureMemory | undefined): AllowedKeys {
+  const id = memory === undefined ? "" : `${keys.addresses.join(",")}|${keys.publicKeys.join(",")}`;
+  let a = memory?.allowedSets.get(id);
   if (a !== undefined) return a;
   a = { addresses: new Set(keys.addresses.map((x) => x.toLowerCase())), keys: [] };
   for (const pk of keys.publicKeys) {
@@ -157,8 +192,10 @@ function allowed(keys: SigningKeys): { addresses: Set<string>; keys: Uint8Array[
     a.keys.push(bytes);
     a.addresses.add(addressOfPublicKey(bytes));
   }
-  if (allowedSets.size >= 10_000) allowedSets.clear();
-  allowedSets.set(id, a);
+  if (memory !== undefined) {
+    if (memory.allowedSets.size >= memory.maxKeys) memory.allowedSets.clear();
+    memory.allowedSets.set(id, a);
+  }
   return a;
 }
 
@@ -172,9 +209,10 @@ export function signatureByKey(
   keys: SigningKeys,
   publicKey: Uint8Array,
   backend: Secp256k1Backend = secp256k1Backend,
+  memory?: SignatureMemory,
 ): "valid" | "not_issuer_key" | "invalid" {
   if (keys.deactivated) return "invalid";
-  if (!allowed(keys).addresses.has(addressOfPublicKey(publicKey))) return "not_issuer_key";
+  if (!allowed(keys, memory).addresses.has(addressOfPublicKey(publicKey))) return "not_issuer_key";
   const compact = jwt.signature.subarray(0, 64);
   if (jwt.alg === "ES256K-R") {
     const id = normalizeRecovery(jwt.signature[64]!);
@@ -192,14 +230,19 @@ export interface SignatureParts {
 }
 
 /** Whether one of `keys` made the signature of `jwt`. */
-export function signedBy(jwt: DecodedJwt, keys: SigningKeys, backend: Secp256k1Backend = secp256k1Backend): boolean {
-  return signatureValid({ alg: jwt.alg, signature: jwt.signature, digest: signingHash(jwt) }, keys, backend);
+export function signedBy(jwt: DecodedJwt, keys: SigningKeys, backend: Secp256k1Backend = secp256k1Backend, memory?: SignatureMemory): boolean {
+  return signatureValid({ alg: jwt.alg, signature: jwt.signature, digest: signingHash(jwt) }, keys, backend, memory);
 }
 
 /** Whether one of `keys` made the signature whose parts are given. */
-export function signatureValid(jwt: SignatureParts, keys: SigningKeys, backend: Secp256k1Backend = secp256k1Backend): boolean {
+export function signatureValid(
+  jwt: SignatureParts,
+  keys: SigningKeys,
+  backend: Secp256k1Backend = secp256k1Backend,
+  memory?: SignatureMemory,
+): boolean {
   if (keys.deactivated) return false;
-  const { addresses, keys: publicKeys } = allowed(keys);
+  const { addresses, keys: publicKeys } = allowed(keys, memory);
   const hash = jwt.digest;
   const compact = jwt.signature.subarray(0, 64);
   if (jwt.alg === "ES256K-R") {
@@ -209,16 +252,18 @@ export function signatureValid(jwt: SignatureParts, keys: SigningKeys, backend: 
   }
   // ES256K: first the keys known for the allowed addresses (one verification each), then the two recoveries.
   for (const key of publicKeys) if (backend.verify(compact, hash, key)) return true;
-  for (const address of addresses) {
-    const key = learnt.get(address);
-    if (key !== undefined && !publicKeys.includes(key) && backend.verify(compact, hash, key)) return true;
+  if (memory !== undefined) {
+    for (const address of addresses) {
+      const key = memory.learnt.get(address);
+      if (key !== undefined && !publicKeys.includes(key) && backend.verify(compact, hash, key)) return true;
+    }
   }
   for (const id of [0, 1]) {
     const key = backend.recover(compact, id, hash);
     if (key === undefined) continue;
     const address = addressOfPublicKey(key);
     if (addresses.has(address)) {
-      learn(address, key);
+      learn(memory, address, key);
       return true;
     }
   }

@@ -1,12 +1,14 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import type { JsonRpcProvider } from "ethers";
-import { ChainError, LerError } from "../errors.js";
+import { ChainError, LerError, type ErrorCode } from "../errors.js";
 import type { BlockHeader, ChainCacheLimits } from "../chain/cache.js";
 import type { Deployment } from "../chain/deployments.js";
 import { countJsonRpc, rpcProvider } from "../chain/provider.js";
 import { latestHead } from "../chain/reads.js";
-import { reportsWithoutChain, type VerifyOptions } from "./credential.js";
+import { reportsWithoutChain } from "./batch.js";
+import type { VerifyOptions } from "./context.js";
+import { createVerifierMemory, type VerifierMemory } from "./memory.js";
 import type { CredentialReport } from "./report.js";
 
 /**
@@ -29,6 +31,11 @@ export interface VerifierPoolOptions {
   threads?: number;
   /** Each thread's chain cache. */
   cacheLimits?: ChainCacheLimits;
+  /**
+   * The memory of what the pool itself verifies (a batch whose chain cannot be read); each thread has one of its own.
+   * Default: one made for the pool.
+   */
+  memory?: VerifierMemory;
 }
 
 /** What a pool's verification takes: VerifyOptions without what cannot cross to a thread (callbacks, caches). */
@@ -71,6 +78,7 @@ export class VerifierPool {
   private readonly pending = new Map<number, Pending>();
   private readonly provider: JsonRpcProvider;
   private readonly requests: Record<string, number> = {};
+  private readonly memory: VerifierMemory;
   private nextId = 1;
   private closed = false;
 
@@ -82,6 +90,7 @@ export class VerifierPool {
     this.threads = threads;
     this.workers = new Array<Worker | undefined>(threads).fill(undefined);
     this.provider = rpcProvider(options.rpcUrl, options.deployment.chainId);
+    this.memory = options.memory ?? createVerifierMemory();
     countJsonRpc(this.provider, (method) => this.count({ [method]: 1 }));
   }
 
@@ -99,7 +108,7 @@ export class VerifierPool {
     } catch (e) {
       if (!(e instanceof ChainError)) throw e;
       const { deployment, networkName } = this.options;
-      return reportsWithoutChain({ provider: this.provider, deployment, networkName }, jwts, options, e);
+      return reportsWithoutChain({ provider: this.provider, deployment, networkName }, this.memory, jwts, options, e);
     }
     const parts = Math.min(this.threads, Math.ceil(jwts.length / MIN_PART));
     const size = Math.ceil(jwts.length / parts);
@@ -152,7 +161,7 @@ export class VerifierPool {
       this.pending.delete(answer.id);
       if (![...this.pending.values()].some((q) => q.thread === thread)) current.unref(); // idle: does not hold the process
       if ("reports" in answer) p.resolve(answer.reports);
-      else p.reject(new LerError(answer.error.code, answer.error.message));
+      else p.reject(new LerError(answer.error.code as ErrorCode, answer.error.message));
     });
     const lost = (why: string) => {
       if (this.workers[thread] !== current) return;

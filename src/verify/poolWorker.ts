@@ -5,16 +5,17 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { isLerError } from "../errors.js";
 import { countJsonRpc, rpcProvider } from "../chain/provider.js";
-import { createVerificationCache, verifyCredentials, type VerifierContext } from "./credential.js";
+import { createVerifierMemory, verifyBatch, type VerifierContext } from "./index.js";
 import type { PoolAnswer, PoolTask, PoolWorkerData } from "./pool.js";
 
 const data = workerData as PoolWorkerData;
 const provider = rpcProvider(data.rpcUrl, data.deployment.chainId);
+// The thread's memory and chain cache, kept as long as the thread runs.
 const ctx: VerifierContext = {
   provider,
   deployment: data.deployment,
   networkName: data.networkName,
-  cache: createVerificationCache(data.cacheLimits ?? {}),
+  memory: createVerifierMemory({ chain: data.cacheLimits ?? {} }),
 };
 
 // JSON-RPC requests by method since the last answer, as the node receives them.
@@ -28,7 +29,7 @@ parentPort!.on("message", (task: PoolTask) => {
 async function run(task: PoolTask): Promise<PoolAnswer> {
   try {
     const read = { ...task.options.read, ...(task.head !== undefined && { head: task.head }) };
-    const reports = await verifyCredentials(ctx, task.jwts, { ...task.options, read });
+    const reports = await verifyBatch(ctx, task.jwts, { ...task.options, read });
     return { id: task.id, reports, requests: take() };
   } catch (e) {
     const error = isLerError(e) ? { code: e.code, message: e.message } : { code: "internal_error", message: e instanceof Error ? e.message : String(e) };

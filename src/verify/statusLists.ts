@@ -3,7 +3,8 @@ import { isLerError, LerError } from "../errors.js";
 import { credentialOfPayload, jwkPublicKey } from "../credentials/jose.js";
 import type { BitstringEntry } from "../credentials/status.js";
 import { isPlainObject } from "../credentials/values.js";
-import { decodeJwt, MAX_JWT_BYTES, signatureByKey, signatureValid, signingHash, type SignatureParts } from "./jwt.js";
+import { decodeJwt, MAX_JWT_BYTES, signatureByKey, signatureValid, signingHash, type SignatureMemory, type SignatureParts } from "./jwt.js";
+import { startTimer } from "../clock.js";
 import { uncompressedKey } from "./secp256k1.js";
 import type { SigningKeys } from "../did/ethr.js";
 
@@ -130,7 +131,18 @@ async function fetchText(url: string, fetcher: StatusListFetch | false | undefin
       `The status list at ${url} is on a name reserved for documentation and testing (RFC 2606, RFC 6761): not looked up.`,
     );
   }
-  const signal = AbortSignal.timeout(timeoutMs);
+  // The time limit covers the headers and the body; the timer is the clock module's (see src/clock.ts).
+  const abort = new AbortController();
+  const signal = abort.signal;
+  const cancel = startTimer(timeoutMs, () => abort.abort());
+  try {
+    return await fetchBody(url, fetcher, maxBytes, timeoutMs, signal);
+  } finally {
+    cancel();
+  }
+}
+
+async function fetchBody(url: string, fetcher: StatusListFetch | undefined, maxBytes: number, timeoutMs: number, signal: AbortSignal): Promise<string> {
   const timedOut = () => new StatusListError("status_list_timeout", `The status list at ${url} did not arrive within ${timeoutMs} ms.`);
   let response: Response;
   try {
@@ -278,8 +290,10 @@ function snapshotOf(value: unknown): StatusList["snapshot"] {
 }
 
 /** Whether one of the issuer's `keys` signed the list (by the key its `jwk` names, when it names one). */
-export function statusListSignedBy(list: StatusList, keys: SigningKeys): boolean {
-  return list.jwk !== undefined ? signatureByKey(list.signature, keys, list.jwk) === "valid" : signatureValid(list.signature, keys);
+export function statusListSignedBy(list: StatusList, keys: SigningKeys, memory?: SignatureMemory): boolean {
+  return list.jwk !== undefined
+    ? signatureByKey(list.signature, keys, list.jwk, undefined, memory) === "valid"
+    : signatureValid(list.signature, keys, undefined, memory);
 }
 
 /**

@@ -10,6 +10,7 @@
  */
 
 import { AccreditationStatus, NO_END, ROLE_ACCREDITOR, ROLE_ISSUER, Verdict, type ChainLink, type Version } from "../chain/types.js";
+import type { ErrorCode } from "../errors.js";
 
 export { ROLE_ISSUER, ROLE_ACCREDITOR, AccreditationStatus, Verdict, NO_END, decodeVersion } from "../chain/types.js";
 export type { ChainLink, Version } from "../chain/types.js";
@@ -192,7 +193,7 @@ export function verdictMessage(
  * The stable code of a verdict, as the verification report's trust check and the TRQP endpoint name it: one
  * vocabulary for scripts. `isIssuer`: the failing link is the subject itself (not one of its accreditors).
  */
-export function verdictCode(v: Verdict, isIssuer: boolean): string {
+export function verdictCode(v: Verdict, isIssuer: boolean): ErrorCode {
   switch (v) {
     case Verdict.NotAccredited:
       return "issuer_not_accredited";

@@ -1,4 +1,5 @@
-// The holder's side: what held credentials prove, and how they compare with an opportunity. Pure.
+// The holder's side: what held credentials prove, and how they compare with an opportunity (pure); the holder's
+// wallet file (store.ts) and presentations (present.ts) are imported from their modules.
 
 export {
   type AchievementRef,

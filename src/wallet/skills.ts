@@ -3,6 +3,7 @@ import { credentialJwtOf, credentialOfPayload, presentationOfPayload } from "../
 import { isLerError, LerError } from "../errors.js";
 import { achievementsOf, type Achievement } from "../credentials/index.js";
 import type { VerificationResult } from "../verify/report.js";
+import { jwtPayload } from "./jwt.js";
 
 /**
  * The learner's view: which achievements, skills and competencies held credentials prove (from Open Badges
@@ -277,16 +278,10 @@ function normalize(payload: Record<string, unknown>): Record<string, unknown> {
   }
 }
 
+/** The payload of a compact JWT (three base64url parts, a JSON object in the middle), undecoded otherwise. */
 function jwtPayloadOrUndefined(token: string): Record<string, unknown> | undefined {
-  const parts = token.trim().split(".");
-  if (parts.length !== 3 || parts.some((p) => !/^[A-Za-z0-9_-]+$/.test(p))) return undefined;
-  try {
-    const value: unknown = JSON.parse(Buffer.from(parts[1]!, "base64url").toString("utf8"));
-    return isObject(value) ? value : undefined;
-  } catch {
-    // Not JSON: the caller reports the token as malformed.
-    return undefined;
-  }
+  const t = token.trim();
+  return /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(t) ? jwtPayload(t) : undefined;
 }
 
 // ---- skills ----------------------------------------------------------------------------------------------------

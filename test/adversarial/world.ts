@@ -18,7 +18,7 @@ import {
 import { didRegistryArtifact, projectArtifact } from "../../src/chain/artifacts.js";
 import { signAccreditationConsent } from "../../src/chain/signedCall.js";
 import type { LerAgent } from "../../src/agent/agent.js";
-import { createAgentWorld, type AgentWorld, type Transport } from "../helpers/agentFixture.js";
+import { createAgentWorld, type AgentWorld, type Transport } from "../helpers/world.js";
 import { asVc11 } from "../helpers/vc11.js";
 import { joseCredentialPayload, secp256k1Jwk } from "../../src/credentials/jose.js";
 import { secp256k1 } from "@noble/curves/secp256k1";

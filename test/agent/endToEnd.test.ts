@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { achievement, type Achievement } from "../../src/credentials/index.js";
 import type { CredentialReport } from "../../src/verify/report.js";
-import { createAgentWorld, type AgentWorld, type Transport } from "../helpers/agentFixture.js";
+import { createAgentWorld, type AgentWorld, type Transport } from "../helpers/world.js";
 
 const degree: Achievement = achievement({
   id: "https://university.example/programs/bsc-cs",

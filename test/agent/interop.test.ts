@@ -6,7 +6,7 @@ import { Resolver } from "did-resolver";
 import { ethrResolver } from "../../src/agent/agent.js";
 import { signAccreditationConsent } from "../../src/chain/signedCall.js";
 import { achievement, openBadgeCredential } from "../../src/credentials/index.js";
-import { createAgentWorld, type AgentWorld } from "../helpers/agentFixture.js";
+import { createAgentWorld, type AgentWorld } from "../helpers/world.js";
 import { asVc11 } from "../helpers/vc11.js";
 
 describe("interoperability with stock did-jwt-vc and ethr-did-resolver", function () {

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { Contract, JsonRpcProvider } from "ethers";
 import { projectArtifact } from "../../src/chain/artifacts.js";
 import { verdictCode, Verdict } from "../../src/verify/trust.js";
-import { prng } from "../store/children.js";
+import { prng } from "../helpers/children.js";
 import { cleanEnv, json, ler, looksLikeACrash, startNode, type Node, type Ran } from "./run.js";
 
 // The trust rule through `ler verify`, for a sample: random accreditation lifecycles driven with the CLI (scope up and

@@ -11,7 +11,7 @@ import {
 } from "../../src/credentials/index.js";
 import type { CredentialReport } from "../../src/verify/report.js";
 import { payloadOf, signJwt } from "../adversarial/jws.js";
-import { createAgentWorld, type AgentWorld } from "../helpers/agentFixture.js";
+import { createAgentWorld, type AgentWorld } from "../helpers/world.js";
 
 const course = (n: number, type: "Course" | "Degree" = "Course"): Achievement =>
   achievement({

@@ -24,7 +24,7 @@ import { VC_CONTEXT_V2, credentialJwtOf, credentialOfPayload, presentationOfPayl
 import { LerError } from "../../src/errors.js";
 import { buildServer } from "../../src/server/index.js";
 import { decodeJwt } from "../../src/verify/jwt.js";
-import { createAgentWorld, type AgentWorld } from "../helpers/agentFixture.js";
+import { createAgentWorld, type AgentWorld } from "../helpers/world.js";
 
 type Loader = (url: string) => Promise<unknown>;
 type Json = Record<string, any>;

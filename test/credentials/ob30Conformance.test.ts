@@ -8,7 +8,7 @@ import { didRegistryArtifact } from "../../src/chain/artifacts.js";
 import { achievement } from "../../src/credentials/index.js";
 import type { CredentialReport } from "../../src/verify/report.js";
 import { roleWallet, signJwt } from "../adversarial/jws.js";
-import { createAgentWorld, type AgentWorld } from "../helpers/agentFixture.js";
+import { createAgentWorld, type AgentWorld } from "../helpers/world.js";
 
 // Open Badges 3.0 conformance of the credentials the agent really issues, written from the specification's text
 // (1EdTech/openbadges-specification, the VC Data Model 2.0 edition: ob_v3p0/microsites/spec/integrity.md, section

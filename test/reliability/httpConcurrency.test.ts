@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import type { JsonRpcProvider } from "ethers";
 import type { Check, CredentialReport, PresentationReport } from "../../src/verify/report.js";
-import { prng } from "../store/children.js";
+import { prng } from "../helpers/children.js";
 import { createServerWorld, type ServerWorld } from "../server/world.js";
 
 // The verify endpoint under a burst of concurrent requests (a functional check; `npm run bench:load` measures it):

@@ -10,8 +10,8 @@ import { signerFrom } from "../../src/chain/provider.js";
 import { achievement } from "../../src/credentials/index.js";
 import { openKeyStore } from "../../src/store/keystore.js";
 import { rejection } from "../helpers/assert.js";
-import { createAgentWorld, type AgentWorld } from "../helpers/agentFixture.js";
-import { startFixture } from "../store/children.js";
+import { createAgentWorld, type AgentWorld } from "../helpers/world.js";
+import { startFixture } from "../helpers/children.js";
 
 // Keys at the agent level (the key store itself is tested in test/store/keystore.test.ts): no private key is ever
 // printed, logged (even with DEBUG=*), returned, put in an error, or left readable in the agent's home; a wrong

@@ -7,8 +7,9 @@ import { createLerAgent, type LerAgent } from "../../src/agent/agent.js";
 import type { WriteResult } from "../../src/chain/writes.js";
 import { rpcProvider } from "../../src/chain/provider.js";
 import { rejection } from "../helpers/assert.js";
-import { createAgentWorld, type AgentWorld } from "../helpers/agentFixture.js";
+import { createAgentWorld, type AgentWorld } from "../helpers/world.js";
 import { startFaultyRpc, type FaultyRpc } from "../helpers/faultyRpc.js";
+import { until } from "../helpers/until.js";
 
 // Writes: success is reported only after the configured number of confirmations (a reorganisation shallower than
 // that cannot undo a write reported done), and a refused write comes back as the contract's reason, with a code.
@@ -52,7 +53,7 @@ describe("reliability: writes", function () {
   /** Resolves once the agent has made `n` more JSON-RPC requests than now: it had that many chances to resolve. */
   async function requestsLater(n: number): Promise<void> {
     const target = proxy.methods.length + n;
-    while (proxy.methods.length < target) await new Promise((r) => setTimeout(r, 5));
+    await until(() => proxy.methods.length >= target, `${n} more JSON-RPC requests`, { timeoutMs: 10_000, intervalMs: 5 });
   }
 
   const writes: [string, () => Promise<WriteResult | WriteResult[]>][] = [
@@ -74,7 +75,7 @@ describe("reliability: writes", function () {
         return r;
       });
       // Wait until the transaction is in a block (the head moves), then let the agent poll.
-      while ((await chain.getBlockNumber()) === headBefore) await new Promise((r) => setTimeout(r, 5));
+      await until(async () => (await chain.getBlockNumber()) !== headBefore, "the write's block", { timeoutMs: 10_000, intervalMs: 5 });
       await requestsLater(10);
       expect(settled, "resolved with 1 confirmation").to.equal(false);
       await chain.send("evm_mine", []);

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { readFileSync } from "node:fs";
 import { buildServer } from "../../src/server/index.js";
-import { decodeBitstring, bitAt, MIN_BITSTRING_ENTRIES } from "../../src/server/statusList.js";
+import { decodeBitstring, bitAt, MIN_BITSTRING_ENTRIES } from "../../src/credentials/bitstring.js";
 import type { CredentialReport, PresentationReport } from "../../src/verify/report.js";
 import { course } from "./achievements.js";
 import { createServerWorld, type ServerWorld } from "./world.js";

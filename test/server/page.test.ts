@@ -1,5 +1,4 @@
 import { expect } from "chai";
-import { readFileSync } from "node:fs";
 import type { Page } from "playwright-core";
 import { launchBrowser, openPage, screenshot, type Browser } from "./browser.js";
 import { createServerWorld, type ServerWorld } from "./world.js";
@@ -39,7 +38,6 @@ const CONTRAST_PROBE = `(() => {
   return out;
 })()`;
 
-const exampleProfile = readFileSync(new URL("../../examples/job-profile.json", import.meta.url), "utf8");
 
 describe("ler serve: the web page in Chromium", function () {
   this.timeout(60_000);

@@ -1,5 +1,5 @@
 import { startServer, type RunningServer } from "../../src/server/index.js";
-import { createAgentWorld, type AgentWorld } from "../helpers/agentFixture.js";
+import { createAgentWorld, type AgentWorld } from "../helpers/world.js";
 import { bootcamp, course, degree, teamwork } from "./achievements.js";
 
 /**

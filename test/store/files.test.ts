@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { appendDurable, removeAbandonedTemps, withFileLock, writeFileAtomic } from "../../src/store/files.js";
 import { rejection } from "../helpers/assert.js";
-import { deadPid, startFixture } from "./children.js";
+import { deadPid, startFixture } from "../helpers/children.js";
 
 describe("store/files", function () {
   this.timeout(30_000);

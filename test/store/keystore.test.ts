@@ -10,7 +10,7 @@ import { computeAddress, verifyMessage } from "ethers";
 import { withFileLock } from "../../src/store/files.js";
 import { openKeyStore, SealedPrivateKeyStore, type KeyStoreHandle } from "../../src/store/keystore.js";
 import { rejection } from "../helpers/assert.js";
-import { startFixture } from "./children.js";
+import { startFixture } from "../helpers/children.js";
 
 // A fixed secp256k1 key (test vector): the file must never contain it in any encoding.
 const PRIVATE_KEY = "4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318";

@@ -4,7 +4,8 @@ import { achievement, type Achievement } from "../../src/credentials/index.js";
 import { createVerificationCache, verifyCredential, verifyCredentials, type VerifierContext } from "../../src/verify/credential.js";
 import { VerifierPool } from "../../src/verify/pool.js";
 import type { CredentialReport } from "../../src/verify/report.js";
-import { createAgentWorld, type AgentWorld } from "../helpers/agentFixture.js";
+import { createAgentWorld, type AgentWorld } from "../helpers/world.js";
+import { until } from "../helpers/until.js";
 
 const degree: Achievement = achievement({
   id: "https://university.example/programs/msc",
@@ -314,7 +315,7 @@ describe("verification cache: a change in block N is seen by every verification 
       const internals = p as unknown as { workers: { terminate(): Promise<number> }[]; pending: Map<number, unknown> };
       const batch = p.verifyCredentials(jwts, { now: await clock() });
       // Both parts handed out; the threads are still starting (loading the verifier), far from an answer.
-      while (internals.pending.size < 2) await new Promise((resolve) => setImmediate(resolve));
+      await until(() => internals.pending.size >= 2, "both parts handed out", { timeoutMs: 10_000, intervalMs: 1 });
       await internals.workers[1]!.terminate();
       const failed = await batch.then(
         () => undefined,

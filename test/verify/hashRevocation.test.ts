@@ -4,7 +4,7 @@ import { didRegistryArtifact } from "../../src/chain/artifacts.js";
 import { achievement, credentialHash, credentialIdHash, openBadgeCredential, revocationHashesOf } from "../../src/credentials/index.js";
 import type { CredentialReport } from "../../src/verify/report.js";
 import { malleate, nonCanonicalSignature, payloadOf, signJwt, type Alg } from "../adversarial/jws.js";
-import { createAgentWorld, type AgentWorld } from "../helpers/agentFixture.js";
+import { createAgentWorld, type AgentWorld } from "../helpers/world.js";
 import { rejection } from "../helpers/assert.js";
 import { asVc11 } from "../helpers/vc11.js";
 

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { ChainError } from "../../src/errors.js";
 import { checkHeadAge, readSnapshot } from "../../src/chain/reads.js";
 import { verifyCredentials, type VerifierContext } from "../../src/verify/credential.js";
-import { verifyPresentation } from "../../src/verify/presentation.js";
+import { verifyPresentation } from "../../src/verify/index.js";
 import type { CredentialReport, PresentationReport } from "../../src/verify/report.js";
 import { CHALLENGE, DOMAIN, createAdversarialWorld, type AdversarialWorld } from "../adversarial/world.js";
 

@@ -4,7 +4,7 @@ import { achievement, type Achievement } from "../../src/credentials/index.js";
 import { didRegistryArtifact } from "../../src/chain/artifacts.js";
 import { verifyCredentials, type VerifierContext } from "../../src/verify/credential.js";
 import type { CredentialReport } from "../../src/verify/report.js";
-import { createAgentWorld, type AgentWorld } from "../helpers/agentFixture.js";
+import { createAgentWorld, type AgentWorld } from "../helpers/world.js";
 
 const degree: Achievement = achievement({
   id: "https://university.example/programs/msc",

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import type { VerifierContext } from "../../src/verify/credential.js";
-import { verifyPresentation, type VerifyPresentationOptions } from "../../src/verify/presentation.js";
+import { verifyPresentation, type VerifyPresentationOptions } from "../../src/verify/index.js";
 import type { PresentationReport } from "../../src/verify/report.js";
 import { rejection } from "../helpers/assert.js";
 import { CHALLENGE, DOMAIN, createAdversarialWorld, type AdversarialWorld } from "../adversarial/world.js";

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import type { Contract, Signer } from "ethers";
-import { toLinks } from "../../src/chain/reads.js";
+import { toLinks } from "../../src/chain/snapshotPlan.js";
 import { evaluateTrust, type ChainLink } from "../../src/verify/trust.js";
 import { accreditWithConsent, bit, createRegistryFixture, FOREVER, NO_HASH, ROLE_ACCREDITOR, ROLE_BOTH, ROLE_ISSUER, TYPES } from "../helpers/fixture.js";
 

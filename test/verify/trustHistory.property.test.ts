@@ -14,7 +14,7 @@ import { expect } from "chai";
 import { Interface, type Signer } from "ethers";
 import { projectArtifact } from "../../src/chain/artifacts.js";
 import { addressWord, decodeAggregate3, encodeAggregate3, returnWord, selectorOf, word, type SubCall } from "../../src/chain/multicall.js";
-import { toLinks } from "../../src/chain/reads.js";
+import { toLinks } from "../../src/chain/snapshotPlan.js";
 import { signAccreditationConsent } from "../../src/chain/signedCall.js";
 import { evaluateTrust, type ChainLink } from "../../src/verify/trust.js";
 import { createRegistryFixture, NO_DEADLINE, NO_HASH, TYPES } from "../helpers/fixture.js";

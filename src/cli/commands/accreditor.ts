@@ -5,11 +5,12 @@ import { UsageError } from "../../errors.js";
 import { NO_END, Verdict, verdictMessage } from "../../verify/trust.js";
 import { collectList, parseTime } from "../config.js";
 import type { Session } from "../context.js";
-import { parseJson, readInput, sourceName } from "../input.js";
+import { readInput, sourceName } from "../input.js";
 import { isoTime, short } from "../output.js";
-import { chainNow, registeredTypes, trustedAt } from "../registry.js";
+import { chainNow, registeredTypes, trustedAt } from "../../agent/network.js";
 import { drawChain } from "../render.js";
 import { didOf, done, examples, reasonOption, resolveIdentity, scopeExtras, txLine, who, type Act } from "./common.js";
+import { parseJson } from "../../issue/requests.js";
 
 interface AccreditOpts {
   as: string;

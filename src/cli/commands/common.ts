@@ -1,8 +1,7 @@
 import type { Command } from "commander";
 import { getAddress } from "ethers";
 import type { LerAgent } from "../../agent/agent.js";
-import type { LerIdentity } from "../../agent/types.js";
-import type { WriteResult } from "../../chain/writes.js";
+import type { LerIdentity, WriteResult } from "../../agent/types.js";
 import { LerError, UsageError } from "../../errors.js";
 import type { Session } from "../context.js";
 import { short, type Output } from "../output.js";

@@ -1,9 +1,9 @@
 import { Command } from "commander";
-import type { WriteResult } from "../../chain/writes.js";
+import type { WriteResult } from "../../agent/types.js";
 import { UsageError } from "../../errors.js";
 import { collectList, parseTime } from "../config.js";
 import type { Session } from "../context.js";
-import { registeredTypes } from "../registry.js";
+import { registeredTypes } from "../../agent/network.js";
 import { done, examples, resolveIdentity, scopeExtras, who, type Act } from "./common.js";
 
 export function registerGovernanceCommands(program: Command, act: Act): void {

@@ -1,9 +1,9 @@
 import { Command, Option } from "commander";
 import { formatEther } from "ethers";
-import { resolve } from "node:path";
 import type { AccreditationRole } from "../../agent/types.js";
 import { ChainError, LerError, UsageError } from "../../errors.js";
-import { writeFileAtomicSync } from "../../store/files.js";
+import { exportConsent } from "../../issue/exports.js";
+import { identityBalances } from "../../issue/identity.js";
 import { collectList, parseInteger, parseTime } from "../config.js";
 import type { Session } from "../context.js";
 import { isoTime } from "../output.js";
@@ -163,8 +163,7 @@ async function show(s: Session, ref: string): Promise<void> {
   const doc = resolution.didDocument;
   const address = /(0x[0-9a-fA-F]{40})$/.exec(did)?.[1] ?? "";
   const controller = doc.verificationMethod?.find((m) => m.id.endsWith("#controller"))?.blockchainAccountId?.split(":").pop();
-  const balance = address === "" ? undefined : await network.provider.getBalance(address);
-  const ownerBalance = controller !== undefined && controller.toLowerCase() !== address.toLowerCase() ? await network.provider.getBalance(controller) : undefined;
+  const { balance, ownerBalance } = await identityBalances({ network }, address, controller);
   const info = {
     did,
     ...(alias !== undefined && { alias }),
@@ -240,7 +239,7 @@ async function consentCommand(
     ...(opts.metadataHash !== undefined && { metadataHash: opts.metadataHash }),
     ...(opts.deadline !== undefined && { deadline: opts.deadline }),
   });
-  if (opts.out !== undefined) writeFileAtomicSync(resolve(opts.out), `${JSON.stringify(signed, null, 2)}\n`);
+  if (opts.out !== undefined) exportConsent(opts.out, signed);
   s.out.result(signed, () => {
     const out = s.out;
     done(out, `${subject.alias ?? subject.did} consents to be accredited by ${accreditor.alias ?? accreditor.did} as ${opts.role} for ${opts.types.join(", ")}`);

@@ -1,18 +1,20 @@
-import { join, resolve } from "node:path";
 import { Command, Option } from "commander";
 import type { LerAgent } from "../../agent/agent.js";
-import type { CredentialRequest, IssuedCredential, IssueResult, LerIdentity } from "../../agent/types.js";
+import type { CredentialRequest, IssueResult, LerIdentity } from "../../agent/types.js";
 import { DEFAULT_STATUS_LIST_BASE_URL, LIST_SIZE, parseStatusEntry } from "../../credentials/index.js";
 import { LerError, UsageError } from "../../errors.js";
-import { ensureDir, writeFileAtomicSync } from "../../store/files.js";
-import { IssuedLedger } from "../../store/ledger.js";
+import { exportCredentialJwt, exportCredentials, writeStatusLists } from "../../issue/exports.js";
+import { issuedBatchRoots, issuedCredentials, statusEntriesOf } from "../../issue/issued.js";
+import { batchRequests, parseSkill, requestFrom, type AchievementDefaults, type RequestContext } from "../../issue/requests.js";
 import { collect, parseInteger, parseTime } from "../config.js";
 import type { Session } from "../context.js";
-import { batchRequests, describeJwt, jwtPayload, parseJson, parseSkill, readInput, requestFrom, sourceName, type AchievementDefaults } from "../input.js";
+import { describeJwt, jwtPayload } from "../../wallet/jwt.js";
+import { readInput, sourceName } from "../input.js";
 import { count, duration, isoTime, short } from "../output.js";
 import { progressBar } from "../progress.js";
-import { anchorOf } from "../registry.js";
+import { anchorOf } from "../../agent/network.js";
 import { done, examples, resolveIdentity, txLine, who, type Act } from "./common.js";
+import { parseJson } from "../../issue/requests.js";
 
 interface AchievementFlags {
   as: string;
@@ -76,6 +78,11 @@ function slug(s: string): string {
 /** `urn:ler:achievement:<issuer address>:<name>`: stable for one issuer's achievement, whoever earns it. */
 function achievementIdFor(issuerAddress: string) {
   return (name: string) => `urn:ler:achievement:${issuerAddress.toLowerCase()}:${slug(name)}`;
+}
+
+/** How the issuer's requests are completed: its achievement ids, and times as the flags take them. */
+function requestContext(issuerAddress: string): RequestContext {
+  return { achievementId: achievementIdFor(issuerAddress), parseTime: parseTime("validUntil") };
 }
 
 export function registerIssuerCommands(program: Command, act: Act): void {
@@ -241,15 +248,8 @@ async function publishStatus(s: Session, opts: { as: string; out: string; list?:
     ...(opts.validFor !== undefined && { validForSeconds: opts.validFor }),
     ...(opts.ttl !== undefined && { ttlMs: opts.ttl * 1000 }),
   });
-  const out = resolve(opts.out);
-  const lists = published.lists.map((l) => {
-    const file = join(out, ...l.path.split("/"));
-    ensureDir(join(file, ".."));
-    // The JWT alone, as a verifier fetches it; the decoded credential beside it, for people.
-    writeFileAtomicSync(file, l.jwt);
-    writeFileAtomicSync(`${file}.json`, `${JSON.stringify(l.credential, null, 2)}\n`);
-    return { list: l.list, purpose: l.purpose, url: l.url, file, set: l.set };
-  });
+  // The JWT alone, as a verifier fetches it; the decoded credential beside it, for people.
+  const { out, lists } = writeStatusLists(opts.out, published);
   s.out.result({ issuer: published.issuer, block: published.block, blockHash: published.blockHash, out, lists }, () => {
     const o = s.out;
     done(o, `Published ${count(lists.length)} status list${lists.length === 1 ? "" : "s"} of ${who(issuer)} as of block ${published.block}`);
@@ -353,7 +353,7 @@ async function issueOne(s: Session, opts: AchievementFlags & { to?: string; file
   }
   if (opts.to !== undefined) raw = { ...raw, subject: opts.to };
   if (opts.id !== undefined) raw = { ...raw, id: opts.id };
-  const request = requestFrom(raw, defaults, where, achievementIdFor(issuer.address));
+  const request = requestFrom(raw, defaults, where, requestContext(issuer.address));
   await resolveSubjects(agent, s.settings.network, [request]);
   const result = await agent.lerIssueCredentials({
     issuer: issuer.did,
@@ -363,7 +363,7 @@ async function issueOne(s: Session, opts: AchievementFlags & { to?: string; file
     ...(opts.statusUrl !== undefined && { statusListBaseUrl: opts.statusUrl }),
   });
   const c = result.credentials[0]!;
-  if (opts.out !== undefined) writeOut(opts.out, `${c.jwt}\n`);
+  if (opts.out !== undefined) exportCredentialJwt(opts.out, c.jwt);
   const info = describeJwt(c.jwt);
   s.out.result(
     {
@@ -400,14 +400,6 @@ async function issueOne(s: Session, opts: AchievementFlags & { to?: string; file
   );
 }
 
-/**
- * Writes an --out file whole or not at all (a kill part-way leaves the previous file, or none, never half of one).
- * The credentials are in the issuer's ledger already: `ler issuer list --batch <root> --json` lists them again.
- */
-function writeOut(path: string, text: string): void {
-  writeFileAtomicSync(resolve(path), text);
-}
-
 function issuerProfile(opts: { issuerName?: string; issuerUrl?: string }) {
   return {
     ...(opts.issuerName !== undefined && { issuerName: opts.issuerName }),
@@ -422,7 +414,7 @@ function short32(hex: string): string {
 async function issueBatch(s: Session, file: string, opts: AchievementFlags): Promise<void> {
   const text = await readInput(file);
   const { agent, issuer } = await issuerOf(s, opts.as);
-  const requests = batchRequests(text, file, defaultsFrom(opts), achievementIdFor(issuer.address));
+  const requests = batchRequests(text, { path: file, where: sourceName(file) }, defaultsFrom(opts), requestContext(issuer.address));
   await resolveSubjects(agent, s.settings.network, requests);
   const started = performance.now();
   if (!s.out.json) s.out.note(`Issuing ${count(requests.length)} credentials as ${who(issuer)}…`);
@@ -441,17 +433,8 @@ async function issueBatch(s: Session, file: string, opts: AchievementFlags): Pro
     bar.stop();
   }
   const signedMs = performance.now() - started;
-  if (opts.out !== undefined) {
-    const line = (c: IssuedCredential): Record<string, unknown> => ({
-      id: c.id,
-      jwt: c.jwt,
-      subject: c.subject,
-      list: c.list,
-      index: c.index,
-      ...(c.embedded !== undefined && { embedded: c.embedded.map(line) }),
-    });
-    writeOut(opts.out, result.credentials.map((c) => `${JSON.stringify(line(c))}\n`).join(""));
-  }
+  // Written whole or not at all; the credentials are in the issuer's ledger already (`ler issuer list --batch <root>`).
+  if (opts.out !== undefined) exportCredentials(opts.out, result.credentials);
   if (opts.anchor) {
     if (!s.out.json) s.out.note(`Anchoring root ${short32(result.root)}…`);
     result.anchor = await agent.lerAnchor({ issuer: issuer.did, root: result.root });
@@ -499,8 +482,7 @@ async function anchor(s: Session, root: string | undefined, opts: { as: string }
     if (!/^0x[0-9a-fA-F]{64}$/.test(root)) throw new UsageError("invalid_argument", `A batch root is 0x and 64 hex digits, not "${root}".`);
     roots = [root];
   } else {
-    const { records } = await new IssuedLedger(s.settings.home).readIssued(issuer.address);
-    roots = [...new Set(records.map((r) => r.batch).filter((b): b is string => b !== undefined))];
+    roots = await issuedBatchRoots(s.settings.home, issuer.address);
   }
   const anchored: { root: string; txHash: string; block: number; gasUsed: number }[] = [];
   const already: { root: string; block: number }[] = [];
@@ -607,15 +589,8 @@ async function changeStatus(s: Session, action: "revoke" | "suspend" | "reinstat
     wanted.push(...fromFile.ids);
   }
   if (wanted.length > 0) {
-    const { records } = await new IssuedLedger(s.settings.home).readIssued(issuer.address);
-    const byId = new Map(records.map((r) => [r.id, r]));
-    const missing: string[] = [];
-    for (const id of wanted) {
-      const r = byId.get(id);
-      if (r === undefined) missing.push(id);
-      else if (r.list === undefined || r.index === undefined) throw new LerError("no_status_entry", `${id} was issued without a status entry.`);
-      else targets.push({ list: r.list.toString(), index: r.index, id });
-    }
+    const { entries, missing } = await statusEntriesOf(s.settings.home, issuer.address, wanted);
+    targets.push(...entries.map(({ id, list, index }) => ({ list, index, id })));
     if (missing.length > 0) {
       throw new LerError("unknown_credential", `Not in ${who(issuer)}'s ledger: ${missing.slice(0, 3).join(", ")}${missing.length > 3 ? ` and ${missing.length - 3} more` : ""}. Nothing was changed.`, {
         details: { missing },
@@ -645,8 +620,7 @@ async function changeStatus(s: Session, action: "revoke" | "suspend" | "reinstat
 async function list(s: Session, opts: { as: string; batch?: string }): Promise<void> {
   const agent = await s.agent("local");
   const issuer = await resolveIdentity(agent, s.settings.network, opts.as);
-  const { records } = await new IssuedLedger(s.settings.home).readIssued(issuer.address);
-  const chosen = opts.batch === undefined ? records : records.filter((r) => r.batch?.toLowerCase() === opts.batch!.toLowerCase());
+  const chosen = await issuedCredentials(s.settings.home, issuer.address, { batch: opts.batch });
   const rows = chosen.map((r) => {
     const d = describeJwt(r.jwt);
     return { id: r.id, list: r.list?.toString(), index: r.index, batch: r.batch, issuedAt: r.issuedAt, subject: d.subject, name: d.name, types: d.types, jwt: r.jwt };

@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import { Command, Option } from "commander";
-import { headAgeBound } from "../../chain/presets.js";
+import { headAgeBound } from "../../agent/network.js";
 import { LerError, UsageError } from "../../errors.js";
 import { DEFAULT_CONNECTION_LIMITS } from "../../server/context.js";
 import { collect, parseInteger } from "../config.js";

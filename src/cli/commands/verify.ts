@@ -2,15 +2,14 @@ import { credentialJwtOf, presentationOfPayload } from "../../credentials/jose.j
 import { Command } from "commander";
 import type { CredentialReport, PresentationReport, TrustChainEntry, VerificationResult } from "../../verify/report.js";
 import { UsageError } from "../../errors.js";
-import { jwtOf } from "../../agent/plugin.js";
-import { headAgeBound } from "../../chain/presets.js";
-import { VerifierPool, type PoolVerifyOptions } from "../../verify/pool.js";
+import { decodeJwt, isDecodedJwt } from "../../verify/index.js";
 import { collect, parseInteger, parseTime } from "../config.js";
 import type { Session } from "../context.js";
-import { describeJwt, jwtPayload, readInput, sourceName, tokensIn, type FoundToken } from "../input.js";
+import { readInput, sourceName, tokensIn, type FoundToken } from "../input.js";
 import { count, toJson } from "../output.js";
 import { exitCodeOf, mark, printCredentialReport, printPresentationReport, reason, resultLabel } from "../render.js";
 import { examples, type Act } from "./common.js";
+import { jwtPayload } from "../../wallet/jwt.js";
 
 export function registerVerifyCommand(program: Command, act: Act): void {
   const verify = program
@@ -80,6 +79,8 @@ async function verifyCommand(s: Session, files: string[], opts: VerifyOpts): Pro
       found.push({ ...t, ...(presentationsOnly && { kind: "presentation" as const }), source: tokens.length === 1 ? where : `${where}:${i + 1}` }),
     );
   }
+  // One input is decoded once, here: the decoded token is what is verified and what its report is printed from.
+  if (found.length === 1) found[0]!.token = decodedOrAsIs(found[0]!.token);
   const reader = await s.reader("verify");
   const common = {
     ...(opts.trustedRoot !== undefined && { trustedRoots: opts.trustedRoot }),
@@ -94,10 +95,7 @@ async function verifyCommand(s: Session, files: string[], opts: VerifyOpts): Pro
     reports[credentials[0]!] = await reader.lerVerifyCredential({ credential: found[credentials[0]!]!.token, ...common });
   } else if (credentials.length > 1) {
     const tokens = credentials.map((i) => found[i]!.token);
-    const many =
-      (opts.threads ?? 1) > 1
-        ? await verifyOnThreads(s, tokens, opts.threads!, { ...common, now: common.now ?? Math.floor(Date.now() / 1000) })
-        : await reader.lerVerifyCredentials({ credentials: tokens, ...common });
+    const many = await reader.lerVerifyCredentials({ credentials: tokens, ...common, ...((opts.threads ?? 1) > 1 && { threads: opts.threads! }) });
     credentials.forEach((i, k) => (reports[i] = many[k]!));
   }
   for (const [i, p] of found.entries()) {
@@ -145,41 +143,52 @@ async function verifyCommand(s: Session, files: string[], opts: VerifyOpts): Pro
   return exitCodeOf(result);
 }
 
+/** The input, decoded when it is a JWT (a token `decodeJwt` decoded is verified as it is); else as given. */
+function decodedOrAsIs(token: unknown): unknown {
+  if (typeof token !== "string") return token;
+  try {
+    return decodeJwt(token);
+  } catch {
+    return token; // its report says what is wrong with it
+  }
+}
+
 /** Achievement types by credential id, from the credentials given and those inside presentations. */
 function achievementTypesById(tokens: readonly unknown[]): (id: string) => string[] {
   const map = new Map<string, string[]>();
   const visit = (token: unknown) => {
-    if (typeof token !== "string") return;
-    const payload = jwtPayload(token);
-    const vp = payload === undefined ? undefined : presentationOfPayload(payload);
+    // A token decoded for verification is read as it is; other tokens are decoded once here.
+    const payload = typeof token === "string" ? jwtPayload(token) : isDecodedJwt(token) ? token.payload : undefined;
+    if (payload === undefined) return;
+    const vp = presentationOfPayload(payload);
     if (vp !== undefined) {
       const vcs = Array.isArray(vp.verifiableCredential) ? vp.verifiableCredential : [vp.verifiableCredential];
       for (const vc of vcs) visit(credentialJwtOf(vc));
       return;
     }
-    const d = describeJwt(token);
+    const d = describePayload(payload);
     if (d.id !== undefined) map.set(d.id, d.types);
     // A record's embedded credentials (CLR 2.0) have reports of their own.
-    const subject = (payload?.credentialSubject ?? {}) as { verifiableCredential?: unknown };
+    const subject = (payload.credentialSubject ?? {}) as { verifiableCredential?: unknown };
     if (Array.isArray(subject.verifiableCredential)) for (const vc of subject.verifiableCredential) visit(credentialJwtOf(vc));
   };
   tokens.forEach(visit);
   return (id) => map.get(id) ?? [];
 }
 
-/** The batch through a VerifierPool of `threads` threads: the reports lerVerifyCredentials gives, in order. */
-async function verifyOnThreads(s: Session, tokens: readonly unknown[], threads: number, options: PoolVerifyOptions): Promise<CredentialReport[]> {
-  const network = await s.network("verify");
-  if (network.rpcUrl === undefined) throw new UsageError("invalid_argument", "--threads needs a JSON-RPC endpoint (--rpc).");
-  const pool = new VerifierPool({ rpcUrl: network.rpcUrl, deployment: network.deployment, networkName: network.name, threads });
-  try {
-    const timeoutMs = s.settings.readTimeoutMs;
-    const maxHeadAgeSeconds = headAgeBound(network.deployment, s.settings.maxHeadAgeSeconds);
-    const read = { ...(timeoutMs !== undefined && { timeoutMs }), ...(maxHeadAgeSeconds !== undefined && { maxHeadAgeSeconds }) };
-    return await pool.verifyCredentials(tokens.map(jwtOf), { ...options, read });
-  } finally {
-    await pool.close();
-  }
+/** A credential's id and achievement types as its JWT payload states them (as `describeJwt` reads them). */
+function describePayload(p: Record<string, unknown>): { id?: string; types: string[] } {
+  // The credential: the `vc` claim (VC 1.1), or the payload itself (VC-JOSE).
+  const vc = (typeof p.vc === "object" && p.vc !== null ? p.vc : p) as Record<string, unknown>;
+  const subject = (vc.credentialSubject ?? {}) as Record<string, unknown>;
+  const achievementValue = subject.achievement;
+  const achievements = (Array.isArray(achievementValue) ? achievementValue : achievementValue !== undefined ? [achievementValue] : []) as Record<string, unknown>[];
+  const out: { id?: string; types: string[] } = {
+    types: [...new Set(achievements.map((a) => a.achievementType).filter((t): t is string => typeof t === "string"))],
+  };
+  const id = p.jti ?? vc.id;
+  if (typeof id === "string") out.id = id;
+  return out;
 }
 
 function withName(link: TrustChainEntry, names: Map<string, string>): TrustChainEntry {

@@ -5,10 +5,11 @@ import { LerError, UsageError } from "../../errors.js";
 import type { VerificationResult } from "../../verify/report.js";
 import { decodeJwt } from "../../verify/jwt.js";
 import type { Session } from "../context.js";
-import { describeJwt, readInput, sourceName, tokensIn } from "../input.js";
+import { describeJwt } from "../../wallet/jwt.js";
+import { readInput, sourceName, tokensIn } from "../input.js";
 import { isoTime, short } from "../output.js";
 import { mark } from "../render.js";
-import { Wallet } from "../wallet.js";
+import { Wallet } from "../../wallet/store.js";
 import { done, examples, resolveIdentity, who, type Act } from "./common.js";
 
 export function registerWalletCommands(program: Command, act: Act): void {

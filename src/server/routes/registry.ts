@@ -3,13 +3,12 @@ import { ChainError } from "../../errors.js";
 import { MAX_STATUS_LIST } from "../../credentials/index.js";
 import type { ServiceContext } from "../context.js";
 import { badRequest, HttpError, iso, objectBody, optionalString, parseCount } from "../http.js";
-import type { Purpose } from "../registry/events.js";
-import type { IndexSnapshot } from "../registry/indexer.js";
+import { displayStatus, downsample, tallyByStatus, type EntityState, type Purpose } from "../../registry/queries.js";
+import { headBlock, statusListAt } from "../../registry/statusLists.js";
+import { statusListCredential } from "../../credentials/bitstring.js";
+import type { IndexSnapshot } from "../../registry/indexer.js";
 import { ROLE_ACCREDITOR, ROLE_ISSUER } from "../../verify/trust.js";
-import { displayStatus, downsample, tallyByStatus, type EntityState } from "../registry/state.js";
-import { entityDetail, entityView, historyView, typeNames, versionView, type ViewContext } from "../registry/views.js";
-import { rpcWithTimeout } from "../rpc.js";
-import { readStatusWords, statusListCredential } from "../statusList.js";
+import { entityDetail, entityView, historyView, typeNames, versionView, type ViewContext } from "../../registry/views.js";
 import { registerTrqp } from "./trqp.js";
 
 const ROLES = ["root", "accreditor", "issuer"] as const;
@@ -30,7 +29,7 @@ export function registerRegistry(app: FastifyInstance, ctx: ServiceContext): voi
   app.get("/v1/health", async (_request, reply) => {
     const started = performance.now();
     try {
-      const block = await rpcWithTimeout(ctx.readTimeoutMs, "eth_blockNumber", () => ctx.network.provider.getBlockNumber());
+      const block = await headBlock(ctx.network, { timeoutMs: ctx.readTimeoutMs });
       return {
         status: "ok",
         chain: { reachable: true, network: ctx.network.name, chainId: ctx.network.chainId, block, latencyMs: Math.round(performance.now() - started) },
@@ -139,18 +138,15 @@ export function registerRegistry(app: FastifyInstance, ctx: ServiceContext): voi
     const list = BigInt(p.list);
     const did = ctx.didOf(issuer);
     const url = `${baseUrl(ctx, request)}${statusListPath(did, list, purpose)}`;
-    const block = await rpcWithTimeout(ctx.readTimeoutMs, "eth_blockNumber", () => ctx.network.provider.getBlockNumber());
+    const rpc = { timeoutMs: ctx.readTimeoutMs };
+    const block = await headBlock(ctx.network, rpc);
     const key = `${url}@${issuer}:${list}:${purpose}`;
     let cached = cache.get(key);
     if (cached?.block !== block) {
-      const [words, header] = await Promise.all([
-        readStatusWords(ctx.network.provider, ctx.network.deployment, { issuer, purpose, list, blockTag: block, timeoutMs: ctx.readTimeoutMs }),
-        rpcWithTimeout(ctx.readTimeoutMs, "eth_getBlockByNumber", () => ctx.network.provider.getBlock(block)),
-      ]);
-      if (header === null) throw new ChainError("chain_inconsistent", `The node does not know its own head block ${block}.`);
+      const { words, blockTime } = await statusListAt(ctx.network, { issuer, purpose, list, block }, rpc);
       cached = {
         block,
-        credential: statusListCredential({ url, issuer: did, purpose, words, blockTime: header.timestamp, ttlMs: ctx.options.statusListTtlMs ?? 60_000 }),
+        credential: statusListCredential({ url, issuer: did, purpose, words, blockTime, ttlMs: ctx.options.statusListTtlMs ?? 60_000 }),
       };
       if (cache.size > 256) cache.clear();
       cache.set(key, cached);

@@ -9,7 +9,7 @@ import {
   recognize,
   TrqpProblem,
   type ProblemType,
-} from "../trqp.js";
+} from "../../registry/trqp.js";
 
 /**
  * The TRQP endpoint. The HTTPS binding (core/https_binding.md, conformance.md "TRQP HTTPS Binding Conformance") names

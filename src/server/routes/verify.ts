@@ -1,7 +1,6 @@
 import type { FastifyInstance } from "fastify";
-import { jwtOf } from "../../agent/plugin.js";
-import { verifyCredential } from "../../verify/credential.js";
-import { verifyPresentation } from "../../verify/presentation.js";
+import { jwtOf } from "../../agent/verification.js";
+import { verify, verifyPresentation } from "../../verify/index.js";
 import type { CredentialReport, PresentationReport } from "../../verify/report.js";
 import type { ServiceContext } from "../context.js";
 import { badRequest, objectBody, optionalString } from "../http.js";
@@ -31,7 +30,7 @@ export function registerVerify(app: FastifyInstance, ctx: ServiceContext): void 
     const started = performance.now();
     let report: CredentialReport | PresentationReport;
     if (hasCredential) {
-      report = await verifyCredential(ctx.verifier, jwtOf(input), ctx.verifyOptions());
+      report = await verify(ctx.verifier, jwtOf(input), ctx.verifyOptions());
     } else {
       report = await verifyPresentation(ctx.verifier, jwtOf(input), {
         ...ctx.verifyOptions(),

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import { verifyCredentials } from "../../verify/credential.js";
+import { verifyBatch } from "../../verify/index.js";
 import type { VerificationResult } from "../../verify/report.js";
 import {
   heldCredentialsFromText,
@@ -34,7 +34,7 @@ export function registerWallet(app: FastifyInstance, ctx: ServiceContext): void 
     }
     let verification = new Map<string, VerificationResult>();
     if (body.verify !== false && h.held.length > 0) {
-      verification = verificationByRef(h, await verifyCredentials(ctx.verifier, verifiableInputs(h), ctx.verifyOptions()));
+      verification = verificationByRef(h, await verifyBatch(ctx.verifier, verifiableInputs(h), ctx.verifyOptions()));
     }
     return { h, verification };
   };
