@@ -68,7 +68,9 @@ async function deadPort(): Promise<number> {
 
 async function main(): Promise<void> {
   out.line(c.bold("LER registry: the whole story on an embedded chain"));
-  out.line(c.dim("Learning and Employment Records as did:ethr Verifiable Credentials, trusted through on-chain registries."));
+  out.line(
+    c.dim("Learning and Employment Records as did:ethr Verifiable Credentials, trusted through on-chain registries."),
+  );
 
   // Governance is a did:ethr identity holding the trust registry's governor role (a multisig in production).
   const governanceKey = Wallet.createRandom();
@@ -79,11 +81,14 @@ async function main(): Promise<void> {
   try {
     const agent = await createLerAgent({ network: chain.network, home, secret, fund: chain.fund });
     const d = chain.network.deployment.contracts;
-    detail(`TrustRegistry ${short(d.TrustRegistry.address)}, StatusRegistry ${short(d.StatusRegistry.address)}, EthereumDIDRegistry ${short(d.EthereumDIDRegistry.address)}`);
+    detail(
+      `TrustRegistry ${short(d.TrustRegistry.address)}, StatusRegistry ${short(d.StatusRegistry.address)}, EthereumDIDRegistry ${short(d.EthereumDIDRegistry.address)}`,
+    );
     detail(`key store in a temporary directory, encrypted with a generated secret`);
     took();
 
-    const governance = (await agent.lerImportIdentity({ alias: "Governance", privateKeyHex: governanceKey.privateKey })).did;
+    const governance = (await agent.lerImportIdentity({ alias: "Governance", privateKeyHex: governanceKey.privateKey }))
+      .did;
     const make = async (alias: string) => (await agent.lerCreateIdentity({ alias })).did;
     const authority = await make("Qualifications Authority");
     const university = await make("State University");
@@ -92,15 +97,30 @@ async function main(): Promise<void> {
     const employer = "hiring.example-employer.com";
 
     step("Governance", `registers the credential types Degree, Course, Certificate, Competency`);
-    for (const name of ["Degree", "Course", "Certificate", "Competency"]) await agent.lerRegisterType({ governor: governance, name });
+    for (const name of ["Degree", "Course", "Certificate", "Competency"])
+      await agent.lerRegisterType({ governor: governance, name });
     detail(`and adds the root accreditor ${c.bold("Qualifications Authority")} for all four`);
-    await agent.lerAddRoot({ governor: governance, root: authority, types: ["Degree", "Course", "Certificate", "Competency"] });
+    await agent.lerAddRoot({
+      governor: governance,
+      root: authority,
+      types: ["Degree", "Course", "Certificate", "Competency"],
+    });
     took();
 
     step("Accreditor", `Qualifications Authority accredits ${c.bold("State University")} for Degree, Course`);
-    await agent.lerAccredit({ accreditor: authority, subject: university, role: "issuer", types: ["Degree", "Course"] });
+    await agent.lerAccredit({
+      accreditor: authority,
+      subject: university,
+      role: "issuer",
+      types: ["Degree", "Course"],
+    });
     detail(`and ${c.bold("Code Bootcamp")} for Certificate, Competency`);
-    await agent.lerAccredit({ accreditor: authority, subject: bootcamp, role: "issuer", types: ["Certificate", "Competency"] });
+    await agent.lerAccredit({
+      accreditor: authority,
+      subject: bootcamp,
+      role: "issuer",
+      types: ["Certificate", "Competency"],
+    });
     took();
 
     step("University", `issues Ada a ${c.bold("BSc Computer Science")} degree, anchored on chain`);
@@ -110,11 +130,22 @@ async function main(): Promise<void> {
       description: "Bachelor of Science in Computer Science",
       criteria: { narrative: "Completed 180 ECTS including a thesis." },
       achievementType: "Degree",
-      alignments: [{ targetName: "Software engineering", targetUrl: "https://esco.example/skill/software-engineering", targetFramework: "ESCO" }],
+      alignments: [
+        {
+          targetName: "Software engineering",
+          targetUrl: "https://esco.example/skill/software-engineering",
+          targetFramework: "ESCO",
+        },
+      ],
     });
-    const degreeResult = await agent.lerIssueCredentials({ issuer: university, credentials: [{ subject: ada, achievement: degree }] });
+    const degreeResult = await agent.lerIssueCredentials({
+      issuer: university,
+      credentials: [{ subject: ada, achievement: degree }],
+    });
     const degreeJwt = degreeResult.credentials[0]!.jwt;
-    detail(`${degreeResult.credentials[0]!.id}, status list 0 index ${degreeResult.credentials[0]!.index}, anchored in block ${degreeResult.anchor?.block}`);
+    detail(
+      `${degreeResult.credentials[0]!.id}, status list 0 index ${degreeResult.credentials[0]!.index}, anchored in block ${degreeResult.anchor?.block}`,
+    );
     took();
 
     step("University", `issues a batch of ${c.bold(count(1000))} "Databases 101" course credentials`);
@@ -124,7 +155,13 @@ async function main(): Promise<void> {
       description: "Relational modelling, SQL and transactions.",
       criteria: { narrative: "Passed the final exam with at least 60%." },
       achievementType: "Course",
-      alignments: [{ targetName: "SQL", targetUrl: "http://data.europa.eu/esco/skill/ccd0a1d9-afda-43d9-b901-96344886e14d", targetFramework: "ESCO" }],
+      alignments: [
+        {
+          targetName: "SQL",
+          targetUrl: "http://data.europa.eu/esco/skill/ccd0a1d9-afda-43d9-b901-96344886e14d",
+          targetFramework: "ESCO",
+        },
+      ],
     });
     const learners = [ada, ...Array.from({ length: 999 }, () => `did:ethr:embedded:${Wallet.createRandom().address}`)];
     const batch = await agent.lerIssueCredentials({
@@ -134,7 +171,9 @@ async function main(): Promise<void> {
     });
     const signed = performance.now() - stepStart;
     const anchored = await agent.lerAnchor({ issuer: university, root: batch.root });
-    detail(`signed in ${duration(signed)}; one Merkle root anchors all of them: block ${anchored.block}, ${count(anchored.gasUsed)} gas`);
+    detail(
+      `signed in ${duration(signed)}; one Merkle root anchors all of them: block ${anchored.block}, ${count(anchored.gasUsed)} gas`,
+    );
     took();
     const adasCourse = batch.credentials[0]!;
 
@@ -146,12 +185,19 @@ async function main(): Promise<void> {
       criteria: { narrative: "Built and deployed the capstone project." },
       achievementType: "Certificate",
     });
-    const certJwt = (await agent.lerIssueCredentials({ issuer: bootcamp, credentials: [{ subject: ada, achievement: certificate }] })).credentials[0]!.jwt;
+    const certJwt = (
+      await agent.lerIssueCredentials({ issuer: bootcamp, credentials: [{ subject: ada, achievement: certificate }] })
+    ).credentials[0]!.jwt;
     took();
 
     step("Ada", `presents her degree, course and certificate to an employer (${employer})`);
     const challenge = randomBytes(12).toString("hex");
-    const vp = await agent.lerCreatePresentation({ holder: ada, credentials: [degreeJwt, adasCourse.jwt, certJwt], challenge, domain: employer });
+    const vp = await agent.lerCreatePresentation({
+      holder: ada,
+      credentials: [degreeJwt, adasCourse.jwt, certJwt],
+      challenge,
+      domain: employer,
+    });
     detail(`a presentation signed by Ada, bound to the employer's challenge ${c.dim(challenge)}`);
     took();
 
@@ -159,9 +205,15 @@ async function main(): Promise<void> {
     const presented = await agent.lerVerifyPresentation({ presentation: vp.jwt, challenge, domain: employer });
     verdict(presented);
     // Names for the trust chain, as the employer's address book would have them.
-    const names = new Map((await agent.lerListIdentities({})).flatMap((i) => (i.alias === undefined ? [] : [[i.address, i.alias] as const])));
+    const names = new Map(
+      (await agent.lerListIdentities({})).flatMap((i) =>
+        i.alias === undefined ? [] : [[i.address, i.alias] as const],
+      ),
+    );
     for (const cr of presented.credentials) {
-      const links = cr.trustChain.map((l) => (l.name === undefined && names.has(l.address) ? { ...l, name: names.get(l.address)! } : l));
+      const links = cr.trustChain.map((l) =>
+        l.name === undefined && names.has(l.address) ? { ...l, name: names.get(l.address)! } : l,
+      );
       detail(`${cr.result === "valid" ? c.green("✔") : c.red("✘")} ${cr.credential.name}: ${drawChain(links, c)}`);
     }
     took();
@@ -176,26 +228,37 @@ async function main(): Promise<void> {
     await agent.lerSuspendAccreditation({ accreditor: authority, subject: bootcamp, reason: 3 });
     const suspended = await agent.lerVerifyCredential({ credential: certJwt });
     verdict(suspended);
-    detail(c.dim("the degree is unaffected: ") + resultLabel((await agent.lerVerifyCredential({ credential: degreeJwt })).result, c));
+    detail(
+      c.dim("the degree is unaffected: ") +
+        resultLabel((await agent.lerVerifyCredential({ credential: degreeJwt })).result, c),
+    );
     took();
 
     step("Accreditor", `narrows State University's scope to Course: the past is not rewritten`);
-    const narrowed = await agent.lerUpdateAccreditation({ accreditor: authority, subject: university, types: ["Course"] });
+    const narrowed = await agent.lerUpdateAccreditation({
+      accreditor: authority,
+      subject: university,
+      types: ["Course"],
+    });
     const types = (v: unknown) => (Array.isArray(v) ? v.join(", ") : String(v));
     detail(`types ${types(narrowed.changes.types?.before)} → ${types(narrowed.changes.types?.after)}`);
     verdict(await agent.lerVerifyCredential({ credential: degreeJwt }));
     detail(c.dim("the degree was anchored while the university was accredited for Degree: it stays valid"));
-    const refused = await agent.lerIssueCredentials({ issuer: university, credentials: [{ subject: ada, achievement: degree }] }).then(
-      () => undefined,
-      (e: { code?: string }) => e.code ?? "refused",
-    );
+    const refused = await agent
+      .lerIssueCredentials({ issuer: university, credentials: [{ subject: ada, achievement: degree }] })
+      .then(
+        () => undefined,
+        (e: { code?: string }) => e.code ?? "refused",
+      );
     detail(`a new degree is refused before anything is signed: ${c.red(`[${refused ?? "not refused"}]`)}`);
     if (refused === undefined) throw new Error("a degree out of scope was issued");
     took();
 
     step("Forger", `edits the degree to read "PhD Computer Science"`);
     const [h, p, s] = degreeJwt.split(".") as [string, string, string];
-    const payload = JSON.parse(Buffer.from(p, "base64url").toString("utf8")) as { credentialSubject: { achievement: { name: string } } };
+    const payload = JSON.parse(Buffer.from(p, "base64url").toString("utf8")) as {
+      credentialSubject: { achievement: { name: string } };
+    };
     payload.credentialSubject.achievement.name = "PhD Computer Science";
     const tampered = `${h}.${Buffer.from(JSON.stringify(payload)).toString("base64url")}.${s}`;
     verdict(await agent.lerVerifyCredential({ credential: tampered }));
@@ -205,7 +268,10 @@ async function main(): Promise<void> {
     const url = `http://127.0.0.1:${await deadPort()}`;
     const offline: LerNetwork = { ...chain.network, provider: rpcProvider(url, chain.network.chainId), rpcUrl: url };
     const verifier = createAgent<ILerPlugin & IResolver>({
-      plugins: [new DIDResolverPlugin(ethrResolver(offline)), new LerPlugin({ network: offline, home, readTimeoutMs: 5_000 })],
+      plugins: [
+        new DIDResolverPlugin(ethrResolver(offline)),
+        new LerPlugin({ network: offline, home, readTimeoutMs: 5_000 }),
+      ],
     });
     verdict(await verifier.lerVerifyCredential({ credential: degreeJwt }));
     detail(c.dim(`(${url} does not answer: the result is unknown, never valid)`));
@@ -213,8 +279,12 @@ async function main(): Promise<void> {
     took();
 
     out.line();
-    out.line(`${c.green("✔")} ${c.bold("Done")} in ${duration(performance.now() - t0)}: ${count(1003)} credentials issued, every verification answered with its reason.`);
-    out.line(c.dim("Next: `npx ler node` and the walkthrough in the README drive the same story from the command line."));
+    out.line(
+      `${c.green("✔")} ${c.bold("Done")} in ${duration(performance.now() - t0)}: ${count(1003)} credentials issued, every verification answered with its reason.`,
+    );
+    out.line(
+      c.dim("Next: `npx ler node` and the walkthrough in the README drive the same story from the command line."),
+    );
   } finally {
     await chain.close();
     rmSync(home, { recursive: true, force: true });

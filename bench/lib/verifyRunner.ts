@@ -167,7 +167,12 @@ async function main(): Promise<void> {
     const makeMemory = mod.createVerifierMemory as (() => object) | undefined;
     const memory = makeMemory?.();
     const ctx = (cache: "fresh" | "off" | object): VerifierContext => {
-      const base = { provider, deployment: world.deployment, networkName: world.networkName, ...(memory !== undefined && { memory }) };
+      const base = {
+        provider,
+        deployment: world.deployment,
+        networkName: world.networkName,
+        ...(memory !== undefined && { memory }),
+      };
       // Older builds of this project have no cache; the option is ignored there (every read is fresh).
       if (cache === "off") return { ...base, cache: false } as VerifierContext;
       if (cache === "fresh") {

@@ -49,7 +49,9 @@ export function identityKeys(options: KeyStoreOptions, context: LerContext): Ide
       const key = identifier.keys.find((k) => k.kid === identifier.controllerKeyId);
       if (key === undefined) throw new LerError("no_controller_key", `No controller key for ${identifier.did}.`);
       const signer = kmsSigner(context.agent, key, options.network.provider);
-      await confirmOwner({ network: options.network }, identifier.did, signer.address, { fund: fund ? options.fund : undefined });
+      await confirmOwner({ network: options.network }, identifier.did, signer.address, {
+        fund: fund ? options.fund : undefined,
+      });
       return signer;
     },
     createKey: () => context.agent.keyManagerCreate({ kms: "local", type: "Secp256k1" }),
@@ -61,7 +63,9 @@ export function identityKeys(options: KeyStoreOptions, context: LerContext): Ide
       await options.didStore.importDID(identifier);
     },
     async labels() {
-      return new Map((await all()).flatMap((i) => (i.alias === undefined ? [] : [[addressOf(i.did), i.alias] as const])));
+      return new Map(
+        (await all()).flatMap((i) => (i.alias === undefined ? [] : [[addressOf(i.did), i.alias] as const])),
+      );
     },
   };
 }
@@ -74,7 +78,11 @@ function noDidStore(): LerError {
  * Creates an identity with a new key in the encrypted store. Its DID is the address form,
  * `did:ethr:<network>:<address>`: the registries key identities by address, and so do verifiers' reports.
  */
-export async function createIdentity(options: KeyStoreOptions, context: LerContext, args: { alias?: string }): Promise<LerIdentity> {
+export async function createIdentity(
+  options: KeyStoreOptions,
+  context: LerContext,
+  args: { alias?: string },
+): Promise<LerIdentity> {
   const store = options.didStore;
   if (store === undefined) throw noDidStore();
   if (args.alias !== undefined) await checkAliasFree(options, context, args.alias);
@@ -92,7 +100,11 @@ export async function createIdentity(options: KeyStoreOptions, context: LerConte
 }
 
 /** Imports an identity from its private key (hex, with or without 0x). */
-export async function importIdentity(options: KeyStoreOptions, context: LerContext, args: { alias?: string; privateKeyHex: string }): Promise<LerIdentity> {
+export async function importIdentity(
+  options: KeyStoreOptions,
+  context: LerContext,
+  args: { alias?: string; privateKeyHex: string },
+): Promise<LerIdentity> {
   let wallet: Wallet;
   try {
     wallet = new Wallet(args.privateKeyHex.startsWith("0x") ? args.privateKeyHex : `0x${args.privateKeyHex}`);

@@ -76,7 +76,12 @@ export class KmsSigner extends AbstractSigner {
 
   override async signMessage(message: string | Uint8Array): Promise<string> {
     const bytes = typeof message === "string" ? new TextEncoder().encode(message) : message;
-    return this.agent.keyManagerSign({ keyRef: this.kid, algorithm: "eth_signMessage", data: hexlify(bytes), encoding: "hex" } as never);
+    return this.agent.keyManagerSign({
+      keyRef: this.kid,
+      algorithm: "eth_signMessage",
+      data: hexlify(bytes),
+      encoding: "hex",
+    } as never);
   }
 
   override async signTypedData(
@@ -84,12 +89,18 @@ export class KmsSigner extends AbstractSigner {
     types: Record<string, TypedDataField[]>,
     value: Record<string, unknown>,
   ): Promise<string> {
-    const data = JSON.stringify({ domain, types, message: value }, (_, v) => (typeof v === "bigint" ? v.toString() : v));
+    const data = JSON.stringify({ domain, types, message: value }, (_, v) =>
+      typeof v === "bigint" ? v.toString() : v,
+    );
     return this.agent.keyManagerSign({ keyRef: this.kid, algorithm: "eth_signTypedData", data });
   }
 }
 
 /** Creates a KmsSigner for a Veramo key record. */
-export function kmsSigner(agent: TAgent<IKeyManager>, key: { kid: string; publicKeyHex: string }, provider: Provider | null): KmsSigner {
+export function kmsSigner(
+  agent: TAgent<IKeyManager>,
+  key: { kid: string; publicKeyHex: string },
+  provider: Provider | null,
+): KmsSigner {
   return new KmsSigner(agent, key.kid, key.publicKeyHex, provider);
 }

@@ -46,13 +46,30 @@ export function connectNetworkWithin({
  * `network` at `rpcUrl` with its deployment record from `deploymentsDir`, nothing sent: for commands that need only
  * the network's name and addresses, and for verifications while the endpoint cannot be reached.
  */
-export function unprobedNetwork({ rpcUrl, network, deploymentsDir }: { rpcUrl: string; network: string; deploymentsDir: string }): LerNetwork {
+export function unprobedNetwork({
+  rpcUrl,
+  network,
+  deploymentsDir,
+}: {
+  rpcUrl: string;
+  network: string;
+  deploymentsDir: string;
+}): LerNetwork {
   const file = deploymentPath(deploymentsDir, network);
   const deployment = readDeployment(file);
   if (deployment === undefined) {
-    throw new LerError("no_deployment", `No deployment record for "${network}" (${file}): start \`ler node\`, or deploy with \`ler deploy\`.`);
+    throw new LerError(
+      "no_deployment",
+      `No deployment record for "${network}" (${file}): start \`ler node\`, or deploy with \`ler deploy\`.`,
+    );
   }
-  return { name: network, chainId: deployment.chainId, provider: rpcProvider(rpcUrl, deployment.chainId), deployment, rpcUrl };
+  return {
+    name: network,
+    chainId: deployment.chainId,
+    provider: rpcProvider(rpcUrl, deployment.chainId),
+    deployment,
+    rpcUrl,
+  };
 }
 
 // ---- registry reads shown to people (CLI) --------------------------------------------------------------------------
@@ -64,7 +81,11 @@ export async function registeredTypes(network: LerNetwork): Promise<{ id: number
 }
 
 /** When `issuer` anchored `root`, or undefined when it did not. */
-export function anchorOf(network: LerNetwork, issuer: string, root: string): Promise<{ timestamp: number; block: number } | undefined> {
+export function anchorOf(
+  network: LerNetwork,
+  issuer: string,
+  root: string,
+): Promise<{ timestamp: number; block: number } | undefined> {
   return readAnchor(network.provider, { deployment: network.deployment, issuer, root });
 }
 
@@ -78,8 +99,14 @@ export async function trustedAt(
   typeId: number,
   at: number,
 ): Promise<{ verdict: Verdict; code: string; failedAt: string; root: string }> {
-  const { verdict, failedAt, root } = await readTrustedAt(network.provider, { deployment: network.deployment, subject, typeId, at });
-  const code = verdict === Verdict.Trusted ? "trusted" : verdictCode(verdict, failedAt.toLowerCase() === subject.toLowerCase());
+  const { verdict, failedAt, root } = await readTrustedAt(network.provider, {
+    deployment: network.deployment,
+    subject,
+    typeId,
+    at,
+  });
+  const code =
+    verdict === Verdict.Trusted ? "trusted" : verdictCode(verdict, failedAt.toLowerCase() === subject.toLowerCase());
   return { verdict, code, failedAt, root };
 }
 

@@ -6,7 +6,17 @@ import type { LerNetwork } from "../chain/network.js";
 import { headAgeBound } from "../chain/presets.js";
 import { anchorRoot, issueCredentials } from "../issue/anchor.js";
 import type { IssuerDeps } from "../issue/deps.js";
-import { accredit, accreditationHistory, addRoot, changeAccreditation, registerType, revokeAccreditation, signConsent, trustChain, updateAccreditation } from "../issue/governance.js";
+import {
+  accredit,
+  accreditationHistory,
+  addRoot,
+  changeAccreditation,
+  registerType,
+  revokeAccreditation,
+  signConsent,
+  trustChain,
+  updateAccreditation,
+} from "../issue/governance.js";
 import { addDelegate, rotateOwner } from "../issue/identity.js";
 import { legacyIntentsChainId } from "../issue/intents.js";
 import { changeStatus, publishStatusList, resumeIntents, revokeByHash, STATUS_CHANGES } from "../issue/status.js";
@@ -16,7 +26,13 @@ import { StatusIndexAllocator } from "../store/allocator.js";
 import { nonceLock } from "../store/files.js";
 import { IssuedLedger } from "../store/ledger.js";
 import { PendingWrites } from "../store/pending.js";
-import { createVerifierMemory, verify, verifyBatch, verifyPresentation, type VerifierContext } from "../verify/index.js";
+import {
+  createVerifierMemory,
+  verify,
+  verifyBatch,
+  verifyPresentation,
+  type VerifierContext,
+} from "../verify/index.js";
 import type { CredentialReport, PresentationReport } from "../verify/report.js";
 import { createPresentation } from "../wallet/present.js";
 import { createIdentity, identityKeys, importIdentity, listIdentities, type KeyStoreOptions } from "./keys.js";
@@ -48,7 +64,6 @@ import type {
   VerifyPresentationArgs,
 } from "./types.js";
 import { jwtOf, verifierContext, verifyOptions } from "./verification.js";
-
 
 export interface LerPluginOptions {
   network: LerNetwork;
@@ -152,7 +167,10 @@ export class LerPlugin implements IAgentPlugin {
     return createIdentity(this.keyStore, context, args);
   }
 
-  private lerImportIdentity(args: { alias?: string; privateKeyHex: string }, context: LerContext): Promise<LerIdentity> {
+  private lerImportIdentity(
+    args: { alias?: string; privateKeyHex: string },
+    context: LerContext,
+  ): Promise<LerIdentity> {
     return importIdentity(this.keyStore, context, args);
   }
 
@@ -164,7 +182,10 @@ export class LerPlugin implements IAgentPlugin {
     return rotateOwner(this.deps, this.keys(context), args);
   }
 
-  private lerAddDelegate(args: { did: string; validitySeconds?: number }, context: LerContext): Promise<{ delegate: string; tx: WriteResult }> {
+  private lerAddDelegate(
+    args: { did: string; validitySeconds?: number },
+    context: LerContext,
+  ): Promise<{ delegate: string; tx: WriteResult }> {
     return addDelegate(this.deps, this.keys(context), args);
   }
 
@@ -182,11 +203,17 @@ export class LerPlugin implements IAgentPlugin {
     return accredit(this.deps, this.keys(context), args);
   }
 
-  private lerSignAccreditationConsent(args: AccreditationConsentArgs, context: LerContext): Promise<AccreditationConsent> {
+  private lerSignAccreditationConsent(
+    args: AccreditationConsentArgs,
+    context: LerContext,
+  ): Promise<AccreditationConsent> {
     return signConsent(this.deps, this.keys(context), args);
   }
 
-  private lerUpdateAccreditation(args: UpdateAccreditationArgs, context: LerContext): Promise<UpdateAccreditationResult> {
+  private lerUpdateAccreditation(
+    args: UpdateAccreditationArgs,
+    context: LerContext,
+  ): Promise<UpdateAccreditationResult> {
     return updateAccreditation(this.deps, this.keys(context), args);
   }
 
@@ -254,7 +281,10 @@ export class LerPlugin implements IAgentPlugin {
 
   private lerVerifyCredentials(args: VerifyCredentialsArgs, _context: LerContext): Promise<CredentialReport[]> {
     const options = verifyOptions(args, this.deps.now(), this.deps.readOptions);
-    return verifyBatch(this.verifier, args.credentials.map(jwtOf), { ...options, ...(args.threads !== undefined && { threads: args.threads }) });
+    return verifyBatch(this.verifier, args.credentials.map(jwtOf), {
+      ...options,
+      ...(args.threads !== undefined && { threads: args.threads }),
+    });
   }
 
   private lerVerifyPresentation(args: VerifyPresentationArgs, _context: LerContext): Promise<PresentationReport> {

@@ -94,7 +94,10 @@ export interface ILerPlugin extends IPluginMethodMap {
   lerImportIdentity(args: { alias?: string; privateKeyHex: string }, context: LerContext): Promise<LerIdentity>;
   lerListIdentities(args: Record<string, never>, context: LerContext): Promise<LerIdentity[]>;
   lerRotateOwner(args: { did: string }, context: LerContext): Promise<RotateOwnerResult>;
-  lerAddDelegate(args: { did: string; validitySeconds?: number }, context: LerContext): Promise<{ delegate: string; tx: WriteResult }>;
+  lerAddDelegate(
+    args: { did: string; validitySeconds?: number },
+    context: LerContext,
+  ): Promise<{ delegate: string; tx: WriteResult }>;
   lerRegisterType(args: RegisterTypeArgs, context: LerContext): Promise<{ typeId: number; tx: WriteResult }>;
   lerAddRoot(args: AddRootArgs, context: LerContext): Promise<WriteResult>;
   lerAccredit(args: AccreditArgs, context: LerContext): Promise<WriteResult>;

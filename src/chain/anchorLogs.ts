@@ -22,9 +22,17 @@ export async function anchorTransaction(
 ): Promise<string | undefined> {
   const logs = await getLogs(
     provider,
-    { address: registry, topics: [anchoredEvent.topicHash, `0x${getAddress(issuer).slice(2).toLowerCase().padStart(64, "0")}`], fromBlock: block, toBlock: block },
+    {
+      address: registry,
+      topics: [anchoredEvent.topicHash, `0x${getAddress(issuer).slice(2).toLowerCase().padStart(64, "0")}`],
+      fromBlock: block,
+      toBlock: block,
+    },
     options,
   );
-  const log = logs.find((l) => (statusIface.decodeEventLog(anchoredEvent, l.data, l.topics)[1] as string).toLowerCase() === root.toLowerCase());
+  const log = logs.find(
+    (l) =>
+      (statusIface.decodeEventLog(anchoredEvent, l.data, l.topics)[1] as string).toLowerCase() === root.toLowerCase(),
+  );
   return log?.transactionHash;
 }

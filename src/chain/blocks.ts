@@ -21,7 +21,11 @@ export function readBlockNumber(provider: Provider, options: RpcCallOptions = {}
  * Block `blockTag` (a number, or `"latest"`), undefined when the node does not know it (`eth_getBlockByNumber`
  * answered null, or a block without a hash).
  */
-export async function readBlock(provider: Provider, { blockTag }: { blockTag: number | "latest" }, options: RpcCallOptions = {}): Promise<BlockRef | undefined> {
+export async function readBlock(
+  provider: Provider,
+  { blockTag }: { blockTag: number | "latest" },
+  options: RpcCallOptions = {},
+): Promise<BlockRef | undefined> {
   const block = await rpcCall("eth_getBlockByNumber", () => provider.getBlock(blockTag), options);
   if (block === null || block.hash === null) return undefined;
   return { number: block.number, hash: block.hash, timestamp: block.timestamp };

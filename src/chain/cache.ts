@@ -118,7 +118,8 @@ export class ChainReadCache {
   /** Follows the chain from head to head: a head that is not the last one or its child starts a new lineage. */
   private observe(h: BlockHeader): void {
     const last = this.last;
-    const extends_ = last !== undefined && (h.hash === last.hash || (h.number === last.number + 1 && h.parentHash === last.hash));
+    const extends_ =
+      last !== undefined && (h.hash === last.hash || (h.number === last.number + 1 && h.parentHash === last.hash));
     if (!extends_) {
       this.lineage++;
       this.histories.clear();

@@ -49,7 +49,10 @@ export async function deployRegistries(signer: Signer, params: DeployParameters)
   const confirmations = params.confirmations ?? 1;
   const deployed: (keyof DeployedContracts)[] = [];
 
-  const keep = async (name: keyof DeployedContracts, artifact: ContractArtifact): Promise<ContractDeployment | undefined> => {
+  const keep = async (
+    name: keyof DeployedContracts,
+    artifact: ContractArtifact,
+  ): Promise<ContractDeployment | undefined> => {
     const entry = previous?.contracts[name];
     if (params.force === true || entry === undefined) return undefined;
     const code = await provider.getCode(entry.address);
@@ -82,11 +85,13 @@ export async function deployRegistries(signer: Signer, params: DeployParameters)
   const didRegistry =
     params.didRegistry !== undefined
       ? await given("EthereumDIDRegistry", params.didRegistry)
-      : ((await keep("EthereumDIDRegistry", didRegistryArtifact())) ?? (await deploy("EthereumDIDRegistry", didRegistryArtifact(), [])));
+      : ((await keep("EthereumDIDRegistry", didRegistryArtifact())) ??
+        (await deploy("EthereumDIDRegistry", didRegistryArtifact(), [])));
   const sameDidRegistry = previous?.contracts.EthereumDIDRegistry.address === didRegistry.address;
   const governor = params.governor ?? (await signer.getAddress());
 
-  const keepBound = async (name: "TrustRegistry" | "StatusRegistry") => (sameDidRegistry ? keep(name, projectArtifact(name)) : undefined);
+  const keepBound = async (name: "TrustRegistry" | "StatusRegistry") =>
+    sameDidRegistry ? keep(name, projectArtifact(name)) : undefined;
   const trust =
     (await keepBound("TrustRegistry")) ??
     (await deploy("TrustRegistry", projectArtifact("TrustRegistry"), [didRegistry.address, governor]));
@@ -96,13 +101,19 @@ export async function deployRegistries(signer: Signer, params: DeployParameters)
   const multicall =
     params.multicall !== undefined
       ? await given("Multicall3", params.multicall)
-      : ((await keep("Multicall3", projectArtifact("Multicall3"))) ?? (await deploy("Multicall3", projectArtifact("Multicall3"), [])));
+      : ((await keep("Multicall3", projectArtifact("Multicall3"))) ??
+        (await deploy("Multicall3", projectArtifact("Multicall3"), [])));
 
   return {
     deployment: {
       network: params.network,
       chainId,
-      contracts: { EthereumDIDRegistry: didRegistry, TrustRegistry: trust, StatusRegistry: status, Multicall3: multicall },
+      contracts: {
+        EthereumDIDRegistry: didRegistry,
+        TrustRegistry: trust,
+        StatusRegistry: status,
+        Multicall3: multicall,
+      },
       // The operator's setting for this network survives a redeploy.
       ...(previous?.maxHeadAgeSeconds !== undefined && { maxHeadAgeSeconds: previous.maxHeadAgeSeconds }),
     },

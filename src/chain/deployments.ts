@@ -83,7 +83,8 @@ export function parseDeployment(json: unknown, source = "deployment"): Deploymen
   for (const name of CONTRACT_NAMES) {
     const c = contracts![name] as Record<string, unknown> | undefined;
     if (c === undefined || typeof c.address !== "string" || !isAddress(c.address)) fail(`${name}.address is invalid`);
-    if (typeof c!.block !== "number" || !Number.isSafeInteger(c!.block) || c!.block < 0) fail(`${name}.block is invalid`);
+    if (typeof c!.block !== "number" || !Number.isSafeInteger(c!.block) || c!.block < 0)
+      fail(`${name}.block is invalid`);
     if (c!.version !== undefined && typeof c!.version !== "string") fail(`${name}.version is invalid`);
     out[name] = {
       address: getAddress(c!.address as string),
@@ -92,7 +93,9 @@ export function parseDeployment(json: unknown, source = "deployment"): Deploymen
     };
   }
   if (d.maxHeadAgeSeconds !== undefined && d.maxHeadAgeSeconds !== null && !isHeadAgeSeconds(d.maxHeadAgeSeconds)) {
-    fail(`\`maxHeadAgeSeconds\` must be a positive whole number of seconds, or null (off), not ${JSON.stringify(d.maxHeadAgeSeconds)}`);
+    fail(
+      `\`maxHeadAgeSeconds\` must be a positive whole number of seconds, or null (off), not ${JSON.stringify(d.maxHeadAgeSeconds)}`,
+    );
   }
   return {
     network: d.network as string,

@@ -48,7 +48,14 @@ export async function readDidHistories(
     byIssuer = await logsByLinks(transport, deployment, fetch, g, options);
   } else {
     try {
-      byIssuer = await didLogs(transport, deployment, fetch, deployment.contracts.EthereumDIDRegistry.block, header.number, options);
+      byIssuer = await didLogs(
+        transport,
+        deployment,
+        fetch,
+        deployment.contracts.EthereumDIDRegistry.block,
+        header.number,
+        options,
+      );
     } catch (e) {
       // Endpoints cap the block range (or result count) of eth_getLogs and answer wide queries with an error:
       // follow ERC-1056's previousChange links instead, one block at a time, as ethr-did-resolver does.
@@ -62,7 +69,10 @@ export async function readDidHistories(
     const last = events.reduce((m, e) => Math.max(m, e.block), 0);
     // The registry says when the identity last changed; the logs must end with that change.
     if (BigInt(last) !== g.changed.get(issuer)) {
-      throw new ChainError("chain_inconsistent", `The node's logs lack the DID change of ${issuer} at block ${g.changed.get(issuer)}.`);
+      throw new ChainError(
+        "chain_inconsistent",
+        `The node's logs lack the DID change of ${issuer} at block ${g.changed.get(issuer)}.`,
+      );
     }
     g.didEvents.set(issuer, events);
     cache?.keepHistory(issuer, events, header);
@@ -117,7 +127,10 @@ async function logsByLinks(
   while (frontier.size > 0) {
     visited += frontier.size;
     if (visited > MAX_HISTORY_BLOCKS) {
-      throw new ChainError("chain_error", `The DID histories span more than ${MAX_HISTORY_BLOCKS} blocks, read one block at a time.`);
+      throw new ChainError(
+        "chain_error",
+        `The DID histories span more than ${MAX_HISTORY_BLOCKS} blocks, read one block at a time.`,
+      );
     }
     const steps = [...frontier];
     const next = new Map<number, string[]>();
@@ -134,7 +147,10 @@ async function logsByLinks(
           const here = (logs.get(issuer) ?? []).filter((l) => l.blockNumber === block);
           const events = decodeDidEvents(here);
           if (events.length === 0) {
-            throw new ChainError("chain_inconsistent", `The node's logs lack the DID change of ${issuer} at block ${block}.`);
+            throw new ChainError(
+              "chain_inconsistent",
+              `The node's logs lack the DID change of ${issuer} at block ${block}.`,
+            );
           }
           found.get(issuer)!.push(...here);
           // A log that does not decode (a node misreporting) names no link: the walk stops there for this identity,
@@ -145,7 +161,10 @@ async function logsByLinks(
           // The first change in a block links to the block before; later ones in the same block link to this one.
           const previous = linked.reduce((m, c) => (c < m ? c : m), linked[0]!);
           if (previous >= BigInt(block)) {
-            throw new ChainError("chain_inconsistent", `The DID change of ${issuer} at block ${block} does not link back in time.`);
+            throw new ChainError(
+              "chain_inconsistent",
+              `The DID change of ${issuer} at block ${block} does not link back in time.`,
+            );
           }
           if (previous > 0n) visit(Number(previous), issuer, next);
         }
@@ -158,15 +177,28 @@ async function logsByLinks(
 
 /** An eth_getLogs answer, as the DID registry's logs by identity; anything else in it is ignored or refused. */
 function logsByIssuer(raw: unknown, registry: string): Map<string, DidLog[]> {
-  if (!Array.isArray(raw)) throw new ChainError("chain_inconsistent", "The node's answer to eth_getLogs is not a list.");
+  if (!Array.isArray(raw))
+    throw new ChainError("chain_inconsistent", "The node's answer to eth_getLogs is not a list.");
   const byIssuer = new Map<string, DidLog[]>();
   try {
-    for (const log of raw as { topics: string[]; data: string; blockNumber: string; logIndex: string; address: string; removed?: boolean }[]) {
+    for (const log of raw as {
+      topics: string[];
+      data: string;
+      blockNumber: string;
+      logIndex: string;
+      address: string;
+      removed?: boolean;
+    }[]) {
       if (log.removed === true || getAddress(log.address) !== registry) continue;
       const issuer = getAddress(`0x${log.topics[1]?.slice(26) ?? ""}`);
       let list = byIssuer.get(issuer);
       if (list === undefined) byIssuer.set(issuer, (list = []));
-      list.push({ topics: log.topics, data: log.data, blockNumber: Number(log.blockNumber), index: Number(log.logIndex) });
+      list.push({
+        topics: log.topics,
+        data: log.data,
+        blockNumber: Number(log.blockNumber),
+        index: Number(log.logIndex),
+      });
     }
   } catch (e) {
     throw new ChainError("chain_inconsistent", "The node's logs could not be read.", { cause: e });

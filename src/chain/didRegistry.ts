@@ -14,21 +14,45 @@ export function didRegistry(deployment: Deployment, runner: ContractRunner): Con
 }
 
 /** `changeOwner(identity, newOwner)`, sent by the identity's current owner (`registry`'s signer). */
-export function changeOwner(registry: Contract, identity: string, newOwner: string, options: WriteOptions): Promise<WriteResult> {
+export function changeOwner(
+  registry: Contract,
+  identity: string,
+  newOwner: string,
+  options: WriteOptions,
+): Promise<WriteResult> {
   return sendWrite(registry, "changeOwner", [identity, newOwner], options);
 }
 
 /** `addDelegate(identity, delegateType, delegate, validity)`; `delegateType` is a bytes32 name. */
-export function addDelegate(registry: Contract, identity: string, delegateType: string, delegate: string, validitySeconds: number, options: WriteOptions): Promise<WriteResult> {
+export function addDelegate(
+  registry: Contract,
+  identity: string,
+  delegateType: string,
+  delegate: string,
+  validitySeconds: number,
+  options: WriteOptions,
+): Promise<WriteResult> {
   return sendWrite(registry, "addDelegate", [identity, delegateType, delegate, validitySeconds], options);
 }
 
 /** `revokeDelegate(identity, delegateType, delegate)`; `delegateType` is a bytes32 name. */
-export function revokeDelegate(registry: Contract, identity: string, delegateType: string, delegate: string, options: WriteOptions): Promise<WriteResult> {
+export function revokeDelegate(
+  registry: Contract,
+  identity: string,
+  delegateType: string,
+  delegate: string,
+  options: WriteOptions,
+): Promise<WriteResult> {
   return sendWrite(registry, "revokeDelegate", [identity, delegateType, delegate], options);
 }
 
 /** `revokeAttribute(identity, name, value)`; `name` is a bytes32 name, `value` hex bytes. */
-export function revokeAttribute(registry: Contract, identity: string, name: string, value: string, options: WriteOptions): Promise<WriteResult> {
+export function revokeAttribute(
+  registry: Contract,
+  identity: string,
+  name: string,
+  value: string,
+  options: WriteOptions,
+): Promise<WriteResult> {
   return sendWrite(registry, "revokeAttribute", [identity, name, value], options);
 }

@@ -22,6 +22,8 @@ export async function readIdentityOwner(
   try {
     return getAddress(didIface.decodeFunctionResult("identityOwner", raw)[0] as string);
   } catch (e) {
-    throw new ChainError("chain_inconsistent", "The node's answer to identityOwner could not be decoded.", { cause: e });
+    throw new ChainError("chain_inconsistent", "The node's answer to identityOwner could not be decoded.", {
+      cause: e,
+    });
   }
 }

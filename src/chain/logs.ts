@@ -35,12 +35,22 @@ export interface GetLogsOptions extends RpcCallOptions {
 export async function getLogs(provider: Provider, query: LogQuery, options: GetLogsOptions = {}): Promise<Log[]> {
   const { maxBlockRange } = options;
   if (maxBlockRange !== undefined && (!Number.isSafeInteger(maxBlockRange) || maxBlockRange < 1)) {
-    throw new ChainError("chain_error", `A block range of ${maxBlockRange} blocks per eth_getLogs is not a positive whole number.`);
+    throw new ChainError(
+      "chain_error",
+      `A block range of ${maxBlockRange} blocks per eth_getLogs is not a positive whole number.`,
+    );
   }
   const address = typeof query.address === "string" ? query.address : [...query.address];
-  const topics = query.topics === undefined ? undefined : query.topics.map((t) => (t === null || typeof t === "string" ? t : [...t]));
+  const topics =
+    query.topics === undefined
+      ? undefined
+      : query.topics.map((t) => (t === null || typeof t === "string" ? t : [...t]));
   const request = (fromBlock: number, toBlock: number | "latest") =>
-    rpcCall("eth_getLogs", () => provider.getLogs({ address, ...(topics !== undefined && { topics }), fromBlock, toBlock }), options);
+    rpcCall(
+      "eth_getLogs",
+      () => provider.getLogs({ address, ...(topics !== undefined && { topics }), fromBlock, toBlock }),
+      options,
+    );
   if (maxBlockRange === undefined) {
     // One request over the whole range; split only when the endpoint refuses it.
     try {
@@ -50,10 +60,12 @@ export async function getLogs(provider: Provider, query: LogQuery, options: GetL
     }
   }
   const to =
-    query.toBlock === "latest" ? await rpcCall("eth_blockNumber", () => provider.getBlockNumber(), options) : query.toBlock;
+    query.toBlock === "latest"
+      ? await rpcCall("eth_blockNumber", () => provider.getBlockNumber(), options)
+      : query.toBlock;
   const logs: Log[] = [];
   let width = maxBlockRange ?? Math.max(1, Math.ceil((to - query.fromBlock + 1) / 2));
-  for (let from = query.fromBlock; from <= to; ) {
+  for (let from = query.fromBlock; from <= to;) {
     const end = Math.min(to, from + width - 1);
     try {
       logs.push(...(await request(from, end)));
@@ -78,7 +90,11 @@ export interface RawLogFilter {
  * One `eth_getLogs` request sent straight to the transport (the verifier's hot path: no ethers formatting), answered
  * as the node gave it. A refusal comes out as an {@link RpcAnswerError}, for callers with their own fallback.
  */
-export function getRawLogs(transport: RpcTransport, filter: RawLogFilter, options: RpcCallOptions = {}): Promise<unknown> {
+export function getRawLogs(
+  transport: RpcTransport,
+  filter: RawLogFilter,
+  options: RpcCallOptions = {},
+): Promise<unknown> {
   const wire = {
     address: filter.address,
     topics: filter.topics,
@@ -101,7 +117,15 @@ export function isRangeRefusal(e: unknown): boolean {
   const visit = (x: unknown, depth: number) => {
     if (x === null || typeof x !== "object" || seen.has(x) || depth > 4) return;
     seen.add(x);
-    const o = x as { code?: unknown; message?: unknown; shortMessage?: unknown; error?: unknown; info?: unknown; cause?: unknown; rpcError?: unknown };
+    const o = x as {
+      code?: unknown;
+      message?: unknown;
+      shortMessage?: unknown;
+      error?: unknown;
+      info?: unknown;
+      cause?: unknown;
+      rpcError?: unknown;
+    };
     if (typeof o.code === "number") code ??= o.code;
     if (typeof o.message === "string") texts.push(o.message);
     if (typeof o.shortMessage === "string") texts.push(o.shortMessage);
@@ -110,5 +134,9 @@ export function isRangeRefusal(e: unknown): boolean {
   if (e instanceof RpcAnswerError) visit(e.rpcError, 0);
   visit(e, 0);
   if (code === -32005) return true;
-  return texts.some((t) => /block range|range (is )?too (large|wide|big)|exceeds? (the )?max(imum)? (block )?range|more than \d+ (results|logs|blocks)|too many (results|logs|blocks)|limit exceeded|query timeout exceeded|response size exceeded/i.test(t));
+  return texts.some((t) =>
+    /block range|range (is )?too (large|wide|big)|exceeds? (the )?max(imum)? (block )?range|more than \d+ (results|logs|blocks)|too many (results|logs|blocks)|limit exceeded|query timeout exceeded|response size exceeded/i.test(
+      t,
+    ),
+  );
 }

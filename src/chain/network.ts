@@ -30,7 +30,10 @@ export async function connectNetwork({
   const file = deploymentPath(deploymentsDir, network);
   const deployment = readDeployment(file);
   if (deployment === undefined) {
-    throw new LerError("no_deployment", `No deployment record for "${network}" (${file}): deploy first, or start \`ler node\`.`);
+    throw new LerError(
+      "no_deployment",
+      `No deployment record for "${network}" (${file}): deploy first, or start \`ler node\`.`,
+    );
   }
   const probe = rpcProvider(rpcUrl);
   let actual: number;
@@ -40,16 +43,24 @@ export async function connectNetwork({
     probe.destroy();
   }
   if (actual !== deployment.chainId) {
-    throw new ChainError("wrong_chain", `${rpcUrl} serves chain ${actual}, but "${network}" is chain ${deployment.chainId}.`, {
-      details: { expected: deployment.chainId, actual },
-    });
+    throw new ChainError(
+      "wrong_chain",
+      `${rpcUrl} serves chain ${actual}, but "${network}" is chain ${deployment.chainId}.`,
+      {
+        details: { expected: deployment.chainId, actual },
+      },
+    );
   }
   const provider = rpcProvider(rpcUrl, deployment.chainId);
   return { name: network, chainId: deployment.chainId, provider, deployment, rpcUrl };
 }
 
 /** A network over an in-process EIP-1193 provider (the embedded Hardhat chain). */
-export function embeddedNetwork(eip1193: Eip1193Provider, deployment: Deployment, name = deployment.network): LerNetwork {
+export function embeddedNetwork(
+  eip1193: Eip1193Provider,
+  deployment: Deployment,
+  name = deployment.network,
+): LerNetwork {
   const provider = new BrowserProvider(eip1193, deployment.chainId, { cacheTimeout: -1 });
   return { name, chainId: deployment.chainId, provider, deployment };
 }

@@ -42,18 +42,27 @@ export function isHeadAgeSeconds(value: unknown): value is number {
  * deployment record's `maxHeadAgeSeconds` (null: off), the chain's preset ({@link HEAD_AGE_PRESETS}); else off.
  * Throws `invalid_option` on an override that is not a positive whole number.
  */
-export function headAgeBound(deployment: { chainId: number; maxHeadAgeSeconds?: number | null | undefined }, override?: number | null): number | undefined {
+export function headAgeBound(
+  deployment: { chainId: number; maxHeadAgeSeconds?: number | null | undefined },
+  override?: number | null,
+): number | undefined {
   if (override !== undefined) {
     if (override === null) return undefined;
     if (!isHeadAgeSeconds(override)) {
-      throw new LerError("invalid_option", `maxHeadAgeSeconds must be a positive whole number of seconds, or null (off), not ${String(override)}.`);
+      throw new LerError(
+        "invalid_option",
+        `maxHeadAgeSeconds must be a positive whole number of seconds, or null (off), not ${String(override)}.`,
+      );
     }
     return override;
   }
   const recorded = deployment.maxHeadAgeSeconds;
   if (recorded !== undefined) {
     if (recorded !== null && !isHeadAgeSeconds(recorded)) {
-      throw new LerError("deployment_invalid", `The deployment record's maxHeadAgeSeconds must be a positive whole number of seconds, or null (off), not ${String(recorded)}.`);
+      throw new LerError(
+        "deployment_invalid",
+        `The deployment record's maxHeadAgeSeconds must be a positive whole number of seconds, or null (off), not ${String(recorded)}.`,
+      );
     }
     return recorded ?? undefined;
   }

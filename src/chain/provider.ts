@@ -58,6 +58,7 @@ export async function signerFrom(
     throw new LerError("no_signer", "No key: set LER_DEPLOYER_KEY (never pass keys on the command line).");
   }
   const accounts = (await provider.send("eth_accounts", [])) as string[];
-  if (accounts.length === 0) throw new LerError("no_signer", "The node has no unlocked accounts; set LER_DEPLOYER_KEY.");
+  if (accounts.length === 0)
+    throw new LerError("no_signer", "The node has no unlocked accounts; set LER_DEPLOYER_KEY.");
   return provider.getSigner(accounts[0]);
 }

@@ -37,7 +37,6 @@ import { isDirect, RpcAnswerError, transportOf, type RpcTransport } from "./tran
  * through the block-keyed cache of `cache.ts`) and reads the DID histories (`didHistory.ts`).
  */
 
-
 export interface ReadOptions {
   /** Give up on a JSON-RPC request after this long. */
   timeoutMs?: number;
@@ -218,8 +217,24 @@ async function fill(g: Generation, todo: Keys, ctx: FillContext): Promise<void> 
       );
       if (isEmpty(unique)) return;
       const into = new Generation(g.header);
-      await readInto(ctx.transport, ctx.deployment, planCalls(ctx.deployment, unique, ctx.budget), into, g.header, ctx.options, ctx.budget);
-      await readDidHistories(ctx.transport, ctx.deployment, unique.issuers, into, g.header, rpcOptions(ctx.options), ctx.cache);
+      await readInto(
+        ctx.transport,
+        ctx.deployment,
+        planCalls(ctx.deployment, unique, ctx.budget),
+        into,
+        g.header,
+        ctx.options,
+        ctx.budget,
+      );
+      await readDidHistories(
+        ctx.transport,
+        ctx.deployment,
+        unique.issuers,
+        into,
+        g.header,
+        rpcOptions(ctx.options),
+        ctx.cache,
+      );
       merge(g, into);
     })();
     pending = { keys, done };
@@ -255,7 +270,9 @@ async function readInto(
     const all = [...headerCalls(mc, header, first), ...calls];
     let raw: unknown;
     try {
-      raw = await rpc(options, "eth_call", () => transport.request("eth_call", [{ to: mc, data: aggregateCalldata(all) }, tag]));
+      raw = await rpc(options, "eth_call", () =>
+        transport.request("eth_call", [{ to: mc, data: aggregateCalldata(all) }, tag]),
+      );
     } catch (e) {
       // A node whose eth_call gas cap is below the budget: halve and retry, a few times at most.
       if (e instanceof RpcAnswerError && /gas/i.test(String(e.rpcError.message)) && calls.length > 1 && depth < 6) {
@@ -274,7 +291,10 @@ async function readInto(
     });
   }
   if (pin !== "latest" && header.number !== pin.number) {
-    throw new ChainError("chain_inconsistent", `The node read block ${header.number} when asked for block ${pin.number}.`);
+    throw new ChainError(
+      "chain_inconsistent",
+      `The node read block ${header.number} when asked for block ${pin.number}.`,
+    );
   }
   g.chainId = header.chainId;
   // A probed head is the block read; otherwise the block is known by the number and time the node gave.
@@ -289,9 +309,9 @@ export async function latestHead(provider: Provider, options: ReadOptions = {}):
 }
 
 async function probeHead(transport: RpcTransport, options: ReadOptions): Promise<BlockHeader> {
-  const block = (await rpc(options, "eth_getBlockByNumber", () => transport.request("eth_getBlockByNumber", ["latest", false]))) as
-    | { number?: string; hash?: string; parentHash?: string; timestamp?: string }
-    | null;
+  const block = (await rpc(options, "eth_getBlockByNumber", () =>
+    transport.request("eth_getBlockByNumber", ["latest", false]),
+  )) as { number?: string; hash?: string; parentHash?: string; timestamp?: string } | null;
   if (
     block === null ||
     typeof block !== "object" ||
@@ -303,12 +323,18 @@ async function probeHead(transport: RpcTransport, options: ReadOptions): Promise
   ) {
     throw new ChainError("chain_inconsistent", "The node's latest block has no number, hash or time.");
   }
-  return { number: Number(block.number), hash: block.hash.toLowerCase(), parentHash: block.parentHash.toLowerCase(), timestamp: BigInt(block.timestamp) };
+  return {
+    number: Number(block.number),
+    hash: block.hash.toLowerCase(),
+    parentHash: block.parentHash.toLowerCase(),
+    timestamp: BigInt(block.timestamp),
+  };
 }
 
 async function blockNumber(transport: RpcTransport, options: ReadOptions): Promise<number> {
   const n = await rpc(options, "eth_blockNumber", () => transport.request("eth_blockNumber", []));
-  if (typeof n !== "string" || !/^0x[0-9a-fA-F]+$/.test(n)) throw new ChainError("chain_inconsistent", "The node's block number is not a number.");
+  if (typeof n !== "string" || !/^0x[0-9a-fA-F]+$/.test(n))
+    throw new ChainError("chain_inconsistent", "The node's block number is not a number.");
   return Number(n);
 }
 

@@ -35,7 +35,15 @@ export type RegistryEvent = EventBase &
     | { kind: "suspended" | "reinstated"; parent: string; subject: string; actor: string; reason: number }
     | { kind: "revoked"; parent: string; subject: string; actor: string; effectiveAt: number; reason: number }
     | { kind: "status_entry"; issuer: string; purpose: Purpose; list: bigint; index: number; set: boolean }
-    | { kind: "status_words"; issuer: string; purpose: Purpose; list: bigint; set: boolean; wordIndices: number[]; masks: bigint[] }
+    | {
+        kind: "status_words";
+        issuer: string;
+        purpose: Purpose;
+        list: bigint;
+        set: boolean;
+        wordIndices: number[];
+        masks: bigint[];
+      }
     | { kind: "status_indices"; issuer: string; purpose: Purpose; list: bigint; set: boolean; indices: number[] }
     | { kind: "hash_revoked"; issuer: string; hash: string }
     | { kind: "anchored"; issuer: string; root: string }
@@ -69,7 +77,8 @@ export function decodeRegistryLogs(
   const out: RegistryEvent[] = [];
   for (const log of logs) {
     const source = getAddress(log.address);
-    const iface = source === addresses.trust ? trustInterface : source === addresses.status ? statusInterface : undefined;
+    const iface =
+      source === addresses.trust ? trustInterface : source === addresses.status ? statusInterface : undefined;
     if (iface === undefined) continue;
     try {
       const event = decodeOne(iface, log, timeOf);
@@ -107,12 +116,22 @@ function decodeOne(iface: Interface, log: Log, timeOf: (block: number) => number
   const out: RegistryEvent[] = [];
   const parsed = iface.parseLog({ topics: [...log.topics], data: log.data });
   if (parsed === null) return undefined;
-  const base: EventBase = { block: log.blockNumber, logIndex: log.index, txHash: log.transactionHash, time: timeOf(log.blockNumber) };
+  const base: EventBase = {
+    block: log.blockNumber,
+    logIndex: log.index,
+    txHash: log.transactionHash,
+    time: timeOf(log.blockNumber),
+  };
   const a = parsed.args;
   const addr = (v: unknown) => getAddress(v as string);
   switch (parsed.name) {
     case "CredentialTypeRegistered":
-      out.push({ ...base, kind: "type_registered", typeId: Number(a.typeId), name: lenientString(parsed, log, "name") });
+      out.push({
+        ...base,
+        kind: "type_registered",
+        typeId: Number(a.typeId),
+        name: lenientString(parsed, log, "name"),
+      });
       break;
     case "Accredited":
     case "AccreditationUpdated":

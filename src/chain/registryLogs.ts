@@ -41,7 +41,12 @@ export async function readRegistryEvents(
     times.set(n, b);
   });
   const skipped: SkippedLog[] = [];
-  const events = decodeRegistryLogs(logs, addresses, (n) => times.get(n)!.timestamp, (s) => skipped.push(s));
+  const events = decodeRegistryLogs(
+    logs,
+    addresses,
+    (n) => times.get(n)!.timestamp,
+    (s) => skipped.push(s),
+  );
   return { events, skipped, end: times.get(toBlock)! };
 }
 

@@ -3,7 +3,15 @@ import { ChainError } from "../errors.js";
 import { projectArtifact } from "./artifacts.js";
 import type { Deployment } from "./deployments.js";
 import { getLogs, type GetLogsOptions } from "./logs.js";
-import { addressWord, decodeAggregate3, encodeAggregate3, returnWord, selectorOf, type SubCall, type SubResult } from "./multicall.js";
+import {
+  addressWord,
+  decodeAggregate3,
+  encodeAggregate3,
+  returnWord,
+  selectorOf,
+  type SubCall,
+  type SubResult,
+} from "./multicall.js";
 import { rpcCall, type RpcCallOptions } from "./rpc.js";
 import { toLinks } from "./snapshotPlan.js";
 import type { ChainLink, Verdict } from "./types.js";
@@ -70,17 +78,33 @@ export async function readTypeIds(
   options: RpcCallOptions = {},
 ): Promise<Map<string, number | undefined>> {
   const unique = [...new Set(names)];
-  const results = await aggregate3(provider, { multicall: deployment.contracts.Multicall3.address, calls: typeIdCalls(deployment, unique), blockTag }, options);
+  const results = await aggregate3(
+    provider,
+    { multicall: deployment.contracts.Multicall3.address, calls: typeIdCalls(deployment, unique), blockTag },
+    options,
+  );
   return new Map(unique.map((n, i) => [n, typeIdOfResult(results[i]!)]));
 }
 
 /** Every registered type's name, by id, in two requests (the count, then every name in one Multicall3 request). */
-export async function readTypeNames(provider: Provider, { deployment }: { deployment: Deployment }, options: RpcCallOptions = {}): Promise<Map<number, string>> {
+export async function readTypeNames(
+  provider: Provider,
+  { deployment }: { deployment: Deployment },
+  options: RpcCallOptions = {},
+): Promise<Map<number, string>> {
   const trust = deployment.contracts.TrustRegistry.address;
-  const count = Number(await rpcCall("typeCount", () => provider.call({ to: trust, data: `0x${SEL.typeCount}` }), options));
-  const calls = Array.from({ length: count }, (_, id) => ({ target: trust, allowFailure: false, callData: `${SEL.typeName}${id.toString(16).padStart(64, "0")}` }));
+  const count = Number(
+    await rpcCall("typeCount", () => provider.call({ to: trust, data: `0x${SEL.typeCount}` }), options),
+  );
+  const calls = Array.from({ length: count }, (_, id) => ({
+    target: trust,
+    allowFailure: false,
+    callData: `${SEL.typeName}${id.toString(16).padStart(64, "0")}`,
+  }));
   const results = await aggregate3(provider, { multicall: deployment.contracts.Multicall3.address, calls }, options);
-  return new Map(results.map((r, id) => [id, trustIface.decodeFunctionResult("typeName", `0x${r.returnData}`)[0] as string]));
+  return new Map(
+    results.map((r, id) => [id, trustIface.decodeFunctionResult("typeName", `0x${r.returnData}`)[0] as string]),
+  );
 }
 
 /** Decodes `historyOf(subject)`'s return data (hex without 0x), checked as the verifier checks it. */
@@ -95,22 +119,39 @@ export async function readHistory(
   options: RpcCallOptions = {},
 ): Promise<ChainLink[]> {
   const data = `0x${SEL.historyOf}${addressWord(subject)}`;
-  const hex = await rpcCall("historyOf", () => provider.call({ to: deployment.contracts.TrustRegistry.address, data, blockTag }), options);
+  const hex = await rpcCall(
+    "historyOf",
+    () => provider.call({ to: deployment.contracts.TrustRegistry.address, data, blockTag }),
+    options,
+  );
   return toChain(subject, hex.slice(2));
 }
 
 /** `subject`'s chain (`historyOf`) and the type ids of `names`, at one block, in one Multicall3 request. */
 export async function readHistoryAndTypeIds(
   provider: Provider,
-  { deployment, subject, names, blockTag }: { deployment: Deployment; subject: string; names: readonly string[]; blockTag: BlockTag },
+  {
+    deployment,
+    subject,
+    names,
+    blockTag,
+  }: { deployment: Deployment; subject: string; names: readonly string[]; blockTag: BlockTag },
   options: RpcCallOptions = {},
 ): Promise<{ chain: ChainLink[]; typeIds: Map<string, number | undefined> }> {
   const unique = [...new Set(names)];
   const calls: SubCall[] = [
-    { target: deployment.contracts.TrustRegistry.address, allowFailure: false, callData: `${SEL.historyOf}${addressWord(subject)}` },
+    {
+      target: deployment.contracts.TrustRegistry.address,
+      allowFailure: false,
+      callData: `${SEL.historyOf}${addressWord(subject)}`,
+    },
     ...typeIdCalls(deployment, unique),
   ];
-  const results = await aggregate3(provider, { multicall: deployment.contracts.Multicall3.address, calls, blockTag }, options);
+  const results = await aggregate3(
+    provider,
+    { multicall: deployment.contracts.Multicall3.address, calls, blockTag },
+    options,
+  );
   return {
     chain: toChain(subject, results[0]!.returnData),
     typeIds: new Map(unique.map((n, i) => [n, typeIdOfResult(results[i + 1]!)])),
@@ -127,12 +168,23 @@ export async function readAccreditationMetadata(
   options: GetLogsOptions = {},
 ): Promise<{ metadataURI: string; metadataHash: string }> {
   const trust = deployment.contracts.TrustRegistry;
-  const topics = [[trustIface.getEvent("Accredited")!.topicHash, trustIface.getEvent("AccreditationUpdated")!.topicHash], null, zeroPadValue(subject, 32)];
-  const logs = await getLogs(provider, { address: trust.address, topics, fromBlock: trust.block, toBlock: "latest" }, options);
+  const topics = [
+    [trustIface.getEvent("Accredited")!.topicHash, trustIface.getEvent("AccreditationUpdated")!.topicHash],
+    null,
+    zeroPadValue(subject, 32),
+  ];
+  const logs = await getLogs(
+    provider,
+    { address: trust.address, topics, fromBlock: trust.block, toBlock: "latest" },
+    options,
+  );
   const last = logs[logs.length - 1];
   if (last === undefined) return { metadataURI: "", metadataHash: ZeroHash };
   const parsed = trustIface.parseLog(last);
-  return { metadataURI: String(parsed?.args.metadataURI ?? ""), metadataHash: String(parsed?.args.metadataHash ?? ZeroHash) };
+  return {
+    metadataURI: String(parsed?.args.metadataURI ?? ""),
+    metadataHash: String(parsed?.args.metadataHash ?? ZeroHash),
+  };
 }
 
 /** The registry's own answer to "is `subject` trusted for type `typeId` at `at`?" (`TrustRegistry.trustedAt`). */
@@ -142,7 +194,11 @@ export async function readTrustedAt(
   options: RpcCallOptions = {},
 ): Promise<{ verdict: Verdict; failedAt: string; root: string }> {
   const trust = new Contract(deployment.contracts.TrustRegistry.address, trustIface, provider);
-  const [v, failedAt, root] = (await rpcCall("trustedAt", () => trust.getFunction("trustedAt")(subject, typeId, at), options)) as [bigint, string, string];
+  const [v, failedAt, root] = (await rpcCall(
+    "trustedAt",
+    () => trust.getFunction("trustedAt")(subject, typeId, at),
+    options,
+  )) as [bigint, string, string];
   return { verdict: Number(v) as Verdict, failedAt, root };
 }
 
@@ -153,7 +209,10 @@ export async function readAnchor(
   options: RpcCallOptions = {},
 ): Promise<{ timestamp: number; block: number } | undefined> {
   const status = new Contract(deployment.contracts.StatusRegistry.address, statusIface, provider);
-  const a = (await rpcCall("anchorOf", () => status.getFunction("anchorOf")(issuer, root), options)) as [bigint, bigint];
+  const a = (await rpcCall("anchorOf", () => status.getFunction("anchorOf")(issuer, root), options)) as [
+    bigint,
+    bigint,
+  ];
   return a[0] === 0n ? undefined : { timestamp: Number(a[0]), block: Number(a[1]) };
 }
 
@@ -164,7 +223,12 @@ const ROLE_GRANTED = trustIface.getEvent("RoleGranted")!.topicHash;
 /** Whether `account` holds `role` on the TrustRegistry at `blockTag` (`hasRole`). */
 export async function readHasRole(
   provider: Provider,
-  { deployment, role, account, blockTag }: { deployment: Deployment; role: string; account: string; blockTag: BlockTag },
+  {
+    deployment,
+    role,
+    account,
+    blockTag,
+  }: { deployment: Deployment; role: string; account: string; blockTag: BlockTag },
   options: RpcCallOptions = {},
 ): Promise<boolean> {
   const to = deployment.contracts.TrustRegistry.address;
@@ -186,10 +250,19 @@ export async function readHasRole(
  */
 export async function readRoleGrants(
   provider: Provider,
-  { deployment, role, fromBlock, toBlock }: { deployment: Deployment; role: string; fromBlock: number; toBlock: number },
+  {
+    deployment,
+    role,
+    fromBlock,
+    toBlock,
+  }: { deployment: Deployment; role: string; fromBlock: number; toBlock: number },
   options: GetLogsOptions = {},
 ): Promise<string[]> {
   if (fromBlock > toBlock) return [];
-  const logs = await getLogs(provider, { address: deployment.contracts.TrustRegistry.address, topics: [ROLE_GRANTED, role], fromBlock, toBlock }, options);
+  const logs = await getLogs(
+    provider,
+    { address: deployment.contracts.TrustRegistry.address, topics: [ROLE_GRANTED, role], fromBlock, toBlock },
+    options,
+  );
   return logs.flatMap((log) => (log.topics[2] === undefined ? [] : [getAddress(dataSlice(log.topics[2], 12))]));
 }

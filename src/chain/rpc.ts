@@ -15,7 +15,11 @@ export interface RpcCallOptions {
  * The one wrapper for a JSON-RPC request: an optional deadline (`chain_timeout`), and every failure that is not
  * already one of this project's errors mapped to a `ChainError` with a stable code.
  */
-export async function rpcCall<T>(method: string, run: () => Promise<T>, { timeoutMs, onRequest, timeoutMessage }: RpcCallOptions = {}): Promise<T> {
+export async function rpcCall<T>(
+  method: string,
+  run: () => Promise<T>,
+  { timeoutMs, onRequest, timeoutMessage }: RpcCallOptions = {},
+): Promise<T> {
   onRequest?.(method);
   let cancel: (() => void) | undefined;
   const deadline =
@@ -23,7 +27,12 @@ export async function rpcCall<T>(method: string, run: () => Promise<T>, { timeou
       ? undefined
       : new Promise<never>((_, reject) => {
           cancel = startTimer(timeoutMs, () =>
-            reject(new ChainError("chain_timeout", timeoutMessage ?? `The node did not answer ${method} within ${timeoutMs} ms.`)),
+            reject(
+              new ChainError(
+                "chain_timeout",
+                timeoutMessage ?? `The node did not answer ${method} within ${timeoutMs} ms.`,
+              ),
+            ),
           );
         });
   try {
@@ -47,7 +56,11 @@ export function toChainError(e: unknown, method: string): ChainError {
   if (/BAD_DATA|invalid json|SERVER_ERROR|UNKNOWN_ERROR|missing response/i.test(text)) {
     return new ChainError("chain_error", `The node answered ${method} with an error or malformed data.`, { cause: e });
   }
-  return new ChainError("chain_error", `The ${method} request failed: ${err.shortMessage ?? err.message ?? String(e)}`, {
-    cause: e,
-  });
+  return new ChainError(
+    "chain_error",
+    `The ${method} request failed: ${err.shortMessage ?? err.message ?? String(e)}`,
+    {
+      cause: e,
+    },
+  );
 }

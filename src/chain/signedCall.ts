@@ -55,7 +55,13 @@ export async function signCall(signer: Signer, params: SignCallParameters): Prom
   const address = await signer.getAddress();
   const message = { signer: address, data: params.data, nonce: params.nonce, deadline: params.deadline };
   const signature = await signer.signTypedData(domain, SIGNED_CALL_TYPES, message);
-  return { signer: address, data: params.data, nonce: BigInt(params.nonce), deadline: BigInt(params.deadline), signature };
+  return {
+    signer: address,
+    data: params.data,
+    nonce: BigInt(params.nonce),
+    deadline: BigInt(params.deadline),
+    signature,
+  };
 }
 
 export const ACCREDITATION_CONSENT_TYPES = {

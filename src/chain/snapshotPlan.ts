@@ -225,12 +225,20 @@ export function planCalls(deployment: Deployment, keys: Keys, budget: number): P
     planned.push({
       call: { target: c.TrustRegistry.address, allowFailure: false, callData: SEL.historyOf + addressWord(issuer) },
       gas: GAS.historyOf,
-      apply: (r, g) => g.chains.set(issuer, toLinks(issuer, trustIface.decodeFunctionResult("historyOf", `0x${need(r, "historyOf")}`)[0])),
+      apply: (r, g) =>
+        g.chains.set(
+          issuer,
+          toLinks(issuer, trustIface.decodeFunctionResult("historyOf", `0x${need(r, "historyOf")}`)[0]),
+        ),
     });
   }
   for (const name of keys.typeNames) {
     planned.push({
-      call: { target: c.TrustRegistry.address, allowFailure: true, callData: trustIface.encodeFunctionData("typeIdOf", [name]).slice(2) },
+      call: {
+        target: c.TrustRegistry.address,
+        allowFailure: true,
+        callData: trustIface.encodeFunctionData("typeIdOf", [name]).slice(2),
+      },
       gas: GAS.typeId,
       apply: (r, g) => g.typeIds.set(name, r.success ? Number(returnWord(r.returnData)) : undefined),
     });
@@ -262,13 +270,17 @@ export function planCalls(deployment: Deployment, keys: Keys, budget: number): P
     });
   }
   // A group fits the gas budget of one call on its own (a node with a low eth_call gas cap gets smaller groups).
-  const perGroup = Math.max(1, Math.min(MAX_HASHES_PER_CALL, Math.floor((budget - GAS.header - GAS.hashes) / GAS.perHash)));
+  const perGroup = Math.max(
+    1,
+    Math.min(MAX_HASHES_PER_CALL, Math.floor((budget - GAS.header - GAS.hashes) / GAS.perHash)),
+  );
   for (const { issuer, hashes } of hashGroups(keys.hashes, perGroup)) {
     planned.push({
       call: {
         target: c.StatusRegistry.address,
         allowFailure: false,
-        callData: SEL.hashesRevokedAt + addressWord(issuer) + word(64) + word(hashes.length) + hashes.map(bytes32Word).join(""),
+        callData:
+          SEL.hashesRevokedAt + addressWord(issuer) + word(64) + word(hashes.length) + hashes.map(bytes32Word).join(""),
       },
       gas: GAS.hashes + GAS.perHash * hashes.length,
       apply: (r, g) => {
@@ -282,7 +294,11 @@ export function planCalls(deployment: Deployment, keys: Keys, budget: number): P
   }
   for (const a of keys.anchors) {
     planned.push({
-      call: { target: c.StatusRegistry.address, allowFailure: false, callData: SEL.anchorOf + addressWord(a.issuer) + bytes32Word(a.root) },
+      call: {
+        target: c.StatusRegistry.address,
+        allowFailure: false,
+        callData: SEL.anchorOf + addressWord(a.issuer) + bytes32Word(a.root),
+      },
       gas: GAS.anchor,
       apply: (r, g) => {
         const data = need(r, "anchorOf");
@@ -342,7 +358,10 @@ export function chunk(plan: readonly Planned[], budget: number): Planned[][] {
   let gas = 0;
   for (let i = 0; i < plan.length; i++) {
     const p = plan[i]!;
-    const paired = p.call.callData.startsWith(SEL.getWords) && i + 1 < plan.length && plan[i + 1]!.call.callData.startsWith(SEL.getWords);
+    const paired =
+      p.call.callData.startsWith(SEL.getWords) &&
+      i + 1 < plan.length &&
+      plan[i + 1]!.call.callData.startsWith(SEL.getWords);
     const add = paired ? p.gas + plan[i + 1]!.gas : p.gas;
     if (current.length > 0 && (gas + add > budget || current.length + (paired ? 2 : 1) > MAX_CALLS_PER_CHUNK)) {
       chunks.push(current);
@@ -399,7 +418,6 @@ export function uniqueBy<T>(values: Iterable<T>, key: (v: T) => string): T[] {
   return [...seen.values()];
 }
 
-
 /** The block a read's calls report, which every call of the read must agree on; the first also gives time and chain id. */
 export interface ReadHeader {
   number: number;
@@ -424,14 +442,23 @@ export function headerCalls(multicall: string, header: ReadHeader, first: boolea
       apply: (r) => {
         const n = Number(returnWord(r.returnData));
         if (header.number === -1) header.number = n;
-        else if (header.number !== n) throw new ChainError("chain_inconsistent", "The node answered parts of one read at different blocks.");
+        else if (header.number !== n)
+          throw new ChainError("chain_inconsistent", "The node answered parts of one read at different blocks.");
       },
     },
   ];
   if (first) {
     calls.push(
-      { call: { target: multicall, allowFailure: false, callData: SEL.getCurrentBlockTimestamp }, gas: GAS.header, apply: (r) => void (header.timestamp = returnWord(r.returnData)) },
-      { call: { target: multicall, allowFailure: false, callData: SEL.getChainId }, gas: GAS.header, apply: (r) => void (header.chainId = Number(returnWord(r.returnData))) },
+      {
+        call: { target: multicall, allowFailure: false, callData: SEL.getCurrentBlockTimestamp },
+        gas: GAS.header,
+        apply: (r) => void (header.timestamp = returnWord(r.returnData)),
+      },
+      {
+        call: { target: multicall, allowFailure: false, callData: SEL.getChainId },
+        gas: GAS.header,
+        apply: (r) => void (header.chainId = Number(returnWord(r.returnData))),
+      },
     );
   }
   return calls;
@@ -455,6 +482,8 @@ export function applyAnswer(calls: readonly Planned[], raw: unknown, g: Generati
     });
   } catch (e) {
     if (e instanceof ChainError) throw e;
-    throw new ChainError("chain_inconsistent", "The node's answer to the registry reads could not be decoded.", { cause: e });
+    throw new ChainError("chain_inconsistent", "The node's answer to the registry reads could not be decoded.", {
+      cause: e,
+    });
   }
 }

@@ -19,19 +19,33 @@ export const STATUS_PURPOSE_IDS: Record<Purpose, number> = { revocation: 0, susp
  */
 export async function readStatusWords(
   provider: Provider,
-  { deployment, issuer, purpose, list, blockTag }: { deployment: Deployment; issuer: string; purpose: Purpose; list: bigint; blockTag: number },
+  {
+    deployment,
+    issuer,
+    purpose,
+    list,
+    blockTag,
+  }: { deployment: Deployment; issuer: string; purpose: Purpose; list: bigint; blockTag: number },
   options: RpcCallOptions = {},
 ): Promise<bigint[]> {
   const to = deployment.contracts.StatusRegistry.address;
   const calls: Promise<bigint[]>[] = [];
   for (let from = 0; from < WORDS_PER_LIST; from += WORDS_PER_CALL) {
-    const data = statusInterface.encodeFunctionData("getWords", [issuer, STATUS_PURPOSE_IDS[purpose], list, from, WORDS_PER_CALL]);
+    const data = statusInterface.encodeFunctionData("getWords", [
+      issuer,
+      STATUS_PURPOSE_IDS[purpose],
+      list,
+      from,
+      WORDS_PER_CALL,
+    ]);
     calls.push(
       rpcCall("eth_call", () => provider.call({ to, data, blockTag }), options).then((raw) => {
         try {
           return [...(statusInterface.decodeFunctionResult("getWords", raw)[0] as bigint[])];
         } catch (e) {
-          throw new ChainError("chain_inconsistent", "The node's answer to getWords could not be decoded.", { cause: e });
+          throw new ChainError("chain_inconsistent", "The node's answer to getWords could not be decoded.", {
+            cause: e,
+          });
         }
       }),
     );

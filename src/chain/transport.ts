@@ -25,15 +25,22 @@ export class RpcAnswerError extends ChainError {
     readonly method: string,
     readonly rpcError: RpcErrorAnswer,
   ) {
-    super("chain_error", `The node answered ${method} with an error: ${String(rpcError.message ?? rpcError.code ?? "unknown")}`, {
-      details: { method, code: rpcError.code ?? null },
-    });
+    super(
+      "chain_error",
+      `The node answered ${method} with an error: ${String(rpcError.message ?? rpcError.code ?? "unknown")}`,
+      {
+        details: { method, code: rpcError.code ?? null },
+      },
+    );
   }
 }
 
-type RawSend = (payload: { jsonrpc: "2.0"; id: number; method: string; params: unknown[] }) => Promise<
-  { id: number; result?: unknown; error?: RpcErrorAnswer }[]
->;
+type RawSend = (payload: {
+  jsonrpc: "2.0";
+  id: number;
+  method: string;
+  params: unknown[];
+}) => Promise<{ id: number; result?: unknown; error?: RpcErrorAnswer }[]>;
 
 const transports = new WeakMap<Provider, RpcTransport>();
 let nextId = 1;
@@ -54,7 +61,9 @@ function direct(send: RawSend): RpcTransport {
     async request(method, params) {
       const id = nextId++;
       const answers = await send({ jsonrpc: "2.0", id, method, params: [...params] });
-      const answer = Array.isArray(answers) ? (answers.find((a) => a?.id === id) ?? (answers.length === 1 ? answers[0] : undefined)) : undefined;
+      const answer = Array.isArray(answers)
+        ? (answers.find((a) => a?.id === id) ?? (answers.length === 1 ? answers[0] : undefined))
+        : undefined;
       if (answer === undefined || answer === null || typeof answer !== "object") {
         throw new ChainError("chain_error", `The node's answer to ${method} is missing.`);
       }
@@ -71,18 +80,26 @@ function viaMethods(provider: Provider): RpcTransport {
       switch (method) {
         case "eth_call": {
           const [tx, tag] = params as [{ to: string; data: string }, unknown];
-          if (typeof tag !== "string") throw new ChainError("chain_error", "Reads pinned to a block hash need a JSON-RPC provider.");
+          if (typeof tag !== "string")
+            throw new ChainError("chain_error", "Reads pinned to a block hash need a JSON-RPC provider.");
           return provider.call({ to: tx.to, data: tx.data, blockTag: tag });
         }
         case "eth_getBlockByNumber": {
           const block = await provider.getBlock(params[0] as string);
           if (block === null) return null;
-          return { number: `0x${block.number.toString(16)}`, hash: block.hash, parentHash: block.parentHash, timestamp: `0x${block.timestamp.toString(16)}` };
+          return {
+            number: `0x${block.number.toString(16)}`,
+            hash: block.hash,
+            parentHash: block.parentHash,
+            timestamp: `0x${block.timestamp.toString(16)}`,
+          };
         }
         case "eth_blockNumber":
           return `0x${(await provider.getBlockNumber()).toString(16)}`;
         case "eth_getLogs": {
-          const [filter] = params as [{ address: string | string[]; topics: unknown[]; fromBlock: string; toBlock: string }];
+          const [filter] = params as [
+            { address: string | string[]; topics: unknown[]; fromBlock: string; toBlock: string },
+          ];
           const logs = await provider.getLogs({
             address: filter.address,
             topics: filter.topics as never,

@@ -62,4 +62,3 @@ export function decodeVersion(packed: bigint): Version {
     status: Number((packed >> 202n) & 3n) as AccreditationStatus,
   };
 }
-

@@ -50,7 +50,8 @@ export async function sendWrite(
   let receipt: TransactionReceipt | null;
   try {
     const send = () => contract.getFunction(fn)(...args);
-    const tx = senderLock === undefined ? await send() : await withSenderLock(contract.runner, senderLock, timeoutMs, send);
+    const tx =
+      senderLock === undefined ? await send() : await withSenderLock(contract.runner, senderLock, timeoutMs, send);
     receipt = await tx.wait(confirmations, timeoutMs);
   } catch (e) {
     throw decodeWriteError(e, contract.interface, fn);
@@ -64,7 +65,12 @@ export async function sendWrite(
  * counts a broadcast transaction in the key's pending nonce at once, so the next holder picks the next nonce; the
  * lock is released before the receipt is awaited. A runner without an address (a read-only provider) is not locked.
  */
-async function withSenderLock<T>(runner: ContractRunner | null, lock: SenderLock, timeoutMs: number, send: () => Promise<T>): Promise<T> {
+async function withSenderLock<T>(
+  runner: ContractRunner | null,
+  lock: SenderLock,
+  timeoutMs: number,
+  send: () => Promise<T>,
+): Promise<T> {
   const getAddress = (runner as { getAddress?: () => Promise<string> } | null)?.getAddress;
   if (typeof getAddress !== "function") return send();
   const address = (await getAddress.call(runner)).toLowerCase();
@@ -76,7 +82,12 @@ const PREFIXES = ["TrustRegistry", "StatusRegistry", "IdentityAuth", "AccessCont
 /** The custom error in a failed call, as a LerError with a stable code and readable arguments. */
 export function decodeWriteError(e: unknown, iface: Interface, fn: string): Error {
   if (e instanceof LerError) return e;
-  const err = e as { revert?: { name: string; args: unknown[] } | null; data?: string; info?: { error?: { data?: string } }; code?: string };
+  const err = e as {
+    revert?: { name: string; args: unknown[] } | null;
+    data?: string;
+    info?: { error?: { data?: string } };
+    code?: string;
+  };
   // ethers sets `revert` to null (not undefined) when it could not decode the revert data itself.
   let revert = err.revert ?? undefined;
   const data = err.data ?? err.info?.error?.data;
@@ -89,14 +100,22 @@ export function decodeWriteError(e: unknown, iface: Interface, fn: string): Erro
     const bare = revert.name.slice(prefix.length) || revert.name;
     const code = bare.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toLowerCase();
     const args = revert.args.map((a) => (typeof a === "bigint" ? a.toString() : a));
-    return new LerError((code === "unauthorized_account" ? "unauthorized" : code) as ErrorCode, `${fn} was refused: ${revert.name}(${args.join(", ")}).`, {
-      details: { error: revert.name, args },
-      cause: e,
-    });
+    return new LerError(
+      (code === "unauthorized_account" ? "unauthorized" : code) as ErrorCode,
+      `${fn} was refused: ${revert.name}(${args.join(", ")}).`,
+      {
+        details: { error: revert.name, args },
+        cause: e,
+      },
+    );
   }
   if (err.code === "CALL_EXCEPTION") return new LerError("reverted", `${fn} reverted.`, { cause: e });
   if (err.code === "INSUFFICIENT_FUNDS") {
-    return new LerError("insufficient_funds", `The sending key has no funds for ${fn}'s gas: fund it, or relay a signed call.`, { cause: e });
+    return new LerError(
+      "insufficient_funds",
+      `The sending key has no funds for ${fn}'s gas: fund it, or relay a signed call.`,
+      { cause: e },
+    );
   }
   return toChainError(e, fn);
 }

@@ -67,7 +67,10 @@ function expandHome(p: string): string {
  * The directory holding the network's deployment record: the one given, else `./deployments` of the working
  * directory when the record is there, else the package's own `deployments/` (where `ler node` writes by default).
  */
-export function deploymentsDirToRead(settings: Pick<Settings, "deploymentsDir" | "network">, cwd = process.cwd()): string {
+export function deploymentsDirToRead(
+  settings: Pick<Settings, "deploymentsDir" | "network">,
+  cwd = process.cwd(),
+): string {
   if (settings.deploymentsDir !== undefined) return settings.deploymentsDir;
   const local = join(cwd, "deployments");
   if (existsSync(deploymentPath(local, settings.network))) return local;
@@ -86,9 +89,11 @@ export function deploymentsDirToWrite(settings: Pick<Settings, "deploymentsDir">
 /** A whole number within bounds. */
 export function parseInteger(name: string, min: number, max = Number.MAX_SAFE_INTEGER) {
   return (value: string): number => {
-    if (!/^\d+$/.test(value.trim())) throw new UsageError("invalid_argument", `${name} must be a whole number, not "${value}".`);
+    if (!/^\d+$/.test(value.trim()))
+      throw new UsageError("invalid_argument", `${name} must be a whole number, not "${value}".`);
     const n = Number(value);
-    if (n < min || n > max) throw new UsageError("invalid_argument", `${name} must be between ${min} and ${max}, not ${n}.`);
+    if (n < min || n > max)
+      throw new UsageError("invalid_argument", `${name} must be between ${min} and ${max}, not ${n}.`);
     return n;
   };
 }
@@ -98,9 +103,14 @@ export function parseHeadAge(name: string) {
   return (value: string): number | "off" => {
     const v = value.trim();
     if (v.toLowerCase() === "off") return "off";
-    if (!/^\d+$/.test(v)) throw new UsageError("invalid_argument", `${name} must be a whole number of seconds, or "off", not "${value}".`);
+    if (!/^\d+$/.test(v))
+      throw new UsageError("invalid_argument", `${name} must be a whole number of seconds, or "off", not "${value}".`);
     const n = Number(v);
-    if (n < 1 || !Number.isSafeInteger(n)) throw new UsageError("invalid_argument", `${name} must be a positive whole number of seconds (or "off" to turn the check off), not ${v}.`);
+    if (n < 1 || !Number.isSafeInteger(n))
+      throw new UsageError(
+        "invalid_argument",
+        `${name} must be a positive whole number of seconds (or "off" to turn the check off), not ${v}.`,
+      );
     return n;
   };
 }
@@ -118,7 +128,10 @@ export function parseTime(name: string) {
       const ms = Date.parse(withZone.replace(" ", "T"));
       if (!Number.isNaN(ms)) return Math.floor(ms / 1000);
     }
-    throw new UsageError("invalid_argument", `${name} must be a date (2030-06-30), a date-time (2030-06-30T12:00:00Z) or unix seconds, not "${value}".`);
+    throw new UsageError(
+      "invalid_argument",
+      `${name} must be a date (2030-06-30), a date-time (2030-06-30T12:00:00Z) or unix seconds, not "${value}".`,
+    );
   };
 }
 

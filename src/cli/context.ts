@@ -56,9 +56,19 @@ export class Session {
       net = this.#unprobed(deploymentsDir);
     } else {
       try {
-        net = await connectNetworkWithin({ rpcUrl, network, deploymentsDir, timeoutMs: this.settings.readTimeoutMs ?? PROBE_TIMEOUT_MS });
+        net = await connectNetworkWithin({
+          rpcUrl,
+          network,
+          deploymentsDir,
+          timeoutMs: this.settings.readTimeoutMs ?? PROBE_TIMEOUT_MS,
+        });
       } catch (e) {
-        if (!(mode === "verify" && e instanceof ChainError && (e.code === "chain_unreachable" || e.code === "chain_timeout"))) throw e;
+        if (!(
+          mode === "verify" &&
+          e instanceof ChainError &&
+          (e.code === "chain_unreachable" || e.code === "chain_timeout")
+        ))
+          throw e;
         // The verifier still gets a report: every check that needs the chain comes out `unknown`.
         net = this.#unprobed(deploymentsDir);
       }
@@ -124,7 +134,8 @@ export class Session {
     let agent: LerAgent | undefined = this.#agent === undefined ? undefined : await this.#agent;
     if (agent === undefined) {
       const secret = process.env.LER_SECRET;
-      if (secret === undefined || secret === "" || !existsSync(join(this.settings.home, "keystore.json"))) return new Map();
+      if (secret === undefined || secret === "" || !existsSync(join(this.settings.home, "keystore.json")))
+        return new Map();
       try {
         agent = await createLerAgent({ network: await this.network("local"), home: this.settings.home, secret });
       } catch (e) {

@@ -21,7 +21,9 @@ let hre: Promise<HardhatRuntimeEnvironment> | undefined;
  * fraction of a second from any working directory.
  */
 function devRuntime(): Promise<HardhatRuntimeEnvironment> {
-  hre ??= import("hardhat/hre").then(({ createHardhatRuntimeEnvironment }) => createHardhatRuntimeEnvironment({}, {}, PACKAGE_ROOT));
+  hre ??= import("hardhat/hre").then(({ createHardhatRuntimeEnvironment }) =>
+    createHardhatRuntimeEnvironment({}, {}, PACKAGE_ROOT),
+  );
   return hre;
 }
 
@@ -108,7 +110,11 @@ export async function startDevNode({
 function listenError(e: unknown, host: string, port: number): Error {
   const code = (e as NodeJS.ErrnoException).code;
   if (code === "EADDRINUSE") {
-    return new LerError("port_in_use", `${host}:${port} is already in use (another node running?). Choose another with --port.`, { cause: e });
+    return new LerError(
+      "port_in_use",
+      `${host}:${port} is already in use (another node running?). Choose another with --port.`,
+      { cause: e },
+    );
   }
   if (code === "EADDRNOTAVAIL" || code === "EACCES" || code === "ENOTFOUND") {
     return new LerError("cannot_listen", `Cannot listen on ${host}:${port} (${code}).`, { cause: e });
@@ -134,13 +140,19 @@ export interface EmbeddedChain {
 }
 
 /** An in-process Hardhat chain (no server, no port) with every registry deployed. */
-export async function createEmbeddedChain({ name = "embedded", governor }: { name?: string; governor?: string } = {}): Promise<EmbeddedChain> {
+export async function createEmbeddedChain({
+  name = "embedded",
+  governor,
+}: { name?: string; governor?: string } = {}): Promise<EmbeddedChain> {
   const runtime = await devRuntime();
   const connection = await runtime.network.create();
   const eip1193 = connection.provider as unknown as Eip1193Provider;
   const provider = new BrowserProvider(eip1193, DEV_CHAIN_ID, { cacheTimeout: -1 });
   const deployer = await provider.getSigner(0);
-  const { deployment } = await deployRegistries(deployer, { network: name, ...(governor !== undefined && { governor }) });
+  const { deployment } = await deployRegistries(deployer, {
+    network: name,
+    ...(governor !== undefined && { governor }),
+  });
   const network = embeddedNetwork(eip1193, deployment, name);
   return {
     network,
@@ -161,7 +173,10 @@ export async function createEmbeddedChain({ name = "embedded", governor }: { nam
  * node's first account: the node fills in the nonce (eth_sendTransaction), so concurrent CLI processes do not
  * collide. Elsewhere `undefined`: real networks pay their own gas.
  */
-export async function devFunder(provider: JsonRpcProvider, chainId: number): Promise<((address: string) => Promise<void>) | undefined> {
+export async function devFunder(
+  provider: JsonRpcProvider,
+  chainId: number,
+): Promise<((address: string) => Promise<void>) | undefined> {
   if (chainId !== DEV_CHAIN_ID) return undefined;
   const accounts = (await provider.send("eth_accounts", [])) as string[];
   const first = accounts[0];

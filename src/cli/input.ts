@@ -17,7 +17,14 @@ export async function readInput(path: string, stdin: NodeJS.ReadableStream = pro
     return readFileSync(path, "utf8");
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : code === "EACCES" ? "permission denied" : (code ?? "unreadable");
+    const why =
+      code === "ENOENT"
+        ? "no such file"
+        : code === "EISDIR"
+          ? "it is a directory"
+          : code === "EACCES"
+            ? "permission denied"
+            : (code ?? "unreadable");
     throw new UsageError("file_not_found", `Cannot read ${path}: ${why}.`, { cause: e });
   }
 }
@@ -57,14 +64,19 @@ export function tokensIn(text: string, where: string): FoundToken[] {
     }
     return Array.isArray(value) ? value.flatMap(fromJson) : fromJson(value);
   }
-  const lines = t.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== "");
-  if (lines.length > 1 && lines.every((l) => JWT_SHAPE.test(l))) return lines.map((l) => ({ kind: kindOfJwt(l), token: l }));
+  const lines = t
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== "");
+  if (lines.length > 1 && lines.every((l) => JWT_SHAPE.test(l)))
+    return lines.map((l) => ({ kind: kindOfJwt(l), token: l }));
   // Something else: handed on as is, so that the report says what is wrong with it.
   return [{ kind: "credential", token: t }];
 }
 
 function fromJson(value: unknown): FoundToken[] {
-  if (typeof value === "string") return [{ kind: JWT_SHAPE.test(value.trim()) ? kindOfJwt(value.trim()) : "credential", token: value.trim() }];
+  if (typeof value === "string")
+    return [{ kind: JWT_SHAPE.test(value.trim()) ? kindOfJwt(value.trim()) : "credential", token: value.trim() }];
   if (typeof value !== "object" || value === null) return [{ kind: "credential", token: value }];
   const o = value as Record<string, unknown>;
   if (typeof o.jwt === "string") return [{ kind: kindOfJwt(o.jwt), token: o.jwt }];

@@ -38,7 +38,14 @@ export function palette(stream: Stream, env: NodeJS.ProcessEnv = process.env): P
   const force = env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== "0" && env.FORCE_COLOR !== "false";
   const on = force || (stream.isTTY === true && (env.NO_COLOR ?? "") === "" && env.TERM !== "dumb");
   if (!on) return { bold: plain, dim: plain, red: plain, green: plain, yellow: plain, cyan: plain };
-  return { bold: sgr(1, 22), dim: sgr(2, 22), red: sgr(31, 39), green: sgr(32, 39), yellow: sgr(33, 39), cyan: sgr(36, 39) };
+  return {
+    bold: sgr(1, 22),
+    dim: sgr(2, 22),
+    red: sgr(31, 39),
+    green: sgr(32, 39),
+    yellow: sgr(33, 39),
+    cyan: sgr(36, 39),
+  };
 }
 
 /** JSON with bigints as decimal strings (chain values), two-space indented unless `compact`. */
@@ -94,7 +101,9 @@ export class Output {
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => visible(r[i] ?? "").length)));
     const fmt = (cells: readonly string[]) =>
       cells
-        .map((cell, i) => (i === cells.length - 1 ? cell : cell + " ".repeat(Math.max(0, widths[i]! - visible(cell).length))))
+        .map((cell, i) =>
+          i === cells.length - 1 ? cell : cell + " ".repeat(Math.max(0, widths[i]! - visible(cell).length)),
+        )
         .join("  ")
         .trimEnd();
     this.line(indent + this.c.dim(fmt(header)));
@@ -118,7 +127,10 @@ export function short(addressOrDid: string): string {
 
 /** Seconds since the epoch as `2025-01-15 09:30:00 UTC`. */
 export function isoTime(seconds: number): string {
-  return `${new Date(seconds * 1000).toISOString().replace("T", " ").replace(/\.\d+Z$/, "")} UTC`;
+  return `${new Date(seconds * 1000)
+    .toISOString()
+    .replace("T", " ")
+    .replace(/\.\d+Z$/, "")} UTC`;
 }
 
 /** `1.23 s` or `456 ms`. */

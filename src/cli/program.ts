@@ -2,7 +2,16 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import { ChainError, LerError, UsageError } from "../errors.js";
-import { DEFAULT_NETWORK, DEFAULT_RPC_URL, PACKAGE_ROOT, defaultHome, parseHeadAge, parseInteger, settingsFrom, type GlobalOptions } from "./config.js";
+import {
+  DEFAULT_NETWORK,
+  DEFAULT_RPC_URL,
+  PACKAGE_ROOT,
+  defaultHome,
+  parseHeadAge,
+  parseInteger,
+  settingsFrom,
+  type GlobalOptions,
+} from "./config.js";
 import type { Session } from "./context.js";
 import { Output, toJson, type Stream } from "./output.js";
 import type { Act, Handler } from "./commands/common.js";
@@ -25,7 +34,8 @@ export function exitCodeFor(e: unknown): number {
   if (e instanceof ChainError) return EXIT.unknown;
   if (e instanceof LerError) {
     if (e.code === "interrupted") return EXIT.interrupted;
-    if (["missing_secret", "invalid_rpc_url", "invalid_network_name", "invalid_private_key"].includes(e.code)) return EXIT.usage;
+    if (["missing_secret", "invalid_rpc_url", "invalid_network_name", "invalid_private_key"].includes(e.code))
+      return EXIT.usage;
     return CHAIN_CODES.has(e.code) ? EXIT.unknown : EXIT.invalid;
   }
   return EXIT.invalid;
@@ -69,7 +79,10 @@ function printError(e: unknown, io: CliIo, json: boolean, commandPath: string | 
       io.stderr.write(`${(c as Error).stack ?? String(c)}\n`);
     }
   }
-  if (json) io.stdout.write(`${toJson({ error: { code, message: oneLine, ...(details !== undefined && { details }) } }, compact)}\n`);
+  if (json)
+    io.stdout.write(
+      `${toJson({ error: { code, message: oneLine, ...(details !== undefined && { details }) } }, compact)}\n`,
+    );
 }
 
 function wantsJson(argv: readonly string[]): boolean {
@@ -84,19 +97,49 @@ function version(): string {
 export async function buildProgram(act: Act, io: CliIo): Promise<Command> {
   const program = new Command("ler");
   program
-    .description("Learning and Employment Records on a public ledger: issue, hold, present and verify LERs as did:ethr Verifiable Credentials.")
+    .description(
+      "Learning and Employment Records on a public ledger: issue, hold, present and verify LERs as did:ethr Verifiable Credentials.",
+    )
     .version(version(), "-V, --version")
     .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
-    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s), outputError: () => {} })
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+      outputError: () => {},
+    })
     .showSuggestionAfterError(true)
     .optionsGroup("Global Options:")
     .option("--json", "print the result as one JSON object on stdout (errors: {error: {code, message}})")
     .addOption(new Option("--rpc <url>", "JSON-RPC endpoint of the chain").env("LER_RPC_URL").default(DEFAULT_RPC_URL))
-    .addOption(new Option("--network <name>", "network name: the deployment record deployments/<name>.json and the did:ethr network").env("LER_NETWORK").default(DEFAULT_NETWORK))
-    .addOption(new Option("--deployments <dir>", "directory of deployment records (default: ./deployments if it has the record, else the package's)").env("LER_DEPLOYMENTS"))
-    .addOption(new Option("--home <dir>", "key store, issuer ledger and wallet").env("LER_HOME").default(defaultHome(), "~/.ler"))
-    .addOption(new Option("--confirmations <n>", "blocks each write waits for (default 1)").env("LER_CONFIRMATIONS").argParser(parseInteger("--confirmations", 1, 100)))
-    .addOption(new Option("--timeout <seconds>", "timeout of each chain read").env("LER_TIMEOUT").argParser(parseInteger("--timeout", 1, 3600)))
+    .addOption(
+      new Option(
+        "--network <name>",
+        "network name: the deployment record deployments/<name>.json and the did:ethr network",
+      )
+        .env("LER_NETWORK")
+        .default(DEFAULT_NETWORK),
+    )
+    .addOption(
+      new Option(
+        "--deployments <dir>",
+        "directory of deployment records (default: ./deployments if it has the record, else the package's)",
+      ).env("LER_DEPLOYMENTS"),
+    )
+    .addOption(
+      new Option("--home <dir>", "key store, issuer ledger and wallet")
+        .env("LER_HOME")
+        .default(defaultHome(), "~/.ler"),
+    )
+    .addOption(
+      new Option("--confirmations <n>", "blocks each write waits for (default 1)")
+        .env("LER_CONFIRMATIONS")
+        .argParser(parseInteger("--confirmations", 1, 100)),
+    )
+    .addOption(
+      new Option("--timeout <seconds>", "timeout of each chain read")
+        .env("LER_TIMEOUT")
+        .argParser(parseInteger("--timeout", 1, 3600)),
+    )
     .addOption(
       new Option(
         "--max-head-age <seconds|off>",
@@ -151,10 +194,14 @@ Start here:
 }
 
 /** Runs the CLI on `argv` (without the node and script paths); resolves to the exit code. */
-export async function run(argv: readonly string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
+export async function run(
+  argv: readonly string[],
+  io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env },
+): Promise<number> {
   let code: number = EXIT.ok;
   let failed = false;
-  const act: Act = <H extends Handler>(handler: H, options: { failureExit?: number } = {}) =>
+  const act: Act =
+    <H extends Handler>(handler: H, options: { failureExit?: number } = {}) =>
     async (...args: unknown[]) => {
       const cmd = args[args.length - 1] as Command;
       const opts = cmd.optsWithGlobals<GlobalOptions>();
@@ -166,7 +213,11 @@ export async function run(argv: readonly string[], io: CliIo = { stdout: process
       const { Session: SessionClass } = await import("./context.js");
       const session: Session = new SessionClass(settingsFrom(opts), out);
       try {
-        code = (await (handler as unknown as (s: Session, ...a: unknown[]) => Promise<number | void>)(session, ...args.slice(0, -1))) ?? EXIT.ok;
+        code =
+          (await (handler as unknown as (s: Session, ...a: unknown[]) => Promise<number | void>)(
+            session,
+            ...args.slice(0, -1),
+          )) ?? EXIT.ok;
       } catch (e) {
         const err = normalize(e);
         printError(err, io, out.json, undefined, jsonl);
@@ -202,9 +253,16 @@ export async function run(argv: readonly string[], io: CliIo = { stdout: process
   } catch (e) {
     if (failed) return code;
     if (e instanceof CommanderError && e.exitCode === 0) return EXIT.ok;
-    if (e instanceof CommanderError && (e.code === "commander.help" || e.code === "commander.helpDisplayed")) return EXIT.usage;
+    if (e instanceof CommanderError && (e.code === "commander.help" || e.code === "commander.helpDisplayed"))
+      return EXIT.usage;
     const err = normalize(e);
-    printError(err, io, wantsJson(argv), err instanceof CommanderError ? paths.get(current) : undefined, argv.includes("--jsonl"));
+    printError(
+      err,
+      io,
+      wantsJson(argv),
+      err instanceof CommanderError ? paths.get(current) : undefined,
+      argv.includes("--jsonl"),
+    );
     return exitCodeFor(err);
   }
   return code;

@@ -1,4 +1,10 @@
-import type { Check, CredentialReport, PresentationReport, TrustChainEntry, VerificationResult } from "../verify/report.js";
+import type {
+  Check,
+  CredentialReport,
+  PresentationReport,
+  TrustChainEntry,
+  VerificationResult,
+} from "../verify/report.js";
 import { isoTime, short, type Output, type Palette } from "./output.js";
 
 /** The mark of a check: pass ✔, fail ✘, unknown ?, skipped –. */
@@ -28,7 +34,11 @@ const FIRST: readonly Check["id"][] = ["format", "signature", "holder_signature"
  * Why a report is not valid: the failed check that matters most (format, then signature, then in report order),
  * else the first that could not be decided; for a presentation, its own checks before its credentials'.
  */
-export function reason(report: { result: VerificationResult; checks: readonly Check[]; credentials?: readonly CredentialReport[] }): Check | undefined {
+export function reason(report: {
+  result: VerificationResult;
+  checks: readonly Check[];
+  credentials?: readonly CredentialReport[];
+}): Check | undefined {
   if (report.result === "valid") return undefined;
   const outcome = report.result === "invalid" ? "fail" : "unknown";
   const failing = report.checks.filter((c) => c.outcome === outcome);
@@ -70,10 +80,16 @@ function checksBlock(out: Output, checks: readonly Check[], indent: string): voi
 
 /** When it was issued: the anchored time when the chain proved it, else what the credential claims, and why. */
 function issuedLine(r: CredentialReport): string | undefined {
-  if (r.trustedTime?.source === "anchor") return `${isoTime(r.trustedTime.at)} (anchored in block ${r.trustedTime.anchorBlock})`;
+  if (r.trustedTime?.source === "anchor")
+    return `${isoTime(r.trustedTime.at)} (anchored in block ${r.trustedTime.anchorBlock})`;
   if (r.credential.issuedAt === undefined) return undefined;
   const anchor = r.checks.find((k) => k.id === "anchor");
-  const why = anchor?.outcome === "unknown" ? "anchor not checked" : anchor?.code === "anchor_not_found" ? "its anchor is not on chain" : "not anchored";
+  const why =
+    anchor?.outcome === "unknown"
+      ? "anchor not checked"
+      : anchor?.code === "anchor_not_found"
+        ? "its anchor is not on chain"
+        : "not anchored";
   return `${isoTime(r.credential.issuedAt)} (claimed; ${why})`;
 }
 
@@ -81,7 +97,12 @@ function issuedLine(r: CredentialReport): string | undefined {
 export type TypesOf = (credentialId: string) => readonly string[];
 
 /** A credential report, as `ler verify` prints it. */
-export function printCredentialReport(out: Output, r: CredentialReport, indent = "", typesOf: TypesOf = () => []): void {
+export function printCredentialReport(
+  out: Output,
+  r: CredentialReport,
+  indent = "",
+  typesOf: TypesOf = () => [],
+): void {
   const achievementTypes = r.credential.id === undefined ? [] : typesOf(r.credential.id);
   const c = out.c;
   const title = r.credential.name ?? r.credential.id ?? "credential";
@@ -90,13 +111,25 @@ export function printCredentialReport(out: Output, r: CredentialReport, indent =
     [
       ["id", r.credential.id],
       // The name is the credential's claim about itself, not the registry's: said so.
-      ["issuer", r.credential.issuer === undefined ? undefined : `${r.credential.issuerName !== undefined ? `${r.credential.issuerName} ${c.dim("(claimed)")} ` : ""}${c.dim(r.credential.issuer)}`],
+      [
+        "issuer",
+        r.credential.issuer === undefined
+          ? undefined
+          : `${r.credential.issuerName !== undefined ? `${r.credential.issuerName} ${c.dim("(claimed)")} ` : ""}${c.dim(r.credential.issuer)}`,
+      ],
       ["subject", r.credential.subject],
-      ["types", [...(r.credential.types?.filter((t) => t !== "VerifiableCredential") ?? []), ...achievementTypes].join(", ") || undefined],
+      [
+        "types",
+        [...(r.credential.types?.filter((t) => t !== "VerifiableCredential") ?? []), ...achievementTypes].join(", ") ||
+          undefined,
+      ],
       ["issued", issuedLine(r)],
       ["expires", r.credential.expiresAt === undefined ? undefined : isoTime(r.credential.expiresAt)],
       // Only when the chain was read: a token that could not be parsed, or an unreachable chain, has no chain to draw.
-      ["trust chain", r.checks.some((k) => k.id === "trust" && k.outcome !== "unknown") ? drawChain(r.trustChain, c) : undefined],
+      [
+        "trust chain",
+        r.checks.some((k) => k.id === "trust" && k.outcome !== "unknown") ? drawChain(r.trustChain, c) : undefined,
+      ],
     ],
     `${indent}  `,
   );
@@ -105,7 +138,9 @@ export function printCredentialReport(out: Output, r: CredentialReport, indent =
   const why = reason(r);
   if (why !== undefined) {
     out.line();
-    out.line(`${indent}  ${r.result === "invalid" ? c.red("reason") : c.yellow("reason")}  ${why.message} ${c.dim(`[${why.code}]`)}`);
+    out.line(
+      `${indent}  ${r.result === "invalid" ? c.red("reason") : c.yellow("reason")}  ${why.message} ${c.dim(`[${why.code}]`)}`,
+    );
   }
   // A record (CLR 2.0): each credential it embeds, verified in its own right.
   r.embedded?.forEach((e, i) => {
@@ -129,7 +164,9 @@ export function printPresentationReport(out: Output, r: PresentationReport, type
   const why = reason(r);
   if (why !== undefined) {
     out.line();
-    out.line(`  ${r.result === "invalid" ? c.red("reason") : c.yellow("reason")}  ${why.message} ${c.dim(`[${why.code}]`)}`);
+    out.line(
+      `  ${r.result === "invalid" ? c.red("reason") : c.yellow("reason")}  ${why.message} ${c.dim(`[${why.code}]`)}`,
+    );
   }
 }
 

@@ -10,19 +10,24 @@ import { LerError, UsageError } from "../errors.js";
  */
 export async function keyStoreSecret(
   home: string,
-  { env = process.env, stdin = process.stdin, stderr = process.stderr }: { env?: NodeJS.ProcessEnv; stdin?: NodeJS.ReadStream; stderr?: NodeJS.WriteStream } = {},
+  {
+    env = process.env,
+    stdin = process.stdin,
+    stderr = process.stderr,
+  }: { env?: NodeJS.ProcessEnv; stdin?: NodeJS.ReadStream; stderr?: NodeJS.WriteStream } = {},
 ): Promise<string> {
   const fromEnv = env.LER_SECRET;
   if (fromEnv !== undefined && fromEnv !== "") return fromEnv;
   if (stdin.isTTY !== true) {
-    throw new UsageError(
-      "missing_secret",
-      "The key store needs its secret: set LER_SECRET (no terminal to ask on).",
-    );
+    throw new UsageError("missing_secret", "The key store needs its secret: set LER_SECRET (no terminal to ask on).");
   }
   const fresh = !existsSync(join(home, "keystore.json"));
   if (fresh) stderr.write(`Creating a key store in ${home}. Choose a secret; it encrypts every private key in it.\n`);
-  const secret = await promptHidden(fresh ? "New key store secret: " : `Key store secret (${home}): `, stdin as ReadStream, stderr);
+  const secret = await promptHidden(
+    fresh ? "New key store secret: " : `Key store secret (${home}): `,
+    stdin as ReadStream,
+    stderr,
+  );
   if (secret === "") throw new UsageError("missing_secret", "The secret cannot be empty.");
   if (fresh) {
     const again = await promptHidden("Repeat the secret: ", stdin as ReadStream, stderr);
@@ -76,11 +81,16 @@ export function promptHidden(question: string, input: ReadStream, output: NodeJS
  */
 export async function privateKeyInput(
   { keyEnv, stdin: fromStdin }: { keyEnv: string; stdin: boolean },
-  { env = process.env, stdin = process.stdin, stderr = process.stderr }: { env?: NodeJS.ProcessEnv; stdin?: NodeJS.ReadStream; stderr?: NodeJS.WriteStream } = {},
+  {
+    env = process.env,
+    stdin = process.stdin,
+    stderr = process.stderr,
+  }: { env?: NodeJS.ProcessEnv; stdin?: NodeJS.ReadStream; stderr?: NodeJS.WriteStream } = {},
 ): Promise<string> {
   if (fromStdin) {
     const text = (await readAll(stdin)).trim();
-    if (text === "") throw new UsageError("missing_private_key", "Nothing on stdin: pipe the private key in (hex, one line).");
+    if (text === "")
+      throw new UsageError("missing_private_key", "Nothing on stdin: pipe the private key in (hex, one line).");
     return text.split(/\r?\n/)[0]!.trim();
   }
   const value = env[keyEnv];

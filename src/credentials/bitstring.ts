@@ -2,7 +2,6 @@ import { gunzipSync, gzipSync } from "node:zlib";
 import type { StatusPurpose as Purpose } from "./status.js";
 import { LIST_SIZE } from "./status.js";
 
-
 /**
  * An issuer's on-chain status list as a W3C Bitstring Status List v1.0 credential
  * (https://www.w3.org/TR/vc-bitstring-status-list/), so that a verifier that knows only that standard can check

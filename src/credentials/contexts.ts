@@ -79,12 +79,18 @@ export function createDocumentLoader(
   const bundled = bundledContextUrls();
   for (const [url, document] of extra) {
     if (bundled.includes(url)) {
-      throw new LerError("context_conflict", `The JSON-LD context ${url} is bundled already; a second copy could differ.`, {
-        details: { url },
-      });
+      throw new LerError(
+        "context_conflict",
+        `The JSON-LD context ${url} is bundled already; a second copy could differ.`,
+        {
+          details: { url },
+        },
+      );
     }
     if (typeof document !== "object" || document === null || !("@context" in document)) {
-      throw new LerError("invalid_context", `The document given for ${url} is not a JSON-LD context.`, { details: { url } });
+      throw new LerError("invalid_context", `The document given for ${url} is not a JSON-LD context.`, {
+        details: { url },
+      });
     }
     own.set(url, structuredClone(document));
   }
@@ -126,9 +132,13 @@ function readContext(url: string): Record<string, unknown> {
     document = exported instanceof Map ? exported.get(url) : undefined;
   }
   if (typeof document !== "object" || document === null || !("@context" in document)) {
-    throw new LerError("context_not_bundled", `The bundled copy of the JSON-LD context ${url} is missing or not a context.`, {
-      details: { url },
-    });
+    throw new LerError(
+      "context_not_bundled",
+      `The bundled copy of the JSON-LD context ${url} is missing or not a context.`,
+      {
+        details: { url },
+      },
+    );
   }
   return document as Record<string, unknown>;
 }
@@ -139,10 +149,14 @@ function packageRoot(name: string): string {
   try {
     dir = dirname(require.resolve(name));
   } catch (e) {
-    throw new LerError("context_not_bundled", `The package ${name}, which carries bundled contexts, is not installed.`, {
-      details: { module: name },
-      cause: e,
-    });
+    throw new LerError(
+      "context_not_bundled",
+      `The package ${name}, which carries bundled contexts, is not installed.`,
+      {
+        details: { module: name },
+        cause: e,
+      },
+    );
   }
   for (;;) {
     try {
@@ -153,7 +167,9 @@ function packageRoot(name: string): string {
     }
     const parent = dirname(dir);
     if (parent === dir) {
-      throw new LerError("context_not_bundled", `The package ${name} has no package.json.`, { details: { module: name } });
+      throw new LerError("context_not_bundled", `The package ${name} has no package.json.`, {
+        details: { module: name },
+      });
     }
     dir = parent;
   }

@@ -36,7 +36,10 @@ export function credentialOfPayload(payload: Record<string, unknown>): PayloadCr
   if (hasVc) {
     if (!isPlainObject(payload.vc)) throw new LerError("invalid_payload", "The JWT's `vc` claim is not an object.");
     if (hasContext) {
-      throw new LerError("invalid_payload", "The JWT carries both a `vc` claim and a credential of its own (`@context` at the top).");
+      throw new LerError(
+        "invalid_payload",
+        "The JWT carries both a `vc` claim and a credential of its own (`@context` at the top).",
+      );
     }
     let credential: Record<string, unknown>;
     try {
@@ -46,12 +49,17 @@ export function credentialOfPayload(payload: Record<string, unknown>): PayloadCr
     }
     return { form: "vc-jwt-1.1", credential };
   }
-  if (!hasContext) throw new LerError("invalid_payload", "The JWT carries no credential: neither a `vc` claim nor a VC 2.0 payload.");
-  if (Object.hasOwn(payload, "vp")) throw new LerError("invalid_payload", "The JWT carries a presentation, not a credential.");
+  if (!hasContext)
+    throw new LerError("invalid_payload", "The JWT carries no credential: neither a `vc` claim nor a VC 2.0 payload.");
+  if (Object.hasOwn(payload, "vp"))
+    throw new LerError("invalid_payload", "The JWT carries a presentation, not a credential.");
   // VC-JOSE secures VC Data Model 2.0 only (VC 1.1 travels in a `vc` claim).
   const context = payload["@context"];
   if ((Array.isArray(context) ? context[0] : context) !== VC_CONTEXT_V2) {
-    throw new LerError("invalid_payload", `A credential secured as the JWT payload is VC 2.0: its @context starts with "${VC_CONTEXT_V2}".`);
+    throw new LerError(
+      "invalid_payload",
+      `A credential secured as the JWT payload is VC 2.0: its @context starts with "${VC_CONTEXT_V2}".`,
+    );
   }
   const credential: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(payload)) {
@@ -110,7 +118,9 @@ function toSeconds(v: unknown): number | undefined {
 
 function text(value: unknown, path: string): string {
   if (typeof value !== "string" || value === "") {
-    throw new LerError("invalid_field", `The credential's ${path} must be a string for the JWT to mirror it.`, { details: { path } });
+    throw new LerError("invalid_field", `The credential's ${path} must be a string for the JWT to mirror it.`, {
+      details: { path },
+    });
   }
   return value;
 }
@@ -118,7 +128,9 @@ function text(value: unknown, path: string): string {
 function seconds(value: unknown, path: string): number {
   const t = toSeconds(value);
   if (t === undefined) {
-    throw new LerError("invalid_field", `The credential's ${path} must be a date-time for the JWT to mirror it.`, { details: { path } });
+    throw new LerError("invalid_field", `The credential's ${path} must be a date-time for the JWT to mirror it.`, {
+      details: { path },
+    });
   }
   return t;
 }
@@ -134,7 +146,10 @@ export interface Secp256k1Jwk {
 /** The JWK of an uncompressed secp256k1 public key (65 bytes, 0x04 || x || y). */
 export function secp256k1Jwk(uncompressed: Uint8Array): Secp256k1Jwk {
   if (uncompressed.length !== 65 || uncompressed[0] !== 4) {
-    throw new LerError("invalid_key", "A secp256k1 JWK is made from an uncompressed public key (65 bytes, 0x04 first).");
+    throw new LerError(
+      "invalid_key",
+      "A secp256k1 JWK is made from an uncompressed public key (65 bytes, 0x04 first).",
+    );
   }
   const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64url");
   return { kty: "EC", crv: "secp256k1", x: b64(uncompressed.subarray(1, 33)), y: b64(uncompressed.subarray(33, 65)) };
@@ -149,7 +164,10 @@ export function jwkPublicKey(jwk: unknown): Uint8Array {
   if (!isPlainObject(jwk)) throw new LerError("invalid_jwk", "The JOSE header's jwk is not a JSON object.");
   if (Object.hasOwn(jwk, "d")) throw new LerError("invalid_jwk", "The JOSE header's jwk carries a private key (`d`).");
   if (jwk.kty !== "EC" || jwk.crv !== "secp256k1") {
-    throw new LerError("invalid_jwk", `The JOSE header's jwk is not an EC secp256k1 key (kty ${JSON.stringify(jwk.kty)}, crv ${JSON.stringify(jwk.crv)}).`);
+    throw new LerError(
+      "invalid_jwk",
+      `The JOSE header's jwk is not an EC secp256k1 key (kty ${JSON.stringify(jwk.kty)}, crv ${JSON.stringify(jwk.crv)}).`,
+    );
   }
   const coordinate = (v: unknown, name: string): Buffer => {
     const bytes = typeof v === "string" && /^[A-Za-z0-9_-]{43}$/.test(v) ? Buffer.from(v, "base64url") : undefined;
@@ -204,7 +222,11 @@ export function josePresentationPayload(params: {
     id: params.id,
     type: ["VerifiablePresentation"],
     holder: params.holder,
-    verifiableCredential: params.credentials.map((jwt) => ({ "@context": VC_CONTEXT_V2, id: `data:application/vc+jwt,${jwt}`, type: "EnvelopedVerifiableCredential" })),
+    verifiableCredential: params.credentials.map((jwt) => ({
+      "@context": VC_CONTEXT_V2,
+      id: `data:application/vc+jwt,${jwt}`,
+      type: "EnvelopedVerifiableCredential",
+    })),
     iss: params.holder,
     jti: params.id,
     nonce: params.challenge,
@@ -219,7 +241,11 @@ export function credentialJwtOf(entry: unknown): unknown {
   if (!isPlainObject(entry)) return entry;
   const id = entry.id;
   const types = Array.isArray(entry.type) ? entry.type : [entry.type];
-  if (types.includes("EnvelopedVerifiableCredential") && typeof id === "string" && id.startsWith("data:application/vc+jwt,")) {
+  if (
+    types.includes("EnvelopedVerifiableCredential") &&
+    typeof id === "string" &&
+    id.startsWith("data:application/vc+jwt,")
+  ) {
     return id.slice("data:application/vc+jwt,".length);
   }
   const jwt = isPlainObject(entry.proof) ? entry.proof.jwt : undefined;

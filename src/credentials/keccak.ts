@@ -91,7 +91,8 @@ function loadNative(): ((data: Buffer) => Buffer) | undefined {
       return state.squeeze(32);
     };
     // A binding that loads but answers wrong is not used: keccak256("abc").
-    if (hash(Buffer.from("abc")).toString("hex") !== "4e03657aea45a94fc7d47ba826c8d667c0d1e6e33a64a036ec44f58fa12d6c45") return undefined;
+    if (hash(Buffer.from("abc")).toString("hex") !== "4e03657aea45a94fc7d47ba826c8d667c0d1e6e33a64a036ec44f58fa12d6c45")
+      return undefined;
     return hash;
   } catch {
     return undefined;
@@ -163,7 +164,11 @@ export function keccak256HexJs(input: string): string {
   for (; o + RATE <= n; o += RATE) {
     for (let k = 0; k < 34; k++) {
       const i = o + 4 * k;
-      s[k]! ^= input.charCodeAt(i) | (input.charCodeAt(i + 1) << 8) | (input.charCodeAt(i + 2) << 16) | (input.charCodeAt(i + 3) << 24);
+      s[k]! ^=
+        input.charCodeAt(i) |
+        (input.charCodeAt(i + 1) << 8) |
+        (input.charCodeAt(i + 2) << 16) |
+        (input.charCodeAt(i + 3) << 24);
     }
     permute(s);
   }

@@ -373,7 +373,8 @@ export function clrCredential(params: ClrCredentialParameters): ClrCredential {
     },
   };
   if (params.credentials !== undefined) {
-    if (!Array.isArray(params.credentials) || params.credentials.length === 0) invalid("credentialSubject.verifiableCredential", "is not a non-empty array");
+    if (!Array.isArray(params.credentials) || params.credentials.length === 0)
+      invalid("credentialSubject.verifiableCredential", "is not a non-empty array");
     credential.credentialSubject.verifiableCredential = params.credentials.map(envelopedCredential);
   }
   if (params.associations !== undefined && params.associations.length > 0) {
@@ -479,10 +480,14 @@ function common(params: CredentialParametersCommon): CredentialCommon {
   if (params.validUntil !== undefined) out.validUntil = isoSeconds(params.validUntil, "validUntil");
   if (params.status !== undefined) {
     const parsed = rethrowAsInvalid("invalid_status_entry", () => parseStatusEntry(params.status));
-    if (parsed?.kind !== "ler") invalid("credentialStatus", "holds no LERStatusRegistryEntry, or an entry of another type");
+    if (parsed?.kind !== "ler")
+      invalid("credentialStatus", "holds no LERStatusRegistryEntry, or an entry of another type");
     // The standard entries are the LER entry's bits published for stock verifiers: the same list and index.
     if (parsed.standard?.some((e) => !mirrorsLerEntry(e, parsed))) {
-      invalid("credentialStatus", "holds a BitstringStatusListEntry that is not the LER entry's list, index and purpose");
+      invalid(
+        "credentialStatus",
+        "holds a BitstringStatusListEntry that is not the LER entry's list, index and purpose",
+      );
     }
     const ler = statusEntry(parsed);
     out.credentialStatus = Array.isArray(params.status)
@@ -598,8 +603,10 @@ function checkCredential(value: unknown): void {
       if (!Array.isArray(associations)) invalid("credentialSubject.association", "is not an array");
       associations.forEach((a: unknown, i) => {
         const path = `credentialSubject.association[${i}]`;
-        if (!isPlainObject(a) || !asArray(a.type).includes("Association")) invalid(path, 'is not an object of type "Association"');
-        if (!(ASSOCIATION_TYPES as readonly unknown[]).includes(a.associationType)) invalid(`${path}.associationType`, "is not a CLR 2.0 AssociationType");
+        if (!isPlainObject(a) || !asArray(a.type).includes("Association"))
+          invalid(path, 'is not an object of type "Association"');
+        if (!(ASSOCIATION_TYPES as readonly unknown[]).includes(a.associationType))
+          invalid(`${path}.associationType`, "is not a CLR 2.0 AssociationType");
         for (const end of ["sourceId", "targetId"] as const) {
           if (!ids.has(a[end])) invalid(`${path}.${end}`, "names no achievement of the record");
         }

@@ -167,7 +167,8 @@ export function statusListBaseUrl(value: unknown): string {
   } catch {
     url = undefined;
   }
-  if (url === undefined || (url.protocol !== "https:" && url.protocol !== "http:")) fail("statusListBaseUrl", "is not an http(s) URL");
+  if (url === undefined || (url.protocol !== "https:" && url.protocol !== "http:"))
+    fail("statusListBaseUrl", "is not an http(s) URL");
   if (url.search !== "" || url.hash !== "" || (value as string).includes("?") || (value as string).includes("#")) {
     fail("statusListBaseUrl", "has a query or a fragment");
   }
@@ -185,7 +186,13 @@ export function bitstringStatusEntries(params: {
   const entry = (purpose: StatusPurpose): BitstringStatusListEntry => {
     const url = statusListUrl(params.baseUrl, params.issuer, params.list, purpose);
     const index = String(params.index);
-    return { id: `${url}#${index}`, type: BITSTRING_ENTRY_TYPE, statusPurpose: purpose, statusListIndex: index, statusListCredential: url };
+    return {
+      id: `${url}#${index}`,
+      type: BITSTRING_ENTRY_TYPE,
+      statusPurpose: purpose,
+      statusListIndex: index,
+      statusListCredential: url,
+    };
   };
   return [entry("revocation"), entry("suspension")];
 }
@@ -195,7 +202,9 @@ export function bitstringStatusEntries(params: {
  * BitstringStatusListEntry entries on the same list and index, their lists under `statusListBaseUrl` (default
  * {@link DEFAULT_STATUS_LIST_BASE_URL}). Bad input throws `invalid_status_entry`.
  */
-export function credentialStatus(params: StatusEntryParameters & { statusListBaseUrl?: string }): CredentialStatusEntries {
+export function credentialStatus(
+  params: StatusEntryParameters & { statusListBaseUrl?: string },
+): CredentialStatusEntries {
   const ler = statusEntry(params);
   const [revocation, suspension] = bitstringStatusEntries({
     baseUrl: params.statusListBaseUrl ?? DEFAULT_STATUS_LIST_BASE_URL,
@@ -233,7 +242,9 @@ export function mirrorsLerEntry(entry: BitstringEntry, ler: LerStatusEntry): boo
     return false;
   }
   const [address, list, purpose] = path.slice(-3);
-  return purpose === entry.purpose && list === ler.list.toString() && address?.toLowerCase() === ler.issuer.toLowerCase();
+  return (
+    purpose === entry.purpose && list === ler.list.toString() && address?.toLowerCase() === ler.issuer.toLowerCase()
+  );
 }
 
 /**
@@ -251,19 +262,25 @@ export function parseStatusEntry(credentialStatus: unknown): StatusEntry | undef
   const array = Array.isArray(credentialStatus);
   const values: unknown[] = array ? credentialStatus : [credentialStatus];
   if (values.length === 0) fail("credentialStatus", "is an empty array");
-  const entries = values.map((entry: unknown, i) => parseOne(entry, array ? `credentialStatus[${i}]` : "credentialStatus"));
+  const entries = values.map((entry: unknown, i) =>
+    parseOne(entry, array ? `credentialStatus[${i}]` : "credentialStatus"),
+  );
   const unsupported = entries.find((e) => e.kind === "unsupported");
   if (unsupported !== undefined) return unsupported;
   const lers = entries.filter((e): e is LerStatusEntry => e.kind === "ler");
   if (lers.length > 1) fail("credentialStatus", `holds ${lers.length} ${STATUS_ENTRY_TYPE} entries`);
-  if (entries.length > MAX_STATUS_ENTRIES) fail("credentialStatus", `holds ${entries.length} entries; at most ${MAX_STATUS_ENTRIES} are read`);
+  if (entries.length > MAX_STATUS_ENTRIES)
+    fail("credentialStatus", `holds ${entries.length} entries; at most ${MAX_STATUS_ENTRIES} are read`);
   const standard = entries.flatMap((e) => (e.kind === "entry" ? [e.entry] : []));
   const ler = lers[0];
   if (ler !== undefined) return standard.length === 0 ? ler : { ...ler, standard };
   return { kind: "bitstring", entries: standard };
 }
 
-function parseOne(value: unknown, at: string): LerStatusEntry | UnsupportedStatusEntry | { kind: "entry"; entry: BitstringEntry } {
+function parseOne(
+  value: unknown,
+  at: string,
+): LerStatusEntry | UnsupportedStatusEntry | { kind: "entry"; entry: BitstringEntry } {
   if (!isPlainObject(value)) fail(at, "is not an object");
   const type = value.type;
   if (type === BITSTRING_ENTRY_TYPE) return { kind: "entry", entry: parseBitstringEntry(value, at) };
@@ -317,13 +334,21 @@ function parseBitstringEntry(value: Record<string, unknown>, at: string): Bitstr
   const purpose = value.statusPurpose;
   if (typeof purpose !== "string" || purpose === "") fail(`${at}.statusPurpose`, "is not a string");
   // Any size is an integer; past 20 digits it is beyond every list a verifier could hold.
-  if (typeof value.statusListIndex !== "string" || !DECIMAL.test(value.statusListIndex) || value.statusListIndex.length > 20) {
-    fail(`${at}.statusListIndex`, "is not a decimal string (digits only, no sign, no leading zeros, at most 20 digits)");
+  if (
+    typeof value.statusListIndex !== "string" ||
+    !DECIMAL.test(value.statusListIndex) ||
+    value.statusListIndex.length > 20
+  ) {
+    fail(
+      `${at}.statusListIndex`,
+      "is not a decimal string (digits only, no sign, no leading zeros, at most 20 digits)",
+    );
   }
   const url = value.statusListCredential;
   if (typeof url !== "string" || !isAbsoluteUrl(url)) fail(`${at}.statusListCredential`, "is not an absolute URL");
   const size = value.statusSize ?? 1;
-  if (typeof size !== "number" || !Number.isSafeInteger(size) || size <= 0) fail(`${at}.statusSize`, "is not an integer above 0");
+  if (typeof size !== "number" || !Number.isSafeInteger(size) || size <= 0)
+    fail(`${at}.statusSize`, "is not an integer above 0");
   if (value.id !== undefined && typeof value.id !== "string") fail(`${at}.id`, "is not a string");
   if (value.id === url) fail(`${at}.id`, "is the URL of the status list (the standard forbids it)");
   return { purpose, url, index: BigInt(value.statusListIndex), size };

@@ -150,7 +150,11 @@ const ZERO = "0x0000000000000000000000000000000000000000";
  * The keys that could sign for `did` as of `block`, with delegates and attributes valid at `time` (seconds), as
  * ethr-did-resolver builds the document's assertion methods. `events` may include later blocks: they are skipped.
  */
-export function signingKeysAt(did: EthrDid, events: readonly DidEvent[], at: { block: number; time: bigint }): SigningKeys {
+export function signingKeysAt(
+  did: EthrDid,
+  events: readonly DidEvent[],
+  at: { block: number; time: bigint },
+): SigningKeys {
   let owner = did.address;
   let versionId = 0;
   const delegates = new Map<string, string>();
@@ -158,7 +162,10 @@ export function signingKeysAt(did: EthrDid, events: readonly DidEvent[], at: { b
   for (const e of events) {
     // Checked before the block: an unreadable log may hide any change, earlier ones included (fail closed).
     if (e.kind === "unreadable") {
-      throw new ChainError("chain_inconsistent", `The DID history of ${did.did} holds a log that does not decode (block ${e.block}): ${e.reason}`);
+      throw new ChainError(
+        "chain_inconsistent",
+        `The DID history of ${did.did} holds a log that does not decode (block ${e.block}): ${e.reason}`,
+      );
     }
     if (e.block > at.block) continue;
     if (e.block > versionId) versionId = e.block;

@@ -1,7 +1,13 @@
 import { ChainError, LerError } from "../errors.js";
 import { readBlock } from "../chain/blocks.js";
 import type { LerNetwork } from "../chain/network.js";
-import { readAccreditationMetadata, readHistory as readChainHistory, readHistoryAndTypeIds, readTypeIds, readTypeNames } from "../chain/registryReads.js";
+import {
+  readAccreditationMetadata,
+  readHistory as readChainHistory,
+  readHistoryAndTypeIds,
+  readTypeIds,
+  readTypeNames,
+} from "../chain/registryReads.js";
 import {
   AccreditationStatus,
   evaluateTrust,
@@ -24,7 +30,11 @@ import {
  */
 
 /** The id of each type name (undefined: not registered), in one request. */
-export function typeIdsOf(network: LerNetwork, names: readonly string[], blockTag: number | "latest" = "latest"): Promise<Map<string, number | undefined>> {
+export function typeIdsOf(
+  network: LerNetwork,
+  names: readonly string[],
+  blockTag: number | "latest" = "latest",
+): Promise<Map<string, number | undefined>> {
   return readTypeIds(network.provider, { deployment: network.deployment, names, blockTag });
 }
 
@@ -51,10 +61,19 @@ export interface IssuerStanding {
 }
 
 /** The issuer's chain with its history and the ids of `typeNames`, read at the latest block: two requests. */
-export async function readIssuerStanding(network: LerNetwork, issuer: string, typeNames: readonly string[]): Promise<IssuerStanding> {
+export async function readIssuerStanding(
+  network: LerNetwork,
+  issuer: string,
+  typeNames: readonly string[],
+): Promise<IssuerStanding> {
   const head = await readBlock(network.provider, { blockTag: "latest" });
   if (head === undefined) throw new ChainError("chain_error", "The node has no latest block.");
-  const { chain, typeIds } = await readHistoryAndTypeIds(network.provider, { deployment: network.deployment, subject: issuer, names: typeNames, blockTag: head.number });
+  const { chain, typeIds } = await readHistoryAndTypeIds(network.provider, {
+    deployment: network.deployment,
+    subject: issuer,
+    names: typeNames,
+    blockTag: head.number,
+  });
   return { at: BigInt(head.timestamp) + 1n, block: head.number, chain, typeIds };
 }
 
@@ -63,13 +82,22 @@ export async function readIssuerStanding(network: LerNetwork, issuer: string, ty
  * is not trusted for at the chain's current time by the rules of `TrustRegistry.trustedAt` (the verdict's code, e.g.
  * `type_out_of_scope`, `issuer_suspended`). Pure: `standing` was read before. `name` labels an address in messages.
  */
-export function checkIssuable(standing: IssuerStanding, issuer: string, types: readonly string[], name: (address: string) => string): void {
+export function checkIssuable(
+  standing: IssuerStanding,
+  issuer: string,
+  types: readonly string[],
+  name: (address: string) => string,
+): void {
   for (const type of new Set(types)) {
     const typeId = standing.typeIds.get(type);
     if (typeId === undefined) {
-      throw new LerError("unknown_credential_type", `"${type}" is not a registered credential type: nothing was signed (see \`ler gov types\`).`, {
-        details: { type },
-      });
+      throw new LerError(
+        "unknown_credential_type",
+        `"${type}" is not a registered credential type: nothing was signed (see \`ler gov types\`).`,
+        {
+          details: { type },
+        },
+      );
     }
     const answer = evaluateTrust(standing.chain, { typeId, at: standing.at });
     if (answer.verdict === Verdict.Trusted) continue;
@@ -81,14 +109,27 @@ export function checkIssuable(standing: IssuerStanding, issuer: string, types: r
       when: "the time its anchor would carry",
       suspendedNow: isSuspendedNow(standing.chain, answer.failedAt),
     });
-    throw new LerError(verdictCode(answer.verdict, isIssuer), `Not issued: ${words} Verifiers would reject it. Nothing was signed, no status index used, no anchor sent.`, {
-      details: { type, typeId, verdict: Verdict[answer.verdict], ...(answer.failedAt !== undefined && { failedAt: answer.failedAt }), at: Number(standing.at) },
-    });
+    throw new LerError(
+      verdictCode(answer.verdict, isIssuer),
+      `Not issued: ${words} Verifiers would reject it. Nothing was signed, no status index used, no anchor sent.`,
+      {
+        details: {
+          type,
+          typeId,
+          verdict: Verdict[answer.verdict],
+          ...(answer.failedAt !== undefined && { failedAt: answer.failedAt }),
+          at: Number(standing.at),
+        },
+      },
+    );
   }
 }
 
 /** The metadata URI and hash of the latest `Accredited` or `AccreditationUpdated` event of `subject` (not in the versions). */
-export function latestMetadata(network: LerNetwork, subject: string): Promise<{ metadataURI: string; metadataHash: string }> {
+export function latestMetadata(
+  network: LerNetwork,
+  subject: string,
+): Promise<{ metadataURI: string; metadataHash: string }> {
   return readAccreditationMetadata(network.provider, { deployment: network.deployment, subject });
 }
 
@@ -103,7 +144,11 @@ export interface AccreditationTermsView {
 }
 
 /** The terms of a version, types named from `names` (`#id` for an id without a name). */
-export function termsOf(v: Pick<Version, "role" | "scope" | "validFrom" | "validUntil">, meta: { metadataURI: string; metadataHash: string }, names: ReadonlyMap<number, string>): AccreditationTermsView {
+export function termsOf(
+  v: Pick<Version, "role" | "scope" | "validFrom" | "validUntil">,
+  meta: { metadataURI: string; metadataHash: string },
+  names: ReadonlyMap<number, string>,
+): AccreditationTermsView {
   const roles = roleNames(v.role);
   return {
     role: roles.length === 2 ? "both" : (roles[0] ?? "issuer"),
@@ -116,12 +161,18 @@ export function termsOf(v: Pick<Version, "role" | "scope" | "validFrom" | "valid
 }
 
 /** The fields that differ between two sets of terms, each with its value before and after. */
-export function changedTerms(before: AccreditationTermsView, after: AccreditationTermsView): Partial<Record<keyof AccreditationTermsView, { before: unknown; after: unknown }>> {
+export function changedTerms(
+  before: AccreditationTermsView,
+  after: AccreditationTermsView,
+): Partial<Record<keyof AccreditationTermsView, { before: unknown; after: unknown }>> {
   const changes: Partial<Record<keyof AccreditationTermsView, { before: unknown; after: unknown }>> = {};
   for (const key of Object.keys(before) as (keyof AccreditationTermsView)[]) {
     const a = before[key];
     const b = after[key];
-    const same = Array.isArray(a) && Array.isArray(b) ? a.length === b.length && [...a].sort().join("\n") === [...b].sort().join("\n") : a === b;
+    const same =
+      Array.isArray(a) && Array.isArray(b)
+        ? a.length === b.length && [...a].sort().join("\n") === [...b].sort().join("\n")
+        : a === b;
     if (!same) changes[key] = { before: a, after: b };
   }
   return changes;

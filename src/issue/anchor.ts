@@ -22,7 +22,11 @@ export async function issueCredentials(deps: IssuerDeps, keys: IdentityKeys, arg
   const identifier = await keys.identifier(args.issuer);
   await checkIssuableNow(deps, keys, addressOf(identifier.did), args.credentials);
   const key = identifier.keys.find((k) => k.kid === identifier.controllerKeyId) ?? identifier.keys[0];
-  if (key === undefined) throw new LerError("no_signer", `This key store holds no key for ${identifier.did}: only your own identities can issue.`);
+  if (key === undefined)
+    throw new LerError(
+      "no_signer",
+      `This key store holds no key for ${identifier.did}: only your own identities can issue.`,
+    );
   const issuedAt = new Date(deps.now() * 1000);
   const sign = (requests: SignBatchParameters["requests"], done: number, total: number) =>
     signBatch(
@@ -43,7 +47,11 @@ export async function issueCredentials(deps: IssuerDeps, keys: IdentityKeys, arg
         // The anchor intent goes on record before the batch does: a crash once the ledger holds the batch leaves
         // its anchor pending for lerResumePending, never forgotten.
         ...(args.anchor !== false && {
-          beforeRecord: async (root: string) => void (await recordOnce(deps.pending, anchorIntent(intentScope(deps.network), addressOf(identifier.did), root))),
+          beforeRecord: async (root: string) =>
+            void (await recordOnce(
+              deps.pending,
+              anchorIntent(intentScope(deps.network), addressOf(identifier.did), root),
+            )),
         }),
       },
     );
@@ -51,7 +59,13 @@ export async function issueCredentials(deps: IssuerDeps, keys: IdentityKeys, arg
   // the single credentials, and the records then in a batch of their own (a record's Merkle leaf covers the
   // credentials it embeds, anchor proofs included, so both cannot share one tree).
   const parts = args.credentials.map((r) =>
-    r.achievements === undefined ? [r] : r.achievements.map((achievement) => ({ subject: r.subject, achievement, ...(r.validUntil !== undefined && { validUntil: r.validUntil }) })),
+    r.achievements === undefined
+      ? [r]
+      : r.achievements.map((achievement) => ({
+          subject: r.subject,
+          achievement,
+          ...(r.validUntil !== undefined && { validUntil: r.validUntil }),
+        })),
   );
   const records = args.credentials.flatMap((r, i) => (r.achievements === undefined ? [] : [i]));
   const total = parts.flat().length + records.length;
@@ -72,7 +86,8 @@ export async function issueCredentials(deps: IssuerDeps, keys: IdentityKeys, arg
   }
   if (args.anchor !== false) {
     result.anchor = await anchorRoot(deps, keys, { issuer: identifier.did, root: first.root });
-    if (result.records !== undefined) result.records.anchor = await anchorRoot(deps, keys, { issuer: identifier.did, root: result.records.root });
+    if (result.records !== undefined)
+      result.records.anchor = await anchorRoot(deps, keys, { issuer: identifier.did, root: result.records.root });
   }
   return result;
 }
@@ -81,20 +96,35 @@ export async function issueCredentials(deps: IssuerDeps, keys: IdentityKeys, arg
  * Anchors an issuance root. Recorded as an intent first, so a crash between sending and confirming is retried
  * from the pending log; a retry of a root that already landed is reported as done, not as an error.
  */
-export async function anchorRoot(deps: IssuerDeps, keys: IdentityKeys, args: { issuer: string; root: string }): Promise<WriteResult> {
+export async function anchorRoot(
+  deps: IssuerDeps,
+  keys: IdentityKeys,
+  args: { issuer: string; root: string },
+): Promise<WriteResult> {
   const intent = anchorIntent(intentScope(deps.network), addressOf(args.issuer), args.root);
   const earlier = await recordOnce(deps.pending, intent);
   if (earlier !== undefined) return earlier;
   const { status } = registries(deps.network.deployment, await keys.ownerSigner(await keys.identifier(args.issuer)));
   // An anchor that already landed (an earlier attempt, before a crash) comes back with the transaction that landed it.
-  const result = await carryOut({ provider: deps.network.provider, deployment: deps.network.deployment, writeOptions: deps.writeOptions }, status, intent);
+  const result = await carryOut(
+    { provider: deps.network.provider, deployment: deps.network.deployment, writeOptions: deps.writeOptions },
+    status,
+    intent,
+  );
   await markDoneOnce(deps.pending, intent.id, result);
   return result;
 }
 
 /** Refuses, before anything is signed, types that are not registered or that the issuer is not trusted for now. */
-async function checkIssuableNow(deps: IssuerDeps, keys: IdentityKeys, issuer: string, requests: readonly IssueArgs["credentials"][number][]): Promise<void> {
-  const types: string[] = requests.flatMap((r) => (r.achievements ?? (r.achievement !== undefined ? [r.achievement] : [])).map((a) => a.achievementType));
+async function checkIssuableNow(
+  deps: IssuerDeps,
+  keys: IdentityKeys,
+  issuer: string,
+  requests: readonly IssueArgs["credentials"][number][],
+): Promise<void> {
+  const types: string[] = requests.flatMap((r) =>
+    (r.achievements ?? (r.achievement !== undefined ? [r.achievement] : [])).map((a) => a.achievementType),
+  );
   const named = types.filter((t) => typeof t === "string" && t !== "");
   if (named.length === 0) return;
   const standing = await readIssuerStanding(deps.network, issuer, named);

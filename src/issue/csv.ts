@@ -55,7 +55,8 @@ export function parseCsv(text: string, where: string): { line: number; fields: s
       fieldStarted = true;
     }
   }
-  if (quoted) throw new UsageError("invalid_csv", `${where}: a quoted field starting on line ${rowLine} is never closed.`);
+  if (quoted)
+    throw new UsageError("invalid_csv", `${where}: a quoted field starting on line ${rowLine} is never closed.`);
   if (field !== "" || fields.length > 0) endRow();
   return rows;
 }
@@ -68,7 +69,10 @@ export function csvRecords(text: string, where: string): { line: number; value: 
   const keys = header.fields.map((h) => normalizeKey(h));
   return rows.map(({ line, fields }) => {
     if (fields.length !== keys.length) {
-      throw new UsageError("invalid_csv", `Line ${line} of ${where} has ${fields.length} fields; the header has ${keys.length}.`);
+      throw new UsageError(
+        "invalid_csv",
+        `Line ${line} of ${where} has ${fields.length} fields; the header has ${keys.length}.`,
+      );
     }
     const value: Record<string, string> = {};
     keys.forEach((k, i) => {
@@ -81,5 +85,8 @@ export function csvRecords(text: string, where: string): { line: number; value: 
 
 /** A header or member name as matched: without case, spaces, `_` or `-`. */
 export function normalizeKey(k: string): string {
-  return k.trim().toLowerCase().replace(/[\s_-]/g, "");
+  return k
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_-]/g, "");
 }

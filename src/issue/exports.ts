@@ -45,7 +45,10 @@ export interface WrittenStatusList {
  * Writes signed status lists under `outDir` for hosting: `<outDir>/<issuer address>/<list>/<purpose>` holds the JWT
  * alone, as a verifier fetches it, and a `.json` copy of the decoded credential beside it, for people.
  */
-export function writeStatusLists(outDir: string, published: PublishedStatusLists): { out: string; lists: WrittenStatusList[] } {
+export function writeStatusLists(
+  outDir: string,
+  published: PublishedStatusLists,
+): { out: string; lists: WrittenStatusList[] } {
   const out = resolve(outDir);
   const lists = published.lists.map((l) => {
     const file = join(out, ...l.path.split("/"));

@@ -3,7 +3,15 @@ import { ChainError, LerError, UsageError } from "../errors.js";
 import { readBlock } from "../chain/blocks.js";
 import { signAccreditationConsent } from "../chain/signedCall.js";
 import { registries, sendWrite, type WriteResult } from "../chain/writes.js";
-import { AccreditationStatus, linkView, NO_END, ROLE_ACCREDITOR, ROLE_ISSUER, roleNames, scopeTypeIds } from "../verify/trust.js";
+import {
+  AccreditationStatus,
+  linkView,
+  NO_END,
+  ROLE_ACCREDITOR,
+  ROLE_ISSUER,
+  roleNames,
+  scopeTypeIds,
+} from "../verify/trust.js";
 import { changedTerms, latestMetadata, readHistory, termsOf, typeIdsOf, typeNamesById } from "./accreditation.js";
 import type { IdentityKeys, IssuerDeps } from "./deps.js";
 import { addressOf } from "./issue.js";
@@ -26,11 +34,19 @@ import type {
  * the registry comes back in words.
  */
 
-const ROLE_BITS: Record<AccreditationRole, number> = { issuer: ROLE_ISSUER, accreditor: ROLE_ACCREDITOR, both: ROLE_ISSUER | ROLE_ACCREDITOR };
+const ROLE_BITS: Record<AccreditationRole, number> = {
+  issuer: ROLE_ISSUER,
+  accreditor: ROLE_ACCREDITOR,
+  both: ROLE_ISSUER | ROLE_ACCREDITOR,
+};
 
 export const STATUS_NAMES = ["none", "active", "suspended", "revoked"] as const;
 
-export async function registerType(deps: IssuerDeps, keys: IdentityKeys, args: RegisterTypeArgs): Promise<{ typeId: number; tx: WriteResult }> {
+export async function registerType(
+  deps: IssuerDeps,
+  keys: IdentityKeys,
+  args: RegisterTypeArgs,
+): Promise<{ typeId: number; tx: WriteResult }> {
   const { trust } = await registriesAs(deps, keys, args.governor);
   const tx = await send(deps, keys, trust, "registerType", [args.name], { actor: args.governor });
   const typeId = Number((await typeIdsOf(deps.network, [args.name])).get(args.name));
@@ -45,7 +61,14 @@ export async function addRoot(deps: IssuerDeps, keys: IdentityKeys, args: AddRoo
     keys,
     trust,
     "addRoot",
-    [addressOf(args.root), scope, args.validFrom ?? 0, args.validUntil ?? NO_END, args.metadataURI ?? "", args.metadataHash ?? ZeroHash],
+    [
+      addressOf(args.root),
+      scope,
+      args.validFrom ?? 0,
+      args.validUntil ?? NO_END,
+      args.metadataURI ?? "",
+      args.metadataHash ?? ZeroHash,
+    ],
     { actor: args.governor, subject: args.root },
   );
 }
@@ -61,8 +84,13 @@ export async function accredit(deps: IssuerDeps, keys: IdentityKeys, args: Accre
   let consent: string;
   let deadline: number;
   if (args.consent !== undefined) {
-    if (args.deadline === undefined) throw new UsageError("missing_deadline", "A consent signature comes with the deadline it was signed with: give it too.");
-    if (!/^0x([0-9a-fA-F]{2})*$/.test(args.consent)) throw new UsageError("invalid_consent", "A consent is a hex signature (0x…).");
+    if (args.deadline === undefined)
+      throw new UsageError(
+        "missing_deadline",
+        "A consent signature comes with the deadline it was signed with: give it too.",
+      );
+    if (!/^0x([0-9a-fA-F]{2})*$/.test(args.consent))
+      throw new UsageError("invalid_consent", "A consent is a hex signature (0x…).");
     consent = args.consent;
     deadline = args.deadline;
   } else {
@@ -80,26 +108,50 @@ export async function accredit(deps: IssuerDeps, keys: IdentityKeys, args: Accre
     consent =
       owner.address === (await signer.getAddress())
         ? "0x"
-        : await signAccreditationConsent(owner, { verifyingContract: trustAddress(deps), chainId: deps.network.chainId, terms: { ...terms, deadline } });
+        : await signAccreditationConsent(owner, {
+            verifyingContract: trustAddress(deps),
+            chainId: deps.network.chainId,
+            terms: { ...terms, deadline },
+          });
   }
   return send(
     deps,
     keys,
     trust,
     "accredit",
-    [terms.parent, terms.subject, terms.role, terms.scope, terms.validFrom, terms.validUntil, args.metadataURI ?? "", terms.metadataHash, deadline, consent],
+    [
+      terms.parent,
+      terms.subject,
+      terms.role,
+      terms.scope,
+      terms.validFrom,
+      terms.validUntil,
+      args.metadataURI ?? "",
+      terms.metadataHash,
+      deadline,
+      consent,
+    ],
     { actor: args.accreditor, subject: args.subject },
   );
 }
 
 /** The subject's side: its owner key signs its consent to being accredited on these terms. Nothing is sent. */
-export async function signConsent(deps: IssuerDeps, keys: IdentityKeys, args: AccreditationConsentArgs): Promise<AccreditationConsent> {
+export async function signConsent(
+  deps: IssuerDeps,
+  keys: IdentityKeys,
+  args: AccreditationConsentArgs,
+): Promise<AccreditationConsent> {
   const terms = await consentTerms(deps, args);
   const own = await keys.ownIdentifier(terms.subject);
-  if (own === undefined) throw new LerError("unknown_identity", `This agent holds no key for ${args.subject}: only its owner can consent.`);
+  if (own === undefined)
+    throw new LerError("unknown_identity", `This agent holds no key for ${args.subject}: only its owner can consent.`);
   const owner = await keys.ownerSigner(own, { fund: false });
   const deadline = args.deadline ?? (await chainNow(deps)) + 7 * 24 * 3600;
-  const consent = await signAccreditationConsent(owner, { verifyingContract: trustAddress(deps), chainId: deps.network.chainId, terms: { ...terms, deadline } });
+  const consent = await signAccreditationConsent(owner, {
+    verifyingContract: trustAddress(deps),
+    chainId: deps.network.chainId,
+    terms: { ...terms, deadline },
+  });
   return {
     consent,
     deadline,
@@ -121,7 +173,15 @@ export async function signConsent(deps: IssuerDeps, keys: IdentityKeys, args: Ac
 /** The terms of `accredit` (and of the subject's consent to it), defaults filled in. */
 async function consentTerms(
   deps: IssuerDeps,
-  args: { accreditor: string; subject: string; role: AccreditationRole; types: readonly string[]; validFrom?: number; validUntil?: number; metadataHash?: string },
+  args: {
+    accreditor: string;
+    subject: string;
+    role: AccreditationRole;
+    types: readonly string[];
+    validFrom?: number;
+    validUntil?: number;
+    metadataHash?: string;
+  },
 ) {
   return {
     parent: addressOf(args.accreditor),
@@ -138,66 +198,120 @@ async function consentTerms(
  * Changes only what is given: the current version and metadata are read first and the rest is kept. A change that
  * changes nothing is refused (`nothing_to_change`) before anything is sent.
  */
-export async function updateAccreditation(deps: IssuerDeps, keys: IdentityKeys, args: UpdateAccreditationArgs): Promise<UpdateAccreditationResult> {
+export async function updateAccreditation(
+  deps: IssuerDeps,
+  keys: IdentityKeys,
+  args: UpdateAccreditationArgs,
+): Promise<UpdateAccreditationResult> {
   const { trust } = await registriesAs(deps, keys, args.accreditor);
   const subject = addressOf(args.subject);
-  const [history, meta, names] = await Promise.all([readHistory(deps.network, subject), latestMetadata(deps.network, subject), typeNamesById(deps.network)]);
+  const [history, meta, names] = await Promise.all([
+    readHistory(deps.network, subject),
+    latestMetadata(deps.network, subject),
+    typeNamesById(deps.network),
+  ]);
   // The subject's link comes first; its latest version is its accreditation now (`accreditationOf`).
   const versions = history[0]?.versions ?? [];
   const current = versions[versions.length - 1];
   if (current === undefined || current.status === AccreditationStatus.None) {
     throw new LerError("not_accredited", `${await label(deps, keys, subject)} has no accreditation to update.`);
   }
-  const was = { role: current.role, scope: current.scope, validFrom: current.validFrom, validUntil: current.validUntil };
+  const was = {
+    role: current.role,
+    scope: current.scope,
+    validFrom: current.validFrom,
+    validUntil: current.validUntil,
+  };
   const next = {
     role: args.role === undefined ? was.role : roleBits(args.role),
     scope: args.types === undefined ? was.scope : await scopeOf(deps, args.types),
     validFrom: args.validFrom === undefined ? was.validFrom : BigInt(args.validFrom),
     validUntil: args.validUntil === undefined ? was.validUntil : BigInt(args.validUntil),
   };
-  const nextMeta = { metadataURI: args.metadataURI ?? meta.metadataURI, metadataHash: args.metadataHash ?? meta.metadataHash };
+  const nextMeta = {
+    metadataURI: args.metadataURI ?? meta.metadataURI,
+    metadataHash: args.metadataHash ?? meta.metadataHash,
+  };
   const before = termsOf(was, meta, names);
   const after = termsOf(next, nextMeta, names);
   const changes = changedTerms(before, after);
   if (Object.keys(changes).length === 0) {
-    throw new UsageError("nothing_to_change", `The update changes nothing: ${await label(deps, keys, subject)} already has these terms. Nothing was sent.`);
+    throw new UsageError(
+      "nothing_to_change",
+      `The update changes nothing: ${await label(deps, keys, subject)} already has these terms. Nothing was sent.`,
+    );
   }
   const tx = await send(
     deps,
     keys,
     trust,
     "update",
-    [subject, next.role, next.scope, next.validFrom, next.validUntil, args.reason ?? 0, nextMeta.metadataURI, nextMeta.metadataHash],
+    [
+      subject,
+      next.role,
+      next.scope,
+      next.validFrom,
+      next.validUntil,
+      args.reason ?? 0,
+      nextMeta.metadataURI,
+      nextMeta.metadataHash,
+    ],
     { actor: args.accreditor, subject },
   );
   return { tx, before, after, changes };
 }
 
 /** `suspend` or `reinstate` an accreditation, as its parent (or an ancestor, or governance). */
-export async function changeAccreditation(deps: IssuerDeps, keys: IdentityKeys, fn: "suspend" | "reinstate", args: AccreditationChangeArgs): Promise<WriteResult> {
+export async function changeAccreditation(
+  deps: IssuerDeps,
+  keys: IdentityKeys,
+  fn: "suspend" | "reinstate",
+  args: AccreditationChangeArgs,
+): Promise<WriteResult> {
   const { trust } = await registriesAs(deps, keys, args.accreditor);
-  return send(deps, keys, trust, fn, [addressOf(args.subject), args.reason ?? 0], { actor: args.accreditor, subject: args.subject });
+  return send(deps, keys, trust, fn, [addressOf(args.subject), args.reason ?? 0], {
+    actor: args.accreditor,
+    subject: args.subject,
+  });
 }
 
 /** Revokes an accreditation from `effectiveAt` (default the chain's now). */
-export async function revokeAccreditation(deps: IssuerDeps, keys: IdentityKeys, args: RevokeAccreditationArgs): Promise<WriteResult> {
+export async function revokeAccreditation(
+  deps: IssuerDeps,
+  keys: IdentityKeys,
+  args: RevokeAccreditationArgs,
+): Promise<WriteResult> {
   const { trust } = await registriesAs(deps, keys, args.accreditor);
   const effectiveAt = args.effectiveAt ?? (await chainNow(deps));
-  return send(deps, keys, trust, "revoke", [addressOf(args.subject), effectiveAt, args.reason ?? 0], { actor: args.accreditor, subject: args.subject });
+  return send(deps, keys, trust, "revoke", [addressOf(args.subject), effectiveAt, args.reason ?? 0], {
+    actor: args.accreditor,
+    subject: args.subject,
+  });
 }
 
 /** The chain as it stood at `at` (default now): each link's version then, and its status now when that differs. */
 export async function trustChain(deps: Pick<IssuerDeps, "network">, args: { did: string; at?: number }) {
-  const [links, names] = await Promise.all([readHistory(deps.network, addressOf(args.did)), typeNamesById(deps.network)]);
+  const [links, names] = await Promise.all([
+    readHistory(deps.network, addressOf(args.did)),
+    typeNamesById(deps.network),
+  ]);
   return links.map((link) => {
     const { address, scope, ...view } = linkView(link, args.at === undefined ? undefined : BigInt(args.at));
-    return { address, did: `did:ethr:${deps.network.name}:${address}`, ...view, scope: scope.map((id) => namedType(id, names)) };
+    return {
+      address,
+      did: `did:ethr:${deps.network.name}:${address}`,
+      ...view,
+      scope: scope.map((id) => namedType(id, names)),
+    };
   });
 }
 
 /** Every version of every link of an identity's chain, subject first, oldest version first. */
 export async function accreditationHistory(deps: Pick<IssuerDeps, "network">, args: { did: string }) {
-  const [links, names] = await Promise.all([readHistory(deps.network, addressOf(args.did)), typeNamesById(deps.network)]);
+  const [links, names] = await Promise.all([
+    readHistory(deps.network, addressOf(args.did)),
+    typeNamesById(deps.network),
+  ]);
   return links.map((link) => ({
     address: link.subject,
     did: `did:ethr:${deps.network.name}:${link.subject}`,
@@ -236,9 +350,13 @@ async function scopeOf(deps: IssuerDeps, types: readonly string[]): Promise<bigi
   const ids = await typeIdsOf(deps.network, types);
   const unknown = types.filter((t) => ids.get(t) === undefined);
   if (unknown.length > 0) {
-    throw new LerError("unknown_type_name", `${unknown.map((t) => `"${t}"`).join(", ")} ${unknown.length === 1 ? "is not a registered credential type" : "are not registered credential types"}.`, {
-      details: { unknown },
-    });
+    throw new LerError(
+      "unknown_type_name",
+      `${unknown.map((t) => `"${t}"`).join(", ")} ${unknown.length === 1 ? "is not a registered credential type" : "are not registered credential types"}.`,
+      {
+        details: { unknown },
+      },
+    );
   }
   return types.reduce((scope, t) => scope | (1n << BigInt(ids.get(t)!)), 0n);
 }
@@ -268,27 +386,47 @@ async function label(deps: IssuerDeps, keys: IdentityKeys, address: string): Pro
  * Sends a registry write; a refusal comes back in words: types by name, identities by DID and alias, the role an
  * actor lacks, times as dates. The code is the one `sendWrite` gave (the contract error's, e.g. `scope_not_subset`).
  */
-async function send(deps: IssuerDeps, keys: IdentityKeys, contract: Contract, fn: string, args: readonly unknown[], who: { actor: string; subject?: string }): Promise<WriteResult> {
+async function send(
+  deps: IssuerDeps,
+  keys: IdentityKeys,
+  contract: Contract,
+  fn: string,
+  args: readonly unknown[],
+  who: { actor: string; subject?: string },
+): Promise<WriteResult> {
   try {
     return await sendWrite(contract, fn, args, deps.writeOptions);
   } catch (e) {
     if (!(e instanceof LerError) || e instanceof ChainError) throw e;
     const error = e.details?.error;
     if (typeof error !== "string") throw e;
-    const words = await errorWords(deps, keys, error, (e.details?.args ?? []) as unknown[], fn, who).catch(() => undefined);
+    const words = await errorWords(deps, keys, error, (e.details?.args ?? []) as unknown[], fn, who).catch(
+      () => undefined,
+    );
     if (words === undefined) throw e;
     throw new LerError(e.code, words, { details: e.details ?? {}, cause: e });
   }
 }
 
-async function errorWords(deps: IssuerDeps, keys: IdentityKeys, error: string, args: unknown[], fn: string, who: { actor: string; subject?: string }): Promise<string | undefined> {
+async function errorWords(
+  deps: IssuerDeps,
+  keys: IdentityKeys,
+  error: string,
+  args: unknown[],
+  fn: string,
+  who: { actor: string; subject?: string },
+): Promise<string | undefined> {
   const labels = await keys.labels();
   const name = (a: unknown) => labelWith(labels, addressOf(String(a)), deps.network.name);
   const actor = name(addressOf(who.actor));
   const subject = who.subject === undefined ? undefined : name(addressOf(who.subject));
   const types = async (scope: bigint) => {
     const names = await typeNamesById(deps.network);
-    return scopeTypeIds(scope).map((id) => names.get(id) ?? `#${id}`).join(", ") || "no type";
+    return (
+      scopeTypeIds(scope)
+        .map((id) => names.get(id) ?? `#${id}`)
+        .join(", ") || "no type"
+    );
   };
   const when = (t: unknown) => new Date(Number(t) * 1000).toISOString().replace(".000Z", "Z");
   switch (error) {

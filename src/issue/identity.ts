@@ -2,7 +2,13 @@ import type { IIdentifier } from "@veramo/core";
 import { computeAddress, encodeBytes32String, toUtf8Bytes, zeroPadBytes } from "ethers";
 import { ChainError, LerError } from "../errors.js";
 import { readBalance } from "../chain/accounts.js";
-import { addDelegate as sendAddDelegate, changeOwner, didRegistry, revokeAttribute, revokeDelegate } from "../chain/didRegistry.js";
+import {
+  addDelegate as sendAddDelegate,
+  changeOwner,
+  didRegistry,
+  revokeAttribute,
+  revokeDelegate,
+} from "../chain/didRegistry.js";
 import { readIdentityOwner } from "../chain/identity.js";
 import { readSnapshot } from "../chain/reads.js";
 import type { WriteResult } from "../chain/writes.js";
@@ -40,7 +46,10 @@ export async function confirmOwner(
   { fund }: { fund?: ((address: string) => Promise<void>) | undefined } = {},
 ): Promise<void> {
   const { provider, deployment } = deps.network;
-  const owner = await readIdentityOwner(provider, { registry: deployment.contracts.EthereumDIDRegistry.address, identity: addressOf(did) });
+  const owner = await readIdentityOwner(provider, {
+    registry: deployment.contracts.EthereumDIDRegistry.address,
+    identity: addressOf(did),
+  });
   if (owner !== signer) {
     throw new LerError("not_owner", `This agent's key for ${did} (${signer}) is no longer its owner (${owner}).`);
   }
@@ -56,7 +65,11 @@ export async function confirmOwner(
  * fails, the owner has already moved: the error lists what is still live, and running the rotation again (from the
  * new key) revokes it.
  */
-export async function rotateOwner(deps: IssuerDeps, keys: IdentityKeys, args: { did: string }): Promise<RotateOwnerResult> {
+export async function rotateOwner(
+  deps: IssuerDeps,
+  keys: IdentityKeys,
+  args: { did: string },
+): Promise<RotateOwnerResult> {
   const identifier = await keys.identifier(args.did);
   const signer = await keys.ownerSigner(identifier);
   const key = await keys.createKey();
@@ -80,7 +93,11 @@ export async function rotateOwner(deps: IssuerDeps, keys: IdentityKeys, args: { 
  * revoking a delegate that has already expired would only move its end (`revokeDelegate` sets validTo to the
  * block's time) later.
  */
-async function revokeSigningGrants(deps: IssuerDeps, keys: IdentityKeys, identifier: IIdentifier): Promise<RevokedGrant[]> {
+async function revokeSigningGrants(
+  deps: IssuerDeps,
+  keys: IdentityKeys,
+  identifier: IIdentifier,
+): Promise<RevokedGrant[]> {
   const identity = addressOf(identifier.did);
   const snapshot = await readSnapshot(
     deps.network.provider,
@@ -109,7 +126,11 @@ async function revokeSigningGrants(deps: IssuerDeps, keys: IdentityKeys, identif
         revoked.push({ kind: "attribute", name: g.name, value: g.value, tx });
       }
     } catch (e) {
-      const left = grants.slice(i).map((x) => (x.kind === "delegate" ? `delegate ${x.delegateType} ${x.delegate}` : `attribute ${x.name} ${x.value}`));
+      const left = grants
+        .slice(i)
+        .map((x) =>
+          x.kind === "delegate" ? `delegate ${x.delegateType} ${x.delegate}` : `attribute ${x.name} ${x.value}`,
+        );
       throw new LerError(
         "rotation_incomplete",
         `The owner of ${identifier.did} moved to ${describeIdentity(identifier).owner}, but ${left.length} signing grant(s) are still live: ${left.join("; ")}. Run the rotation again to revoke them.`,
@@ -131,12 +152,20 @@ export async function addDelegate(
   const key = await keys.createKey();
   const delegate = computeAddressOf(key.publicKeyHex);
   const validity = args.validitySeconds ?? 10 * 365 * 24 * 3600;
-  const tx = await sendAddDelegate(didRegistry(deps.network.deployment, signer), addressOf(identifier.did), encodeBytes32String("veriKey"), delegate, validity, deps.writeOptions);
+  const tx = await sendAddDelegate(
+    didRegistry(deps.network.deployment, signer),
+    addressOf(identifier.did),
+    encodeBytes32String("veriKey"),
+    delegate,
+    validity,
+    deps.writeOptions,
+  );
   await keys.saveIdentifier({ ...identifier, keys: [...identifier.keys, key] }, { required: false });
   return { delegate, tx };
 }
 
-type Grant = { kind: "delegate"; delegateType: string; delegate: string } | { kind: "attribute"; name: string; value: string };
+type Grant =
+  { kind: "delegate"; delegateType: string; delegate: string } | { kind: "attribute"; name: string; value: string };
 
 /**
  * The delegates and `did/pub/*` attributes live after `time` (the chain's, in seconds) in an identity's decoded
@@ -153,13 +182,18 @@ export function liveGrants(events: readonly DidEvent[], time: bigint): { grants:
     if (e.kind === "unreadable") return { grants: [], unreadable: `block ${e.block}: ${e.reason}` };
     if (e.kind === "owner") continue;
     const grant: Grant =
-      e.kind === "delegate" ? { kind: "delegate", delegateType: e.delegateType, delegate: e.delegate } : { kind: "attribute", name: e.name, value: e.value.toLowerCase() };
-    const index = grant.kind === "delegate" ? `d|${grant.delegateType}|${grant.delegate}` : `a|${grant.name}|${grant.value}`;
+      e.kind === "delegate"
+        ? { kind: "delegate", delegateType: e.delegateType, delegate: e.delegate }
+        : { kind: "attribute", name: e.name, value: e.value.toLowerCase() };
+    const index =
+      grant.kind === "delegate" ? `d|${grant.delegateType}|${grant.delegate}` : `a|${grant.name}|${grant.value}`;
     live.delete(index); // re-granted: ordered by its last grant
     if (e.validTo > time) live.set(index, grant);
   }
   const nameable = (text: string) => !text.includes("\uFFFD") && byteLength(text) <= 32;
-  const grants = [...live.values()].filter((g) => (g.kind === "delegate" ? nameable(g.delegateType) : g.name.startsWith("did/pub/") && nameable(g.name)));
+  const grants = [...live.values()].filter((g) =>
+    g.kind === "delegate" ? nameable(g.delegateType) : g.name.startsWith("did/pub/") && nameable(g.name),
+  );
   return { grants };
 }
 
@@ -181,6 +215,9 @@ export async function identityBalances(
 ): Promise<{ balance: bigint | undefined; ownerBalance: bigint | undefined }> {
   const { provider } = deps.network;
   const balance = address === "" ? undefined : await readBalance(provider, { address });
-  const ownerBalance = owner !== undefined && owner.toLowerCase() !== address.toLowerCase() ? await readBalance(provider, { address: owner }) : undefined;
+  const ownerBalance =
+    owner !== undefined && owner.toLowerCase() !== address.toLowerCase()
+      ? await readBalance(provider, { address: owner })
+      : undefined;
   return { balance, ownerBalance };
 }

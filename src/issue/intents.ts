@@ -29,7 +29,13 @@ export function intentScope(network: LerNetwork): IntentScope {
  */
 export function anchorIntent(scope: IntentScope, issuer: string, root: string): Intent {
   const r = root.toLowerCase();
-  return { id: `anchor:${scope.chainId}:${scope.registry}:${issuer}:${r}`, kind: "anchor", issuer, payload: { root: r }, ...scope };
+  return {
+    id: `anchor:${scope.chainId}:${scope.registry}:${issuer}:${r}`,
+    kind: "anchor",
+    issuer,
+    payload: { root: r },
+    ...scope,
+  };
 }
 
 /**
@@ -38,12 +44,22 @@ export function anchorIntent(scope: IntentScope, issuer: string, root: string): 
  */
 export function revocationIntent(scope: IntentScope, issuer: string, payload: unknown): Intent {
   const hash = keccak256(toUtf8Bytes(JSON.stringify(payload)));
-  return { id: `revocation:${scope.chainId}:${scope.registry}:${issuer}:${hash}`, kind: "revocation", issuer, payload, ...scope };
+  return {
+    id: `revocation:${scope.chainId}:${scope.registry}:${issuer}:${hash}`,
+    kind: "revocation",
+    issuer,
+    payload,
+    ...scope,
+  };
 }
 
 /** The intent payload of one words transaction (bigints as strings: the log is JSON). */
 export function wordsPayload(chunk: { list: bigint; wordIndices: bigint[]; masks: bigint[] }) {
-  return { list: chunk.list.toString(), wordIndices: chunk.wordIndices.map(String), masks: chunk.masks.map((m) => `0x${m.toString(16)}`) };
+  return {
+    list: chunk.list.toString(),
+    wordIndices: chunk.wordIndices.map(String),
+    masks: chunk.masks.map((m) => `0x${m.toString(16)}`),
+  };
 }
 
 /** Records `intent`; if the same intent is already done, its receipt (nothing is to be sent again). */

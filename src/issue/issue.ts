@@ -3,7 +3,13 @@ import { getAddress } from "ethers";
 import type { IKeyManager, TAgent } from "@veramo/core";
 import { LerError } from "../errors.js";
 import type { LerNetwork } from "../chain/network.js";
-import { anchorBatch, checkAnchorProof, clrCredential, credentialStatus, openBadgeCredential } from "../credentials/index.js";
+import {
+  anchorBatch,
+  checkAnchorProof,
+  clrCredential,
+  credentialStatus,
+  openBadgeCredential,
+} from "../credentials/index.js";
 import { joseCredentialPayload, secp256k1Jwk, type Secp256k1Jwk } from "../credentials/jose.js";
 import { uncompressedKey } from "../verify/secp256k1.js";
 import type { StatusIndexAllocator } from "../store/allocator.js";
@@ -90,20 +96,38 @@ export async function signBatch(
     // The anchor proof is a member of the credential, after the others (the payload is the credential).
     const payload = { ...payloads[i]!, issuanceAnchor: anchors[i] };
     const signingInput = `${header}.${b64(JSON.stringify(payload))}`;
-    const signature = await deps.agent.keyManagerSign({ keyRef: issuer.keyRef, algorithm: "ES256K", data: signingInput, encoding: "utf-8" });
+    const signature = await deps.agent.keyManagerSign({
+      keyRef: issuer.keyRef,
+      algorithm: "ES256K",
+      data: signingInput,
+      encoding: "utf-8",
+    });
     const jwt = `${signingInput}.${signature}`;
     // Self-check: had anything changed the payload between the tree and the signature, the proof would not hold.
     if (!checkAnchorProof(decodeJwt(jwt).payload, anchors[i]!)) {
       throw new LerError("anchor_leaf_mismatch", "The signed credential does not match its anchor leaf.");
     }
     const credential = credentials[i]!;
-    issued.push({ id: credential.id as string, jwt, subject: requests[i]!.subject, list: slots[i]!.list.toString(), index: slots[i]!.index });
+    issued.push({
+      id: credential.id as string,
+      jwt,
+      subject: requests[i]!.subject,
+      list: slots[i]!.list.toString(),
+      index: slots[i]!.index,
+    });
     onProgress?.(i + 1, credentials.length);
   }
   await beforeRecord?.(root);
   await deps.ledger.appendIssued(
     issuer.address,
-    issued.map((c) => ({ id: c.id, jwt: c.jwt, list: BigInt(c.list), index: c.index, batch: root, issuedAt: issuedAt.toISOString() })),
+    issued.map((c) => ({
+      id: c.id,
+      jwt: c.jwt,
+      list: BigInt(c.list),
+      index: c.index,
+      batch: root,
+      issuedAt: issuedAt.toISOString(),
+    })),
   );
   return { credentials: issued, root };
 }
@@ -113,11 +137,14 @@ const b64 = (json: string) => Buffer.from(json, "utf8").toString("base64url");
 function issuerJwk(issuer: SignBatchParameters["issuer"]): Secp256k1Jwk {
   const key = /^(?:0x)?((?:0[23][0-9a-fA-F]{64})|(?:04[0-9a-fA-F]{128}))$/.exec(issuer.publicKeyHex)?.[1];
   const point = key === undefined ? undefined : uncompressedKey(Buffer.from(key, "hex"));
-  if (point === undefined) throw new LerError("invalid_key", `The signing key of ${issuer.did} is not a secp256k1 public key.`);
+  if (point === undefined)
+    throw new LerError("invalid_key", `The signing key of ${issuer.did} is not a secp256k1 public key.`);
   return secp256k1Jwk(point);
 }
 
-function expand(allocations: readonly { list: bigint; start: number; count: number }[]): { list: bigint; index: number }[] {
+function expand(
+  allocations: readonly { list: bigint; start: number; count: number }[],
+): { list: bigint; index: number }[] {
   return allocations.flatMap((a) => Array.from({ length: a.count }, (_, k) => ({ list: a.list, index: a.start + k })));
 }
 

@@ -6,7 +6,11 @@ export type { IssuedRecord };
 /** What an issuer issued from a home, as its ledger (`<home>`'s issued-credentials ledger) records it. */
 
 /** Every credential `issuer` (an address) issued from `home`, oldest first; only `batch` (a root) if given. */
-export async function issuedCredentials(home: string, issuer: string, { batch }: { batch?: string | undefined } = {}): Promise<IssuedRecord[]> {
+export async function issuedCredentials(
+  home: string,
+  issuer: string,
+  { batch }: { batch?: string | undefined } = {},
+): Promise<IssuedRecord[]> {
   const { records } = await new IssuedLedger(home).readIssued(issuer);
   return batch === undefined ? records : records.filter((r) => r.batch?.toLowerCase() === batch.toLowerCase());
 }
@@ -32,7 +36,8 @@ export async function statusEntriesOf(
   for (const id of ids) {
     const r = byId.get(id);
     if (r === undefined) missing.push(id);
-    else if (r.list === undefined || r.index === undefined) throw new LerError("no_status_entry", `${id} was issued without a status entry.`);
+    else if (r.list === undefined || r.index === undefined)
+      throw new LerError("no_status_entry", `${id} was issued without a status entry.`);
     else entries.push({ id, list: r.list.toString(), index: r.index });
   }
   return { entries, missing };

@@ -48,7 +48,10 @@ export interface StatusListCredentialParameters {
 export function statusListCredentialOf(p: StatusListCredentialParameters): Record<string, unknown> {
   const validFrom = isoSeconds(p.snapshot.blockTime);
   if (p.validUntil !== undefined && !(p.validUntil > p.snapshot.blockTime)) {
-    throw new LerError("invalid_argument", `The list's validUntil (${isoSeconds(p.validUntil)}) is not after its validFrom (${validFrom}).`);
+    throw new LerError(
+      "invalid_argument",
+      `The list's validUntil (${isoSeconds(p.validUntil)}) is not after its validFrom (${validFrom}).`,
+    );
   }
   return {
     "@context": [VC_CONTEXT_V2, LER_CONTEXT],
@@ -88,13 +91,23 @@ export interface SigningIdentity {
  * `jti`, `sub`, `nbf`, `exp` mirrored), with the JOSE `typ` of a verifiable credential, `vc+jwt`, and the signing key as
  * a `jwk`. Signed through the agent's key manager.
  */
-export async function signStatusListCredential(agent: TAgent<IKeyManager>, signer: SigningIdentity, credential: Record<string, unknown>): Promise<string> {
+export async function signStatusListCredential(
+  agent: TAgent<IKeyManager>,
+  signer: SigningIdentity,
+  credential: Record<string, unknown>,
+): Promise<string> {
   const key = /^(?:0x)?((?:0[23][0-9a-fA-F]{64})|(?:04[0-9a-fA-F]{128}))$/.exec(signer.publicKeyHex)?.[1];
   const point = key === undefined ? undefined : uncompressedKey(Buffer.from(key, "hex"));
-  if (point === undefined) throw new LerError("invalid_key", `The signing key of ${signer.did} is not a secp256k1 public key.`);
+  if (point === undefined)
+    throw new LerError("invalid_key", `The signing key of ${signer.did} is not a secp256k1 public key.`);
   const b64 = (value: unknown) => Buffer.from(JSON.stringify(value), "utf8").toString("base64url");
   const signingInput = `${b64({ alg: "ES256K", typ: VC_JWT_TYPE, jwk: secp256k1Jwk(point) })}.${b64(joseCredentialPayload(credential))}`;
-  const signature = await agent.keyManagerSign({ keyRef: signer.keyRef, algorithm: "ES256K", data: signingInput, encoding: "utf-8" });
+  const signature = await agent.keyManagerSign({
+    keyRef: signer.keyRef,
+    algorithm: "ES256K",
+    data: signingInput,
+    encoding: "utf-8",
+  });
   return `${signingInput}.${signature}`;
 }
 
@@ -137,7 +150,10 @@ export interface PublishedStatusLists {
 export async function publishStatusLists(p: PublishStatusListsParameters): Promise<PublishedStatusLists> {
   const baseUrl = statusListBaseUrl(p.baseUrl);
   if (p.validForSeconds !== undefined && !(Number.isSafeInteger(p.validForSeconds) && p.validForSeconds > 0)) {
-    throw new LerError("invalid_argument", `validForSeconds must be a positive whole number, not ${p.validForSeconds}.`);
+    throw new LerError(
+      "invalid_argument",
+      `validForSeconds must be a positive whole number, not ${p.validForSeconds}.`,
+    );
   }
   if (p.ttlMs !== undefined && !(Number.isSafeInteger(p.ttlMs) && p.ttlMs > 0)) {
     throw new LerError("invalid_argument", `ttlMs must be a positive whole number, not ${p.ttlMs}.`);
@@ -152,7 +168,11 @@ export async function publishStatusLists(p: PublishStatusListsParameters): Promi
   const out: PublishedStatusList[] = [];
   for (const list of lists) {
     for (const purpose of STATUS_PURPOSES) {
-      const words = await readStatusWords(provider, { deployment, issuer: p.issuer.address, purpose, list, blockTag: head.number }, rpc);
+      const words = await readStatusWords(
+        provider,
+        { deployment, issuer: p.issuer.address, purpose, list, blockTag: head.number },
+        rpc,
+      );
       const bits = bitstringFromWords(words);
       const url = statusListUrl(baseUrl, p.issuer.address, list, purpose);
       const credential = statusListCredentialOf({
@@ -165,7 +185,15 @@ export async function publishStatusLists(p: PublishStatusListsParameters): Promi
         ...(p.ttlMs !== undefined && { ttlMs: p.ttlMs }),
       });
       const jwt = await signStatusListCredential(p.agent, p.issuer, credential);
-      out.push({ list: list.toString(), purpose, url, path: url.slice(baseUrl.length + 1), jwt, credential, set: countSet(bits) });
+      out.push({
+        list: list.toString(),
+        purpose,
+        url,
+        path: url.slice(baseUrl.length + 1),
+        jwt,
+        credential,
+        set: countSet(bits),
+      });
     }
   }
   return { issuer: p.issuer.did, block: head.number, blockHash: head.hash, blockTime: head.timestamp, lists: out };

@@ -1,5 +1,11 @@
 import { extname } from "node:path";
-import { achievement, type Achievement, type AchievementInput, type AlignmentInput, type CriteriaInput } from "../credentials/index.js";
+import {
+  achievement,
+  type Achievement,
+  type AchievementInput,
+  type AlignmentInput,
+  type CriteriaInput,
+} from "../credentials/index.js";
 import { LerError, UsageError } from "../errors.js";
 import { csvRecords, normalizeKey } from "./csv.js";
 import type { CredentialRequest } from "./types.js";
@@ -50,19 +56,32 @@ export interface AchievementDefaults {
 }
 
 /** Reads a flat or nested credential request; `subject` is left as written (a DID, an address or an alias). */
-export function requestFrom(value: unknown, defaults: AchievementDefaults, where: string, context: RequestContext): CredentialRequest {
+export function requestFrom(
+  value: unknown,
+  defaults: AchievementDefaults,
+  where: string,
+  context: RequestContext,
+): CredentialRequest {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new UsageError("invalid_request", `${where} is not an object.`);
   }
-  const flat = Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [normalizeKey(k), v]));
+  const flat = Object.fromEntries(
+    Object.entries(value as Record<string, unknown>).map(([k, v]) => [normalizeKey(k), v]),
+  );
   const subject = flat.subject ?? flat.to ?? flat.holder;
   if (typeof subject !== "string" || subject.trim() === "") {
     throw new UsageError("missing_field", `${where} names no subject (the learner's DID).`);
   }
   const request: CredentialRequest = { subject: subject.trim() };
   if (flat.id !== undefined) {
-    if (typeof flat.id !== "string" || !/^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(flat.id)) {
-      throw new UsageError("invalid_field", `${where}: a credential id is urn:uuid: and a lowercase UUID, not ${JSON.stringify(flat.id)}.`);
+    if (
+      typeof flat.id !== "string" ||
+      !/^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(flat.id)
+    ) {
+      throw new UsageError(
+        "invalid_field",
+        `${where}: a credential id is urn:uuid: and a lowercase UUID, not ${JSON.stringify(flat.id)}.`,
+      );
     }
     request.id = flat.id;
   }
@@ -73,9 +92,17 @@ export function requestFrom(value: unknown, defaults: AchievementDefaults, where
     else throw new UsageError("invalid_field", `${where}: validUntil must be a date or unix seconds.`);
   }
   if (Array.isArray(flat.achievements)) {
-    request.achievements = flat.achievements.map((a, i) => buildAchievement(a, {}, `${where}, achievements[${i}]`, context.achievementId, true));
+    request.achievements = flat.achievements.map((a, i) =>
+      buildAchievement(a, {}, `${where}, achievements[${i}]`, context.achievementId, true),
+    );
   } else if (typeof flat.achievement === "object" && flat.achievement !== null) {
-    request.achievement = buildAchievement(flat.achievement, defaults, `${where}, achievement`, context.achievementId, true);
+    request.achievement = buildAchievement(
+      flat.achievement,
+      defaults,
+      `${where}, achievement`,
+      context.achievementId,
+      true,
+    );
   } else {
     request.achievement = buildAchievement(flat, defaults, where, context.achievementId, false);
   }
@@ -96,7 +123,8 @@ function buildAchievement(
   const str = (v: unknown) => (typeof v === "string" && v.trim() !== "" ? v.trim() : undefined);
   const type = str(a.achievementtype) ?? str(a.type) ?? defaults.type;
   const name = str(a.name) ?? defaults.name;
-  if (type === undefined) throw new UsageError("missing_field", `${where} has no achievement type (e.g. Degree, Course; --type).`);
+  if (type === undefined)
+    throw new UsageError("missing_field", `${where} has no achievement type (e.g. Degree, Course; --type).`);
   if (name === undefined) throw new UsageError("missing_field", `${where} has no achievement name (--name).`);
   const description = str(a.description) ?? defaults.description ?? name;
   let criteria: CriteriaInput;
@@ -110,12 +138,19 @@ function buildAchievement(
     criteria,
     achievementType: type as AchievementInput["achievementType"],
   };
-  const alignments = Array.isArray(a.alignments) ? (a.alignments as AlignmentInput[]) : Array.isArray(a.alignment) ? (a.alignment as AlignmentInput[]) : typeof a.skills === "string" ? parseSkills(a.skills, where) : defaults.skills;
+  const alignments = Array.isArray(a.alignments)
+    ? (a.alignments as AlignmentInput[])
+    : Array.isArray(a.alignment)
+      ? (a.alignment as AlignmentInput[])
+      : typeof a.skills === "string"
+        ? parseSkills(a.skills, where)
+        : defaults.skills;
   if (alignments !== undefined && alignments.length > 0) input.alignments = alignments;
   const image = str(a.image) ?? defaults.image;
   if (image !== undefined) input.image = image;
   if (typeof a.creditsavailable === "number") input.creditsAvailable = a.creditsavailable;
-  else if (typeof a.creditsavailable === "string" && /^\d+(\.\d+)?$/.test(a.creditsavailable)) input.creditsAvailable = Number(a.creditsavailable);
+  else if (typeof a.creditsavailable === "string" && /^\d+(\.\d+)?$/.test(a.creditsavailable))
+    input.creditsAvailable = Number(a.creditsavailable);
   return wrap(where, () => achievement(input));
 }
 
@@ -123,7 +158,10 @@ function buildAchievement(
 export function parseSkill(text: string, framework?: string): AlignmentInput {
   const eq = text.indexOf("=");
   if (eq <= 0 || eq === text.length - 1) {
-    throw new UsageError("invalid_argument", `A skill is NAME=URL (e.g. "SQL=https://esco.example/skill/sql"), not "${text}".`);
+    throw new UsageError(
+      "invalid_argument",
+      `A skill is NAME=URL (e.g. "SQL=https://esco.example/skill/sql"), not "${text}".`,
+    );
   }
   const skill: AlignmentInput = { targetName: text.slice(0, eq).trim(), targetUrl: text.slice(eq + 1).trim() };
   if (framework !== undefined) skill.targetFramework = framework;
@@ -145,8 +183,10 @@ function wrap<T>(where: string, fn: () => T): T {
   try {
     return fn();
   } catch (e) {
-    if (e instanceof LerError && !(e instanceof UsageError)) throw new UsageError(e.code, `${where}: ${e.message}`, { cause: e });
-    if (e instanceof UsageError) throw new UsageError(e.code, e.message.startsWith(where) ? e.message : `${where}: ${e.message}`, { cause: e });
+    if (e instanceof LerError && !(e instanceof UsageError))
+      throw new UsageError(e.code, `${where}: ${e.message}`, { cause: e });
+    if (e instanceof UsageError)
+      throw new UsageError(e.code, e.message.startsWith(where) ? e.message : `${where}: ${e.message}`, { cause: e });
     throw e;
   }
 }

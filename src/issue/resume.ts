@@ -61,7 +61,8 @@ export interface ResumeDeps {
 export function intentCall(intent: Intent): { fn: string; args: unknown[] } {
   const issuer = getAddress(intent.issuer);
   const p = intent.payload as Record<string, unknown> | null;
-  const bad = (why: string) => new LerError("corrupt_intent", `Intent ${intent.id} ${why}.`, { details: { id: intent.id } });
+  const bad = (why: string) =>
+    new LerError("corrupt_intent", `Intent ${intent.id} ${why}.`, { details: { id: intent.id } });
   if (typeof p !== "object" || p === null) throw bad("has no payload");
   if (intent.kind === "anchor") {
     if (typeof p.root !== "string" || !/^0x[0-9a-fA-F]{64}$/.test(p.root)) throw bad("has no root");
@@ -77,7 +78,9 @@ export function intentCall(intent: Intent): { fn: string; args: unknown[] } {
       return h;
     });
     if (hashes.length === 0) throw bad("has no hashes");
-    return hashes.length === 1 ? { fn: "revokeHash", args: [issuer, hashes[0]] } : { fn: "revokeHashes", args: [issuer, hashes] };
+    return hashes.length === 1
+      ? { fn: "revokeHash", args: [issuer, hashes[0]] }
+      : { fn: "revokeHashes", args: [issuer, hashes] };
   }
   const list = decimal(p.list);
   if (Array.isArray(p.indices)) {
@@ -102,21 +105,37 @@ export function intentCall(intent: Intent): { fn: string; args: unknown[] } {
  * Where `issuer`'s anchor of `root` landed: the block from `anchorOf`, the transaction from that block's
  * IssuanceAnchored log. For a retry that reverted with `already_anchored`.
  */
-export async function landedAnchor(deps: Pick<ResumeDeps, "provider" | "deployment">, issuer: string, root: string): Promise<WriteResult> {
+export async function landedAnchor(
+  deps: Pick<ResumeDeps, "provider" | "deployment">,
+  issuer: string,
+  root: string,
+): Promise<WriteResult> {
   const anchored = await readAnchor(deps.provider, { deployment: deps.deployment, issuer, root });
   if (anchored === undefined) throw new LerError("anchor_not_found", `The root ${root} is not anchored by ${issuer}.`);
   const { block } = anchored;
-  const txHash = await anchorTransaction(deps.provider, deps.deployment.contracts.StatusRegistry.address, issuer, root, block);
-  if (txHash === undefined) throw new LerError("anchor_not_found", `No IssuanceAnchored log of ${root} in block ${block}.`);
+  const txHash = await anchorTransaction(
+    deps.provider,
+    deps.deployment.contracts.StatusRegistry.address,
+    issuer,
+    root,
+    block,
+  );
+  if (txHash === undefined)
+    throw new LerError("anchor_not_found", `No IssuanceAnchored log of ${root} in block ${block}.`);
   return { txHash, block, gasUsed: 0 };
 }
 
 /** Sends an intent's call; an anchor that had already landed counts as done, with the transaction that landed it. */
-export async function carryOut(deps: Pick<ResumeDeps, "provider" | "deployment" | "writeOptions">, status: Contract, intent: Intent): Promise<WriteResult> {
+export async function carryOut(
+  deps: Pick<ResumeDeps, "provider" | "deployment" | "writeOptions">,
+  status: Contract,
+  intent: Intent,
+): Promise<WriteResult> {
   const { fn, args } = intentCall(intent);
   if (intent.kind === "anchor") {
     // Looked up first rather than inferred from the revert: cheaper, and it needs no revert decoding.
-    if (await isAnchored(deps, args[0] as string, args[1] as string)) return landedAnchor(deps, args[0] as string, args[1] as string);
+    if (await isAnchored(deps, args[0] as string, args[1] as string))
+      return landedAnchor(deps, args[0] as string, args[1] as string);
   }
   try {
     return await sendWrite(status, fn, args, deps.writeOptions);
@@ -127,14 +146,19 @@ export async function carryOut(deps: Pick<ResumeDeps, "provider" | "deployment" 
     // Another sender's anchor of the same root may have been mined first: our transaction then reverts on chain
     // without revert data. The registry says whether the root is anchored now.
     if (intent.kind === "anchor") {
-      if (await isAnchored(deps, args[0] as string, args[1] as string)) return landedAnchor(deps, args[0] as string, args[1] as string);
+      if (await isAnchored(deps, args[0] as string, args[1] as string))
+        return landedAnchor(deps, args[0] as string, args[1] as string);
     }
     throw e;
   }
 }
 
 /** Whether `issuer` has anchored `root` (the registry's answer now). */
-async function isAnchored(deps: Pick<ResumeDeps, "provider" | "deployment">, issuer: string, root: string): Promise<boolean> {
+async function isAnchored(
+  deps: Pick<ResumeDeps, "provider" | "deployment">,
+  issuer: string,
+  root: string,
+): Promise<boolean> {
   return (await readAnchor(deps.provider, { deployment: deps.deployment, issuer, root })) !== undefined;
 }
 
@@ -164,7 +188,8 @@ export async function resumePending(deps: ResumeDeps, { issuer }: { issuer?: str
     if (network !== undefined) {
       if (intent.chainId !== undefined || intent.registry !== undefined) {
         // Another network's write: not this one's to send (the same list and index may be another credential here).
-        if (intent.chainId !== network.chainId || intent.registry?.toLowerCase() !== network.registry.toLowerCase()) continue;
+        if (intent.chainId !== network.chainId || intent.registry?.toLowerCase() !== network.registry.toLowerCase())
+          continue;
       } else if (deps.legacyChainId !== network.chainId) {
         out.failed.push({
           id: intent.id,
@@ -183,7 +208,13 @@ export async function resumePending(deps: ResumeDeps, { issuer }: { issuer?: str
       const status = await deps.statusFor(intent.issuer);
       const result = await carryOut(deps, status, intent);
       await markDoneOnce(deps.pending, intent.id, result);
-      out.resumed.push({ id: intent.id, kind: intent.kind, issuer: intent.issuer, txHash: result.txHash, block: result.block });
+      out.resumed.push({
+        id: intent.id,
+        kind: intent.kind,
+        issuer: intent.issuer,
+        txHash: result.txHash,
+        block: result.block,
+      });
     } catch (e) {
       if (!isLerError(e)) throw e;
       out.failed.push({ id: intent.id, kind: intent.kind, issuer: intent.issuer, code: e.code, message: e.message });

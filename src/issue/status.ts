@@ -1,6 +1,11 @@
 import { getAddress } from "ethers";
 import { registries, sendWrite, type WriteResult } from "../chain/writes.js";
-import { credentialIdHash, DEFAULT_STATUS_LIST_BASE_URL, MAX_STATUS_LIST, revocationHashesOf } from "../credentials/index.js";
+import {
+  credentialIdHash,
+  DEFAULT_STATUS_LIST_BASE_URL,
+  MAX_STATUS_LIST,
+  revocationHashesOf,
+} from "../credentials/index.js";
 import { LerError, UsageError } from "../errors.js";
 import { publishStatusLists, type PublishedStatusLists } from "./publishStatus.js";
 import { decodeJwt } from "../verify/jwt.js";
@@ -34,7 +39,12 @@ export const STATUS_CHANGES = {
  * transaction. Revocations are logged as intents first: setting a bit twice is harmless, so a retry after a crash
  * is always safe.
  */
-export async function changeStatus(deps: IssuerDeps, keys: IdentityKeys, how: StatusChange, args: StatusChangeArgs): Promise<WriteResult[]> {
+export async function changeStatus(
+  deps: IssuerDeps,
+  keys: IdentityKeys,
+  how: StatusChange,
+  args: StatusChangeArgs,
+): Promise<WriteResult[]> {
   if (args.entries.length === 0) throw new LerError("empty_batch", "No entries given.");
   const issuer = addressOf(args.issuer);
   const { status } = registries(deps.network.deployment, await keys.ownerSigner(await keys.identifier(args.issuer)));
@@ -42,8 +52,13 @@ export async function changeStatus(deps: IssuerDeps, keys: IdentityKeys, how: St
   const targets = args.entries.map((e) => ({ list: BigInt(e.list), index: e.index }));
   if (targets.length === 1) {
     const t = targets[0]!;
-    const result = await withIntent(deps.pending, scope, how.intent, issuer, { list: t.list.toString(), indices: [t.index] }, () =>
-      sendWrite(status, how.single, [issuer, t.list, t.index], deps.writeOptions),
+    const result = await withIntent(
+      deps.pending,
+      scope,
+      how.intent,
+      issuer,
+      { list: t.list.toString(), indices: [t.index] },
+      () => sendWrite(status, how.single, [issuer, t.list, t.index], deps.writeOptions),
     );
     args.onProgress?.(1, 1);
     return [result];
@@ -52,7 +67,9 @@ export async function changeStatus(deps: IssuerDeps, keys: IdentityKeys, how: St
   // Every transaction's intent goes on record before the first is sent: a crash part-way leaves the rest pending
   // for lerResumePending, not forgotten.
   if (how.intent) {
-    for (const words of packed) for (const chunk of chunkWords(words)) await recordOnce(deps.pending, revocationIntent(scope, issuer, wordsPayload(chunk)));
+    for (const words of packed)
+      for (const chunk of chunkWords(words))
+        await recordOnce(deps.pending, revocationIntent(scope, issuer, wordsPayload(chunk)));
   }
   // Duplicates collapse when packed: progress counts distinct entries.
   const total = packed.reduce((n, w) => n + w.count, 0);
@@ -74,7 +91,11 @@ export async function changeStatus(deps: IssuerDeps, keys: IdentityKeys, how: St
 }
 
 /** Revokes credentials by hash (see {@link hashToRevoke}), logged like every revocation. */
-export async function revokeByHash(deps: IssuerDeps, keys: IdentityKeys, args: { issuer: string; credentials: string[] }): Promise<WriteResult> {
+export async function revokeByHash(
+  deps: IssuerDeps,
+  keys: IdentityKeys,
+  args: { issuer: string; credentials: string[] },
+): Promise<WriteResult> {
   const issuer = addressOf(args.issuer);
   const { status } = registries(deps.network.deployment, await keys.ownerSigner(await keys.identifier(args.issuer)));
   const hashes = [...new Set(args.credentials.map((c) => hashToRevoke(c, issuer)))];
@@ -105,7 +126,10 @@ export async function resumeIntents(
       network: intentScope(deps.network),
       ...(legacyChainId !== undefined && { legacyChainId }),
       statusFor: async (issuer) =>
-        registries(deps.network.deployment, await keys.ownerSigner(await keys.identifier(`did:ethr:${deps.network.name}:${getAddress(issuer)}`))).status,
+        registries(
+          deps.network.deployment,
+          await keys.ownerSigner(await keys.identifier(`did:ethr:${deps.network.name}:${getAddress(issuer)}`)),
+        ).status,
     },
     args.issuer === undefined ? {} : { issuer: addressOf(args.issuer) },
   );
@@ -115,15 +139,27 @@ export async function resumeIntents(
  * Signs the issuer's status lists as read at the chain's latest block (see src/status/publish.ts). By default every
  * list the issuer has used: its allocator's lists, 0 to the current one.
  */
-export async function publishStatusList(deps: IssuerDeps, keys: IdentityKeys, args: PublishStatusListArgs): Promise<PublishedStatusLists> {
+export async function publishStatusList(
+  deps: IssuerDeps,
+  keys: IdentityKeys,
+  args: PublishStatusListArgs,
+): Promise<PublishedStatusLists> {
   const identifier = await keys.identifier(args.issuer);
   const key = identifier.keys.find((k) => k.kid === identifier.controllerKeyId) ?? identifier.keys[0];
-  if (key === undefined) throw new LerError("no_signer", `This key store holds no key for ${identifier.did}: only your own identities can publish.`);
+  if (key === undefined)
+    throw new LerError(
+      "no_signer",
+      `This key store holds no key for ${identifier.did}: only your own identities can publish.`,
+    );
   const address = addressOf(identifier.did);
   let lists: bigint[];
   if (args.lists !== undefined) {
     lists = args.lists.map((l) => {
-      if (!/^(0|[1-9][0-9]{0,19})$/.test(String(l)) || BigInt(l) > MAX_STATUS_LIST) throw new UsageError("invalid_argument", `A list is a decimal integer in 0 .. 2^64 - 1, not ${JSON.stringify(l)}.`);
+      if (!/^(0|[1-9][0-9]{0,19})$/.test(String(l)) || BigInt(l) > MAX_STATUS_LIST)
+        throw new UsageError(
+          "invalid_argument",
+          `A list is a decimal integer in 0 .. 2^64 - 1, not ${JSON.stringify(l)}.`,
+        );
       return BigInt(l);
     });
   } else {
@@ -178,7 +214,10 @@ export function hashToRevoke(value: string, issuer: string): string {
     // Not a did:ethr: not this issuer's.
   }
   if (named !== issuer) {
-    throw new LerError("iss_mismatch", `The credential was issued by ${String(iss)}, not by ${issuer}: only its issuer can revoke it.`);
+    throw new LerError(
+      "iss_mismatch",
+      `The credential was issued by ${String(iss)}, not by ${issuer}: only its issuer can revoke it.`,
+    );
   }
   return revocationHashesOf(jwt.payload, jwt.raw).identity;
 }
@@ -187,10 +226,14 @@ export function hashToRevoke(value: string, issuer: string): string {
 export function statusListBaseOf(jwt: string): string | undefined {
   try {
     const { payload } = decodeJwt(jwt);
-    const status = (payload.credentialStatus ?? (payload.vc as Record<string, unknown> | undefined)?.credentialStatus) as unknown;
+    const status = (payload.credentialStatus ??
+      (payload.vc as Record<string, unknown> | undefined)?.credentialStatus) as unknown;
     for (const entry of Array.isArray(status) ? status : [status]) {
       const url = (entry as { type?: unknown; statusListCredential?: unknown } | null)?.statusListCredential;
-      const base = typeof url === "string" ? /^(.*)\/0x[0-9a-fA-F]{40}\/\d+\/(?:revocation|suspension)$/.exec(url)?.[1] : undefined;
+      const base =
+        typeof url === "string"
+          ? /^(.*)\/0x[0-9a-fA-F]{40}\/\d+\/(?:revocation|suspension)$/.exec(url)?.[1]
+          : undefined;
       if (base !== undefined) return base;
     }
   } catch {

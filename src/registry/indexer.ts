@@ -108,7 +108,11 @@ export class RegistryIndex {
     if (from > head) return;
     while (from <= head) {
       const to = Math.min(head, from + this.options.blockRange - 1);
-      const { events, skipped, end } = await readRegistryEvents(this.provider, { deployment: this.deployment, fromBlock: from, toBlock: to }, rpc);
+      const { events, skipped, end } = await readRegistryEvents(
+        this.provider,
+        { deployment: this.deployment, fromBlock: from, toBlock: to },
+        rpc,
+      );
       // A chunk is applied whole or not at all: a failure half-way leaves the state at the previous chunk.
       applyRegistryEvents(this.state, events);
       this.state.block = to;

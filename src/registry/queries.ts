@@ -10,7 +10,6 @@ export type { Purpose } from "../chain/registryEvents.js";
 
 const ZERO = "0x0000000000000000000000000000000000000000";
 
-
 /** The status a reader sees at `now` (seconds). */
 export function displayStatus(x: EntityState, now: number): DisplayStatus {
   if (x.state !== "active") return x.state;
@@ -60,7 +59,10 @@ export interface StatusTally {
 }
 
 /** Roots, accreditors below them, and issuers, by the status a reader sees at `now` (an entity with both roles counts twice). */
-export function tallyByStatus(s: RegistryState, now: number): { roots: StatusTally; accreditors: StatusTally; issuers: StatusTally } {
+export function tallyByStatus(
+  s: RegistryState,
+  now: number,
+): { roots: StatusTally; accreditors: StatusTally; issuers: StatusTally } {
   const blank = (): StatusTally => ({ active: 0, suspended: 0, revoked: 0, expired: 0, not_yet_valid: 0, total: 0 });
   const out = { roots: blank(), accreditors: blank(), issuers: blank() };
   for (const x of s.entities.values()) {

@@ -20,6 +20,7 @@ export async function statusListAt(
     readStatusWords(network.provider, { deployment: network.deployment, issuer, purpose, list, blockTag: block }, rpc),
     readBlock(network.provider, { blockTag: block }, rpc),
   ]);
-  if (header === undefined) throw new ChainError("chain_inconsistent", `The node does not know its own head block ${block}.`);
+  if (header === undefined)
+    throw new ChainError("chain_inconsistent", `The node does not know its own head block ${block}.`);
   return { words, blockTime: header.timestamp };
 }

@@ -186,7 +186,9 @@ export interface TrqpQuery {
  */
 export function parseQuery(body: unknown): TrqpQuery {
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
-    throw new TrqpProblem("malformed-query", "The query must be a JSON object (Content-Type: application/json).", { code: "invalid_body" });
+    throw new TrqpProblem("malformed-query", "The query must be a JSON object (Content-Type: application/json).", {
+      code: "invalid_body",
+    });
   }
   const b = body as Record<string, unknown>;
   const text = (name: "entity_id" | "authority_id" | "action" | "resource"): string => {
@@ -198,12 +200,19 @@ export function parseQuery(body: unknown): TrqpQuery {
     if (value.length > MAX_LENGTH) throw malformed(name, `"${name}" is longer than ${MAX_LENGTH} characters.`);
     return value;
   };
-  const query: TrqpQuery = { entity_id: text("entity_id"), authority_id: text("authority_id"), action: text("action"), resource: text("resource") };
+  const query: TrqpQuery = {
+    entity_id: text("entity_id"),
+    authority_id: text("authority_id"),
+    action: text("action"),
+    resource: text("resource"),
+  };
   const context = b.context;
   if (context === undefined) return query;
-  if (typeof context !== "object" || context === null || Array.isArray(context)) throw malformed("context", '"context" must be a JSON object.');
+  if (typeof context !== "object" || context === null || Array.isArray(context))
+    throw malformed("context", '"context" must be a JSON object.');
   for (const [key, value] of Object.entries(context)) {
-    if (typeof value !== "string") throw malformed(`context.${key}`, `"context.${key}" must be a string, as every context member.`);
+    if (typeof value !== "string")
+      throw malformed(`context.${key}`, `"context.${key}" must be a string, as every context member.`);
   }
   query.context = context as Record<string, string>;
   const time = query.context.time;
@@ -222,14 +231,32 @@ const RFC3339_UTC = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?
 function parseUtcTime(value: string): number {
   const m = RFC3339_UTC.exec(value);
   const fail = () =>
-    malformed("context.time", '"context.time" must be an RFC 3339 date-time in UTC, such as 2025-06-01T12:00:00Z.', "invalid_time");
+    malformed(
+      "context.time",
+      '"context.time" must be an RFC 3339 date-time in UTC, such as 2025-06-01T12:00:00Z.',
+      "invalid_time",
+    );
   if (m === null) throw fail();
-  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const d = new Date(0);
   d.setUTCFullYear(year, month - 1, day);
   d.setUTCHours(hour, minute, second, 0);
   // Date rolls 2025-02-30 over into March: a date that does not come back unchanged does not exist.
-  if (d.getUTCFullYear() !== year || d.getUTCMonth() !== month - 1 || d.getUTCDate() !== day || d.getUTCHours() !== hour || d.getUTCMinutes() !== minute || d.getUTCSeconds() !== second) {
+  if (
+    d.getUTCFullYear() !== year ||
+    d.getUTCMonth() !== month - 1 ||
+    d.getUTCDate() !== day ||
+    d.getUTCHours() !== hour ||
+    d.getUTCMinutes() !== minute ||
+    d.getUTCSeconds() !== second
+  ) {
     throw fail();
   }
   return Math.floor(d.getTime() / 1000);
@@ -253,7 +280,9 @@ function authorityNamed(ctx: TrqpContext, identifier: string): Authority | undef
   const caip10 = /^eip155:(\d{1,20}):(0x[0-9a-fA-F]{40})$/.exec(identifier);
   if (caip10 !== null) {
     const trust = ctx.network.deployment.contracts.TrustRegistry.address;
-    return caip10[1] === String(ctx.network.chainId) && caip10[2]!.toLowerCase() === trust.toLowerCase() ? { kind: "ecosystem" } : undefined;
+    return caip10[1] === String(ctx.network.chainId) && caip10[2]!.toLowerCase() === trust.toLowerCase()
+      ? { kind: "ecosystem" }
+      : undefined;
   }
   const address = addressNamed(ctx, identifier);
   return address === undefined ? undefined : { kind: "identity", address };
@@ -301,12 +330,19 @@ export async function governors(ctx: TrqpContext, block: number): Promise<string
   if (scan === undefined) roleScans.set(ctx, (scan = { to: trust.block - 1, candidates: new Set() }));
   const granted = await readRoleGrants(
     ctx.network.provider,
-    { deployment: ctx.network.deployment, role: GOVERNOR_ROLE, fromBlock: Math.max(trust.block, Math.min(scan.to, block) + 1 - RESCAN_BLOCKS), toBlock: block },
+    {
+      deployment: ctx.network.deployment,
+      role: GOVERNOR_ROLE,
+      fromBlock: Math.max(trust.block, Math.min(scan.to, block) + 1 - RESCAN_BLOCKS),
+      toBlock: block,
+    },
     { timeoutMs: ctx.readTimeoutMs, maxBlockRange: range },
   );
   for (const account of granted) scan.candidates.add(account);
   scan.to = Math.max(scan.to, block);
-  const held = await Promise.all([...scan.candidates].map(async (a) => ((await isGovernor(ctx, a, block)) ? a : undefined)));
+  const held = await Promise.all(
+    [...scan.candidates].map(async (a) => ((await isGovernor(ctx, a, block)) ? a : undefined)),
+  );
   return held.filter((a): a is string => a !== undefined);
 }
 
@@ -333,14 +369,19 @@ async function prepare(ctx: TrqpContext, q: TrqpQuery) {
   if (entity === undefined) throw unknownEntity(ctx, q.entity_id, undefined);
   const authority = authorityNamed(ctx, q.authority_id);
   if (authority === undefined) throw unknownAuthority(ctx, q.authority_id);
-  const snap = await readChains(ctx, authority.kind === "identity" ? [entity, authority.address] : [entity], q.resource);
+  const snap = await readChains(
+    ctx,
+    authority.kind === "identity" ? [entity, authority.address] : [entity],
+    q.resource,
+  );
   const links = snap.chains.get(entity) ?? [];
   if (links.length === 0) throw unknownEntity(ctx, q.entity_id, entity);
   const above = links.slice(1).map((l) => l.subject);
   let governs = authority.kind === "ecosystem";
   if (authority.kind === "identity" && !above.includes(authority.address)) {
     governs = await isGovernor(ctx, authority.address, snap.block);
-    if (!governs && (snap.chains.get(authority.address) ?? []).length === 0) throw unknownAuthority(ctx, q.authority_id);
+    if (!governs && (snap.chains.get(authority.address) ?? []).length === 0)
+      throw unknownAuthority(ctx, q.authority_id);
   }
   const typeId = snap.typeIds.get(q.resource);
   if (typeId === undefined) {
@@ -351,7 +392,9 @@ async function prepare(ctx: TrqpContext, q: TrqpQuery) {
   // Block times are unsigned: nothing the chain records precedes the epoch, so an earlier time is judged as 0.
   const at = BigInt(Math.max(0, asked));
   const authorityLabel =
-    authority.kind === "ecosystem" ? "The ecosystem's governance" : `${label(ctx, authority.address)}${governs ? " (governance)" : ""}`;
+    authority.kind === "ecosystem"
+      ? "The ecosystem's governance"
+      : `${label(ctx, authority.address)}${governs ? " (governance)" : ""}`;
   return { entity, authority, snap, links, above, governs, typeId, evaluatedAt, asked, at, authorityLabel };
 }
 
@@ -414,12 +457,25 @@ function answer<K extends "authorized" | "recognized">(
 }
 
 /** What both queries begin with: the action checked, the query prepared, the time asked about, a way to say no. */
-async function start(ctx: TrqpContext, q: TrqpQuery, kind: string, action: string, verdict: "authorized" | "recognized") {
+async function start(
+  ctx: TrqpContext,
+  q: TrqpQuery,
+  kind: string,
+  action: string,
+  verdict: "authorized" | "recognized",
+) {
   if (q.action !== action) {
-    throw new TrqpProblem("unknown-action", `${kind} queries answer the action "${action}" (with a credential type as the resource), not "${clip(q.action)}".`);
+    throw new TrqpProblem(
+      "unknown-action",
+      `${kind} queries answer the action "${action}" (with a credential type as the resource), not "${clip(q.action)}".`,
+    );
   }
   const p = await prepare(ctx, q);
-  return { p, when: iso(p.asked), no: (reason: string, message: string) => answer(ctx, q, p, verdict, false, reason, message) };
+  return {
+    p,
+    when: iso(p.asked),
+    no: (reason: string, message: string) => answer(ctx, q, p, verdict, false, reason, message),
+  };
 }
 
 /** Answers an authorization query. Chain failures throw ChainError (the route answers 503). */
@@ -431,15 +487,35 @@ export async function authorize(ctx: TrqpContext, q: TrqpQuery): Promise<Authori
     const accreditor = isEntity || verdict.failedAt === undefined ? undefined : label(ctx, verdict.failedAt);
     return no(
       verdictCode(verdict.verdict, isEntity),
-      verdictMessage(verdict.verdict, { subject: "The entity", accreditor, type: q.resource, when, suspendedNow: isSuspendedNow(p.links, verdict.failedAt) }),
+      verdictMessage(verdict.verdict, {
+        subject: "The entity",
+        accreditor,
+        type: q.resource,
+        when,
+        suspendedNow: isSuspendedNow(p.links, verdict.failedAt),
+      }),
     );
   }
   const root = label(ctx, verdict.root!);
   if (!p.governs && !(p.authority.kind === "identity" && p.above.includes(p.authority.address))) {
-    return no("authority_not_in_chain", `${p.authorityLabel} is not an accreditor above ${label(ctx, p.entity)} in the registry (its chain ends at root ${root}).`);
+    return no(
+      "authority_not_in_chain",
+      `${p.authorityLabel} is not an accreditor above ${label(ctx, p.entity)} in the registry (its chain ends at root ${root}).`,
+    );
   }
-  const via = p.authority.kind === "identity" && !p.governs && p.authority.address !== verdict.root ? ` through ${label(ctx, p.authority.address)},` : "";
-  return answer(ctx, q, p, "authorized", true, "authorized", `${label(ctx, p.entity)} was accredited to issue "${q.resource}" at ${when},${via} under root ${root}.`);
+  const via =
+    p.authority.kind === "identity" && !p.governs && p.authority.address !== verdict.root
+      ? ` through ${label(ctx, p.authority.address)},`
+      : "";
+  return answer(
+    ctx,
+    q,
+    p,
+    "authorized",
+    true,
+    "authorized",
+    `${label(ctx, p.entity)} was accredited to issue "${q.resource}" at ${when},${via} under root ${root}.`,
+  );
 }
 
 // ---- recognition ---------------------------------------------------------------------------------------------------
@@ -458,19 +534,38 @@ export async function recognize(ctx: TrqpContext, q: TrqpQuery): Promise<Recogni
   const probe: ChainLink = {
     subject: ZERO,
     parent: p.entity,
-    versions: [{ since: 0n, role: ROLE_ISSUER, status: AccreditationStatus.Active, reason: 0, validFrom: 0n, validUntil: BigInt(NO_END), scope: 1n << BigInt(p.typeId) }],
+    versions: [
+      {
+        since: 0n,
+        role: ROLE_ISSUER,
+        status: AccreditationStatus.Active,
+        reason: 0,
+        validFrom: 0n,
+        validUntil: BigInt(NO_END),
+        scope: 1n << BigInt(p.typeId),
+      },
+    ],
   };
   const verdict = evaluateTrust([probe, ...p.links], { typeId: p.typeId, at: p.at });
   if (verdict.verdict !== Verdict.Trusted) {
     const failed = verdict.failedAt === undefined ? undefined : label(ctx, verdict.failedAt);
     return no(
       verdictCode(verdict.verdict, false),
-      verdictMessage(verdict.verdict, { subject: "The entity", accreditor: failed, type: q.resource, when, suspendedNow: isSuspendedNow(p.links, verdict.failedAt) }),
+      verdictMessage(verdict.verdict, {
+        subject: "The entity",
+        accreditor: failed,
+        type: q.resource,
+        when,
+        suspendedNow: isSuspendedNow(p.links, verdict.failedAt),
+      }),
     );
   }
   const root = label(ctx, verdict.root!);
   if (!p.governs && !(p.authority.kind === "identity" && p.above.includes(p.authority.address))) {
-    return no("authority_not_in_chain", `${p.authorityLabel} is not an accreditor above ${label(ctx, p.entity)} in the registry (its chain ends at root ${root}).`);
+    return no(
+      "authority_not_in_chain",
+      `${p.authorityLabel} is not an accreditor above ${label(ctx, p.entity)} in the registry (its chain ends at root ${root}).`,
+    );
   }
   const under = p.entity === verdict.root ? "as a root of the registry" : `under root ${root}`;
   return answer(
@@ -540,7 +635,11 @@ export interface TrqpMetadata {
 }
 
 /** The metadata, read from the registry index (its block) and the governance role at that block. */
-export async function describeEcosystem(ctx: TrqpContext, endpoint: string, authorityId: string | undefined): Promise<TrqpMetadata> {
+export async function describeEcosystem(
+  ctx: TrqpContext,
+  endpoint: string,
+  authorityId: string | undefined,
+): Promise<TrqpMetadata> {
   if (authorityId !== undefined && (authorityId === "" || authorityId.length > MAX_LENGTH)) {
     throw malformed("authority_id", `"authority_id" must be a non-empty string of at most ${MAX_LENGTH} characters.`);
   }
@@ -569,7 +668,11 @@ export async function describeEcosystem(ctx: TrqpContext, endpoint: string, auth
     ecosystem: {
       network: ctx.network.name,
       chainId: ctx.network.chainId,
-      trustRegistry: { address: trust.address, block: trust.block, ...(trust.version !== undefined && { version: trust.version }) },
+      trustRegistry: {
+        address: trust.address,
+        block: trust.block,
+        ...(trust.version !== undefined && { version: trust.version }),
+      },
       governance,
       credentialTypes: types,
     },
@@ -596,6 +699,11 @@ export async function describeEcosystem(ctx: TrqpContext, endpoint: string, auth
     }
   }
   if (roles.length === 0) throw unknownAuthority(ctx, authorityId);
-  metadata.authority = { authority_id: authorityId, roles, ...(did !== undefined && { did }), ...(chain !== undefined && { chain }) };
+  metadata.authority = {
+    authority_id: authorityId,
+    roles,
+    ...(did !== undefined && { did }),
+    ...(chain !== undefined && { chain }),
+  };
   return metadata;
 }

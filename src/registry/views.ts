@@ -71,7 +71,12 @@ export function scopeView(scope: bigint, names: ReadonlyMap<number, string>): Sc
   });
 }
 
-export function entityView(state: RegistryState, x: EntityState, ctx: ViewContext, types = typeNames(state)): EntityView {
+export function entityView(
+  state: RegistryState,
+  x: EntityState,
+  ctx: ViewContext,
+  types = typeNames(state),
+): EntityView {
   const v: EntityView = {
     address: x.address,
     did: ctx.didOf(x.address),
@@ -120,7 +125,12 @@ export function versionView(v: Version, types: ReadonlyMap<number, string>): Ver
 }
 
 /** The entity in full: its chain up to the root, its children, its history, its issuing activity. */
-export function entityDetail(state: RegistryState, x: EntityState, ctx: ViewContext, statusListUrl: (list: bigint, purpose: string) => string) {
+export function entityDetail(
+  state: RegistryState,
+  x: EntityState,
+  ctx: ViewContext,
+  statusListUrl: (list: bigint, purpose: string) => string,
+) {
   const types = typeNames(state);
   const activity = state.activity.get(x.address);
   return {

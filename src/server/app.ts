@@ -1,6 +1,12 @@
 import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
 import { ChainError, isLerError } from "../errors.js";
-import { connectionLimits, DEFAULT_BODY_LIMIT, serviceContext, type ServerOptions, type ServiceContext } from "./context.js";
+import {
+  connectionLimits,
+  DEFAULT_BODY_LIMIT,
+  serviceContext,
+  type ServerOptions,
+  type ServiceContext,
+} from "./context.js";
 import { errorBody, HttpError } from "./http.js";
 import { registerContexts } from "./routes/contexts.js";
 import { registerPage } from "./routes/page.js";
@@ -11,11 +17,23 @@ import { registerWallet } from "./routes/wallet.js";
 
 /** Fastify's own request errors, as the service's stable codes. */
 const FASTIFY_CODES: Record<string, { status: number; code: string; message: string }> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: "body_too_large", message: "The request body is larger than this service accepts." },
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: "unsupported_media_type", message: "Send JSON with Content-Type: application/json." },
+  FST_ERR_CTP_BODY_TOO_LARGE: {
+    status: 413,
+    code: "body_too_large",
+    message: "The request body is larger than this service accepts.",
+  },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    status: 415,
+    code: "unsupported_media_type",
+    message: "Send JSON with Content-Type: application/json.",
+  },
   FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: "empty_body", message: "The request body is empty." },
   FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: "invalid_json", message: "The request body is not valid JSON." },
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: "invalid_content_length", message: "Content-Length does not match the body." },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
+    status: 400,
+    code: "invalid_content_length",
+    message: "Content-Length does not match the body.",
+  },
 };
 
 // Everything the page needs is served from here: no CDN, no inline script, no external font.
@@ -65,7 +83,8 @@ export async function buildServer(options: ServerOptions): Promise<{ app: Fastif
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    if (error instanceof HttpError) return reply.code(error.status).send(errorBody(error.code, error.message, error.details));
+    if (error instanceof HttpError)
+      return reply.code(error.status).send(errorBody(error.code, error.message, error.details));
     if (error instanceof ChainError) return reply.code(503).send(errorBody(error.code, error.message, error.details));
     if (isLerError(error)) return reply.code(400).send(errorBody(error.code, error.message, error.details));
     const known = error.code === undefined ? undefined : FASTIFY_CODES[error.code];
@@ -75,12 +94,19 @@ export async function buildServer(options: ServerOptions): Promise<{ app: Fastif
     }
     // A bug, not a user error: it must reach the operator even when request logging is off.
     if (options.logger === true) request.log.error(error);
-    else process.stderr.write(`ler serve: ${request.method} ${request.url.split("?")[0]} failed: ${error.stack ?? String(error)}\n`);
-    return reply.code(500).send(errorBody("internal_error", "The service failed on this request; the error was logged."));
+    else
+      process.stderr.write(
+        `ler serve: ${request.method} ${request.url.split("?")[0]} failed: ${error.stack ?? String(error)}\n`,
+      );
+    return reply
+      .code(500)
+      .send(errorBody("internal_error", "The service failed on this request; the error was logged."));
   });
 
   app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send(errorBody("not_found", `No ${request.method} ${request.url.split("?")[0]} here; see docs/http-api.md.`)),
+    reply
+      .code(404)
+      .send(errorBody("not_found", `No ${request.method} ${request.url.split("?")[0]} here; see docs/http-api.md.`)),
   );
 
   registerVerify(app, context);

@@ -142,7 +142,10 @@ export function serviceContext(options: ServerOptions): ServiceContext {
     try {
       did = parseEthrDid(id);
     } catch {
-      throw new LerError("invalid_identifier", `The ${what} is neither a did:ethr nor an address: ${JSON.stringify(id).slice(0, 120)}.`);
+      throw new LerError(
+        "invalid_identifier",
+        `The ${what} is neither a did:ethr nor an address: ${JSON.stringify(id).slice(0, 120)}.`,
+      );
     }
     if (!didNamesChain(did, { name: network.name, chainId: network.chainId })) {
       throw new LerError("wrong_network", `${did.did} is not on this chain (${network.name}, ${network.chainId}).`);
@@ -167,7 +170,10 @@ export function serviceContext(options: ServerOptions): ServiceContext {
       minRefreshMs: options.refreshIntervalMs ?? 1000,
       blockRange: options.logBlockRange ?? 10_000,
       timeoutMs: readTimeoutMs,
-      onSkipped: (s) => process.stderr.write(`ler serve: registry log skipped (block ${s.block}, log ${s.logIndex}, tx ${s.txHash}): ${s.reason}\n`),
+      onSkipped: (s) =>
+        process.stderr.write(
+          `ler serve: registry log skipped (block ${s.block}, log ${s.logIndex}, tx ${s.txHash}): ${s.reason}\n`,
+        ),
     }),
     metrics: new VerificationMetrics(Date.now()),
     names,

@@ -19,7 +19,8 @@ export function errorBody(code: string, message: string, details?: Record<string
   return { error: { code, message, ...(details !== undefined && { details }) } };
 }
 
-export const badRequest = (code: ErrorCode, message: string, details?: Record<string, unknown>) => new HttpError(400, code, message, details);
+export const badRequest = (code: ErrorCode, message: string, details?: Record<string, unknown>) =>
+  new HttpError(400, code, message, details);
 
 /** The body as a JSON object with only the `allowed` members (a typo would otherwise be ignored without a word). */
 export function objectBody(body: unknown, allowed: readonly string[]): Record<string, unknown> {
@@ -28,9 +29,13 @@ export function objectBody(body: unknown, allowed: readonly string[]): Record<st
   }
   const unknown = Object.keys(body).filter((k) => !allowed.includes(k));
   if (unknown.length > 0) {
-    throw badRequest("unknown_member", `Unknown member "${unknown[0]}"; expected ${allowed.map((a) => `"${a}"`).join(", ")}.`, {
-      member: unknown[0],
-    });
+    throw badRequest(
+      "unknown_member",
+      `Unknown member "${unknown[0]}"; expected ${allowed.map((a) => `"${a}"`).join(", ")}.`,
+      {
+        member: unknown[0],
+      },
+    );
   }
   return body as Record<string, unknown>;
 }
@@ -38,8 +43,10 @@ export function objectBody(body: unknown, allowed: readonly string[]): Record<st
 /** An optional string member of at most `max` characters. */
 export function optionalString(value: unknown, name: string, max = 1024): string | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== "string") throw badRequest("invalid_parameter", `"${name}" must be a string.`, { parameter: name });
-  if (value.length > max) throw badRequest("invalid_parameter", `"${name}" is longer than ${max} characters.`, { parameter: name });
+  if (typeof value !== "string")
+    throw badRequest("invalid_parameter", `"${name}" must be a string.`, { parameter: name });
+  if (value.length > max)
+    throw badRequest("invalid_parameter", `"${name}" is longer than ${max} characters.`, { parameter: name });
   return value;
 }
 

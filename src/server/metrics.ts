@@ -49,7 +49,17 @@ export class VerificationMetrics {
     this.since = startedAtMs;
   }
 
-  record({ kind, result, latencyMs, atMs }: { kind: VerificationKind; result: VerificationResult; latencyMs: number; atMs: number }): void {
+  record({
+    kind,
+    result,
+    latencyMs,
+    atMs,
+  }: {
+    kind: VerificationKind;
+    result: VerificationResult;
+    latencyMs: number;
+    atMs: number;
+  }): void {
     this.byResult[result]++;
     this.byKind[kind]++;
     if (this.latencies.length < LATENCY_WINDOW) this.latencies.push(latencyMs);
@@ -66,7 +76,8 @@ export class VerificationMetrics {
 
   snapshot(nowMs: number): ServiceMetrics {
     const sorted = [...this.latencies].sort((a, b) => a - b);
-    const rank = (p: number) => (sorted.length === 0 ? null : round(sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]!));
+    const rank = (p: number) =>
+      sorted.length === 0 ? null : round(sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]!);
     const total = this.byResult.valid + this.byResult.invalid + this.byResult.unknown;
     const oldest = Math.floor(nowMs / 60_000) - TIMELINE_MINUTES;
     return {

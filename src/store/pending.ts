@@ -115,9 +115,7 @@ export class PendingWrites {
   async listPending(options: PendingOptions = {}): Promise<Intent[]> {
     return this.#locked(options, (file) => {
       const { intents, done } = this.#load(file);
-      return [...intents.values()]
-        .filter((i) => !done.has(i.id))
-        .map(({ op: _op, ...intent }) => intent);
+      return [...intents.values()].filter((i) => !done.has(i.id)).map(({ op: _op, ...intent }) => intent);
     });
   }
 
@@ -155,7 +153,8 @@ export class PendingWrites {
       if (e.op === "intent") {
         if (typeof e.kind !== "string" || !KINDS.includes(e.kind) || typeof e.issuer !== "string") throw bad();
         if (e.chainId !== undefined && (!Number.isSafeInteger(e.chainId) || e.chainId <= 0)) throw bad();
-        if (e.registry !== undefined && (typeof e.registry !== "string" || !/^0x[0-9a-f]{40}$/.test(e.registry))) throw bad();
+        if (e.registry !== undefined && (typeof e.registry !== "string" || !/^0x[0-9a-f]{40}$/.test(e.registry)))
+          throw bad();
         intents.set(e.id, entryOf(e.id, e.kind as IntentKind, e.issuer, e.payload, e.chainId, e.registry));
       } else if (e.op === "done") {
         if (typeof e.txHash !== "string" || typeof e.block !== "number") throw bad();
@@ -188,15 +187,33 @@ function checkIntent(intent: Intent): Entry & { op: "intent" } {
     );
   }
   if (text === undefined) throw bad("has no payload");
-  if (intent.chainId !== undefined && (!Number.isSafeInteger(intent.chainId) || intent.chainId <= 0)) throw bad("has a malformed chain id");
-  if (intent.registry !== undefined && (typeof intent.registry !== "string" || !/^0x[0-9a-fA-F]{40}$/.test(intent.registry))) {
+  if (intent.chainId !== undefined && (!Number.isSafeInteger(intent.chainId) || intent.chainId <= 0))
+    throw bad("has a malformed chain id");
+  if (
+    intent.registry !== undefined &&
+    (typeof intent.registry !== "string" || !/^0x[0-9a-fA-F]{40}$/.test(intent.registry))
+  ) {
     throw bad("has a malformed registry address");
   }
-  return entryOf(intent.id, intent.kind, issuer, JSON.parse(text) as unknown, intent.chainId, intent.registry?.toLowerCase());
+  return entryOf(
+    intent.id,
+    intent.kind,
+    issuer,
+    JSON.parse(text) as unknown,
+    intent.chainId,
+    intent.registry?.toLowerCase(),
+  );
 }
 
 /** A log entry, its fields always in the same order (entries are compared as JSON). */
-function entryOf(id: string, kind: IntentKind, issuer: string, payload: unknown, chainId?: number, registry?: string): Entry & { op: "intent" } {
+function entryOf(
+  id: string,
+  kind: IntentKind,
+  issuer: string,
+  payload: unknown,
+  chainId?: number,
+  registry?: string,
+): Entry & { op: "intent" } {
   return {
     op: "intent",
     id,

@@ -149,7 +149,15 @@ function applyOne(s: RegistryState, e: RegistryEvent): void {
         depth,
         accreditedAt: { block: e.block, time: e.time },
         children: [],
-        history: [history(e, { role: e.role, scope: e.scope, validFrom: e.validFrom, validUntil: e.validUntil, metadataURI: e.metadataURI })],
+        history: [
+          history(e, {
+            role: e.role,
+            scope: e.scope,
+            validFrom: e.validFrom,
+            validUntil: e.validUntil,
+            metadataURI: e.metadataURI,
+          }),
+        ],
         versions: [],
       });
       pushVersion(s.entities.get(e.subject)!, e.time, {
@@ -178,7 +186,14 @@ function applyOne(s: RegistryState, e: RegistryEvent): void {
       x.metadataURI = e.metadataURI;
       x.metadataHash = e.metadataHash;
       x.history.push(
-        history(e, { reason: e.reason, role: e.role, scope: e.scope, validFrom: e.validFrom, validUntil: e.validUntil, metadataURI: e.metadataURI }),
+        history(e, {
+          reason: e.reason,
+          role: e.role,
+          scope: e.scope,
+          validFrom: e.validFrom,
+          validUntil: e.validUntil,
+          metadataURI: e.metadataURI,
+        }),
       );
       return;
     }
@@ -196,7 +211,12 @@ function applyOne(s: RegistryState, e: RegistryEvent): void {
       if (x === undefined) return;
       // As TrustRegistry.revoke: a revoked version's validUntil is the revocation's effective time (a second
       // revocation moves it earlier).
-      pushVersion(x, e.time, { ...latestOf(x), status: AccreditationStatus.Revoked, reason: e.reason, validUntil: BigInt(e.effectiveAt) });
+      pushVersion(x, e.time, {
+        ...latestOf(x),
+        status: AccreditationStatus.Revoked,
+        reason: e.reason,
+        validUntil: BigInt(e.effectiveAt),
+      });
       x.history.push(history(e, { reason: e.reason, effectiveAt: e.effectiveAt }));
       return;
     }
@@ -276,7 +296,15 @@ function history(
   return entry;
 }
 
-function changeWord(s: RegistryState, issuer: string, purpose: Purpose, list: bigint, word: number, mask: bigint, set: boolean): void {
+function changeWord(
+  s: RegistryState,
+  issuer: string,
+  purpose: Purpose,
+  list: bigint,
+  word: number,
+  mask: bigint,
+  set: boolean,
+): void {
   const key = `${issuer}:${purpose}:${list}:${word}`;
   const before = s.words.get(key) ?? 0n;
   const after = set ? before | mask : before & ~mask;

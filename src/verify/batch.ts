@@ -44,7 +44,11 @@ export async function verifyWithMemory(
   const ready = prepared.filter((p) => p.issuer !== undefined);
   const cache = ctx.cache === false ? undefined : (ctx.cache ?? memory.chainCacheOf(ctx.provider)).of(ctx.deployment);
   // Status lists are fetched while the chain is read: every distinct list of the batch once, a few at a time.
-  const fetchingLists = fetchStatusLists(statusListUrlsOf(ready, options.checkStatusLists === true), ctx.fetchStatusList, options.statusLists);
+  const fetchingLists = fetchStatusLists(
+    statusListUrlsOf(ready, options.checkStatusLists === true),
+    ctx.fetchStatusList,
+    options.statusLists,
+  );
   let snapshot: ChainSnapshot | undefined;
   let chainError: ChainError | undefined;
   if (ready.length > 0 || extraIssuers.length > 0) {
@@ -59,7 +63,9 @@ export async function verifyWithMemory(
             p.status?.kind === "ler" ? [{ issuer: p.issuer!.address, list: p.status.list, index: p.status.index }] : [],
           ),
           hashes: ready.flatMap((p) => p.hashes!.map((hash) => ({ issuer: p.issuer!.address, hash }))),
-          anchors: ready.flatMap((p) => (p.anchorRoot !== undefined ? [{ issuer: p.issuer!.address, root: p.anchorRoot }] : [])),
+          anchors: ready.flatMap((p) =>
+            p.anchorRoot !== undefined ? [{ issuer: p.issuer!.address, root: p.anchorRoot }] : [],
+          ),
         },
         // The head's age (`ReadOptions.maxHeadAgeSeconds`) is judged by this verification's clock.
         {
@@ -83,7 +89,15 @@ export async function verifyWithMemory(
         const r = finish(ctx, memory, q, snapshot, chainError, options, shared);
         // One level: a record inside a record is not expanded, so it proves nothing here.
         if (q.embedded !== undefined) {
-          r.checks = [...r.checks, { id: "embedded", outcome: "fail", code: "nested_record", message: "A record inside a record is not verified: embed the credentials themselves." }];
+          r.checks = [
+            ...r.checks,
+            {
+              id: "embedded",
+              outcome: "fail",
+              code: "nested_record",
+              message: "A record inside a record is not verified: embed the credentials themselves.",
+            },
+          ];
           r.result = combine(r.checks);
         }
         return r;
@@ -109,7 +123,12 @@ export function reportsWithoutChain(
   return inputs.map((input) => finish(ctx, memory, prepare(ctx, memory, input), undefined, why, options, shared));
 }
 
-function sharedOf(scope: VerifierScope, memory: VerifierMemory, options: VerifyOptions, statusLists: ReadonlyMap<string, FetchedStatusList> = new Map()): Shared {
+function sharedOf(
+  scope: VerifierScope,
+  memory: VerifierMemory,
+  options: VerifyOptions,
+  statusLists: ReadonlyMap<string, FetchedStatusList> = new Map(),
+): Shared {
   const keys = new Map<string, SigningKeys>();
   const chains = new Map<string, TrustChainEntry[]>();
   let roots: ReadonlySet<string> | undefined;
@@ -131,7 +150,9 @@ function sharedOf(scope: VerifierScope, memory: VerifierMemory, options: VerifyO
     // Parsed when first needed, as before: a bad entry throws only if a chain reaches a root.
     get trustedRoots() {
       if (options.trustedRoots === undefined) return undefined;
-      roots ??= new Set(options.trustedRoots.map((r) => (r.startsWith("did:") ? parseEthrDid(r).address : getAddress(r))));
+      roots ??= new Set(
+        options.trustedRoots.map((r) => (r.startsWith("did:") ? parseEthrDid(r).address : getAddress(r))),
+      );
       return roots;
     },
   };
@@ -255,7 +276,16 @@ function finish(
 
   // Status: revocation and suspension now.
   if (!has("status")) {
-    report.checks.push(...statusCheck(p, snap, scope, shared, { now, skew, checkStatusLists: options.checkStatusLists === true }, memory));
+    report.checks.push(
+      ...statusCheck(
+        p,
+        snap,
+        scope,
+        shared,
+        { now, skew, checkStatusLists: options.checkStatusLists === true },
+        memory,
+      ),
+    );
   }
 
   // Sorted, and no spare capacity: a batch holds ten thousand of these arrays.
@@ -278,7 +308,15 @@ function withEmbedded(report: CredentialReport, embedded: CredentialReport[]): v
       return [{ index: i, id: r.credential.id, result: r.result, code, text: `${name}: ${r.result} (${code})` }];
     }
     if (subject !== undefined && r.credential.subject !== subject) {
-      return [{ index: i, id: r.credential.id, result: "invalid" as const, code: "embedded_subject_mismatch", text: `${name}: about ${r.credential.subject ?? "no subject"}, not ${subject}` }];
+      return [
+        {
+          index: i,
+          id: r.credential.id,
+          result: "invalid" as const,
+          code: "embedded_subject_mismatch",
+          text: `${name}: about ${r.credential.subject ?? "no subject"}, not ${subject}`,
+        },
+      ];
     }
     return [];
   });
@@ -286,13 +324,25 @@ function withEmbedded(report: CredentialReport, embedded: CredentialReport[]): v
   report.checks = [
     ...report.checks,
     outcome === "pass"
-      ? { id: "embedded", outcome, code: "embedded_valid", message: `Every embedded credential (${embedded.length}) is valid and the record's subject's.` }
+      ? {
+          id: "embedded",
+          outcome,
+          code: "embedded_valid",
+          message: `Every embedded credential (${embedded.length}) is valid and the record's subject's.`,
+        }
       : {
           id: "embedded",
           outcome,
           code: outcome === "fail" ? "embedded_invalid" : "embedded_unknown",
           message: `${bad.length} of ${embedded.length} embedded credential${embedded.length === 1 ? "" : "s"} ${bad.length === 1 ? "is" : "are"} not valid: ${bad.map((b) => b.text).join("; ")}.`,
-          details: { failed: bad.map(({ index, id, result, code }) => ({ index, ...(id !== undefined && { id }), result, code })) },
+          details: {
+            failed: bad.map(({ index, id, result, code }) => ({
+              index,
+              ...(id !== undefined && { id }),
+              result,
+              code,
+            })),
+          },
         },
   ];
   report.result = combine(report.checks);

@@ -26,11 +26,19 @@ export function signatureBackend(): string {
 }
 
 /** Verifies one credential JWT. Use `verify` (src/verify/index.ts). */
-export function verifyCredential(ctx: VerifierContext, jwt: unknown, options: VerifyOptions): Promise<CredentialReport> {
+export function verifyCredential(
+  ctx: VerifierContext,
+  jwt: unknown,
+  options: VerifyOptions,
+): Promise<CredentialReport> {
   return verify(ctx, jwt, options);
 }
 
 /** Verifies a batch of credential JWTs with one chain snapshot. Use `verifyBatch` (src/verify/index.ts). */
-export function verifyCredentials(ctx: VerifierContext, jwts: readonly unknown[], options: VerifyOptions): Promise<CredentialReport[]> {
+export function verifyCredentials(
+  ctx: VerifierContext,
+  jwts: readonly unknown[],
+  options: VerifyOptions,
+): Promise<CredentialReport[]> {
   return verifyBatch(ctx, jwts, options);
 }

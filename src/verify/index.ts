@@ -46,15 +46,27 @@ export async function verify(ctx: VerifierContext, input: unknown, options: Veri
  * Verifies a batch of credentials with one chain snapshot: one `eth_call` for every registry read of the batch and
  * at most one `eth_getLogs` for DID histories; on worker threads with `threads` (or `pool`).
  */
-export async function verifyBatch(ctx: VerifierContext, inputs: readonly unknown[], options: VerifyBatchOptions): Promise<CredentialReport[]> {
+export async function verifyBatch(
+  ctx: VerifierContext,
+  inputs: readonly unknown[],
+  options: VerifyBatchOptions,
+): Promise<CredentialReport[]> {
   const { threads, pool, ...rest } = options;
-  if (pool === undefined && (threads === undefined || threads <= 1)) return (await verifyWithMemory(ctx, memoryOf(ctx), inputs, rest)).reports;
+  if (pool === undefined && (threads === undefined || threads <= 1))
+    return (await verifyWithMemory(ctx, memoryOf(ctx), inputs, rest)).reports;
   // Threads take tokens (a decoded token does not cross to a thread) and options without functions.
   const tokens = inputs.map((x) => (isDecodedJwt(x) ? x.raw : x));
   const onPool: PoolVerifyOptions = { ...rest, ...(rest.read !== undefined && { read: portableRead(rest.read) }) };
   if (pool !== undefined) return pool.verifyCredentials(tokens, onPool);
-  if (ctx.rpcUrl === undefined) throw new UsageError("invalid_argument", "Verifying on threads needs a JSON-RPC endpoint (--rpc).");
-  const own = new VerifierPool({ rpcUrl: ctx.rpcUrl, deployment: ctx.deployment, networkName: ctx.networkName, threads: threads!, memory: memoryOf(ctx) });
+  if (ctx.rpcUrl === undefined)
+    throw new UsageError("invalid_argument", "Verifying on threads needs a JSON-RPC endpoint (--rpc).");
+  const own = new VerifierPool({
+    rpcUrl: ctx.rpcUrl,
+    deployment: ctx.deployment,
+    networkName: ctx.networkName,
+    threads: threads!,
+    memory: memoryOf(ctx),
+  });
   try {
     return await own.verifyCredentials(tokens, onPool);
   } finally {
@@ -66,7 +78,11 @@ export async function verifyBatch(ctx: VerifierContext, inputs: readonly unknown
  * Verifies a presentation (a compact JWT, or one `decodeJwt` decoded): the holder's signature and binding, the
  * verifier's challenge and domain, and every credential it carries, with one chain snapshot.
  */
-export async function verifyPresentation(ctx: VerifierContext, input: unknown, options: VerifyPresentationOptions): Promise<PresentationReport> {
+export async function verifyPresentation(
+  ctx: VerifierContext,
+  input: unknown,
+  options: VerifyPresentationOptions,
+): Promise<PresentationReport> {
   return verifyPresentationWithMemory(ctx, memoryOf(ctx), input, options);
 }
 

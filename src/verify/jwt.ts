@@ -51,7 +51,10 @@ export function decodeJwt(token: unknown): DecodedJwt {
   if (token instanceof Jwt) return token;
   if (typeof token !== "string") throw new LerError("malformed_jwt", "The credential is not a JWT string.");
   if (token.length > MAX_JWT_BYTES) {
-    throw new LerError("token_too_large", `The token has ${token.length} bytes; at most ${MAX_JWT_BYTES} are accepted.`);
+    throw new LerError(
+      "token_too_large",
+      `The token has ${token.length} bytes; at most ${MAX_JWT_BYTES} are accepted.`,
+    );
   }
   const parts = token.trim().split(".");
   if (parts.length !== 3 || parts.some((p) => p.length === 0 || !BASE64URL.test(p))) {
@@ -67,7 +70,10 @@ export function decodeJwt(token: unknown): DecodedJwt {
   // RFC 7515 §4.1.11: a recipient must refuse a JWS whose `crit` names an extension it does not understand. This
   // verifier understands none, and an empty or malformed `crit` is itself an error: any `crit` is refused.
   if (Object.hasOwn(header, "crit")) {
-    throw new LerError("unsupported_crit", `The JOSE header marks ${JSON.stringify(header.crit)} critical: no header extension is supported here.`);
+    throw new LerError(
+      "unsupported_crit",
+      `The JOSE header marks ${JSON.stringify(header.crit)} critical: no header extension is supported here.`,
+    );
   }
   // A copy: a small Buffer is a view of an 8 KB pool slab, which it would keep alive as long as the JWT is kept.
   const signature = new Uint8Array(Buffer.from(s, "base64url"));
@@ -187,7 +193,9 @@ function allowed(keys: SigningKeys, memory: SignatureMemory | undefined): Allowe
   for (const pk of keys.publicKeys) {
     // A malformed key attribute signs nothing.
     const hex = /^0x[0-9a-f]{128}$/.test(pk) ? `04${pk.slice(2)}` : pk.slice(2);
-    const bytes = /^(?:0[23][0-9a-f]{64}|04[0-9a-f]{128})$/.test(hex) ? uncompressedKey(Buffer.from(hex, "hex")) : undefined;
+    const bytes = /^(?:0[23][0-9a-f]{64}|04[0-9a-f]{128})$/.test(hex)
+      ? uncompressedKey(Buffer.from(hex, "hex"))
+      : undefined;
     if (bytes === undefined) continue;
     a.keys.push(bytes);
     a.addresses.add(addressOfPublicKey(bytes));
@@ -230,7 +238,12 @@ export interface SignatureParts {
 }
 
 /** Whether one of `keys` made the signature of `jwt`. */
-export function signedBy(jwt: DecodedJwt, keys: SigningKeys, backend: Secp256k1Backend = secp256k1Backend, memory?: SignatureMemory): boolean {
+export function signedBy(
+  jwt: DecodedJwt,
+  keys: SigningKeys,
+  backend: Secp256k1Backend = secp256k1Backend,
+  memory?: SignatureMemory,
+): boolean {
   return signatureValid({ alg: jwt.alg, signature: jwt.signature, digest: signingHash(jwt) }, keys, backend, memory);
 }
 

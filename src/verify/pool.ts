@@ -39,7 +39,9 @@ export interface VerifierPoolOptions {
 }
 
 /** What a pool's verification takes: VerifyOptions without what cannot cross to a thread (callbacks, caches). */
-export type PoolVerifyOptions = Omit<VerifyOptions, "read"> & { read?: { timeoutMs?: number; callGasBudget?: number; maxHeadAgeSeconds?: number } };
+export type PoolVerifyOptions = Omit<VerifyOptions, "read"> & {
+  read?: { timeoutMs?: number; callGasBudget?: number; maxHeadAgeSeconds?: number };
+};
 
 /** @internal What a thread starts with. */
 export interface PoolWorkerData {
@@ -59,8 +61,7 @@ export interface PoolTask {
 
 /** @internal A thread's answer, with the JSON-RPC requests it made since its last answer. */
 export type PoolAnswer = { id: number; requests: Record<string, number> } & (
-  | { reports: CredentialReport[] }
-  | { error: { code: string; message: string } }
+  { reports: CredentialReport[] } | { error: { code: string; message: string } }
 );
 
 /** Below this many credentials a part is not split further: each part costs its thread a chain read. */
@@ -104,7 +105,10 @@ export class VerifierPool {
     // The head, probed now. If the chain cannot be read, nothing that needs it can be verified: unknown, with why.
     let head: BlockHeader;
     try {
-      head = await latestHead(this.provider, options.read?.timeoutMs === undefined ? {} : { timeoutMs: options.read.timeoutMs });
+      head = await latestHead(
+        this.provider,
+        options.read?.timeoutMs === undefined ? {} : { timeoutMs: options.read.timeoutMs },
+      );
     } catch (e) {
       if (!(e instanceof ChainError)) throw e;
       const { deployment, networkName } = this.options;
@@ -150,7 +154,10 @@ export class VerifierPool {
     const { rpcUrl, deployment, networkName, cacheLimits } = this.options;
     const data: PoolWorkerData = { rpcUrl, deployment, networkName, ...(cacheLimits !== undefined && { cacheLimits }) };
     // The thread runs this project's TypeScript sources through the same loader as the process.
-    w = new Worker(new URL("./poolWorker.ts", import.meta.url), { workerData: data, execArgv: ["--import", import.meta.resolve("tsx")] });
+    w = new Worker(new URL("./poolWorker.ts", import.meta.url), {
+      workerData: data,
+      execArgv: ["--import", import.meta.resolve("tsx")],
+    });
     const current = w;
     this.workers[thread] = w;
     w.unref();
@@ -166,7 +173,13 @@ export class VerifierPool {
     const lost = (why: string) => {
       if (this.workers[thread] !== current) return;
       this.workers[thread] = undefined;
-      this.fail((p) => p.thread === thread, new LerError("worker_failed", `A verification thread stopped (${why}); its part of the batch was not verified.`));
+      this.fail(
+        (p) => p.thread === thread,
+        new LerError(
+          "worker_failed",
+          `A verification thread stopped (${why}); its part of the batch was not verified.`,
+        ),
+      );
     };
     w.on("error", (e) => lost(e.message));
     w.on("exit", (code) => lost(`exit code ${code}`));

@@ -32,7 +32,9 @@ async function run(task: PoolTask): Promise<PoolAnswer> {
     const reports = await verifyBatch(ctx, task.jwts, { ...task.options, read });
     return { id: task.id, reports, requests: take() };
   } catch (e) {
-    const error = isLerError(e) ? { code: e.code, message: e.message } : { code: "internal_error", message: e instanceof Error ? e.message : String(e) };
+    const error = isLerError(e)
+      ? { code: e.code, message: e.message }
+      : { code: "internal_error", message: e instanceof Error ? e.message : String(e) };
     return { id: task.id, error, requests: take() };
   }
 }

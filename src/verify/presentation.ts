@@ -49,7 +49,13 @@ export async function verifyPresentationWithMemory(
 ): Promise<PresentationReport> {
   const now = options.now;
   const checks: Check[] = [];
-  const report: PresentationReport = { kind: "presentation", result: "invalid", checks, credentials: [], verifiedAt: now };
+  const report: PresentationReport = {
+    kind: "presentation",
+    result: "invalid",
+    checks,
+    credentials: [],
+    verifiedAt: now,
+  };
   let jwt: DecodedJwt;
   try {
     jwt = decodeJwt(token);
@@ -77,7 +83,13 @@ export async function verifyPresentationWithMemory(
   checks.push(challengeCheck(jwt.payload, options));
   checks.push(presentationWindowCheck(jwt.payload, now, options.clockSkewSeconds ?? DEFAULT_SKEW));
 
-  const { reports, snapshot, chainError } = await verifyWithMemory(ctx, memory, credentialJwts, { ...options, now }, holder === undefined ? [] : [holder.address]);
+  const { reports, snapshot, chainError } = await verifyWithMemory(
+    ctx,
+    memory,
+    credentialJwts,
+    { ...options, now },
+    holder === undefined ? [] : [holder.address],
+  );
   report.credentials = reports;
   if (snapshot !== undefined) report.block = snapshot.block;
 
@@ -92,4 +104,3 @@ function done(report: PresentationReport): PresentationReport {
   report.result = combine(report.checks, report.credentials);
   return report;
 }
-

@@ -106,7 +106,10 @@ export interface PresentationReport {
 }
 
 /** fail beats unknown beats everything else: verification fails closed. */
-export function combine(checks: readonly Check[], nested: readonly { result: VerificationResult }[] = []): VerificationResult {
+export function combine(
+  checks: readonly Check[],
+  nested: readonly { result: VerificationResult }[] = [],
+): VerificationResult {
   if (checks.some((c) => c.outcome === "fail") || nested.some((n) => n.result === "invalid")) return "invalid";
   if (checks.some((c) => c.outcome === "unknown") || nested.some((n) => n.result === "unknown")) return "unknown";
   return "valid";

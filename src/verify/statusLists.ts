@@ -3,7 +3,15 @@ import { isLerError, LerError } from "../errors.js";
 import { credentialOfPayload, jwkPublicKey } from "../credentials/jose.js";
 import type { BitstringEntry } from "../credentials/status.js";
 import { isPlainObject } from "../credentials/values.js";
-import { decodeJwt, MAX_JWT_BYTES, signatureByKey, signatureValid, signingHash, type SignatureMemory, type SignatureParts } from "./jwt.js";
+import {
+  decodeJwt,
+  MAX_JWT_BYTES,
+  signatureByKey,
+  signatureValid,
+  signingHash,
+  type SignatureMemory,
+  type SignatureParts,
+} from "./jwt.js";
 import { startTimer } from "../clock.js";
 import { uncompressedKey } from "./secp256k1.js";
 import type { SigningKeys } from "../did/ethr.js";
@@ -90,7 +98,10 @@ export async function fetchStatusLists(
   const distinct = [...new Set(urls)];
   const out = new Map<string, FetchedStatusList>();
   for (const url of distinct.slice(maxLists)) {
-    out.set(url, failed("status_list_unreachable", `Not fetched: the verification names more than ${maxLists} status lists.`));
+    out.set(
+      url,
+      failed("status_list_unreachable", `Not fetched: the verification names more than ${maxLists} status lists.`),
+    );
   }
   const queue = distinct.slice(0, maxLists);
   const worker = async () => {
@@ -102,19 +113,32 @@ export async function fetchStatusLists(
   return out;
 }
 
-async function fetchOne(url: string, fetcher: StatusListFetch | false | undefined, maxBytes: number, timeoutMs: number): Promise<FetchedStatusList> {
+async function fetchOne(
+  url: string,
+  fetcher: StatusListFetch | false | undefined,
+  maxBytes: number,
+  timeoutMs: number,
+): Promise<FetchedStatusList> {
   try {
     const text = await fetchText(url, fetcher, maxBytes, timeoutMs);
     return { ok: true, list: readStatusList(text, url) };
   } catch (e) {
     if (e instanceof StatusListError) return { ok: false, error: e };
     if (isLerError(e)) return failed("status_list_malformed", `The status list at ${url} cannot be read: ${e.message}`);
-    return failed("status_list_unreachable", `The status list at ${url} could not be fetched: ${(e as Error).message ?? String(e)}`);
+    return failed(
+      "status_list_unreachable",
+      `The status list at ${url} could not be fetched: ${(e as Error).message ?? String(e)}`,
+    );
   }
 }
 
 /** The body of `url`, as text, within the limits. */
-async function fetchText(url: string, fetcher: StatusListFetch | false | undefined, maxBytes: number, timeoutMs: number): Promise<string> {
+async function fetchText(
+  url: string,
+  fetcher: StatusListFetch | false | undefined,
+  maxBytes: number,
+  timeoutMs: number,
+): Promise<string> {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -122,9 +146,13 @@ async function fetchText(url: string, fetcher: StatusListFetch | false | undefin
     throw new StatusListError("status_list_unreachable", `${JSON.stringify(url)} is not a URL.`);
   }
   if (parsed.protocol !== "https:" && parsed.protocol !== "http:") {
-    throw new StatusListError("status_list_unreachable", `The status list at ${url} is not at an http(s) URL: not fetched.`);
+    throw new StatusListError(
+      "status_list_unreachable",
+      `The status list at ${url} is not at an http(s) URL: not fetched.`,
+    );
   }
-  if (fetcher === false) throw new StatusListError("status_list_unreachable", `Status lists are not fetched by this verifier (${url}).`);
+  if (fetcher === false)
+    throw new StatusListError("status_list_unreachable", `Status lists are not fetched by this verifier (${url}).`);
   if (fetcher === undefined && isReservedHost(parsed.hostname)) {
     throw new StatusListError(
       "status_list_unreachable",
@@ -142,8 +170,15 @@ async function fetchText(url: string, fetcher: StatusListFetch | false | undefin
   }
 }
 
-async function fetchBody(url: string, fetcher: StatusListFetch | undefined, maxBytes: number, timeoutMs: number, signal: AbortSignal): Promise<string> {
-  const timedOut = () => new StatusListError("status_list_timeout", `The status list at ${url} did not arrive within ${timeoutMs} ms.`);
+async function fetchBody(
+  url: string,
+  fetcher: StatusListFetch | undefined,
+  maxBytes: number,
+  timeoutMs: number,
+  signal: AbortSignal,
+): Promise<string> {
+  const timedOut = () =>
+    new StatusListError("status_list_timeout", `The status list at ${url} did not arrive within ${timeoutMs} ms.`);
   let response: Response;
   try {
     response = await (fetcher ?? fetch)(url, {
@@ -153,14 +188,18 @@ async function fetchBody(url: string, fetcher: StatusListFetch | undefined, maxB
     });
   } catch (e) {
     if (signal.aborted) throw timedOut();
-    throw new StatusListError("status_list_unreachable", `The status list at ${url} could not be fetched: ${causeOf(e)}.`);
+    throw new StatusListError(
+      "status_list_unreachable",
+      `The status list at ${url} could not be fetched: ${causeOf(e)}.`,
+    );
   }
   if (!response.ok) {
     await response.body?.cancel().catch(() => {});
     throw new StatusListError("status_list_unreachable", `The status list at ${url} answered HTTP ${response.status}.`);
   }
   const declared = Number(response.headers.get("content-length"));
-  const tooLarge = () => new StatusListError("status_list_too_large", `The status list at ${url} is larger than ${maxBytes} bytes.`);
+  const tooLarge = () =>
+    new StatusListError("status_list_too_large", `The status list at ${url} is larger than ${maxBytes} bytes.`);
   if (Number.isFinite(declared) && declared > maxBytes) {
     await response.body?.cancel().catch(() => {});
     throw tooLarge();
@@ -198,12 +237,14 @@ async function fetchBody(url: string, fetcher: StatusListFetch | undefined, maxB
 export function readStatusList(text: string, url: string): StatusList {
   const token = text.trim();
   const malformed = (why: string) => new StatusListError("status_list_malformed", `The status list at ${url} ${why}.`);
-  if (token.startsWith("{")) throw malformed("is a JSON document, not a JWT: only lists secured as a JWT (VC-JOSE) are checked here");
+  if (token.startsWith("{"))
+    throw malformed("is a JSON document, not a JWT: only lists secured as a JWT (VC-JOSE) are checked here");
   let jwt;
   try {
     jwt = decodeJwt(token);
   } catch (e) {
-    if (isLerError(e) && e.code === "token_too_large") throw new StatusListError("status_list_too_large", `The status list at ${url}: ${e.message}`);
+    if (isLerError(e) && e.code === "token_too_large")
+      throw new StatusListError("status_list_too_large", `The status list at ${url}: ${e.message}`);
     throw malformed(`is not a JWT this verifier accepts (${(e as Error).message})`);
   }
   let credential: Record<string, unknown>;
@@ -217,11 +258,14 @@ export function readStatusList(text: string, url: string): StatusList {
   const issuer = credential.issuer;
   const named = typeof issuer === "string" ? issuer : isPlainObject(issuer) ? issuer.id : undefined;
   if (named !== undefined && named !== iss) throw malformed(`names issuer ${String(named)} but was issued by ${iss}`);
-  if (!asArray(credential.type).includes("BitstringStatusListCredential")) throw malformed("is not a BitstringStatusListCredential");
+  if (!asArray(credential.type).includes("BitstringStatusListCredential"))
+    throw malformed("is not a BitstringStatusListCredential");
   const subject = credential.credentialSubject;
-  if (!isPlainObject(subject) || !asArray(subject.type).includes("BitstringStatusList")) throw malformed("has no BitstringStatusList subject");
+  if (!isPlainObject(subject) || !asArray(subject.type).includes("BitstringStatusList"))
+    throw malformed("has no BitstringStatusList subject");
   const purposes = asArray(subject.statusPurpose);
-  if (purposes.length === 0 || !purposes.every((p): p is string => typeof p === "string" && p !== "")) throw malformed("names no statusPurpose");
+  if (purposes.length === 0 || !purposes.every((p): p is string => typeof p === "string" && p !== ""))
+    throw malformed("names no statusPurpose");
   const bits = decodeEncodedList(subject.encodedList, url);
   let jwk: Uint8Array | undefined;
   if (Object.hasOwn(jwt.header, "jwk")) {
@@ -249,14 +293,19 @@ export function readStatusList(text: string, url: string): StatusList {
 
 /** GZIP-compressed, Multibase base64url (`u…`) bits, decompressed under {@link MAX_BITSTRING_BYTES}. */
 function decodeEncodedList(encodedList: unknown, url: string): Uint8Array {
-  const malformed = (why: string) => new StatusListError("status_list_malformed", `The status list at ${url}: encodedList ${why}.`);
-  if (typeof encodedList !== "string" || !/^u[A-Za-z0-9_-]+$/.test(encodedList)) throw malformed("is not Multibase base64url (`u…`)");
+  const malformed = (why: string) =>
+    new StatusListError("status_list_malformed", `The status list at ${url}: encodedList ${why}.`);
+  if (typeof encodedList !== "string" || !/^u[A-Za-z0-9_-]+$/.test(encodedList))
+    throw malformed("is not Multibase base64url (`u…`)");
   let bits: Buffer;
   try {
     bits = gunzipSync(Buffer.from(encodedList.slice(1), "base64url"), { maxOutputLength: MAX_BITSTRING_BYTES });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE" || e instanceof RangeError) {
-      throw new StatusListError("status_list_too_large", `The status list at ${url} decompresses to more than ${MAX_BITSTRING_BYTES} bytes.`);
+      throw new StatusListError(
+        "status_list_too_large",
+        `The status list at ${url} decompresses to more than ${MAX_BITSTRING_BYTES} bytes.`,
+      );
     }
     throw malformed("is not GZIP");
   }
@@ -266,7 +315,11 @@ function decodeEncodedList(encodedList: unknown, url: string): Uint8Array {
   return new Uint8Array(bits);
 }
 
-function windowOf(payload: Record<string, unknown>, credential: Record<string, unknown>, malformed: (why: string) => StatusListError) {
+function windowOf(
+  payload: Record<string, unknown>,
+  credential: Record<string, unknown>,
+  malformed: (why: string) => StatusListError,
+) {
   const seconds = (v: unknown, name: string): number | undefined => {
     if (v === undefined) return undefined;
     if (typeof v === "number" && Number.isFinite(v)) return v;
@@ -274,18 +327,35 @@ function windowOf(payload: Record<string, unknown>, credential: Record<string, u
     if (Number.isNaN(t)) throw malformed(`has a ${name} that is not a time`);
     return Math.floor(t / 1000);
   };
-  const from = [seconds(payload.nbf, "nbf"), seconds(credential.validFrom, "validFrom"), seconds(credential.issuanceDate, "issuanceDate")];
-  const until = [seconds(payload.exp, "exp"), seconds(credential.validUntil, "validUntil"), seconds(credential.expirationDate, "expirationDate")];
+  const from = [
+    seconds(payload.nbf, "nbf"),
+    seconds(credential.validFrom, "validFrom"),
+    seconds(credential.issuanceDate, "issuanceDate"),
+  ];
+  const until = [
+    seconds(payload.exp, "exp"),
+    seconds(credential.validUntil, "validUntil"),
+    seconds(credential.expirationDate, "expirationDate"),
+  ];
   const defined = (xs: (number | undefined)[]) => xs.filter((x): x is number => x !== undefined);
   const f = defined(from);
   const u = defined(until);
-  return { validFrom: f.length === 0 ? undefined : Math.max(...f), validUntil: u.length === 0 ? undefined : Math.min(...u) };
+  return {
+    validFrom: f.length === 0 ? undefined : Math.max(...f),
+    validUntil: u.length === 0 ? undefined : Math.min(...u),
+  };
 }
 
 function snapshotOf(value: unknown): StatusList["snapshot"] {
   if (!isPlainObject(value)) return undefined;
   const { chainId, registry, statusList, chainBlock } = value;
-  if (typeof chainId !== "number" || typeof registry !== "string" || typeof statusList !== "string" || typeof chainBlock !== "number") return undefined;
+  if (
+    typeof chainId !== "number" ||
+    typeof registry !== "string" ||
+    typeof statusList !== "string" ||
+    typeof chainBlock !== "number"
+  )
+    return undefined;
   return { chainId, registry, statusList, chainBlock };
 }
 
@@ -303,16 +373,26 @@ export function statusListSignedBy(list: StatusList, keys: SigningKeys, memory?:
  * {@link StatusListError}.
  */
 export function statusBit(list: StatusList, entry: BitstringEntry, now: number, skew: number): boolean {
-  const malformed = (why: string) => new StatusListError("status_list_malformed", `The status list at ${list.url} ${why}.`);
-  if (list.id !== entry.url) throw malformed(`is not the list the credential names (its id is ${JSON.stringify(list.id ?? null)})`);
-  if (!list.purposes.includes(entry.purpose)) throw malformed(`is for ${list.purposes.join(", ")}, not ${entry.purpose}`);
+  const malformed = (why: string) =>
+    new StatusListError("status_list_malformed", `The status list at ${list.url} ${why}.`);
+  if (list.id !== entry.url)
+    throw malformed(`is not the list the credential names (its id is ${JSON.stringify(list.id ?? null)})`);
+  if (!list.purposes.includes(entry.purpose))
+    throw malformed(`is for ${list.purposes.join(", ")}, not ${entry.purpose}`);
   if (list.validFrom !== undefined && list.validFrom > now + skew) {
-    throw new StatusListError("status_list_expired", `The status list at ${list.url} is valid only from ${iso(list.validFrom)}.`);
+    throw new StatusListError(
+      "status_list_expired",
+      `The status list at ${list.url} is valid only from ${iso(list.validFrom)}.`,
+    );
   }
   if (list.validUntil !== undefined && list.validUntil <= now - skew) {
-    throw new StatusListError("status_list_expired", `The status list at ${list.url} expired at ${iso(list.validUntil)}.`);
+    throw new StatusListError(
+      "status_list_expired",
+      `The status list at ${list.url} expired at ${iso(list.validUntil)}.`,
+    );
   }
-  if (entry.index >= BigInt(list.bits.length * 8)) throw malformed(`holds ${list.bits.length * 8} entries: index ${entry.index} is not in it`);
+  if (entry.index >= BigInt(list.bits.length * 8))
+    throw malformed(`holds ${list.bits.length * 8} entries: index ${entry.index} is not in it`);
   const i = Number(entry.index);
   return ((list.bits[i >> 3] ?? 0) & (0x80 >> (i & 7))) !== 0;
 }

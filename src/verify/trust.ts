@@ -9,7 +9,15 @@
  * `t` itself, the version before it must pass too.
  */
 
-import { AccreditationStatus, NO_END, ROLE_ACCREDITOR, ROLE_ISSUER, Verdict, type ChainLink, type Version } from "../chain/types.js";
+import {
+  AccreditationStatus,
+  NO_END,
+  ROLE_ACCREDITOR,
+  ROLE_ISSUER,
+  Verdict,
+  type ChainLink,
+  type Version,
+} from "../chain/types.js";
 import type { ErrorCode } from "../errors.js";
 
 export { ROLE_ISSUER, ROLE_ACCREDITOR, AccreditationStatus, Verdict, NO_END, decodeVersion } from "../chain/types.js";
@@ -75,14 +83,19 @@ export function linkView(link: ChainLink, at?: bigint): LinkView {
   const view: LinkView = {
     address: link.subject,
     role: roleNames(v?.role ?? 0),
-    status: shown === undefined ? "none" : STATUS_NAMES[shown.status] ?? "none",
+    status: shown === undefined ? "none" : (STATUS_NAMES[shown.status] ?? "none"),
     validFrom: Number(v?.validFrom ?? 0n),
     validUntil: v === undefined || v.validUntil >= BigInt(NO_END) ? null : Number(v.validUntil),
     scope: scopeTypeIds(v?.scope ?? 0n),
     isRoot: link.parent === ZERO,
     since: shown === undefined ? null : Number(shown.since),
   };
-  if (latest !== undefined && latest !== shown && latest.status !== AccreditationStatus.None && latest.status !== shown?.status) {
+  if (
+    latest !== undefined &&
+    latest !== shown &&
+    latest.status !== AccreditationStatus.None &&
+    latest.status !== shown?.status
+  ) {
     view.statusNow = STATUS_NAMES[latest.status] as "active" | "suspended" | "revoked";
   }
   if (latest?.status === AccreditationStatus.Revoked) view.revokedFrom = Number(latest.validUntil);
@@ -97,18 +110,31 @@ export function isSuspendedNow(chain: readonly ChainLink[], address: string | un
 
 /** The roles in a role bitmap, by name. */
 export function roleNames(bits: number): ("issuer" | "accreditor")[] {
-  return [...((bits & ROLE_ISSUER) !== 0 ? ["issuer" as const] : []), ...((bits & ROLE_ACCREDITOR) !== 0 ? ["accreditor" as const] : [])];
+  return [
+    ...((bits & ROLE_ISSUER) !== 0 ? ["issuer" as const] : []),
+    ...((bits & ROLE_ACCREDITOR) !== 0 ? ["accreditor" as const] : []),
+  ];
 }
 
 /** Was the chain's subject trusted to issue `typeId` at `at` (seconds)? The rules of `TrustRegistry.trustedAt`. */
-export function evaluateTrust(chain: readonly ChainLink[], { typeId, at }: { typeId: number; at: bigint }): TrustAnswer {
+export function evaluateTrust(
+  chain: readonly ChainLink[],
+  { typeId, at }: { typeId: number; at: bigint },
+): TrustAnswer {
   if (chain.length === 0) return { verdict: Verdict.NotAccredited, failedAt: undefined, root: undefined };
   const key = at > MAX_KEY ? MAX_KEY : at < 0n ? 0n : at;
   for (let i = 0; i < chain.length && i <= MAX_DEPTH; i++) {
     const link = chain[i]!;
     const latest = latestVersion(link);
     if (latest === undefined) return { verdict: Verdict.NotAccredited, failedAt: link.subject, root: undefined };
-    const verdict = linkVerdict(latest, versionAt(link, key), key === 0n ? undefined : versionAt(link, key - 1n), i === 0, typeId, at);
+    const verdict = linkVerdict(
+      latest,
+      versionAt(link, key),
+      key === 0n ? undefined : versionAt(link, key - 1n),
+      i === 0,
+      typeId,
+      at,
+    );
     if (verdict !== Verdict.Trusted) return { verdict, failedAt: link.subject, root: undefined };
     if (link.parent === ZERO) return { verdict: Verdict.Trusted, failedAt: undefined, root: link.subject };
   }
@@ -117,7 +143,14 @@ export function evaluateTrust(chain: readonly ChainLink[], { typeId, at }: { typ
 }
 
 /** One link at `at`: the rules that hold now (`latest`), then the version at `at` and, if a change took effect at `at`, the one before. */
-function linkVerdict(latest: Version, current: Version | undefined, before: Version | undefined, isSubject: boolean, typeId: number, at: bigint): Verdict {
+function linkVerdict(
+  latest: Version,
+  current: Version | undefined,
+  before: Version | undefined,
+  isSubject: boolean,
+  typeId: number,
+  at: bigint,
+): Verdict {
   if (latest.status === AccreditationStatus.Suspended) return Verdict.Suspended;
   if (latest.status === AccreditationStatus.Revoked && at >= latest.validUntil) return Verdict.Revoked;
   const verdict = versionVerdict(current, isSubject, typeId, at);
@@ -174,7 +207,8 @@ export function verdictMessage(
       return `${who} may not accredit.`;
     case Verdict.Suspended:
       if (words.suspendedNow === true) return `${who} is suspended.`;
-      if (words.suspendedNow === false) return `${who} was suspended at ${words.when}: what was issued then stays distrusted.`;
+      if (words.suspendedNow === false)
+        return `${who} was suspended at ${words.when}: what was issued then stays distrusted.`;
       return `${who} is suspended, or was at ${words.when}.`;
     case Verdict.Revoked:
       return `${who}'s accreditation was revoked before ${words.when}.`;

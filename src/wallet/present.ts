@@ -14,7 +14,12 @@ export interface PresentationRequest {
  * A presentation of `request.credentials` by `holder`, signed with its controller key (VC 2.0 secured as a JWT,
  * VC-JOSE: the presentation is the payload, each credential enveloped whole). `issuedAt` is unix seconds.
  */
-export async function createPresentation(agent: TAgent<IKeyManager>, holder: IIdentifier, request: PresentationRequest, issuedAt: number): Promise<{ jwt: string }> {
+export async function createPresentation(
+  agent: TAgent<IKeyManager>,
+  holder: IIdentifier,
+  request: PresentationRequest,
+  issuedAt: number,
+): Promise<{ jwt: string }> {
   const key = holder.keys.find((k) => k.kid === holder.controllerKeyId) ?? holder.keys[0];
   if (key === undefined) throw new LerError("no_signer", `This key store holds no key for ${holder.did}.`);
   const payload = josePresentationPayload({
@@ -22,7 +27,8 @@ export async function createPresentation(agent: TAgent<IKeyManager>, holder: IId
     holder: holder.did,
     credentials: request.credentials.map((c) => {
       const jwt = credentialJwtOf(c);
-      if (typeof jwt !== "string") throw new UsageError("invalid_argument", "A presented credential is a compact JWT (or carries one).");
+      if (typeof jwt !== "string")
+        throw new UsageError("invalid_argument", "A presented credential is a compact JWT (or carries one).");
       return jwt;
     }),
     challenge: request.challenge,
@@ -31,6 +37,11 @@ export async function createPresentation(agent: TAgent<IKeyManager>, holder: IId
   });
   const b64 = (value: object) => Buffer.from(JSON.stringify(value), "utf8").toString("base64url");
   const signingInput = `${b64({ alg: "ES256K", typ: "vp+jwt" })}.${b64(payload)}`;
-  const signature = await agent.keyManagerSign({ keyRef: key.kid, algorithm: "ES256K", data: signingInput, encoding: "utf-8" });
+  const signature = await agent.keyManagerSign({
+    keyRef: key.kid,
+    algorithm: "ES256K",
+    data: signingInput,
+    encoding: "utf-8",
+  });
   return { jwt: `${signingInput}.${signature}` };
 }

@@ -151,7 +151,14 @@ export interface MatchReport {
   profile: { id?: string; title: string; organization?: string; url?: string };
   /** Every required item is met. */
   satisfied: boolean;
-  summary: { required: number; met: number; unconfirmed: number; missing: number; preferred: number; preferredMet: number };
+  summary: {
+    required: number;
+    met: number;
+    unconfirmed: number;
+    missing: number;
+    preferred: number;
+    preferredMet: number;
+  };
   requirements: RequirementResult[];
   /** Labels of the required items not met (missing or unconfirmed), for a one-line answer. */
   gaps: string[];
@@ -253,7 +260,8 @@ function readOne(item: unknown): { credential: Record<string, unknown>; jwt?: st
   if (typeof item === "string") {
     const jwt = item.trim();
     const payload = jwtPayloadOrUndefined(jwt);
-    if (payload === undefined) throw new LerError("malformed_jwt", "Not a JWT: three base64url parts with a JSON payload.");
+    if (payload === undefined)
+      throw new LerError("malformed_jwt", "Not a JWT: three base64url parts with a JSON payload.");
     try {
       return { credential: credentialOfPayload(payload).credential, jwt };
     } catch (e) {
@@ -313,7 +321,11 @@ export function skillsReport(held: HeldCredentials, options: WalletOptions = {})
         known.provenBy.push(evidence);
       }
       if (a.achievementType === "Competency") {
-        addSkill(skills, { key: `url:${normalizeUrl(a.id)}`, source: "achievement", name: a.name, targetUrl: a.id, provenBy: [] }, evidence);
+        addSkill(
+          skills,
+          { key: `url:${normalizeUrl(a.id)}`, source: "achievement", name: a.name, targetUrl: a.id, provenBy: [] },
+          evidence,
+        );
       }
       for (const al of a.alignment ?? []) {
         const skill: ProvenSkill = { key: skillKey(al), source: "alignment", name: al.targetName, provenBy: [] };
@@ -336,14 +348,22 @@ function addSkill(skills: Map<string, ProvenSkill>, skill: ProvenSkill, evidence
   const known = skills.get(skill.key);
   if (known === undefined) {
     skills.set(skill.key, { ...skill, provenBy: [evidence] });
-  } else if (!known.provenBy.some((e) => e.credential === evidence.credential && e.achievement.id === evidence.achievement.id)) {
+  } else if (
+    !known.provenBy.some((e) => e.credential === evidence.credential && e.achievement.id === evidence.achievement.id)
+  ) {
     known.provenBy.push(evidence);
   }
 }
 
-function skillKey(al: { targetUrl?: string; targetCode?: string; targetFramework?: string; targetName: string }): string {
+function skillKey(al: {
+  targetUrl?: string;
+  targetCode?: string;
+  targetFramework?: string;
+  targetName: string;
+}): string {
   if (al.targetUrl !== undefined && al.targetUrl !== "") return `url:${normalizeUrl(al.targetUrl)}`;
-  if (al.targetCode !== undefined && al.targetCode !== "") return `code:${norm(al.targetFramework ?? "")}:${norm(al.targetCode)}`;
+  if (al.targetCode !== undefined && al.targetCode !== "")
+    return `code:${norm(al.targetFramework ?? "")}:${norm(al.targetCode)}`;
   return `name:${norm(al.targetName)}`;
 }
 
@@ -409,15 +429,20 @@ const MAX_REQUIREMENTS = 200;
 export function parseJobProfile(json: unknown): JobProfile {
   if (!isObject(json)) bad("", "is not a JSON object");
   const unknown = Object.keys(json).filter((k) => !(PROFILE_MEMBERS as readonly string[]).includes(k));
-  if (unknown.length > 0) bad(unknown[0]!, `is not a job profile member (expected one of ${PROFILE_MEMBERS.slice(1).join(", ")})`);
+  if (unknown.length > 0)
+    bad(unknown[0]!, `is not a job profile member (expected one of ${PROFILE_MEMBERS.slice(1).join(", ")})`);
   if (json.type !== undefined && json.type !== "JobProfile") bad("type", 'must be "JobProfile" when given');
   const title = text(json.title, "title");
   if (title === undefined) bad("title", "is missing");
   const profile: JobProfile = {
     title,
     requiredAchievementTypes: list(json.requiredAchievementTypes, "requiredAchievementTypes").map(typeRequirement),
-    requiredSkills: list(json.requiredSkills, "requiredSkills").map((s, i) => skillRequirement(s, `requiredSkills[${i}]`)),
-    preferredSkills: list(json.preferredSkills, "preferredSkills").map((s, i) => skillRequirement(s, `preferredSkills[${i}]`)),
+    requiredSkills: list(json.requiredSkills, "requiredSkills").map((s, i) =>
+      skillRequirement(s, `requiredSkills[${i}]`),
+    ),
+    preferredSkills: list(json.preferredSkills, "preferredSkills").map((s, i) =>
+      skillRequirement(s, `preferredSkills[${i}]`),
+    ),
   };
   for (const key of ["id", "organization", "description", "url"] as const) {
     const v = text(json[key], key);
@@ -552,7 +577,8 @@ function skillMatch(r: SkillRequirement, a: Achievement): MatchedEvidence["match
   if (r.targetUrl !== undefined) {
     const url = normalizeUrl(r.targetUrl);
     if (normalizeUrl(a.id) === url) return "achievementId";
-    if ((a.alignment ?? []).some((al) => al.targetUrl !== undefined && normalizeUrl(al.targetUrl) === url)) return "targetUrl";
+    if ((a.alignment ?? []).some((al) => al.targetUrl !== undefined && normalizeUrl(al.targetUrl) === url))
+      return "targetUrl";
   }
   if (r.targetCode !== undefined) {
     const code = norm(r.targetCode);
@@ -560,7 +586,9 @@ function skillMatch(r: SkillRequirement, a: Achievement): MatchedEvidence["match
       (al) =>
         al.targetCode !== undefined &&
         norm(al.targetCode) === code &&
-        (r.targetFramework === undefined || al.targetFramework === undefined || norm(al.targetFramework) === norm(r.targetFramework)),
+        (r.targetFramework === undefined ||
+          al.targetFramework === undefined ||
+          norm(al.targetFramework) === norm(r.targetFramework)),
     );
     if (hit) return "targetCode";
   }
@@ -604,7 +632,10 @@ export function verificationByRef(
   reports: readonly { result: VerificationResult }[],
 ): Map<string, VerificationResult> {
   if (reports.length !== held.held.length) {
-    throw new LerError("verification_mismatch", `${reports.length} verification reports for ${held.held.length} credentials.`);
+    throw new LerError(
+      "verification_mismatch",
+      `${reports.length} verification reports for ${held.held.length} credentials.`,
+    );
   }
   return new Map(held.held.map((h, i) => [h.ref, reports[i]!.result]));
 }

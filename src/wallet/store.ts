@@ -29,7 +29,10 @@ export class Wallet {
   }
 
   /** Adds credentials not already present (same id); returns which were added and which were already there. */
-  async add(items: readonly { id: string | undefined; jwt: string }[], now: Date): Promise<{ added: WalletEntry[]; present: WalletEntry[] }> {
+  async add(
+    items: readonly { id: string | undefined; jwt: string }[],
+    now: Date,
+  ): Promise<{ added: WalletEntry[]; present: WalletEntry[] }> {
     return this.#locked(() => {
       const existing = this.#read();
       const byId = new Map(existing.map((e) => [e.id, e]));
@@ -62,7 +65,13 @@ export class Wallet {
       const drop = new Set(ids);
       const removed = all.filter((e) => drop.has(e.id));
       if (removed.length > 0) {
-        writeFileAtomicSync(this.file, all.filter((e) => !drop.has(e.id)).map((e) => `${JSON.stringify(e)}\n`).join(""));
+        writeFileAtomicSync(
+          this.file,
+          all
+            .filter((e) => !drop.has(e.id))
+            .map((e) => `${JSON.stringify(e)}\n`)
+            .join(""),
+        );
       }
       return removed;
     });
@@ -72,7 +81,9 @@ export class Wallet {
     return readJsonLines(this.file).values.map((v, i) => {
       const e = v as Partial<WalletEntry> | null;
       if (typeof e?.id !== "string" || typeof e.jwt !== "string" || typeof e.addedAt !== "string") {
-        throw new LerError("corrupt_wallet", `Line ${i + 1} of ${this.file} is not a wallet entry.`, { details: { file: this.file, line: i + 1 } });
+        throw new LerError("corrupt_wallet", `Line ${i + 1} of ${this.file} is not a wallet entry.`, {
+          details: { file: this.file, line: i + 1 },
+        });
       }
       return { id: e.id, jwt: e.jwt, addedAt: e.addedAt };
     });

@@ -62,19 +62,32 @@ const pres = (token: unknown, extra: Partial<CaseInput> = {}): CaseInput => ({
   domain: DOMAIN,
   ...extra,
 });
-const fail = (check: CheckId, code: string, extra: Partial<Expected> = {}): Expected => ({ result: "invalid", check, code, ...extra });
+const fail = (check: CheckId, code: string, extra: Partial<Expected> = {}): Expected => ({
+  result: "invalid",
+  check,
+  code,
+  ...extra,
+});
 const unknown = (check: CheckId, code: string): Expected => ({ result: "unknown", check, code, outcome: "unknown" });
 
 /** The baseline: a credential the university really could have issued (valid by itself; see the controls). */
 const UNI: CredentialOptions = { issuer: "university" };
 
 /** The baseline payload signed under another header. */
-function withHeader(w: AdversarialWorld, header: Record<string, unknown> | string, signer = w.wallets.university.privateKey): string {
+function withHeader(
+  w: AdversarialWorld,
+  header: Record<string, unknown> | string,
+  signer = w.wallets.university.privateKey,
+): string {
   return signJwt(w.payload(UNI), signer, { header });
 }
 
 /** The baseline payload with `header`, signed by `sign` over the signing input (any algorithm). */
-function customSigned(w: AdversarialWorld, header: Record<string, unknown>, sign: (input: string) => Uint8Array): string {
+function customSigned(
+  w: AdversarialWorld,
+  header: Record<string, unknown>,
+  sign: (input: string) => Uint8Array,
+): string {
   const h = b64url(header);
   const p = b64url(w.payload(UNI));
   return `${h}.${p}.${b64url(sign(`${h}.${p}`))}`;
@@ -107,7 +120,9 @@ function rawSigned(w: AdversarialWorld, insert: { payload?: number[]; header?: n
     const text = Buffer.from(json, "utf8");
     if (bytes === undefined) return text.toString("base64url");
     const at = text.indexOf(mark);
-    return Buffer.concat([text.subarray(0, at), Buffer.from(bytes), text.subarray(at + mark.length)]).toString("base64url");
+    return Buffer.concat([text.subarray(0, at), Buffer.from(bytes), text.subarray(at + mark.length)]).toString(
+      "base64url",
+    );
   };
   const payload = w.payload(UNI);
   (payload.vc as Record<string, unknown>).name = `Degree ${mark}`;
@@ -151,7 +166,9 @@ export const CASES: readonly AdversarialCase[] = [
     build: (w) =>
       cred(
         customSigned(w, { alg: "HS256", typ: "JWT" }, (input) =>
-          createHmac("sha256", Buffer.from(w.wallets.university.signingKey.compressedPublicKey.slice(2), "hex")).update(input).digest(),
+          createHmac("sha256", Buffer.from(w.wallets.university.signingKey.compressedPublicKey.slice(2), "hex"))
+            .update(input)
+            .digest(),
         ),
       ),
     expected: fail("format", "unsupported_alg"),
@@ -167,14 +184,16 @@ export const CASES: readonly AdversarialCase[] = [
     id: "jose/alg-es256-p256",
     category: "jose",
     description: "ES256 (P-256) header over a secp256k1 signature",
-    build: (w) => cred(customSigned(w, { alg: "ES256", typ: "JWT" }, (i) => signRaw(i, w.wallets.university.privateKey))),
+    build: (w) =>
+      cred(customSigned(w, { alg: "ES256", typ: "JWT" }, (i) => signRaw(i, w.wallets.university.privateKey))),
     expected: fail("format", "unsupported_alg"),
   },
   {
     id: "jose/alg-lowercase",
     category: "jose",
     description: "alg es256k in lower case",
-    build: (w) => cred(customSigned(w, { alg: "es256k", typ: "JWT" }, (i) => signRaw(i, w.wallets.university.privateKey))),
+    build: (w) =>
+      cred(customSigned(w, { alg: "es256k", typ: "JWT" }, (i) => signRaw(i, w.wallets.university.privateKey))),
     expected: fail("format", "unsupported_alg"),
   },
   {
@@ -187,14 +206,15 @@ export const CASES: readonly AdversarialCase[] = [
   {
     id: "jose/alg-array",
     category: "jose",
-    description: "alg as an array [\"ES256K\"]",
-    build: (w) => cred(customSigned(w, { alg: ["ES256K"], typ: "JWT" }, (i) => signRaw(i, w.wallets.university.privateKey))),
+    description: 'alg as an array ["ES256K"]',
+    build: (w) =>
+      cred(customSigned(w, { alg: ["ES256K"], typ: "JWT" }, (i) => signRaw(i, w.wallets.university.privateKey))),
     expected: fail("format", "unsupported_alg"),
   },
   {
     id: "jose/alg-duplicate-member",
     category: "jose",
-    description: "header {\"alg\":\"ES256K\",\"alg\":\"none\"}: the last member counts, and it is none",
+    description: 'header {"alg":"ES256K","alg":"none"}: the last member counts, and it is none',
     build: (w) => cred(withHeader(w, '{"alg":"ES256K","alg":"none","typ":"JWT"}')),
     expected: fail("format", "unsupported_alg"),
   },
@@ -202,35 +222,56 @@ export const CASES: readonly AdversarialCase[] = [
     id: "jose/es256k-r-with-64-bytes",
     category: "jose",
     description: "ES256K-R header with a 64-byte signature (no recovery byte)",
-    build: (w) => cred(customSigned(w, { alg: "ES256K-R", typ: "JWT" }, (i) => signRaw(i, w.wallets.university.privateKey))),
+    build: (w) =>
+      cred(customSigned(w, { alg: "ES256K-R", typ: "JWT" }, (i) => signRaw(i, w.wallets.university.privateKey))),
     expected: fail("format", "malformed_signature"),
   },
   {
     id: "jose/es256k-with-65-bytes",
     category: "jose",
     description: "ES256K header with a 65-byte recoverable signature",
-    build: (w) => cred(customSigned(w, { alg: "ES256K", typ: "JWT" }, (i) => signRaw(i, w.wallets.university.privateKey, "ES256K-R"))),
+    build: (w) =>
+      cred(
+        customSigned(w, { alg: "ES256K", typ: "JWT" }, (i) => signRaw(i, w.wallets.university.privateKey, "ES256K-R")),
+      ),
     expected: fail("format", "malformed_signature"),
   },
   {
     id: "jose/kid-unknown",
     category: "jose",
     description: "kid names a key the issuer never had; signed by the attacker",
-    build: (w) => cred(withHeader(w, { alg: "ES256K", typ: "JWT", kid: `${w.dids.university}#delegate-99` }, w.wallets.mallory.privateKey)),
+    build: (w) =>
+      cred(
+        withHeader(
+          w,
+          { alg: "ES256K", typ: "JWT", kid: `${w.dids.university}#delegate-99` },
+          w.wallets.mallory.privateKey,
+        ),
+      ),
     expected: fail("signature", "unknown_kid"),
   },
   {
     id: "jose/kid-issuer-controller-other-signer",
     category: "jose",
     description: "kid names the issuer's controller key; signed by the attacker",
-    build: (w) => cred(withHeader(w, { alg: "ES256K", typ: "JWT", kid: `${w.dids.university}#controller` }, w.wallets.mallory.privateKey)),
+    build: (w) =>
+      cred(
+        withHeader(
+          w,
+          { alg: "ES256K", typ: "JWT", kid: `${w.dids.university}#controller` },
+          w.wallets.mallory.privateKey,
+        ),
+      ),
     expected: fail("signature", "invalid_signature"),
   },
   {
     id: "jose/kid-attacker-did",
     category: "jose",
     description: "kid names the attacker's own DID key (mismatched with iss); signed by the attacker",
-    build: (w) => cred(withHeader(w, { alg: "ES256K", typ: "JWT", kid: `${w.dids.mallory}#controller` }, w.wallets.mallory.privateKey)),
+    build: (w) =>
+      cred(
+        withHeader(w, { alg: "ES256K", typ: "JWT", kid: `${w.dids.mallory}#controller` }, w.wallets.mallory.privateKey),
+      ),
     expected: fail("signature", "unknown_kid"),
   },
   {
@@ -238,7 +279,9 @@ export const CASES: readonly AdversarialCase[] = [
     category: "jose",
     description: "the attacker's public key embedded as a jwk header (key injection)",
     build: (w) => {
-      const point = secp256k1.ProjectivePoint.fromHex(w.wallets.mallory.signingKey.publicKey.slice(2)).toRawBytes(false);
+      const point = secp256k1.ProjectivePoint.fromHex(w.wallets.mallory.signingKey.publicKey.slice(2)).toRawBytes(
+        false,
+      );
       const jwk = { kty: "EC", crv: "secp256k1", x: b64url(point.subarray(1, 33)), y: b64url(point.subarray(33)) };
       return cred(withHeader(w, { alg: "ES256K", typ: "JWT", jwk }, w.wallets.mallory.privateKey));
     },
@@ -250,7 +293,17 @@ export const CASES: readonly AdversarialCase[] = [
     description: "jku and x5u headers pointing at the attacker's key set",
     build: (w) =>
       cred(
-        withHeader(w, { alg: "ES256K", typ: "JWT", jku: "https://evil.example/jwks.json", x5u: "https://evil.example/cert.pem", kid: "1" }, w.wallets.mallory.privateKey),
+        withHeader(
+          w,
+          {
+            alg: "ES256K",
+            typ: "JWT",
+            jku: "https://evil.example/jwks.json",
+            x5u: "https://evil.example/cert.pem",
+            kid: "1",
+          },
+          w.wallets.mallory.privateKey,
+        ),
       ),
     expected: fail("signature", "unknown_kid"),
   },
@@ -425,7 +478,7 @@ export const CASES: readonly AdversarialCase[] = [
   {
     id: "signature/delegate-of-other-type",
     category: "signature",
-    description: "signed by a delegate of a type that does not sign (\"attestor\")",
+    description: 'signed by a delegate of a type that does not sign ("attestor")',
     build: (w) => cred(w.credential({ ...UNI, signer: "delegateWrongType" })),
     expected: fail("signature", "invalid_signature"),
   },
@@ -450,7 +503,8 @@ export const CASES: readonly AdversarialCase[] = [
     build: (w) =>
       cred(
         edited(w.tokens.uniForAda, (p) => {
-          ((vcOf(p).credentialSubject as Record<string, Record<string, unknown>>).achievement!).name = "Doctor of Medicine";
+          (vcOf(p).credentialSubject as Record<string, Record<string, unknown>>).achievement!.name =
+            "Doctor of Medicine";
         }),
       ),
     expected: fail("signature", "invalid_signature"),
@@ -513,7 +567,12 @@ export const CASES: readonly AdversarialCase[] = [
     category: "issuer",
     description: "signed by the (accredited) bootcamp as iss, the vc claim names the university as issuer",
     build: (w) =>
-      cred(w.credential({ issuer: "bootcamp", types: ["Certificate"] }, (p) => void (vcOf(p).issuer = { id: w.dids.university, name: "The university institution" }))),
+      cred(
+        w.credential(
+          { issuer: "bootcamp", types: ["Certificate"] },
+          (p) => void (vcOf(p).issuer = { id: w.dids.university, name: "The university institution" }),
+        ),
+      ),
     expected: fail("issuer", "iss_mismatch"),
   },
   {
@@ -521,14 +580,25 @@ export const CASES: readonly AdversarialCase[] = [
     category: "issuer",
     description: "signed by the bootcamp as iss; the payload's issuer profile claims the university's DID",
     build: (w) =>
-      cred(w.credential({ issuer: "bootcamp", types: ["Certificate"], status: false }, (p) => void (p.issuer = { id: w.dids.university, type: ["Profile"], name: "The university institution" }))),
+      cred(
+        w.credential(
+          { issuer: "bootcamp", types: ["Certificate"], status: false },
+          (p) => void (p.issuer = { id: w.dids.university, type: ["Profile"], name: "The university institution" }),
+        ),
+      ),
     expected: fail("issuer", "iss_mismatch"),
   },
   {
     id: "issuer/top-level-issuer-string-spoof",
     category: "issuer",
     description: "signed by the bootcamp as iss; the payload's issuer is the university's DID as a string",
-    build: (w) => cred(w.credential({ issuer: "bootcamp", types: ["Certificate"], status: false }, (p) => void (p.issuer = w.dids.university))),
+    build: (w) =>
+      cred(
+        w.credential(
+          { issuer: "bootcamp", types: ["Certificate"], status: false },
+          (p) => void (p.issuer = w.dids.university),
+        ),
+      ),
     expected: fail("issuer", "iss_mismatch"),
   },
   {
@@ -609,7 +679,16 @@ export const CASES: readonly AdversarialCase[] = [
     id: "issuer/lookalike-network-case",
     category: "issuer",
     description: "look-alike DID: the network name capitalised",
-    build: (w) => cred(issAs(w, w.dids.university.replace(`:${w.networkName}:`, `:${w.networkName[0]!.toUpperCase()}${w.networkName.slice(1)}:`))),
+    build: (w) =>
+      cred(
+        issAs(
+          w,
+          w.dids.university.replace(
+            `:${w.networkName}:`,
+            `:${w.networkName[0]!.toUpperCase()}${w.networkName.slice(1)}:`,
+          ),
+        ),
+      ),
     expected: fail("issuer", "unsupported_did"),
   },
   {
@@ -674,7 +753,8 @@ export const CASES: readonly AdversarialCase[] = [
     id: "validity/expiration-date-without-exp",
     category: "validity",
     description: "no exp claim, but the credential's expirationDate passed an hour ago",
-    build: (w) => cred(w.credential(UNI, (p) => void (p.expirationDate = new Date((w.now - 3600) * 1000).toISOString()))),
+    build: (w) =>
+      cred(w.credential(UNI, (p) => void (p.expirationDate = new Date((w.now - 3600) * 1000).toISOString()))),
     expected: fail("validity", "expired"),
   },
   {
@@ -959,14 +1039,21 @@ export const CASES: readonly AdversarialCase[] = [
   {
     id: "status/mixed-types-array",
     category: "status",
-    description: "credentialStatus array mixing an LER entry and a BitstringStatusListEntry of another list, which cannot be fetched",
+    description:
+      "credentialStatus array mixing an LER entry and a BitstringStatusListEntry of another list, which cannot be fetched",
     build: (w) =>
       cred(
         w.credential(UNI, (p) => {
           const vc = vcOf(p);
           vc.credentialStatus = [
             vc.credentialStatus,
-            { id: "https://status.example/1#5", type: "BitstringStatusListEntry", statusPurpose: "revocation", statusListIndex: "5", statusListCredential: "https://status.example/1" },
+            {
+              id: "https://status.example/1#5",
+              type: "BitstringStatusListEntry",
+              statusPurpose: "revocation",
+              statusListIndex: "5",
+              statusListCredential: "https://status.example/1",
+            },
           ];
         }),
       ),
@@ -979,7 +1066,13 @@ export const CASES: readonly AdversarialCase[] = [
     build: (w) =>
       cred(
         w.credential(UNI, (p) => {
-          vcOf(p).credentialStatus = { id: "https://status.example/1#5", type: "BitstringStatusListEntry", statusPurpose: "revocation", statusListIndex: "5", statusListCredential: "https://status.example/1" };
+          vcOf(p).credentialStatus = {
+            id: "https://status.example/1#5",
+            type: "BitstringStatusListEntry",
+            statusPurpose: "revocation",
+            statusListIndex: "5",
+            statusListCredential: "https://status.example/1",
+          };
         }),
       ),
     expected: unknown("status", "status_list_unreachable"),
@@ -999,14 +1092,21 @@ export const CASES: readonly AdversarialCase[] = [
     id: "status/index-as-number",
     category: "status",
     description: "statusListIndex as a JSON number",
-    build: (w) => cred(w.credential(UNI, (p) => void ((vcOf(p).credentialStatus as Record<string, unknown>).statusListIndex = 5))),
+    build: (w) =>
+      cred(w.credential(UNI, (p) => void ((vcOf(p).credentialStatus as Record<string, unknown>).statusListIndex = 5))),
     expected: fail("status", "invalid_status_entry"),
   },
   {
     id: "status/chain-id-as-string",
     category: "status",
     description: "chainId as a string",
-    build: (w) => cred(w.credential(UNI, (p) => void ((vcOf(p).credentialStatus as Record<string, unknown>).chainId = String(w.chainId)))),
+    build: (w) =>
+      cred(
+        w.credential(
+          UNI,
+          (p) => void ((vcOf(p).credentialStatus as Record<string, unknown>).chainId = String(w.chainId)),
+        ),
+      ),
     expected: fail("status", "invalid_status_entry"),
   },
   {
@@ -1056,14 +1156,22 @@ export const CASES: readonly AdversarialCase[] = [
     id: "anchor/other-chain",
     category: "anchor",
     description: "an anchor on chain 1",
-    build: (w) => cred(w.credential(UNI, (p) => void (p.issuanceAnchor = { ...w.anchors.universityPair.anchors[0]!, chainId: 1 }))),
+    build: (w) =>
+      cred(w.credential(UNI, (p) => void (p.issuanceAnchor = { ...w.anchors.universityPair.anchors[0]!, chainId: 1 }))),
     expected: fail("anchor", "anchor_wrong_chain"),
   },
   {
     id: "anchor/unknown-registry",
     category: "anchor",
     description: "an anchor at another registry",
-    build: (w) => cred(w.credential(UNI, (p) => void (p.issuanceAnchor = { ...w.anchors.universityPair.anchors[0]!, registry: w.wallets.mallory.address }))),
+    build: (w) =>
+      cred(
+        w.credential(
+          UNI,
+          (p) =>
+            void (p.issuanceAnchor = { ...w.anchors.universityPair.anchors[0]!, registry: w.wallets.mallory.address }),
+        ),
+      ),
     expected: fail("anchor", "anchor_unknown_registry"),
   },
   {
@@ -1096,21 +1204,44 @@ export const CASES: readonly AdversarialCase[] = [
     id: "anchor/zero-root",
     category: "anchor",
     description: "an anchor with the zero root",
-    build: (w) => cred(w.credential(UNI, (p) => void (p.issuanceAnchor = { ...w.anchors.universityPair.anchors[0]!, root: `0x${"0".repeat(64)}`, proof: [] }))),
+    build: (w) =>
+      cred(
+        w.credential(
+          UNI,
+          (p) =>
+            void (p.issuanceAnchor = {
+              ...w.anchors.universityPair.anchors[0]!,
+              root: `0x${"0".repeat(64)}`,
+              proof: [],
+            }),
+        ),
+      ),
     expected: fail("anchor", "invalid_anchor"),
   },
   {
     id: "anchor/extra-member",
     category: "anchor",
     description: "an anchor with a self-declared timestamp member",
-    build: (w) => cred(w.credential(UNI, (p) => void (p.issuanceAnchor = { ...w.anchors.universityPair.anchors[0]!, timestamp: 1_000_000 }))),
+    build: (w) =>
+      cred(
+        w.credential(
+          UNI,
+          (p) => void (p.issuanceAnchor = { ...w.anchors.universityPair.anchors[0]!, timestamp: 1_000_000 }),
+        ),
+      ),
     expected: fail("anchor", "invalid_anchor"),
   },
   {
     id: "anchor/chain-id-as-string",
     category: "anchor",
     description: "an anchor whose chainId is a string",
-    build: (w) => cred(w.credential(UNI, (p) => void (p.issuanceAnchor = { ...w.anchors.universityPair.anchors[0]!, chainId: String(w.chainId) }))),
+    build: (w) =>
+      cred(
+        w.credential(
+          UNI,
+          (p) => void (p.issuanceAnchor = { ...w.anchors.universityPair.anchors[0]!, chainId: String(w.chainId) }),
+        ),
+      ),
     expected: fail("anchor", "invalid_anchor"),
   },
 
@@ -1128,7 +1259,10 @@ export const CASES: readonly AdversarialCase[] = [
     description: "the attacker signs as itself, naming ada as vp.holder, with ada's credential",
     build: (w) =>
       pres(
-        w.presentation({ holder: "mallory", credentials: [w.tokens.uniForAda] }, (p) => void ((p.vp as Record<string, unknown>).holder = w.dids.ada)),
+        w.presentation(
+          { holder: "mallory", credentials: [w.tokens.uniForAda] },
+          (p) => void ((p.vp as Record<string, unknown>).holder = w.dids.ada),
+        ),
       ),
     expected: fail("holder_binding", "subject_not_holder"),
   },
@@ -1151,7 +1285,16 @@ export const CASES: readonly AdversarialCase[] = [
     category: "presentation",
     description: "payload with the nonce member twice: right first, wrong last (last counts)",
     build: (w) => {
-      const base = JSON.stringify({ iss: w.dids.ada, aud: DOMAIN, nbf: w.now - 60, vp: { "@context": ["https://www.w3.org/2018/credentials/v1"], type: ["VerifiablePresentation"], verifiableCredential: [w.tokens.uniForAda] } });
+      const base = JSON.stringify({
+        iss: w.dids.ada,
+        aud: DOMAIN,
+        nbf: w.now - 60,
+        vp: {
+          "@context": ["https://www.w3.org/2018/credentials/v1"],
+          type: ["VerifiablePresentation"],
+          verifiableCredential: [w.tokens.uniForAda],
+        },
+      });
       return pres(signJwt(`{"nonce":${JSON.stringify(CHALLENGE)},"nonce":"other",${base.slice(1)}`, w.wallets.ada));
     },
     expected: fail("presentation", "challenge_mismatch"),
@@ -1174,7 +1317,13 @@ export const CASES: readonly AdversarialCase[] = [
     id: "presentation/huge-aud-array",
     category: "presentation",
     description: "aud an array of 10,000 other domains",
-    build: (w) => pres(w.presentation({ credentials: [w.tokens.uniForAda], aud: Array.from({ length: 10_000 }, (_, i) => `d${i}.example`) })),
+    build: (w) =>
+      pres(
+        w.presentation({
+          credentials: [w.tokens.uniForAda],
+          aud: Array.from({ length: 10_000 }, (_, i) => `d${i}.example`),
+        }),
+      ),
     expected: fail("presentation", "domain_mismatch"),
   },
   {
@@ -1248,7 +1397,10 @@ export const CASES: readonly AdversarialCase[] = [
     id: "presentation/holder-lookalike",
     category: "presentation",
     description: "the holder's DID with a 0X prefix",
-    build: (w) => pres(w.presentation({ credentials: [w.tokens.uniForAda] }, (p) => void (p.iss = w.dids.ada.replace(":0x", ":0X")))),
+    build: (w) =>
+      pres(
+        w.presentation({ credentials: [w.tokens.uniForAda] }, (p) => void (p.iss = w.dids.ada.replace(":0x", ":0X"))),
+      ),
     expected: fail("holder_signature", "unsupported_did"),
   },
   {
@@ -1265,7 +1417,8 @@ export const CASES: readonly AdversarialCase[] = [
     id: "presentation/oversized-1mb",
     category: "presentation",
     description: "a 1 MB presentation",
-    build: (w) => pres(w.presentation({ credentials: [w.tokens.uniForAda] }, (p) => void (p.padding = filler(1 << 20)))),
+    build: (w) =>
+      pres(w.presentation({ credentials: [w.tokens.uniForAda] }, (p) => void (p.padding = filler(1 << 20)))),
     expected: fail("format", "token_too_large"),
   },
 
@@ -1323,14 +1476,20 @@ export const CASES: readonly AdversarialCase[] = [
       const p = w.payload(UNI);
       delete p.iss;
       const json = JSON.stringify(p);
-      return cred(signJwt(`{"iss":${JSON.stringify(w.dids.university)},${json.slice(1, -1)},"vc_issuer_note":"x","iss":${JSON.stringify(w.dids.mallory)}}`, w.wallets.mallory));
+      return cred(
+        signJwt(
+          `{"iss":${JSON.stringify(w.dids.university)},${json.slice(1, -1)},"vc_issuer_note":"x","iss":${JSON.stringify(w.dids.mallory)}}`,
+          w.wallets.mallory,
+        ),
+      );
     },
     expected: fail("trust", "issuer_not_accredited"),
   },
   {
     id: "structure/huge-type-array",
     category: "structure",
-    description: "a CLR of 3,000 achievements of distinct unregistered types: must fail as unknown types, not make the chain read fail",
+    description:
+      "a CLR of 3,000 achievements of distinct unregistered types: must fail as unknown types, not make the chain read fail",
     build: (w) =>
       cred(
         w.credential({ ...UNI, types: ["Degree", "Course"] }, (p) => {
@@ -1377,7 +1536,7 @@ export const CASES: readonly AdversarialCase[] = [
   {
     id: "jose/crit-b64-false",
     category: "jose",
-    description: "crit [\"b64\"] with b64 false (RFC 7797 unencoded payload); signed by the issuer",
+    description: 'crit ["b64"] with b64 false (RFC 7797 unencoded payload); signed by the issuer',
     build: (w) => cred(withHeader(w, { alg: "ES256K", typ: "JWT", b64: false, crit: ["b64"] })),
     expected: fail("format", "unsupported_crit"),
   },
@@ -1586,7 +1745,8 @@ export const CASES: readonly AdversarialCase[] = [
     id: "vcjose/exp-beyond-validUntil",
     category: "vcjose",
     description: "exp a year after validUntil (both in the future)",
-    build: (w) => cred(w.joseCredential({ ...UNI, exp: w.now + 3600 }, (p) => void (p.exp = w.now + 3600 + 365 * 86_400))),
+    build: (w) =>
+      cred(w.joseCredential({ ...UNI, exp: w.now + 3600 }, (p) => void (p.exp = w.now + 3600 + 365 * 86_400))),
     expected: fail("schema", "claim_mismatch"),
   },
   {
@@ -1637,7 +1797,13 @@ export const CASES: readonly AdversarialCase[] = [
     build: (w) => {
       const key = w.wallets.university;
       const point = secp256k1.ProjectivePoint.fromHex(key.signingKey.publicKey.slice(2)).toRawBytes(false);
-      const jwk = { kty: "EC", crv: "secp256k1", x: b64url(point.subarray(1, 33)), y: b64url(point.subarray(33)), d: b64url(Buffer.from(key.privateKey.slice(2), "hex")) };
+      const jwk = {
+        kty: "EC",
+        crv: "secp256k1",
+        x: b64url(point.subarray(1, 33)),
+        y: b64url(point.subarray(33)),
+        d: b64url(Buffer.from(key.privateKey.slice(2), "hex")),
+      };
       return cred(w.joseCredential({ ...UNI, header: { alg: "ES256K", typ: "JWT", jwk } }));
     },
     expected: fail("format", "invalid_jwk"),
@@ -1646,14 +1812,34 @@ export const CASES: readonly AdversarialCase[] = [
     id: "vcjose/jwk-off-curve",
     category: "vcjose",
     description: "a jwk whose point is not on secp256k1",
-    build: (w) => cred(w.joseCredential({ ...UNI, header: { alg: "ES256K", typ: "JWT", jwk: { kty: "EC", crv: "secp256k1", x: b64url(Buffer.alloc(32, 1)), y: b64url(Buffer.alloc(32, 2)) } } })),
+    build: (w) =>
+      cred(
+        w.joseCredential({
+          ...UNI,
+          header: {
+            alg: "ES256K",
+            typ: "JWT",
+            jwk: { kty: "EC", crv: "secp256k1", x: b64url(Buffer.alloc(32, 1)), y: b64url(Buffer.alloc(32, 2)) },
+          },
+        }),
+      ),
     expected: fail("format", "invalid_jwk"),
   },
   {
     id: "vcjose/jwk-p256",
     category: "vcjose",
     description: "a jwk on another curve (P-256)",
-    build: (w) => cred(w.joseCredential({ ...UNI, header: { alg: "ES256K", typ: "JWT", jwk: { kty: "EC", crv: "P-256", x: b64url(Buffer.alloc(32, 1)), y: b64url(Buffer.alloc(32, 2)) } } })),
+    build: (w) =>
+      cred(
+        w.joseCredential({
+          ...UNI,
+          header: {
+            alg: "ES256K",
+            typ: "JWT",
+            jwk: { kty: "EC", crv: "P-256", x: b64url(Buffer.alloc(32, 1)), y: b64url(Buffer.alloc(32, 2)) },
+          },
+        }),
+      ),
     expected: fail("format", "invalid_jwk"),
   },
   {
@@ -1661,7 +1847,9 @@ export const CASES: readonly AdversarialCase[] = [
     category: "vcjose",
     description: "the jwk names the university's valid delegate, the signature is mallory's",
     build: (w) => {
-      const point = secp256k1.ProjectivePoint.fromHex(w.wallets.delegateValid.signingKey.publicKey.slice(2)).toRawBytes(false);
+      const point = secp256k1.ProjectivePoint.fromHex(w.wallets.delegateValid.signingKey.publicKey.slice(2)).toRawBytes(
+        false,
+      );
       const jwk = { kty: "EC", crv: "secp256k1", x: b64url(point.subarray(1, 33)), y: b64url(point.subarray(33)) };
       return cred(w.joseCredential({ ...UNI, signer: "mallory", header: { alg: "ES256K", typ: "JWT", jwk } }));
     },

@@ -65,7 +65,8 @@ describe("adversarial credentials and presentations (CLI: ler verify --jsonl)", 
     expect(found, item.c.id).to.have.length(1);
     const token = found[0]!.token;
     const roots = item.input.trustedRoots === undefined ? {} : { trustedRoots: item.input.trustedRoots };
-    if (item.input.kind === "credential") return w.agent.lerVerifyCredential({ credential: token, now: w.now, ...roots });
+    if (item.input.kind === "credential")
+      return w.agent.lerVerifyCredential({ credential: token, now: w.now, ...roots });
     return w.agent.lerVerifyPresentation({
       presentation: token,
       now: w.now,
@@ -81,7 +82,10 @@ describe("adversarial credentials and presentations (CLI: ler verify --jsonl)", 
     expect(report.result, why).to.equal(c.expected.result);
     if (c.expected.result === "valid") return;
     const e = (c as AdversarialCase).expected;
-    const checks = e.inCredential === undefined ? report.checks : ((report as PresentationReport).credentials[e.inCredential]?.checks ?? []);
+    const checks =
+      e.inCredential === undefined
+        ? report.checks
+        : ((report as PresentationReport).credentials[e.inCredential]?.checks ?? []);
     const found = checks.find((x) => x.id === e.check && x.code === e.code);
     expect(found, `${why}: no ${e.check} check with code ${e.code}`).to.not.equal(undefined);
     expect(found!.outcome, why).to.equal(e.outcome ?? (e.result === "invalid" ? "fail" : "unknown"));
@@ -89,12 +93,21 @@ describe("adversarial credentials and presentations (CLI: ler verify --jsonl)", 
 
   /** Runs `ler verify` on the items' files with `options`; checks the exit code and returns a report per item. */
   async function verifyAll(items: Item[], options: string[], exit: number): Promise<Map<Item, Line>> {
-    const r: Ran = await ler(["verify", ...items.map((i) => i.file), "--now", String(w.now), "--jsonl", ...options], env);
+    const r: Ran = await ler(
+      ["verify", ...items.map((i) => i.file), "--now", String(w.now), "--jsonl", ...options],
+      env,
+    );
     const what = `ler verify (${items.length} files) ${options.join(" ")}\n--- stderr:\n${r.stderr}`;
     expect(looksLikeACrash(r.stderr), what).to.equal(false);
     expect(r.code, what).to.equal(exit);
-    const lines = r.stdout.trimEnd().split("\n").map((l) => JSON.parse(l) as Line);
-    expect(lines.map((l) => l.source), what).to.deep.equal(items.map((i) => i.file));
+    const lines = r.stdout
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Line);
+    expect(
+      lines.map((l) => l.source),
+      what,
+    ).to.deep.equal(items.map((i) => i.file));
     return new Map(items.map((item, k) => [item, lines[k]!]));
   }
 
@@ -109,8 +122,14 @@ describe("adversarial credentials and presentations (CLI: ler verify --jsonl)", 
     const items = CASES.filter((c) => c.id !== "encoding/empty-string").map((c) => item(c, c.build(w)));
     // Controls: the same command says valid when the input is good (a wrong setup cannot pass for hostile input).
     const controls = [
-      item({ id: "control/credential", expected: { result: "valid" } }, { kind: "credential", token: w.tokens.uniForAda }),
-      item({ id: "control/presentation", expected: { result: "valid" } }, { kind: "presentation", token: w.presentation({ credentials: [w.tokens.uniForAda] }) }),
+      item(
+        { id: "control/credential", expected: { result: "valid" } },
+        { kind: "credential", token: w.tokens.uniForAda },
+      ),
+      item(
+        { id: "control/presentation", expected: { result: "valid" } },
+        { kind: "presentation", token: w.presentation({ credentials: [w.tokens.uniForAda] }) },
+      ),
     ];
 
     // One process per set of verifier options and expected result: its exit code is then that result's.
@@ -122,7 +141,8 @@ describe("adversarial credentials and presentations (CLI: ler verify --jsonl)", 
           : [];
       for (const root of i.input.trustedRoots ?? []) options.push("--trusted-root", root);
       // A control joins a group of hostile inputs: the exit code is the worst result, so still theirs.
-      const result = i.c.expected.result === "valid" ? (i.input.kind === "credential" ? "unknown" : "invalid") : i.c.expected.result;
+      const result =
+        i.c.expected.result === "valid" ? (i.input.kind === "credential" ? "unknown" : "invalid") : i.c.expected.result;
       const key = JSON.stringify([options, result]);
       const group = groups.get(key) ?? { items: [], options, exit: result === "invalid" ? 1 : 2 };
       group.items.push(i);
@@ -156,7 +176,10 @@ describe("adversarial credentials and presentations (CLI: ler verify --jsonl)", 
     // The credential is valid by itself (the control above); but it answers no challenge and binds no holder.
     const file = join(dir, "tokens", "bare-credential.jwt");
     writeFileSync(file, w.tokens.uniForAda);
-    const r = await ler(["verify", file, "--now", String(w.now), "--challenge", CHALLENGE, "--domain", DOMAIN, "--json"], env);
+    const r = await ler(
+      ["verify", file, "--now", String(w.now), "--challenge", CHALLENGE, "--domain", DOMAIN, "--json"],
+      env,
+    );
     expect(r.code, r.stderr).to.equal(1);
     const report = JSON.parse(r.stdout) as PresentationReport;
     expect(report).to.include({ kind: "presentation", result: "invalid" });

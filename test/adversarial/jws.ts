@@ -34,7 +34,11 @@ export function signRaw(signingInput: string, privateKey: string, alg: Alg = "ES
  * A compact JWS over `payload` (an object, or raw JSON text for payloads JSON.stringify cannot write), signed by
  * `key` (a private key hex or a Wallet).
  */
-export function signJwt(payload: Record<string, unknown> | string, key: string | Wallet, options: SignOptions = {}): string {
+export function signJwt(
+  payload: Record<string, unknown> | string,
+  key: string | Wallet,
+  options: SignOptions = {},
+): string {
   const alg = options.alg ?? "ES256K";
   const header = options.header ?? { alg, typ: "JWT" };
   const h = typeof header === "string" ? b64url(header) : b64url(header);
@@ -60,7 +64,11 @@ export function malleate(jwt: string): string {
   const sig = Buffer.from(s, "base64url");
   const n = secp256k1.CURVE.n;
   const high = n - BigInt(`0x${sig.subarray(32, 64).toString("hex")}`);
-  const out = Buffer.concat([sig.subarray(0, 32), Buffer.from(high.toString(16).padStart(64, "0"), "hex"), sig.subarray(64)]);
+  const out = Buffer.concat([
+    sig.subarray(0, 32),
+    Buffer.from(high.toString(16).padStart(64, "0"), "hex"),
+    sig.subarray(64),
+  ]);
   return `${h}.${p}.${out.toString("base64url")}`;
 }
 

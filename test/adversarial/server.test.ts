@@ -123,7 +123,11 @@ describe("adversarial credentials and presentations (HTTP: POST /v1/verify)", fu
   });
 
   async function post(server: RunningServer, text: string): Promise<Reply> {
-    const res = await fetch(`${server.url}/v1/verify`, { method: "POST", headers: { "Content-Type": "application/json" }, body: text });
+    const res = await fetch(`${server.url}/v1/verify`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: text,
+    });
     return { status: res.status, body: await res.json() };
   }
 
@@ -148,7 +152,10 @@ describe("adversarial credentials and presentations (HTTP: POST /v1/verify)", fu
     expect(report.result, why).to.equal(c.expected.result);
     if (c.expected.result === "valid") return;
     const e = (c as AdversarialCase).expected;
-    const checks = e.inCredential === undefined ? report.checks : ((report as PresentationReport).credentials[e.inCredential]?.checks ?? []);
+    const checks =
+      e.inCredential === undefined
+        ? report.checks
+        : ((report as PresentationReport).credentials[e.inCredential]?.checks ?? []);
     const found = checks.find((x) => x.id === e.check && x.code === e.code);
     expect(found, `${why}: no ${e.check} check with code ${e.code}`).to.not.equal(undefined);
     expect(found!.outcome, why).to.equal(e.outcome ?? (e.result === "invalid" ? "fail" : "unknown"));
@@ -158,21 +165,32 @@ describe("adversarial credentials and presentations (HTTP: POST /v1/verify)", fu
   async function expectVerdict(item: Item, reply: Reply, where: string): Promise<void> {
     expect(reply.status, `${item.c.id} (${where}): ${JSON.stringify(reply.body).slice(0, 300)}`).to.equal(200);
     expectCase(item, reply.body as Report);
-    expect(outline(reply.body as Report), `${item.c.id} (${where}): the service and the library disagree`).to.deep.equal(outline(await library(item.input)));
+    expect(
+      outline(reply.body as Report),
+      `${item.c.id} (${where}): the service and the library disagree`,
+    ).to.deep.equal(outline(await library(item.input)));
   }
 
   it(`every case (${CASES.length}) and the controls: 200 with the library's result, code and report, or the documented refusal; none valid`, async () => {
     const items: Item[] = CASES.map((c) => ({ c, input: c.build(w) }));
     const controls: Item[] = [
-      { c: { id: "control/credential", expected: { result: "valid" } }, input: { kind: "credential", token: w.tokens.uniForAda } },
-      { c: { id: "control/presentation", expected: { result: "valid" } }, input: { kind: "presentation", token: w.presentation({ credentials: [w.tokens.uniForAda] }) } },
+      {
+        c: { id: "control/credential", expected: { result: "valid" } },
+        input: { kind: "credential", token: w.tokens.uniForAda },
+      },
+      {
+        c: { id: "control/presentation", expected: { result: "valid" } },
+        input: { kind: "presentation", token: w.presentation({ credentials: [w.tokens.uniForAda] }) },
+      },
       // The services configured for some cases say valid when the input is good: they do not refuse everything.
-      ...[...new Set(items.flatMap((i) => (i.input.trustedRoots === undefined ? [] : [JSON.stringify(i.input.trustedRoots)])))].map(
-        (roots): Item => ({
-          c: { id: `control/credential-trusted-roots-${roots}`, expected: { result: "valid" } },
-          input: { kind: "credential", token: w.tokens.uniForAda, trustedRoots: JSON.parse(roots) as string[] },
-        }),
-      ),
+      ...[
+        ...new Set(
+          items.flatMap((i) => (i.input.trustedRoots === undefined ? [] : [JSON.stringify(i.input.trustedRoots)])),
+        ),
+      ].map((roots): Item => ({
+        c: { id: `control/credential-trusted-roots-${roots}`, expected: { result: "valid" } },
+        input: { kind: "credential", token: w.tokens.uniForAda, trustedRoots: JSON.parse(roots) as string[] },
+      })),
     ];
 
     const answered: string[] = [];
@@ -183,7 +201,8 @@ describe("adversarial credentials and presentations (HTTP: POST /v1/verify)", fu
       try {
         const text = JSON.stringify(requestBody(item.input));
         const reply = await post(await service(configOf(item.input)), text);
-        if (reply.status === 200 && (reply.body as Report).result === "valid" && item.c.expected.result !== "valid") valid.push(item.c.id);
+        if (reply.status === 200 && (reply.body as Report).result === "valid" && item.c.expected.result !== "valid")
+          valid.push(item.c.id);
         const refuse = refusal(item.input, text);
         if (refuse === undefined) {
           await expectVerdict(item, reply, "200");
@@ -196,7 +215,11 @@ describe("adversarial credentials and presentations (HTTP: POST /v1/verify)", fu
         refused.push(`${item.c.id} (${refuse.status} ${refuse.code})`);
         if (refuse.status === 413) {
           // The same body, where the service's limit lets it through: the library's limit still refuses the token.
-          await expectVerdict(item, await post(await service(configOf(item.input, WIDE_BODY_LIMIT)), text), "larger body limit");
+          await expectVerdict(
+            item,
+            await post(await service(configOf(item.input, WIDE_BODY_LIMIT)), text),
+            "larger body limit",
+          );
           answered.push(item.c.id);
         }
       } catch (e) {

@@ -53,7 +53,13 @@ export const ROLES = [
 export type Role = (typeof ROLES)[number];
 
 /** Keys that are not identities: delegates and attribute keys of the university. */
-export const SIDE_KEYS = ["delegateExpired", "delegateWrongType", "delegateRevoked", "delegateValid", "encKey"] as const;
+export const SIDE_KEYS = [
+  "delegateExpired",
+  "delegateWrongType",
+  "delegateRevoked",
+  "delegateValid",
+  "encKey",
+] as const;
 export type SideKey = (typeof SIDE_KEYS)[number];
 
 /** The types governance registers. "License" is a valid Open Badges achievementType that is not registered. */
@@ -131,7 +137,10 @@ export interface AdversarialWorld {
    * A VC-JOSE credential: `josePayload(options)` changed by `edit`, signed with Open Badges 3.0's header (`typ` JWT,
    * the signing key as `jwk`) unless `options.header` gives another.
    */
-  joseCredential: (options: CredentialOptions & { header?: Record<string, unknown> }, edit?: (payload: Record<string, unknown>) => void) => string;
+  joseCredential: (
+    options: CredentialOptions & { header?: Record<string, unknown> },
+    edit?: (payload: Record<string, unknown>) => void,
+  ) => string;
   /** A signed presentation by `holder` (default ada) of `credentials`. */
   presentation: (options: PresentationOptions, edit?: (payload: Record<string, unknown>) => void) => string;
   close: () => Promise<void>;
@@ -186,7 +195,10 @@ export async function createAdversarialWorld(transport: Transport = "in-process"
   const wallets = Object.fromEntries(
     [...ROLES, ...SIDE_KEYS].map((r) => [r, roleWallet(r).connect(provider)]),
   ) as Record<Role | SideKey, Wallet>;
-  const dids = Object.fromEntries(ROLES.map((r) => [r, `did:ethr:${networkName}:${wallets[r].address}`])) as Record<Role, string>;
+  const dids = Object.fromEntries(ROLES.map((r) => [r, `did:ethr:${networkName}:${wallets[r].address}`])) as Record<
+    Role,
+    string
+  >;
   for (const role of ROLES) {
     if (role === "mallory") continue; // the attacker's key is nowhere in the agent
     await agent.lerImportIdentity({ alias: role, privateKeyHex: wallets[role].privateKey });
@@ -200,12 +212,22 @@ export async function createAdversarialWorld(transport: Transport = "in-process"
   await agent.lerAddRoot({ governor: g, root: dids.root2, types: all });
   // Every accreditation needs its subject's consent: the accreditor's key sends it, the subject's key signs the terms
   // (EIP-712), as the contract requires. Accreditors pay for their own transactions.
-  const trust = new Contract(base.network.deployment.contracts.TrustRegistry.address, projectArtifact("TrustRegistry").abi, provider);
+  const trust = new Contract(
+    base.network.deployment.contracts.TrustRegistry.address,
+    projectArtifact("TrustRegistry").abi,
+    provider,
+  );
   const typeIds = new Map<string, bigint>();
   for (const name of REGISTERED_TYPES) typeIds.set(name, BigInt(await trust.getFunction("typeIdOf")(name)));
   const funded = new Set<string>();
   const ROLE_BITS = { issuer: 1, accreditor: 2, both: 3 } as const;
-  const accredit = async (accreditor: Role, subject: Role, role: "issuer" | "accreditor" | "both", types: string[], extra: { validFrom?: number; validUntil?: number } = {}) => {
+  const accredit = async (
+    accreditor: Role,
+    subject: Role,
+    role: "issuer" | "accreditor" | "both",
+    types: string[],
+    extra: { validFrom?: number; validUntil?: number } = {},
+  ) => {
     const by = wallets[accreditor];
     if (!funded.has(accreditor)) {
       await (await funder.sendTransaction({ to: by.address, value: parseEther("1") })).wait();
@@ -222,21 +244,36 @@ export async function createAdversarialWorld(transport: Transport = "in-process"
       metadataHash: NO_METADATA,
       deadline: 2n ** 40n,
     };
-    const consent = await signAccreditationConsent(wallets[subject], { verifyingContract: await trust.getAddress(), chainId, terms });
+    const consent = await signAccreditationConsent(wallets[subject], {
+      verifyingContract: await trust.getAddress(),
+      chainId,
+      terms,
+    });
     const tx = await (trust.connect(by) as Contract).getFunction("accredit")(
-      terms.parent, terms.subject, terms.role, terms.scope, terms.validFrom, terms.validUntil, "", NO_METADATA, terms.deadline, consent,
+      terms.parent,
+      terms.subject,
+      terms.role,
+      terms.scope,
+      terms.validFrom,
+      terms.validUntil,
+      "",
+      NO_METADATA,
+      terms.deadline,
+      consent,
     );
     await tx.wait();
   };
   await accredit("root", "accreditor", "accreditor", all);
-  for (const a of ["accSuspended", "accRevoked", "accNarrowed"] as const) await accredit("root", a, "accreditor", ["Degree", "Course"]);
+  for (const a of ["accSuspended", "accRevoked", "accNarrowed"] as const)
+    await accredit("root", a, "accreditor", ["Degree", "Course"]);
   await accredit("accreditor", "university", "issuer", ["Degree", "Course"]);
   await accredit("accreditor", "bootcamp", "issuer", ["Certificate", "Competency"]);
   await accredit("accreditor", "accOnly", "accreditor", ["Degree"]);
   const t0 = await chainNow();
   await accredit("accreditor", "expiring", "issuer", ["Degree"], { validUntil: t0 + 1000 });
   await accredit("accreditor", "notYet", "issuer", ["Degree"], { validFrom: t0 + 10_000_000, validUntil: FOREVER });
-  for (const i of ["mill", "suspended", "rotated", "deactivated"] as const) await accredit("accreditor", i, "issuer", ["Degree"]);
+  for (const i of ["mill", "suspended", "rotated", "deactivated"] as const)
+    await accredit("accreditor", i, "issuer", ["Degree"]);
   await accredit("accSuspended", "underSuspended", "issuer", ["Degree"]);
   await accredit("accRevoked", "underRevoked", "issuer", ["Degree"]);
   await accredit("accNarrowed", "underNarrowed", "issuer", ["Degree"]);
@@ -245,7 +282,12 @@ export async function createAdversarialWorld(transport: Transport = "in-process"
   await agent.lerSuspendAccreditation({ accreditor: dids.accreditor, subject: dids.suspended, reason: 1 });
   await agent.lerRevokeAccreditation({ accreditor: dids.root, subject: dids.accRevoked, reason: 2 });
   // The accreditor keeps its accreditation but loses Degree: its subtree loses Degree with it, lazily.
-  await agent.lerUpdateAccreditation({ accreditor: dids.root, subject: dids.accNarrowed, role: "accreditor", types: ["Course"] });
+  await agent.lerUpdateAccreditation({
+    accreditor: dids.root,
+    subject: dids.accNarrowed,
+    role: "accreditor",
+    types: ["Course"],
+  });
 
   const setup = await chainNow();
   let counter = 0;
@@ -253,11 +295,17 @@ export async function createAdversarialWorld(transport: Transport = "in-process"
   const payload = (o: CredentialOptions): Record<string, unknown> =>
     // The VC 1.1 form in a `vc` claim, as other tools issue: still read (the VC-JOSE form is josePayload's).
     transformCredentialInput(structuredClone(asVc11(built(o))) as never) as unknown as Record<string, unknown>;
-  const josePayload = (o: CredentialOptions): Record<string, unknown> => joseCredentialPayload(built(o) as unknown as Record<string, unknown>);
+  const josePayload = (o: CredentialOptions): Record<string, unknown> =>
+    joseCredentialPayload(built(o) as unknown as Record<string, unknown>);
   const built = (o: CredentialOptions) => {
     const n = ++counter;
     const types = o.types ?? ["Degree"];
-    const subjectDid = o.subject === undefined ? dids.ada : (ROLES as readonly string[]).includes(o.subject) ? dids[o.subject as Role] : o.subject;
+    const subjectDid =
+      o.subject === undefined
+        ? dids.ada
+        : (ROLES as readonly string[]).includes(o.subject)
+          ? dids[o.subject as Role]
+          : o.subject;
     const issuerDid = dids[o.issuer];
     const status =
       o.status === false
@@ -281,7 +329,10 @@ export async function createAdversarialWorld(transport: Transport = "in-process"
       ? openBadgeCredential({ ...common, achievement: achievementOf(types[0]!, n) })
       : clrCredential({ ...common, achievements: types.map((t, i) => achievementOf(t, n * 100 + i)) });
   };
-  const joseCredential = (o: CredentialOptions & { header?: Record<string, unknown> }, edit?: (p: Record<string, unknown>) => void): string => {
+  const joseCredential = (
+    o: CredentialOptions & { header?: Record<string, unknown> },
+    edit?: (p: Record<string, unknown>) => void,
+  ): string => {
     const p = josePayload(o);
     edit?.(p);
     const key = keyOf(o.signer ?? o.issuer);
@@ -325,7 +376,12 @@ export async function createAdversarialWorld(transport: Transport = "in-process"
   // Credentials issued by the agent itself, then revoked and suspended.
   const degree = achievementOf("Degree", 0);
   const issue = async (subject: Role) =>
-    (await agent.lerIssueCredentials({ issuer: dids.university, credentials: [{ subject: dids[subject], achievement: degree }] })).credentials[0]!;
+    (
+      await agent.lerIssueCredentials({
+        issuer: dids.university,
+        credentials: [{ subject: dids[subject], achievement: degree }],
+      })
+    ).credentials[0]!;
   const uniForAda = (await issue("ada")).jwt;
   const uniForGrace = (await issue("grace")).jwt;
   const revoked = await issue("ada");
@@ -344,13 +400,19 @@ export async function createAdversarialWorld(transport: Transport = "in-process"
   const fundWallet = async (w: Wallet) => {
     await (await funder.sendTransaction({ to: w.address, value: parseEther("1") })).wait();
   };
-  const didRegistry = (w: Wallet) => new Contract(base.network.deployment.contracts.EthereumDIDRegistry.address, didRegistryArtifact().abi, w);
+  const didRegistry = (w: Wallet) =>
+    new Contract(base.network.deployment.contracts.EthereumDIDRegistry.address, didRegistryArtifact().abi, w);
   const uni = wallets.university;
   await fundWallet(uni);
   const veriKey = encodeBytes32String("veriKey");
   const send = async (w: Wallet, fn: string, args: unknown[]) => (await didRegistry(w).getFunction(fn)(...args)).wait();
   await send(uni, "addDelegate", [uni.address, veriKey, wallets.delegateExpired.address, 500]);
-  await send(uni, "addDelegate", [uni.address, encodeBytes32String("attestor"), wallets.delegateWrongType.address, 10 ** 8]);
+  await send(uni, "addDelegate", [
+    uni.address,
+    encodeBytes32String("attestor"),
+    wallets.delegateWrongType.address,
+    10 ** 8,
+  ]);
   await send(uni, "addDelegate", [uni.address, veriKey, wallets.delegateRevoked.address, 10 ** 8]);
   await send(uni, "revokeDelegate", [uni.address, veriKey, wallets.delegateRevoked.address]);
   await send(uni, "addDelegate", [uni.address, veriKey, wallets.delegateValid.address, 10 ** 8]);
@@ -367,7 +429,10 @@ export async function createAdversarialWorld(transport: Transport = "in-process"
 
   // The deactivated issuer sets its owner to the zero address (ethr-did-resolver: deactivated).
   await fundWallet(wallets.deactivated);
-  await send(wallets.deactivated, "changeOwner", [wallets.deactivated.address, "0x0000000000000000000000000000000000000000"]);
+  await send(wallets.deactivated, "changeOwner", [
+    wallets.deactivated.address,
+    "0x0000000000000000000000000000000000000000",
+  ]);
 
   // The mill: a batch anchored early; a batch of its own that the university anchored; later a batch anchored
   // after the time its accreditation is then revoked from (a key compromise found late).
@@ -380,7 +445,12 @@ export async function createAdversarialWorld(transport: Transport = "in-process"
   await base.increaseTime(50);
   const millLate = await anchoredBatch("mill", [payload({ issuer: "mill", nbf: millEarlyAnchor - 60 })]);
   const millLateAnchor = await chainNow();
-  await agent.lerRevokeAccreditation({ accreditor: dids.accreditor, subject: dids.mill, effectiveAt: millRevokedFrom, reason: 9 });
+  await agent.lerRevokeAccreditation({
+    accreditor: dids.accreditor,
+    subject: dids.mill,
+    effectiveAt: millRevokedFrom,
+    reason: 9,
+  });
 
   // Time passes: the expiring accreditation and the 500 s delegate end.
   await base.increaseTime(2000);

@@ -9,7 +9,9 @@ const degree: Achievement = achievement({
   description: "Bachelor of Science in Computer Science",
   criteria: { narrative: "Completed 180 ECTS including a thesis." },
   achievementType: "Degree",
-  alignments: [{ targetName: "Software engineering", targetUrl: "https://esco.example/skill/se", targetFramework: "ESCO" }],
+  alignments: [
+    { targetName: "Software engineering", targetUrl: "https://esco.example/skill/se", targetFramework: "ESCO" },
+  ],
 });
 const certificate: Achievement = achievement({
   id: "https://bootcamp.example/cert/fullstack",
@@ -42,10 +44,29 @@ for (const transport of ["in-process", "json-rpc"] as Transport[]) {
       for (const name of ["Degree", "Course", "Certificate", "Competency"]) {
         await agent.lerRegisterType({ governor: w.governor, name });
       }
-      await agent.lerAddRoot({ governor: w.governor, root: ids.root, types: ["Degree", "Course", "Certificate", "Competency"] });
-      await agent.lerAccredit({ accreditor: ids.root, subject: ids.accreditor, role: "accreditor", types: ["Degree", "Course", "Certificate", "Competency"] });
-      await agent.lerAccredit({ accreditor: ids.accreditor, subject: ids.university, role: "issuer", types: ["Degree", "Course"] });
-      await agent.lerAccredit({ accreditor: ids.accreditor, subject: ids.bootcamp, role: "issuer", types: ["Certificate", "Competency"] });
+      await agent.lerAddRoot({
+        governor: w.governor,
+        root: ids.root,
+        types: ["Degree", "Course", "Certificate", "Competency"],
+      });
+      await agent.lerAccredit({
+        accreditor: ids.root,
+        subject: ids.accreditor,
+        role: "accreditor",
+        types: ["Degree", "Course", "Certificate", "Competency"],
+      });
+      await agent.lerAccredit({
+        accreditor: ids.accreditor,
+        subject: ids.university,
+        role: "issuer",
+        types: ["Degree", "Course"],
+      });
+      await agent.lerAccredit({
+        accreditor: ids.accreditor,
+        subject: ids.bootcamp,
+        role: "issuer",
+        types: ["Certificate", "Competency"],
+      });
     });
     after(async () => w?.close());
 
@@ -113,10 +134,20 @@ for (const transport of ["in-process", "json-rpc"] as Transport[]) {
     it("accreditation expired: credentials anchored before stay valid, those anchored after are invalid", async () => {
       const college = (await w.agent.lerCreateIdentity({ alias: "Short-lived College" })).did;
       const until = (await w.now()) + 1000;
-      await w.agent.lerAccredit({ accreditor: ids.accreditor, subject: college, role: "issuer", types: ["Degree"], validUntil: until });
+      await w.agent.lerAccredit({
+        accreditor: ids.accreditor,
+        subject: college,
+        role: "issuer",
+        types: ["Degree"],
+        validUntil: until,
+      });
       const before = await issue(college, degree);
       // Signed while accredited, anchored only after the end of the accreditation.
-      const late = await w.agent.lerIssueCredentials({ issuer: college, credentials: [{ subject: ids.learner, achievement: degree }], anchor: false });
+      const late = await w.agent.lerIssueCredentials({
+        issuer: college,
+        credentials: [{ subject: ids.learner, achievement: degree }],
+        anchor: false,
+      });
       const unanchored = await issue(college, degree, { anchor: false });
       await w.increaseTime(2000);
       await w.agent.lerAnchor({ issuer: college, root: late.root });
@@ -124,12 +155,17 @@ for (const transport of ["in-process", "json-rpc"] as Transport[]) {
       const r = await verify(late.credentials[0]!.jwt);
       expect(codes(r).trust).to.equal("fail:accreditation_expired");
       // The unanchored one is judged now, and fails the same way.
-      expect(codes(await verify(unanchored.jwt))).to.include({ anchor: "skipped:anchor_not_found", trust: "fail:accreditation_expired" });
+      expect(codes(await verify(unanchored.jwt))).to.include({
+        anchor: "skipped:anchor_not_found",
+        trust: "fail:accreditation_expired",
+      });
       // Issuing now is refused before anything is signed.
-      const refused = await w.agent.lerIssueCredentials({ issuer: college, credentials: [{ subject: ids.learner, achievement: degree }] }).then(
-        () => undefined,
-        (e: { code?: string }) => e,
-      );
+      const refused = await w.agent
+        .lerIssueCredentials({ issuer: college, credentials: [{ subject: ids.learner, achievement: degree }] })
+        .then(
+          () => undefined,
+          (e: { code?: string }) => e,
+        );
       expect(refused?.code).to.equal("accreditation_expired");
     });
 
@@ -169,17 +205,47 @@ for (const transport of ["in-process", "json-rpc"] as Transport[]) {
 
     it("presentations: valid for the right challenge and domain; replays and other people's credentials are refused", async () => {
       const mine = await issue(ids.university, degree);
-      const { jwt } = await w.agent.lerCreatePresentation({ holder: ids.learner, credentials: [mine.jwt], challenge: "c-123", domain: "employer.example" });
-      const ok = await w.agent.lerVerifyPresentation({ presentation: jwt, challenge: "c-123", domain: "employer.example", now: await w.now() });
+      const { jwt } = await w.agent.lerCreatePresentation({
+        holder: ids.learner,
+        credentials: [mine.jwt],
+        challenge: "c-123",
+        domain: "employer.example",
+      });
+      const ok = await w.agent.lerVerifyPresentation({
+        presentation: jwt,
+        challenge: "c-123",
+        domain: "employer.example",
+        now: await w.now(),
+      });
       expect(ok.result, JSON.stringify(ok.checks)).to.equal("valid");
       expect(ok.credentials).to.have.length(1);
-      const replay = await w.agent.lerVerifyPresentation({ presentation: jwt, challenge: "c-999", domain: "employer.example", now: await w.now() });
+      const replay = await w.agent.lerVerifyPresentation({
+        presentation: jwt,
+        challenge: "c-999",
+        domain: "employer.example",
+        now: await w.now(),
+      });
       expect(replay.checks.find((c) => c.code === "challenge_mismatch")?.outcome).to.equal("fail");
-      const elsewhere = await w.agent.lerVerifyPresentation({ presentation: jwt, challenge: "c-123", domain: "other.example", now: await w.now() });
+      const elsewhere = await w.agent.lerVerifyPresentation({
+        presentation: jwt,
+        challenge: "c-123",
+        domain: "other.example",
+        now: await w.now(),
+      });
       expect(elsewhere.checks.find((c) => c.code === "domain_mismatch")?.outcome).to.equal("fail");
       const theirs = await issue(ids.university, degree, { subject: ids.other });
-      const { jwt: stolen } = await w.agent.lerCreatePresentation({ holder: ids.learner, credentials: [theirs.jwt], challenge: "c-1", domain: "employer.example" });
-      const r = await w.agent.lerVerifyPresentation({ presentation: stolen, challenge: "c-1", domain: "employer.example", now: await w.now() });
+      const { jwt: stolen } = await w.agent.lerCreatePresentation({
+        holder: ids.learner,
+        credentials: [theirs.jwt],
+        challenge: "c-1",
+        domain: "employer.example",
+      });
+      const r = await w.agent.lerVerifyPresentation({
+        presentation: stolen,
+        challenge: "c-1",
+        domain: "employer.example",
+        now: await w.now(),
+      });
       expect(r.result).to.equal("invalid");
       expect(r.checks.find((c) => c.id === "holder_binding")?.code).to.equal("subject_not_holder");
     });
@@ -191,7 +257,11 @@ for (const transport of ["in-process", "json-rpc"] as Transport[]) {
         await w.stopServer();
         const r = await w.agent.lerVerifyCredential({ credential: c.jwt, now });
         expect(r.result).to.equal("unknown");
-        expect(codes(r)).to.include({ signature: "unknown:chain_unreachable", trust: "unknown:chain_unreachable", status: "unknown:chain_unreachable" });
+        expect(codes(r)).to.include({
+          signature: "unknown:chain_unreachable",
+          trust: "unknown:chain_unreachable",
+          status: "unknown:chain_unreachable",
+        });
       });
     }
   });

@@ -1,6 +1,10 @@
 import { expect } from "chai";
 import { Wallet, ZeroHash, getBytes } from "ethers";
-import { createVerifiableCredentialJwt, verifyCredential as stockVerifyCredential, verifyPresentation as stockVerifyPresentation } from "did-jwt-vc";
+import {
+  createVerifiableCredentialJwt,
+  verifyCredential as stockVerifyCredential,
+  verifyPresentation as stockVerifyPresentation,
+} from "did-jwt-vc";
 import { ES256KSigner } from "did-jwt";
 import { Resolver } from "did-resolver";
 import { ethrResolver } from "../../src/agent/agent.js";
@@ -37,7 +41,10 @@ describe("interoperability with stock did-jwt-vc and ethr-did-resolver", functio
   });
 
   it("a credential this agent issues passes stock did-jwt-vc verification with a stock ethr-did-resolver", async () => {
-    const { credentials } = await w.agent.lerIssueCredentials({ issuer: university, credentials: [{ subject: learner, achievement: degree }] });
+    const { credentials } = await w.agent.lerIssueCredentials({
+      issuer: university,
+      credentials: [{ subject: learner, achievement: degree }],
+    });
     const stock = new Resolver(ethrResolver(w.network));
     // did-jwt-vc's `format` policy checks the payload as a VC 1.1 JWT (a `vc` claim whose first context is the 1.1
     // one) and refuses VC 2.0 secured the VC-JOSE way, as Open Badges 3.0 specifies it. Turned off, the signature
@@ -64,17 +71,41 @@ describe("interoperability with stock did-jwt-vc and ethr-did-resolver", functio
   });
 
   it("a presentation this agent makes passes stock did-jwt-vc and stock Veramo verifyPresentation", async () => {
-    const { credentials } = await w.agent.lerIssueCredentials({ issuer: university, credentials: [{ subject: learner, achievement: degree }] });
-    const { jwt } = await w.agent.lerCreatePresentation({ holder: learner, credentials: [credentials[0]!.jwt], challenge: "c-42", domain: "employer.example" });
+    const { credentials } = await w.agent.lerIssueCredentials({
+      issuer: university,
+      credentials: [{ subject: learner, achievement: degree }],
+    });
+    const { jwt } = await w.agent.lerCreatePresentation({
+      holder: learner,
+      credentials: [credentials[0]!.jwt],
+      challenge: "c-42",
+      domain: "employer.example",
+    });
     const stock = new Resolver(ethrResolver(w.network));
     // The format policy also checks each credential inside as VC 1.1 (see above): off, as for credentials.
-    const result = await stockVerifyPresentation(jwt, stock, { challenge: "c-42", domain: "employer.example", policies: { format: false } });
+    const result = await stockVerifyPresentation(jwt, stock, {
+      challenge: "c-42",
+      domain: "employer.example",
+      policies: { format: false },
+    });
     expect(result.verified).to.equal(true);
     expect(result.payload.iss).to.equal(learner);
-    const veramo = await w.agent.verifyPresentation({ presentation: jwt, challenge: "c-42", domain: "employer.example", policies: { format: false } } as never);
+    const veramo = await w.agent.verifyPresentation({
+      presentation: jwt,
+      challenge: "c-42",
+      domain: "employer.example",
+      policies: { format: false },
+    } as never);
     expect(veramo.verified, JSON.stringify(veramo.error)).to.equal(true);
     // The wrong challenge is refused by both.
-    const wrong = await stockVerifyPresentation(jwt, stock, { challenge: "c-43", domain: "employer.example", policies: { format: false } }).then(() => "verified", (e: Error) => e.message);
+    const wrong = await stockVerifyPresentation(jwt, stock, {
+      challenge: "c-43",
+      domain: "employer.example",
+      policies: { format: false },
+    }).then(
+      () => "verified",
+      (e: Error) => e.message,
+    );
     expect(wrong).to.not.equal("verified");
   });
 
@@ -98,8 +129,14 @@ describe("interoperability with stock did-jwt-vc and ethr-did-resolver", functio
   });
 
   it("stock Veramo's verifyCredential accepts it too, with the same policy turned off", async () => {
-    const { credentials } = await w.agent.lerIssueCredentials({ issuer: university, credentials: [{ subject: learner, achievement: degree }] });
-    const result = await w.agent.verifyCredential({ credential: credentials[0]!.jwt, policies: { format: false } } as never);
+    const { credentials } = await w.agent.lerIssueCredentials({
+      issuer: university,
+      credentials: [{ subject: learner, achievement: degree }],
+    });
+    const result = await w.agent.verifyCredential({
+      credential: credentials[0]!.jwt,
+      policies: { format: false },
+    } as never);
     expect(result.verified, JSON.stringify(result.error)).to.equal(true);
   });
 
@@ -113,24 +150,42 @@ describe("interoperability with stock did-jwt-vc and ethr-did-resolver", functio
       const consent = await signAccreditationConsent(wallet, {
         verifyingContract: w.network.deployment.contracts.TrustRegistry.address,
         chainId: w.network.chainId,
-        terms: { parent: rootAddress, subject: wallet.address, role: 1, scope: 2n /* Certificate is type 1 */, validFrom: 0, validUntil: 2 ** 40 - 1, metadataHash: ZeroHash, deadline },
+        terms: {
+          parent: rootAddress,
+          subject: wallet.address,
+          role: 1,
+          scope: 2n /* Certificate is type 1 */,
+          validFrom: 0,
+          validUntil: 2 ** 40 - 1,
+          metadataHash: ZeroHash,
+          deadline,
+        },
       });
-      await w.agent.lerAccredit({ accreditor: root, subject: issuerDid, role: "issuer", types: ["Certificate"], consent, deadline });
+      await w.agent.lerAccredit({
+        accreditor: root,
+        subject: issuerDid,
+        role: "issuer",
+        types: ["Certificate"],
+        consent,
+        deadline,
+      });
       const now = await w.now();
       // Stock did-jwt-vc issues VC 1.1 (the project's builder gives 2.0: asVc11 turns it into what stock tools issue).
-      const credential = asVc11(openBadgeCredential({
-        id: "urn:uuid:7a0c4b1e-2f3d-4c5b-8a9e-0b1c2d3e4f50",
-        issuer: { id: issuerDid, name: "External Academy" },
-        subject: { id: learner },
-        achievement: achievement({
-          id: "https://academy.example/cert/data",
-          name: "Data Analysis Certificate",
-          description: "Six-week course",
-          criteria: { narrative: "Passed the final project." },
-          achievementType: "Certificate",
+      const credential = asVc11(
+        openBadgeCredential({
+          id: "urn:uuid:7a0c4b1e-2f3d-4c5b-8a9e-0b1c2d3e4f50",
+          issuer: { id: issuerDid, name: "External Academy" },
+          subject: { id: learner },
+          achievement: achievement({
+            id: "https://academy.example/cert/data",
+            name: "Data Analysis Certificate",
+            description: "Six-week course",
+            criteria: { narrative: "Passed the final project." },
+            achievementType: "Certificate",
+          }),
+          issuedAt: new Date((now - 10) * 1000),
         }),
-        issuedAt: new Date((now - 10) * 1000),
-      }));
+      );
       const jwt = await createVerifiableCredentialJwt(credential as never, {
         did: issuerDid,
         signer: ES256KSigner(getBytes(wallet.privateKey), alg === "ES256K-R"),
@@ -150,11 +205,14 @@ describe("interoperability with stock did-jwt-vc and ethr-did-resolver", functio
       // The same credential from an issuer nobody accredited is refused on trust.
       const stranger = Wallet.createRandom();
       const strangerDid = `did:ethr:${w.network.name}:${stranger.address}`;
-      const forged = await createVerifiableCredentialJwt({ ...credential, issuer: { id: strangerDid, name: "External Academy" } } as never, {
-        did: strangerDid,
-        signer: ES256KSigner(getBytes(stranger.privateKey), alg === "ES256K-R"),
-        alg,
-      });
+      const forged = await createVerifiableCredentialJwt(
+        { ...credential, issuer: { id: strangerDid, name: "External Academy" } } as never,
+        {
+          did: strangerDid,
+          signer: ES256KSigner(getBytes(stranger.privateKey), alg === "ES256K-R"),
+          alg,
+        },
+      );
       const f = await w.agent.lerVerifyCredential({ credential: forged, now });
       expect(f.result).to.equal("invalid");
       expect(f.checks.find((c) => c.id === "trust")?.code).to.equal("issuer_not_accredited");

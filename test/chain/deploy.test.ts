@@ -99,7 +99,10 @@ describe("deployment", function () {
     try {
       const { deployment } = await deployRegistries(signer, { network: "x" });
       // Another version of the status registry: here, code that is not a status registry at all.
-      const other = { ...deployment, contracts: { ...deployment.contracts, StatusRegistry: deployment.contracts.TrustRegistry } };
+      const other = {
+        ...deployment,
+        contracts: { ...deployment.contracts, StatusRegistry: deployment.contracts.TrustRegistry },
+      };
       const outdated = await rejection(deployRegistries(signer, { network: "x", previous: other }));
       expect(outdated.code).to.equal("outdated_contract");
       expect(outdated.message).to.match(/StatusRegistry at 0x[0-9a-fA-F]{40} is another version/);
@@ -125,7 +128,10 @@ describe("deployment", function () {
       expect(again.deployed).to.deep.equal([]);
       expect(again.deployment).to.deep.equal(deployment);
       // An operator's head-age bound in the record survives a redeploy.
-      const tuned = await deployRegistries(signer, { network: "x", previous: { ...deployment, maxHeadAgeSeconds: 600 } });
+      const tuned = await deployRegistries(signer, {
+        network: "x",
+        previous: { ...deployment, maxHeadAgeSeconds: 600 },
+      });
       expect(tuned.deployment).to.deep.equal({ ...deployment, maxHeadAgeSeconds: 600 });
     } finally {
       provider.destroy();

@@ -13,7 +13,12 @@ const contract = (n: number) => ({ address: `0x${String(n).padStart(40, "0")}`, 
 const record = (chainId: number, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
   network: "testnet",
   chainId,
-  contracts: { EthereumDIDRegistry: contract(1), TrustRegistry: contract(2), StatusRegistry: contract(3), Multicall3: contract(4) },
+  contracts: {
+    EthereumDIDRegistry: contract(1),
+    TrustRegistry: contract(2),
+    StatusRegistry: contract(3),
+    Multicall3: contract(4),
+  },
   ...extra,
 });
 
@@ -34,7 +39,10 @@ describe("headAgeBound: override > deployment record > chain preset > off", () =
     for (const steady of [10, 8453, 137, 100]) expect(HEAD_AGE_PRESETS.get(steady), `chain ${steady}`).to.equal(120);
     for (const off of [31337, 42161, 42170, 324]) expect(HEAD_AGE_PRESETS.get(off), `chain ${off}`).to.equal(null);
     for (const [chainId, bound] of HEAD_AGE_PRESETS) {
-      expect(bound === null || (Number.isSafeInteger(bound) && bound >= 60 && bound <= 300), `chain ${chainId}: ${bound}`).to.equal(true);
+      expect(
+        bound === null || (Number.isSafeInteger(bound) && bound >= 60 && bound <= 300),
+        `chain ${chainId}: ${bound}`,
+      ).to.equal(true);
     }
   });
 
@@ -94,7 +102,10 @@ describe("headAgeBound: override > deployment record > chain preset > off", () =
   it("refuses an override that is not a positive whole number (invalid_option)", () => {
     const deployment = parseDeployment(record(1));
     for (const bad of [0, -5, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
-      expect(codeOf(() => headAgeBound(deployment, bad)), String(bad)).to.equal("invalid_option");
+      expect(
+        codeOf(() => headAgeBound(deployment, bad)),
+        String(bad),
+      ).to.equal("invalid_option");
     }
   });
 
@@ -131,7 +142,9 @@ describe("deployment records: maxHeadAgeSeconds", () => {
       }
       expect(error, JSON.stringify(bad)).to.be.instanceOf(LerError);
       expect((error as LerError).code).to.equal("deployment_invalid");
-      expect((error as LerError).message).to.include("maxHeadAgeSeconds").and.include(file);
+      expect((error as LerError).message)
+        .to.include("maxHeadAgeSeconds")
+        .and.include(file);
     }
   });
 

@@ -5,7 +5,11 @@ import { ChainError } from "../../src/errors.js";
 
 /** A JSON-RPC error answer as ethers' JsonRpcProvider throws it. */
 const rpcError = (code: number, message: string) =>
-  Object.assign(new Error("could not coalesce error"), { code: "UNKNOWN_ERROR", shortMessage: "could not coalesce error", error: { code, message } });
+  Object.assign(new Error("could not coalesce error"), {
+    code: "UNKNOWN_ERROR",
+    shortMessage: "could not coalesce error",
+    error: { code, message },
+  });
 
 /**
  * A node with one log in every block 0..`head`, answering `eth_getLogs` over at most `cap` blocks (wider: a JSON-RPC
@@ -18,13 +22,21 @@ function fakeNode({ head = 99, cap = Infinity, fail }: { head?: number; cap?: nu
       requests.push("eth_blockNumber");
       return head;
     },
-    async getLogs(filter: { fromBlock: number | string; toBlock: number | string; address: unknown; topics?: unknown }) {
+    async getLogs(filter: {
+      fromBlock: number | string;
+      toBlock: number | string;
+      address: unknown;
+      topics?: unknown;
+    }) {
       const from = Number(filter.fromBlock);
       const to = filter.toBlock === "latest" ? head : Number(filter.toBlock);
       requests.push(`eth_getLogs ${from}-${to}`);
       if (fail !== undefined) throw fail();
       if (to - from + 1 > cap) throw rpcError(-32005, `query exceeds max block range ${cap}`);
-      return Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => ({ blockNumber: from + i, index: 0 }) as unknown as Log);
+      return Array.from(
+        { length: Math.max(0, to - from + 1) },
+        (_, i) => ({ blockNumber: from + i, index: 0 }) as unknown as Log,
+      );
     },
   };
   return { provider: provider as unknown as Provider, requests };
@@ -88,23 +100,35 @@ describe("chain/logs: the one eth_getLogs helper", () => {
   });
 
   it("does not retry a node that cannot be reached: one request, chain_unreachable", async () => {
-    const node = fakeNode({ fail: () => Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:8545"), { code: "ECONNREFUSED" }) });
-    const e = await getLogs(node.provider, { address: "0x0", fromBlock: 0, toBlock: 99 }, { maxBlockRange: 10 }).catch((x: unknown) => x);
+    const node = fakeNode({
+      fail: () => Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:8545"), { code: "ECONNREFUSED" }),
+    });
+    const e = await getLogs(node.provider, { address: "0x0", fromBlock: 0, toBlock: 99 }, { maxBlockRange: 10 }).catch(
+      (x: unknown) => x,
+    );
     expect((e as ChainError).code).to.equal("chain_unreachable");
     expect(node.requests).to.deep.equal(["eth_getLogs 0-9"]);
   });
 
   it("reads nothing for an empty range", async () => {
     const node = fakeNode();
-    expect(await getLogs(node.provider, { address: "0x0", fromBlock: 5, toBlock: 4 }, { maxBlockRange: 10 })).to.deep.equal([]);
+    expect(
+      await getLogs(node.provider, { address: "0x0", fromBlock: 5, toBlock: 4 }, { maxBlockRange: 10 }),
+    ).to.deep.equal([]);
     expect(node.requests).to.deep.equal([]);
   });
 
   it("tells a refused range from other failures", () => {
     expect(isRangeRefusal(rpcError(-32005, "query returned more than 10000 results"))).to.equal(true);
     expect(isRangeRefusal(rpcError(-32000, "block range is too wide"))).to.equal(true);
-    expect(isRangeRefusal(new ChainError("chain_error", "x", { cause: rpcError(-32602, "exceed maximum block range: 5000") }))).to.equal(true);
+    expect(
+      isRangeRefusal(
+        new ChainError("chain_error", "x", { cause: rpcError(-32602, "exceed maximum block range: 5000") }),
+      ),
+    ).to.equal(true);
     expect(isRangeRefusal(rpcError(-32000, "execution reverted"))).to.equal(false);
-    expect(isRangeRefusal(new ChainError("chain_timeout", "The node did not answer eth_getLogs within 10 ms."))).to.equal(false);
+    expect(
+      isRangeRefusal(new ChainError("chain_timeout", "The node did not answer eth_getLogs within 10 ms.")),
+    ).to.equal(false);
   });
 });

@@ -18,7 +18,11 @@ const hash = (label: string, i: number) => keccak256(toUtf8Bytes(`multicall-test
 const calls: SubCall[] = Array.from({ length: 17 }, (_, i) => ({
   target: `0x${hash("target", i).slice(26)}`,
   allowFailure: i % 3 === 0,
-  callData: hash("data", i).slice(2).repeat(i % 4).slice(0, 2 * ((i * 11) % 75)) + (i % 2 === 0 ? "" : "ab"),
+  callData:
+    hash("data", i)
+      .slice(2)
+      .repeat(i % 4)
+      .slice(0, 2 * ((i * 11) % 75)) + (i % 2 === 0 ? "" : "ab"),
 }));
 
 describe("chain/multicall: aggregate3 by hand", () => {

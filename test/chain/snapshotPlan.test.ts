@@ -50,11 +50,7 @@ const anchorRoot = keccak256(toUtf8Bytes("anchor root"));
 
 /** A version packed as `historyOf` returns it: issuer role, active, type 3 in scope, from the start with no end. */
 const packedVersion = (since: bigint) =>
-  (since << 208n) |
-  (BigInt(AccreditationStatus.Active) << 202n) |
-  (1n << 200n) |
-  (BigInt(NO_END) << 152n) |
-  (1n << 3n);
+  (since << 208n) | (BigInt(AccreditationStatus.Active) << 202n) | (1n << 200n) | (BigInt(NO_END) << 152n) | (1n << 3n);
 
 /**
  * A node's registries, as far as the plan reads them: list 1 of `issuer` has entry 5 revoked and entry 300 suspended,
@@ -69,7 +65,8 @@ function answer(call: { target: string; callData: string }, block = 42): SubResu
     if (fn === "getCurrentBlockTimestamp") return ok(multicall.encodeFunctionResult(fn, [1_700_000_000]));
     return ok(multicall.encodeFunctionResult("getChainId", [31337]));
   }
-  if (call.target === deployment.contracts.EthereumDIDRegistry.address) return ok(did.encodeFunctionResult("changed", [0]));
+  if (call.target === deployment.contracts.EthereumDIDRegistry.address)
+    return ok(did.encodeFunctionResult("changed", [0]));
   if (call.target === deployment.contracts.TrustRegistry.address) {
     const tx = trust.parseTransaction({ data })!;
     if (tx.name === "historyOf") {
@@ -133,7 +130,12 @@ function read(req: ReadRequest, budget = BUDGET) {
     applyAnswer(all, nodeAnswer(all), g);
   });
   for (const i of keys.issuers) g.didEvents.set(i, []);
-  return { plan, calls, header, snapshot: assemble(keys, g, { number: header.number, hash: "", parentHash: "", timestamp: header.timestamp }) };
+  return {
+    plan,
+    calls,
+    header,
+    snapshot: assemble(keys, g, { number: header.number, hash: "", parentHash: "", timestamp: header.timestamp }),
+  };
 }
 
 describe("chain/snapshotPlan: the snapshot read's plan and decoding", () => {
@@ -150,7 +152,10 @@ describe("chain/snapshotPlan: the snapshot read's plan and decoding", () => {
     expect(snapshot.typeIds.get("Unknown")).to.equal(undefined);
     expect(snapshot.hashRevokedAt.get(hashKey(issuer, revokedHash))).to.equal(1234n);
     expect(snapshot.hashRevokedAt.get(hashKey(issuer, liveHash))).to.equal(0n);
-    expect(snapshot.anchors.get(hashKey(issuer, anchorRoot))).to.deep.equal({ timestamp: 1_600_000_000n, blockNumber: 7n });
+    expect(snapshot.anchors.get(hashKey(issuer, anchorRoot))).to.deep.equal({
+      timestamp: 1_600_000_000n,
+      blockNumber: 7n,
+    });
     const chain = snapshot.chains.get(issuer)!;
     expect(chain.map((l) => [l.subject, l.parent])).to.deep.equal([[issuer, root]]);
     expect(chain[0]!.versions[0]).to.include({ since: 100n, role: 1, status: AccreditationStatus.Active, scope: 8n });
@@ -167,7 +172,10 @@ describe("chain/snapshotPlan: the snapshot read's plan and decoding", () => {
           typeNames: ["Degree", "Unknown", "Degree"],
           statuses: [...request().statuses, { issuer, list: 1n, index: 5 }, { issuer, list: 1n, index: 6 }],
           hashes: [...request().hashes, { issuer, hash: revokedHash }],
-          anchors: [{ issuer, root: anchorRoot }, { issuer, root: anchorRoot }],
+          anchors: [
+            { issuer, root: anchorRoot },
+            { issuer, root: anchorRoot },
+          ],
         }),
       ),
       BUDGET,
@@ -186,7 +194,8 @@ describe("chain/snapshotPlan: the snapshot read's plan and decoding", () => {
     expect(whole.calls).to.have.length(1);
     expect(split.calls.length).to.be.greaterThan(5);
     const getWords = status.getFunction("getWords")!.selector.slice(2);
-    for (const c of split.calls) expect(c.filter((p) => p.call.callData.startsWith(getWords)).length % 2, "pairs stay together").to.equal(0);
+    for (const c of split.calls)
+      expect(c.filter((p) => p.call.callData.startsWith(getWords)).length % 2, "pairs stay together").to.equal(0);
     // The same answers either way.
     expect([...split.snapshot.statuses]).to.deep.equal([...whole.snapshot.statuses]);
     expect(split.snapshot.statuses.get(statusKey(issuer, 1n, 5))).to.deep.equal({ revoked: true, suspended: false });
@@ -220,17 +229,30 @@ describe("chain/snapshotPlan: the snapshot read's plan and decoding", () => {
   it("sends the calldata of one aggregate3 call, which the node decodes back to the plan's sub-calls", () => {
     const plan = planCalls(deployment, keysOf(request()), BUDGET);
     expect(aggregateCalldata(plan)).to.equal(encodeAggregate3(plan.map((p) => p.call)));
-    const decoded = multicall.decodeFunctionData("aggregate3", aggregateCalldata(plan))[0] as [string, boolean, string][];
+    const decoded = multicall.decodeFunctionData("aggregate3", aggregateCalldata(plan))[0] as [
+      string,
+      boolean,
+      string,
+    ][];
     expect(decoded.map(([target]) => target)).to.deep.equal(plan.map((p) => p.call.target));
     expect(decodeAggregate3(nodeAnswer(plan), plan.length)).to.have.length(plan.length);
   });
 
   it("does not believe a history that starts at another subject or is not a chain", () => {
-    const result = (links: unknown[]) => trust.decodeFunctionResult("historyOf", trust.encodeFunctionResult("historyOf", [links]))[0];
+    const result = (links: unknown[]) =>
+      trust.decodeFunctionResult("historyOf", trust.encodeFunctionResult("historyOf", [links]))[0];
     expect(() => toLinks(issuer, result([[other, root, [packedVersion(1n)]]])))
       .to.throw(ChainError)
       .with.property("code", "chain_inconsistent");
-    expect(() => toLinks(issuer, result([[issuer, root, [packedVersion(1n)]], [other, root, [packedVersion(1n)]]])))
+    expect(() =>
+      toLinks(
+        issuer,
+        result([
+          [issuer, root, [packedVersion(1n)]],
+          [other, root, [packedVersion(1n)]],
+        ]),
+      ),
+    )
       .to.throw(ChainError)
       .with.property("code", "chain_inconsistent");
     expect(() => toLinks(issuer, result([[issuer, root, [packedVersion(5n), packedVersion(5n)]]])))

@@ -24,7 +24,11 @@ describe("ler CLI end to end (ler node + child processes)", function () {
   let ids: Record<"governance" | "authority" | "university" | "bootcamp" | "ada", string>;
 
   /** Runs ler and fails the test, with its output, if the exit code is not `expected`. */
-  const run = async (args: string[], expected: number, options: { input?: string; env?: Record<string, string> } = {}): Promise<Ran> => {
+  const run = async (
+    args: string[],
+    expected: number,
+    options: { input?: string; env?: Record<string, string> } = {},
+  ): Promise<Ran> => {
     const r = await ler(args, { ...env, ...options.env }, options.input);
     expect(r.code, `ler ${args.join(" ")}\n--- stdout:\n${r.stdout}\n--- stderr:\n${r.stderr}`).to.equal(expected);
     expect(looksLikeACrash(r.stderr), r.stderr).to.equal(false);
@@ -33,7 +37,11 @@ describe("ler CLI end to end (ler node + child processes)", function () {
   /** A JSON-RPC call to the dev chain, outside ler. */
   const rpc = async (method: string, params: unknown[] = []) => {
     const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method, params });
-    return ((await (await fetch(String(node.ready.url), { method: "POST", headers: { "content-type": "application/json" }, body })).json()) as { result: unknown }).result;
+    return (
+      (await (
+        await fetch(String(node.ready.url), { method: "POST", headers: { "content-type": "application/json" }, body })
+      ).json()) as { result: unknown }
+    ).result;
   };
   const blockNumber = async () => Number(await rpc("eth_blockNumber"));
   const file = (name: string, content: string) => {
@@ -53,15 +61,44 @@ describe("ler CLI end to end (ler node + child processes)", function () {
       LER_DEPLOYMENTS: deployments,
     });
     // The cast: governance is dev account #0 (the node's governor), the rest are new keys, made concurrently.
-    const gov = json<{ did: string }>(await run(["id", "import", "--alias", "governance", "--json"], 0, { env: { LER_PRIVATE_KEY: DEV_KEY_0 } }));
+    const gov = json<{ did: string }>(
+      await run(["id", "import", "--alias", "governance", "--json"], 0, { env: { LER_PRIVATE_KEY: DEV_KEY_0 } }),
+    );
     const made = await Promise.all(
-      ["Qualifications Authority", "State University", "Code Bootcamp", "ada"].map(async (alias) => json<{ did: string }>(await run(["id", "create", "--alias", alias, "--json"], 0)).did),
+      ["Qualifications Authority", "State University", "Code Bootcamp", "ada"].map(
+        async (alias) => json<{ did: string }>(await run(["id", "create", "--alias", alias, "--json"], 0)).did,
+      ),
     );
     ids = { governance: gov.did, authority: made[0]!, university: made[1]!, bootcamp: made[2]!, ada: made[3]! };
     await run(["gov", "register-type", "Degree", "Course", "Certificate", "Competency", "--as", "governance"], 0);
-    await run(["gov", "add-root", "Qualifications Authority", "--types", "Degree,Course,Certificate,Competency", "--as", "governance"], 0);
-    await run(["accreditor", "accredit", "State University", "--types", "Degree,Course", "--as", "Qualifications Authority"], 0);
-    await run(["accreditor", "accredit", "Code Bootcamp", "--types", "Certificate,Competency", "--as", "Qualifications Authority"], 0);
+    await run(
+      [
+        "gov",
+        "add-root",
+        "Qualifications Authority",
+        "--types",
+        "Degree,Course,Certificate,Competency",
+        "--as",
+        "governance",
+      ],
+      0,
+    );
+    await run(
+      ["accreditor", "accredit", "State University", "--types", "Degree,Course", "--as", "Qualifications Authority"],
+      0,
+    );
+    await run(
+      [
+        "accreditor",
+        "accredit",
+        "Code Bootcamp",
+        "--types",
+        "Certificate,Competency",
+        "--as",
+        "Qualifications Authority",
+      ],
+      0,
+    );
   });
 
   after(async () => {
@@ -90,7 +127,8 @@ describe("ler CLI end to end (ler node + child processes)", function () {
       run(["issuer", "batch", "--help"], 0),
       run(["--version"], 0),
     ]);
-    for (const name of ["node", "deploy", "id", "gov", "accreditor", "issue", "issuer", "wallet", "verify", "serve"]) expect(top.stdout).to.include(name);
+    for (const name of ["node", "deploy", "id", "gov", "accreditor", "issue", "issuer", "wallet", "verify", "serve"])
+      expect(top.stdout).to.include(name);
     expect(top.stdout).to.include("Exit status");
     expect(issue.stdout).to.include("Examples:").and.to.include("--json");
     expect(batch.stdout).to.include("Examples:").and.to.include("CSV");
@@ -98,8 +136,33 @@ describe("ler CLI end to end (ler node + child processes)", function () {
   });
 
   it("issues from flags (--json: jwt and id), verifies valid (exit 0) with every check, and draws the trust chain", async () => {
-    const issued = json<{ id: string; jwt: string; subject: string; list: string; index: number; anchor: { block: number } }>(
-      await run(["issue", "--as", "State University", "--to", "ada", "--type", "Degree", "--name", "BSc Computer Science", "--criteria", "180 ECTS", "--skill", "Software engineering=https://esco.example/se", "--json"], 0),
+    const issued = json<{
+      id: string;
+      jwt: string;
+      subject: string;
+      list: string;
+      index: number;
+      anchor: { block: number };
+    }>(
+      await run(
+        [
+          "issue",
+          "--as",
+          "State University",
+          "--to",
+          "ada",
+          "--type",
+          "Degree",
+          "--name",
+          "BSc Computer Science",
+          "--criteria",
+          "180 ECTS",
+          "--skill",
+          "Software engineering=https://esco.example/se",
+          "--json",
+        ],
+        0,
+      ),
     );
     expect(issued.id).to.match(/^urn:uuid:/);
     expect(issued.jwt.split(".")).to.have.length(3);
@@ -108,110 +171,284 @@ describe("ler CLI end to end (ler node + child processes)", function () {
     const path = file("degree.json", JSON.stringify(issued));
     const report = json<Report>(await run(["verify", path, "--json"], 0));
     expect(report.result).to.equal("valid");
-    expect(report.checks.map((c) => c.id)).to.deep.equal(["format", "schema", "issuer", "anchor", "signature", "trust", "status", "validity"]);
-    for (const c of report.checks) expect(c).to.have.all.keys("id", "outcome", "code", "message", ...(c.id === "anchor" || c.id === "trust" || c.id === "status" ? ["details"] : []));
+    expect(report.checks.map((c) => c.id)).to.deep.equal([
+      "format",
+      "schema",
+      "issuer",
+      "anchor",
+      "signature",
+      "trust",
+      "status",
+      "validity",
+    ]);
+    for (const c of report.checks)
+      expect(c).to.have.all.keys(
+        "id",
+        "outcome",
+        "code",
+        "message",
+        ...(c.id === "anchor" || c.id === "trust" || c.id === "status" ? ["details"] : []),
+      );
     const human = await run(["verify", "-"], 0, { input: issued.jwt });
     expect(human.stdout).to.include("✔ VALID").and.to.include("✔ signature");
-    expect(human.stdout).to.match(/root Qualifications Authority \(0x[0-9a-fA-F]{4}…[0-9a-fA-F]{4}\) -> State University/);
+    expect(human.stdout).to.match(
+      /root Qualifications Authority \(0x[0-9a-fA-F]{4}…[0-9a-fA-F]{4}\) -> State University/,
+    );
   });
 
   it("revokes a credential by id: verify exits 1 with credential_revoked and says why", async () => {
-    const issued = json<{ id: string; jwt: string }>(await run(["issue", "--as", "State University", "--to", ids.ada, "--type", "Course", "--name", "Databases 101", "--json"], 0));
+    const issued = json<{ id: string; jwt: string }>(
+      await run(
+        ["issue", "--as", "State University", "--to", ids.ada, "--type", "Course", "--name", "Databases 101", "--json"],
+        0,
+      ),
+    );
     await run(["issuer", "revoke", issued.id, "--as", "State University"], 0);
     const path = file("revoked.jwt", issued.jwt);
     const report = json<Report>(await run(["verify", path, "--json"], 1));
     expect(report.result).to.equal("invalid");
     expect(check(report, "status")).to.include({ outcome: "fail", code: "credential_revoked" });
     const human = await run(["verify", path], 1);
-    expect(human.stdout).to.include("✘ INVALID").and.to.match(/reason\s+Revoked by its issuer/);
+    expect(human.stdout)
+      .to.include("✘ INVALID")
+      .and.to.match(/reason\s+Revoked by its issuer/);
   });
 
   it("issues a batch from CSV to JSON Lines, revokes part of it from that file, and verifies the batch in one go", async () => {
-    const csv = ["subject,name,criteria", ...Array.from({ length: 12 }, (_, i) => `${i % 2 === 0 ? "ada" : ids.ada},"Course ${i}","Exam, passed"`)].join("\n");
+    const csv = [
+      "subject,name,criteria",
+      ...Array.from({ length: 12 }, (_, i) => `${i % 2 === 0 ? "ada" : ids.ada},"Course ${i}","Exam, passed"`),
+    ].join("\n");
     const out = join(dir, "batch.jsonl");
-    const batch = json<{ count: number; root: string; anchor: { block: number }; credentials: { id: string; list: string; index: number }[] }>(
-      await run(["issuer", "batch", file("batch.csv", csv), "--as", "State University", "--type", "Course", "--out", out, "--json"], 0),
+    const batch = json<{
+      count: number;
+      root: string;
+      anchor: { block: number };
+      credentials: { id: string; list: string; index: number }[];
+    }>(
+      await run(
+        [
+          "issuer",
+          "batch",
+          file("batch.csv", csv),
+          "--as",
+          "State University",
+          "--type",
+          "Course",
+          "--out",
+          out,
+          "--json",
+        ],
+        0,
+      ),
     );
     expect(batch.count).to.equal(12);
     expect(batch.anchor.block).to.be.a("number");
     const lines = readFileSync(out, "utf8").trim().split("\n");
     expect(lines).to.have.length(12);
     const revokeFile = file("revoke.jsonl", lines.slice(0, 5).join("\n"));
-    const revoked = json<{ count: number; transactions: unknown[] }>(await run(["issuer", "revoke", "--file", revokeFile, "--as", "State University", "--json"], 0));
+    const revoked = json<{ count: number; transactions: unknown[] }>(
+      await run(["issuer", "revoke", "--file", revokeFile, "--as", "State University", "--json"], 0),
+    );
     expect(revoked.count).to.equal(5);
     expect(revoked.transactions).to.have.length(1); // five bits of one word: one transaction
-    const all = json<{ result: string; valid: number; invalid: number; reports: Report[] }>(await run(["verify", out, "--json"], 1));
+    const all = json<{ result: string; valid: number; invalid: number; reports: Report[] }>(
+      await run(["verify", out, "--json"], 1),
+    );
     expect(all).to.include({ result: "invalid", valid: 7, invalid: 5 });
     // The same batch across worker threads: the same verdicts, line by line.
-    const threaded = (await run(["verify", out, "--threads", "2", "--jsonl"], 1)).stdout.trim().split("\n").map((l) => JSON.parse(l) as Report);
-    const verdicts = (reports: Report[]) => reports.map((r) => [r.result, ...r.checks.map((c) => `${c.id}:${c.code}`)].join(" "));
+    const threaded = (await run(["verify", out, "--threads", "2", "--jsonl"], 1)).stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Report);
+    const verdicts = (reports: Report[]) =>
+      reports.map((r) => [r.result, ...r.checks.map((c) => `${c.id}:${c.code}`)].join(" "));
     expect(verdicts(threaded)).to.deep.equal(verdicts(all.reports));
     expect((await run(["verify", out, "--threads", "0"], 64)).stderr).to.match(/--threads/);
-    const listed = json<{ count: number; credentials: { id: string }[] }>(await run(["issuer", "list", "--as", "State University", "--batch", batch.root, "--json"], 0));
+    const listed = json<{ count: number; credentials: { id: string }[] }>(
+      await run(["issuer", "list", "--as", "State University", "--batch", batch.root, "--json"], 0),
+    );
     expect(listed.credentials.map((c) => c.id)).to.deep.equal(batch.credentials.map((c) => c.id));
   });
 
   it("suspends and reinstates by status index; an accreditor's suspension of the issuer fails its credentials", async () => {
     const cert = json<{ id: string; jwt: string; list: string; index: number }>(
-      await run(["issue", "--as", "Code Bootcamp", "--to", "ada", "--type", "Certificate", "--name", "Full-stack Web Developer", "--json"], 0),
+      await run(
+        [
+          "issue",
+          "--as",
+          "Code Bootcamp",
+          "--to",
+          "ada",
+          "--type",
+          "Certificate",
+          "--name",
+          "Full-stack Web Developer",
+          "--json",
+        ],
+        0,
+      ),
     );
     const path = file("cert.jwt", cert.jwt);
     await run(["issuer", "suspend", "--index", `${cert.list}:${cert.index}`, "--as", "Code Bootcamp"], 0);
-    expect(check(json<Report>(await run(["verify", path, "--json"], 1)), "status")!.code).to.equal("credential_suspended");
+    expect(check(json<Report>(await run(["verify", path, "--json"], 1)), "status")!.code).to.equal(
+      "credential_suspended",
+    );
     await run(["issuer", "reinstate", "--index", `${cert.list}:${cert.index}`, "--as", "Code Bootcamp"], 0);
     await run(["accreditor", "suspend", "Code Bootcamp", "--as", "Qualifications Authority", "--reason", "3"], 0);
     const suspended = await run(["verify", path], 1);
-    expect(suspended.stdout).to.match(/\[suspended( now)?\]/).and.to.include("[issuer_suspended]");
+    expect(suspended.stdout)
+      .to.match(/\[suspended( now)?\]/)
+      .and.to.include("[issuer_suspended]");
     const chain = json<{ chain: { status: string; isRoot: boolean }[]; trusted: boolean; verdict: string }>(
       await run(["accreditor", "chain", "Code Bootcamp", "--type", "Certificate", "--json"], 1),
     );
     expect(chain).to.include({ trusted: false, verdict: "issuer_suspended" });
-    expect(chain.chain.map((l) => [l.status, l.isRoot])).to.deep.equal([["suspended", false], ["active", true]]);
+    expect(chain.chain.map((l) => [l.status, l.isRoot])).to.deep.equal([
+      ["suspended", false],
+      ["active", true],
+    ]);
     await run(["accreditor", "reinstate", "Code Bootcamp", "--as", "Qualifications Authority"], 0);
     expect(json<Report>(await run(["verify", path, "--json"], 0)).result).to.equal("valid");
   });
 
   it("accreditor update changes only the fields given and prints before → after; a change of nothing is refused", async () => {
     await run(["id", "create", "--alias", "Hill College"], 0);
-    await run(["accreditor", "accredit", "Hill College", "--role", "both", "--types", "Degree,Course", "--valid-until", "2031-01-01", "--as", "Qualifications Authority"], 0);
-    const human = await run(["accreditor", "update", "Hill College", "--types", "Degree", "--as", "Qualifications Authority"], 0);
+    await run(
+      [
+        "accreditor",
+        "accredit",
+        "Hill College",
+        "--role",
+        "both",
+        "--types",
+        "Degree,Course",
+        "--valid-until",
+        "2031-01-01",
+        "--as",
+        "Qualifications Authority",
+      ],
+      0,
+    );
+    const human = await run(
+      ["accreditor", "update", "Hill College", "--types", "Degree", "--as", "Qualifications Authority"],
+      0,
+    );
     expect(human.stdout).to.match(/types\s+Degree, Course → Degree/);
     expect(human.stdout).to.not.match(/role|valid until/);
-    const chain = json<{ chain: { role: string[]; validUntil: number | null; scope: { name: string }[] }[] }>(await run(["accreditor", "chain", "Hill College", "--json"], 0));
-    expect(chain.chain[0]).to.deep.include({ role: ["issuer", "accreditor"], validUntil: Date.parse("2031-01-01T00:00:00Z") / 1000 });
+    const chain = json<{ chain: { role: string[]; validUntil: number | null; scope: { name: string }[] }[] }>(
+      await run(["accreditor", "chain", "Hill College", "--json"], 0),
+    );
+    expect(chain.chain[0]).to.deep.include({
+      role: ["issuer", "accreditor"],
+      validUntil: Date.parse("2031-01-01T00:00:00Z") / 1000,
+    });
     expect(chain.chain[0]!.scope.map((x) => x.name)).to.deep.equal(["Degree"]);
     const cleared = json<{ changes: Record<string, { before: unknown; after: unknown }> }>(
-      await run(["accreditor", "update", "Hill College", "--valid-until", "none", "--json", "--as", "Qualifications Authority"], 0),
+      await run(
+        ["accreditor", "update", "Hill College", "--valid-until", "none", "--json", "--as", "Qualifications Authority"],
+        0,
+      ),
     );
-    expect(cleared.changes).to.deep.equal({ validUntil: { before: Date.parse("2031-01-01T00:00:00Z") / 1000, after: null } });
-    const same = await run(["accreditor", "update", "Hill College", "--types", "Degree", "--role", "both", "--as", "Qualifications Authority"], 64);
+    expect(cleared.changes).to.deep.equal({
+      validUntil: { before: Date.parse("2031-01-01T00:00:00Z") / 1000, after: null },
+    });
+    const same = await run(
+      [
+        "accreditor",
+        "update",
+        "Hill College",
+        "--types",
+        "Degree",
+        "--role",
+        "both",
+        "--as",
+        "Qualifications Authority",
+      ],
+      64,
+    );
     expect(same.stderr).to.match(/^error \[nothing_to_change\]: /);
     const help = await run(["accreditor", "accredit", "--help"], 0);
-    expect(help.stdout.replace(/\s+/g, " ")).to.include("in force from the block that records it").and.to.not.include("default now");
+    expect(help.stdout.replace(/\s+/g, " "))
+      .to.include("in force from the block that records it")
+      .and.to.not.include("default now");
   });
 
   it("accredits with a consent the subject signed (ler id consent); a consent to other terms is refused before sending", async () => {
     await run(["id", "create", "--alias", "Lake Institute"], 0);
     const consentFile = join(dir, "consent.json");
     const consent = json<{ consent: string; deadline: number; terms: { types: string[] } }>(
-      await run(["id", "consent", "Lake Institute", "--accreditor", "Qualifications Authority", "--types", "Course", "--out", consentFile, "--json"], 0),
+      await run(
+        [
+          "id",
+          "consent",
+          "Lake Institute",
+          "--accreditor",
+          "Qualifications Authority",
+          "--types",
+          "Course",
+          "--out",
+          consentFile,
+          "--json",
+        ],
+        0,
+      ),
     );
     expect(consent.consent).to.match(/^0x[0-9a-f]{130}$/);
     expect(JSON.parse(readFileSync(consentFile, "utf8")).consent).to.equal(consent.consent);
-    const mismatch = await run(["accreditor", "accredit", "Lake Institute", "--types", "Degree", "--consent", consentFile, "--as", "Qualifications Authority"], 64);
+    const mismatch = await run(
+      [
+        "accreditor",
+        "accredit",
+        "Lake Institute",
+        "--types",
+        "Degree",
+        "--consent",
+        consentFile,
+        "--as",
+        "Qualifications Authority",
+      ],
+      64,
+    );
     expect(mismatch.stderr).to.match(/^error \[consent_mismatch\]: .*types/);
-    await run(["accreditor", "accredit", "Lake Institute", "--types", "Course", "--consent", consent.consent, "--deadline", String(consent.deadline), "--as", "Qualifications Authority"], 0);
-    const history = json<{ chain: { versions: { status: string }[] }[] }>(await run(["accreditor", "history", "Lake Institute", "--json"], 0));
+    await run(
+      [
+        "accreditor",
+        "accredit",
+        "Lake Institute",
+        "--types",
+        "Course",
+        "--consent",
+        consent.consent,
+        "--deadline",
+        String(consent.deadline),
+        "--as",
+        "Qualifications Authority",
+      ],
+      0,
+    );
+    const history = json<{ chain: { versions: { status: string }[] }[] }>(
+      await run(["accreditor", "history", "Lake Institute", "--json"], 0),
+    );
     expect(history.chain[0]!.versions.map((v) => v.status)).to.deep.equal(["active"]);
   });
 
   it("issue and batch refuse an unregistered or out-of-scope type before signing: exit 1, a code, no index used, no anchor sent", async () => {
-    const listed = async () => json<{ count: number }>(await run(["issuer", "list", "--as", "Code Bootcamp", "--json"], 0)).count;
+    const listed = async () =>
+      json<{ count: number }>(await run(["issuer", "list", "--as", "Code Bootcamp", "--json"], 0)).count;
     const issuedBefore = await listed();
     const blockBefore = await blockNumber();
-    const out = await run(["issue", "--as", "Code Bootcamp", "--to", "ada", "--type", "Degree", "--name", "BSc Nothing"], 1);
-    expect(out.stderr).to.match(/^error \[type_out_of_scope\]: .*Code Bootcamp.*not accredited for "Degree".*Nothing was signed/);
-    const unregistered = await run(["issue", "--as", "Code Bootcamp", "--to", "ada", "--type", "License", "--name", "Driving", "--json"], 1);
+    const out = await run(
+      ["issue", "--as", "Code Bootcamp", "--to", "ada", "--type", "Degree", "--name", "BSc Nothing"],
+      1,
+    );
+    expect(out.stderr).to.match(
+      /^error \[type_out_of_scope\]: .*Code Bootcamp.*not accredited for "Degree".*Nothing was signed/,
+    );
+    const unregistered = await run(
+      ["issue", "--as", "Code Bootcamp", "--to", "ada", "--type", "License", "--name", "Driving", "--json"],
+      1,
+    );
     expect(json<{ error: { code: string } }>(unregistered).error.code).to.equal("unknown_credential_type");
     const csv = file("out-of-scope.csv", "subject,name\nada,One\nada,Two\n");
     const batch = await run(["issuer", "batch", csv, "--as", "Code Bootcamp", "--type", "Course"], 1);
@@ -224,12 +461,22 @@ describe("ler CLI end to end (ler node + child processes)", function () {
   it("chain --at a time before the accreditation existed answers not trusted (not yet accredited), not an error", async () => {
     const human = await run(["accreditor", "chain", "State University", "--type", "Degree", "--at", "2020-01-01"], 1);
     expect(human.stdout).to.include("not trusted (not yet accredited)").and.to.include("not yet accredited");
-    const answer = json<{ trusted: boolean; verdict: string; notYetAccredited: boolean; chain: { status: string; since: number | null }[] }>(
-      await run(["accreditor", "chain", "State University", "--type", "Degree", "--at", "2020-01-01", "--json"], 1),
-    );
+    const answer = json<{
+      trusted: boolean;
+      verdict: string;
+      notYetAccredited: boolean;
+      chain: { status: string; since: number | null }[];
+    }>(await run(["accreditor", "chain", "State University", "--type", "Degree", "--at", "2020-01-01", "--json"], 1));
     expect(answer).to.include({ trusted: false, verdict: "accreditation_not_yet_valid", notYetAccredited: true });
-    expect(answer.chain.map((l) => [l.status, l.since])).to.deep.equal([["none", null], ["none", null]]);
-    expect(json<{ trusted: boolean }>(await run(["accreditor", "chain", "State University", "--type", "Degree", "--json"], 0)).trusted).to.equal(true);
+    expect(answer.chain.map((l) => [l.status, l.since])).to.deep.equal([
+      ["none", null],
+      ["none", null],
+    ]);
+    expect(
+      json<{ trusted: boolean }>(
+        await run(["accreditor", "chain", "State University", "--type", "Degree", "--json"], 0),
+      ).trusted,
+    ).to.equal(true);
   });
 
   it("the past is not rewritten: widening never validates, narrowing never invalidates, a revocation never lifts a suspension's taint", async () => {
@@ -240,9 +487,31 @@ describe("ler CLI end to end (ler node + child processes)", function () {
     };
     await run(["id", "create", "--alias", "Riverside University"], 0);
     await run(["accreditor", "accredit", "Riverside University", "--types", "Degree,Course,Certificate", ...as], 0);
-    const degree = json<{ jwt: string }>(await run(["issue", "--as", "Riverside University", "--to", "ada", "--type", "Degree", "--name", "BA History", "--json"], 0));
+    const degree = json<{ jwt: string }>(
+      await run(
+        ["issue", "--as", "Riverside University", "--to", "ada", "--type", "Degree", "--name", "BA History", "--json"],
+        0,
+      ),
+    );
     // Signed while accredited for Certificate, anchored only once it no longer was: the anchor's time is what counts.
-    const cert = json<{ jwt: string }>(await run(["issue", "--as", "Riverside University", "--to", "ada", "--type", "Certificate", "--name", "Archive studies", "--no-anchor", "--json"], 0));
+    const cert = json<{ jwt: string }>(
+      await run(
+        [
+          "issue",
+          "--as",
+          "Riverside University",
+          "--to",
+          "ada",
+          "--type",
+          "Certificate",
+          "--name",
+          "Archive studies",
+          "--no-anchor",
+          "--json",
+        ],
+        0,
+      ),
+    );
     await run(["accreditor", "update", "Riverside University", "--types", "Degree,Course", ...as], 0);
     await run(["issuer", "anchor", "--as", "Riverside University"], 0);
     const degreePath = file("riverside-degree.jwt", degree.jwt);
@@ -258,7 +527,24 @@ describe("ler CLI end to end (ler node + child processes)", function () {
     // A certificate anchored while its issuer was suspended stays invalid after the issuer is revoked.
     await run(["id", "create", "--alias", "Night Bootcamp"], 0);
     await run(["accreditor", "accredit", "Night Bootcamp", "--types", "Certificate", ...as], 0);
-    const night = json<{ jwt: string }>(await run(["issue", "--as", "Night Bootcamp", "--to", "ada", "--type", "Certificate", "--name", "Night coding", "--no-anchor", "--json"], 0));
+    const night = json<{ jwt: string }>(
+      await run(
+        [
+          "issue",
+          "--as",
+          "Night Bootcamp",
+          "--to",
+          "ada",
+          "--type",
+          "Certificate",
+          "--name",
+          "Night coding",
+          "--no-anchor",
+          "--json",
+        ],
+        0,
+      ),
+    );
     await run(["accreditor", "suspend", "Night Bootcamp", ...as], 0);
     await run(["issuer", "anchor", "--as", "Night Bootcamp"], 0);
     const nightPath = file("night.jwt", night.jwt);
@@ -271,35 +557,83 @@ describe("ler CLI end to end (ler node + child processes)", function () {
   });
 
   it("holder: stores credentials in the wallet and presents them; the verifier checks challenge and domain", async () => {
-    const degree = await run(["issue", "--as", "State University", "--to", "ada", "--type", "Degree", "--name", "MSc Data Science", "--json"], 0);
+    const degree = await run(
+      ["issue", "--as", "State University", "--to", "ada", "--type", "Degree", "--name", "MSc Data Science", "--json"],
+      0,
+    );
     const added = json<{ added: string[] }>(await run(["wallet", "add", "-", "--json"], 0, { input: degree.stdout }));
     expect(added.added).to.have.length(1);
-    expect(json<{ alreadyPresent: string[] }>(await run(["wallet", "add", "-", "--json"], 0, { input: degree.stdout })).alreadyPresent).to.deep.equal(added.added);
-    const listed = json<{ credentials: { id: string; name: string; types: string[] }[] }>(await run(["wallet", "list", "--json"], 0));
+    expect(
+      json<{ alreadyPresent: string[] }>(await run(["wallet", "add", "-", "--json"], 0, { input: degree.stdout }))
+        .alreadyPresent,
+    ).to.deep.equal(added.added);
+    const listed = json<{ credentials: { id: string; name: string; types: string[] }[] }>(
+      await run(["wallet", "list", "--json"], 0),
+    );
     expect(listed.credentials.find((c) => c.id === added.added[0])).to.include({ name: "MSc Data Science" });
     const vpPath = join(dir, "vp.jwt");
     const vp = json<{ jwt: string; holder: string }>(
-      await run(["wallet", "present", added.added[0]!, "--holder", "ada", "--challenge", "c-123", "--domain", "employer.example", "--out", vpPath, "--json"], 0),
+      await run(
+        [
+          "wallet",
+          "present",
+          added.added[0]!,
+          "--holder",
+          "ada",
+          "--challenge",
+          "c-123",
+          "--domain",
+          "employer.example",
+          "--out",
+          vpPath,
+          "--json",
+        ],
+        0,
+      ),
     );
     expect(vp.holder).to.equal(ids.ada);
     expect(readFileSync(vpPath, "utf8").trim()).to.equal(vp.jwt);
-    const ok = json<Report & { kind: string; credentials: Report[] }>(await run(["verify", vpPath, "--challenge", "c-123", "--domain", "employer.example", "--json"], 0));
+    const ok = json<Report & { kind: string; credentials: Report[] }>(
+      await run(["verify", vpPath, "--challenge", "c-123", "--domain", "employer.example", "--json"], 0),
+    );
     expect(ok).to.include({ kind: "presentation", result: "valid" });
     expect(ok.credentials).to.have.length(1);
-    const replay = json<Report>(await run(["verify", vpPath, "--challenge", "c-999", "--domain", "employer.example", "--json"], 1));
+    const replay = json<Report>(
+      await run(["verify", vpPath, "--challenge", "c-999", "--domain", "employer.example", "--json"], 1),
+    );
     expect(replay.checks.find((c) => c.code === "challenge_mismatch")?.outcome).to.equal("fail");
   });
 
   it("holder: what the wallet proves, and a gap report against a job profile (exit 1 while something is missing)", async () => {
-    const issued = await run(["issue", "--as", "State University", "--to", "ada", "--type", "Course", "--name", "Cloud 101", "--skill", "Cloud deployment=https://esco.example/skill/cloud", "--json"], 0);
+    const issued = await run(
+      [
+        "issue",
+        "--as",
+        "State University",
+        "--to",
+        "ada",
+        "--type",
+        "Course",
+        "--name",
+        "Cloud 101",
+        "--skill",
+        "Cloud deployment=https://esco.example/skill/cloud",
+        "--json",
+      ],
+      0,
+    );
     await run(["wallet", "add", "-"], 0, { input: issued.stdout });
     const [skills, match] = await Promise.all([
       run(["wallet", "skills", "--json"], 0),
       run(["wallet", "match", join(ROOT, "examples", "job-profile.json"), "--json"], 1),
     ]);
-    const cloud = json<{ skills: { name: string; provenBy: { verification?: string }[] }[] }>(skills).skills.find((k) => k.name === "Cloud deployment");
+    const cloud = json<{ skills: { name: string; provenBy: { verification?: string }[] }[] }>(skills).skills.find(
+      (k) => k.name === "Cloud deployment",
+    );
     expect(cloud?.provenBy.map((e) => e.verification)).to.deep.equal(["valid"]);
-    const report = json<{ satisfied: boolean; gaps: string[]; requirements: { label: string; status: string }[] }>(match);
+    const report = json<{ satisfied: boolean; gaps: string[]; requirements: { label: string; status: string }[] }>(
+      match,
+    );
     expect(report.satisfied).to.equal(false);
     expect(report.requirements.find((r) => r.label === "Cloud deployment")?.status).to.equal("met");
     expect(report.gaps).to.include("JavaScript");
@@ -308,7 +642,10 @@ describe("ler CLI end to end (ler node + child processes)", function () {
   it("ler serve answers over HTTP until SIGTERM", async () => {
     const service = await startServing(["serve", "--port", "0", "--json"], env);
     try {
-      const health = (await (await fetch(`${String(service.ready.url)}/v1/health`)).json()) as { status: string; chain: { chainId: number } };
+      const health = (await (await fetch(`${String(service.ready.url)}/v1/health`)).json()) as {
+        status: string;
+        chain: { chainId: number };
+      };
       expect(health.status).to.equal("ok");
       expect(health.chain.chainId).to.equal(31337);
     } finally {
@@ -319,27 +656,38 @@ describe("ler CLI end to end (ler node + child processes)", function () {
   it("identities: list, show (DID document from the chain), rotate the owner key, add a delegate", async () => {
     const list = json<{ identities: { alias: string; did: string }[] }>(await run(["id", "list", "--json"], 0));
     expect(list.identities.map((i) => i.alias)).to.include.members(["governance", "ada", "State University"]);
-    const shown = json<{ did: string; owner: string; didDocument: { id: string } }>(await run(["id", "show", ids.bootcamp, "--json"], 0, { env: { LER_SECRET: "" } }));
+    const shown = json<{ did: string; owner: string; didDocument: { id: string } }>(
+      await run(["id", "show", ids.bootcamp, "--json"], 0, { env: { LER_SECRET: "" } }),
+    );
     expect(shown.didDocument.id).to.equal(ids.bootcamp);
     const fresh = json<{ did: string }>(await run(["id", "create", "--alias", "Rotating Institute", "--json"], 0)).did;
-    const rotated = json<{ did: string; owner: string; address: string }>(await run(["id", "rotate", "Rotating Institute", "--json"], 0));
+    const rotated = json<{ did: string; owner: string; address: string }>(
+      await run(["id", "rotate", "Rotating Institute", "--json"], 0),
+    );
     expect(rotated.did).to.equal(fresh);
     expect(rotated.owner).to.not.equal(rotated.address);
     const after = json<{ owner: string }>(await run(["id", "show", "Rotating Institute", "--json"], 0));
     expect(after.owner.toLowerCase()).to.equal(rotated.owner.toLowerCase());
-    const delegate = json<{ delegate: string }>(await run(["id", "add-delegate", "Rotating Institute", "--days", "30", "--json"], 0));
+    const delegate = json<{ delegate: string }>(
+      await run(["id", "add-delegate", "Rotating Institute", "--days", "30", "--json"], 0),
+    );
     expect(delegate.delegate).to.match(/^0x[0-9a-fA-F]{40}$/);
   });
 
   it("deploys to the running node under another network name", async () => {
-    const deployed = json<{ chainId: number; file: string; deployed: string[] }>(await run(["deploy", "--network", "second", "--json"], 0));
+    const deployed = json<{ chainId: number; file: string; deployed: string[] }>(
+      await run(["deploy", "--network", "second", "--json"], 0),
+    );
     expect(deployed.chainId).to.equal(31337);
     expect(deployed.deployed).to.have.length(4);
     expect(existsSync(deployed.file)).to.equal(true);
   });
 
   it("an unreachable chain: verify says unknown (exit 2), never valid; a write fails with chain_unreachable (exit 2)", async () => {
-    const issued = await run(["issue", "--as", "State University", "--to", "ada", "--type", "Degree", "--name", "BSc Physics", "--json"], 0);
+    const issued = await run(
+      ["issue", "--as", "State University", "--to", "ada", "--type", "Degree", "--name", "BSc Physics", "--json"],
+      0,
+    );
     const dead = { LER_RPC_URL: "http://127.0.0.1:1" };
     const report = json<Report>(await run(["verify", "-", "--json"], 2, { input: issued.stdout, env: dead }));
     expect(report.result).to.equal("unknown");
@@ -354,29 +702,81 @@ describe("ler CLI end to end (ler node + child processes)", function () {
     const garbage = file("garbage.jwt", "this is not a credential\n");
     const cases: [string[], number, RegExp, Record<string, string>?][] = [
       [["issue", "--as", "State University", "--bogus"], 64, /^error \[usage\]: .*--bogus|required option/],
-      [["issue", "--to", "ada", "--type", "Degree", "--name", "X"], 64, /^error \[usage\]: required option '--as <issuer>' not specified/],
+      [
+        ["issue", "--to", "ada", "--type", "Degree", "--name", "X"],
+        64,
+        /^error \[usage\]: required option '--as <issuer>' not specified/,
+      ],
       [["verify"], 64, /^error \[usage\]: missing required argument 'file'/],
-      [["verify", join(dir, "missing.jwt")], 64, /^error \[file_not_found\]: Cannot read .*missing\.jwt: no such file\./],
-      [["issue", "--as", "State University", "--file", notJson], 64, /^error \[invalid_json\]: .*bad\.json is not valid JSON/],
-      [["issue", "--as", "State University", "--file", incomplete], 64, /^error \[missing_field\]: .*incomplete\.json has no achievement type/],
-      [["issue", "--as", "State University", "--to", "ada", "--type", "Degree", "--name", "X", "--valid-until", "someday"], 64, /^error \[invalid_argument\]: --valid-until must be a date/],
+      [
+        ["verify", join(dir, "missing.jwt")],
+        64,
+        /^error \[file_not_found\]: Cannot read .*missing\.jwt: no such file\./,
+      ],
+      [
+        ["issue", "--as", "State University", "--file", notJson],
+        64,
+        /^error \[invalid_json\]: .*bad\.json is not valid JSON/,
+      ],
+      [
+        ["issue", "--as", "State University", "--file", incomplete],
+        64,
+        /^error \[missing_field\]: .*incomplete\.json has no achievement type/,
+      ],
+      [
+        [
+          "issue",
+          "--as",
+          "State University",
+          "--to",
+          "ada",
+          "--type",
+          "Degree",
+          "--name",
+          "X",
+          "--valid-until",
+          "someday",
+        ],
+        64,
+        /^error \[invalid_argument\]: --valid-until must be a date/,
+      ],
       [["frobnicate"], 64, /^error \[usage\]: unknown command 'frobnicate'/],
       [["id", "list"], 64, /^error \[missing_secret\]: .*LER_SECRET/, { LER_SECRET: "" }],
       [["id", "list"], 1, /^error \[wrong_secret\]: /, { LER_SECRET: "not the secret" }],
-      [["issue", "--as", "nobody", "--to", "ada", "--type", "Degree", "--name", "X"], 1, /^error \[unknown_identity\]: No identity called "nobody"/],
-      [["issuer", "revoke", "urn:uuid:00000000-0000-4000-8000-000000000000", "--as", "State University"], 1, /^error \[unknown_credential\]: .*Nothing was changed\./],
+      [
+        ["issue", "--as", "nobody", "--to", "ada", "--type", "Degree", "--name", "X"],
+        1,
+        /^error \[unknown_identity\]: No identity called "nobody"/,
+      ],
+      [
+        ["issuer", "revoke", "urn:uuid:00000000-0000-4000-8000-000000000000", "--as", "State University"],
+        1,
+        /^error \[unknown_credential\]: .*Nothing was changed\./,
+      ],
       [["verify", garbage], 1, /^$/],
     ];
-    const results = await Promise.all(cases.map(([args, code, _re, extra]) => run(args, code, extra === undefined ? {} : { env: extra })));
+    const results = await Promise.all(
+      cases.map(([args, code, _re, extra]) => run(args, code, extra === undefined ? {} : { env: extra })),
+    );
     results.forEach((r, i) => {
       const [args, , pattern] = cases[i]!;
-      expect(r.stderr.trimEnd().split("\n").filter((l) => l !== ""), `ler ${args.join(" ")}`).to.have.length.at.most(1);
+      expect(
+        r.stderr
+          .trimEnd()
+          .split("\n")
+          .filter((l) => l !== ""),
+        `ler ${args.join(" ")}`,
+      ).to.have.length.at.most(1);
       expect(r.stderr.trim(), `ler ${args.join(" ")}`).to.match(pattern);
     });
     // The garbage file is verified, and found to be no credential.
-    expect(results[results.length - 1]!.stdout).to.include("✘ INVALID").and.to.include("malformed_jwt");
+    expect(results[results.length - 1]!.stdout)
+      .to.include("✘ INVALID")
+      .and.to.include("malformed_jwt");
     // --json errors: one object on stdout too.
-    const err = json<{ error: { code: string; message: string } }>(await run(["verify", join(dir, "missing.jwt"), "--json"], 64));
+    const err = json<{ error: { code: string; message: string } }>(
+      await run(["verify", join(dir, "missing.jwt"), "--json"], 64),
+    );
     expect(err.error.code).to.equal("file_not_found");
   });
 });

@@ -14,7 +14,8 @@ import { cleanEnv, json, ler, looksLikeACrash, startServing, type Ran } from "./
 // off. Then `ler serve`'s connection-limit flags.
 
 type Report = CredentialReport | PresentationReport;
-const outline = (r: Report) => JSON.stringify({ result: r.result, checks: r.checks.map((c: Check) => `${c.id}:${c.outcome}:${c.code}`) });
+const outline = (r: Report) =>
+  JSON.stringify({ result: r.result, checks: r.checks.map((c: Check) => `${c.id}:${c.outcome}:${c.code}`) });
 const lagging = (r: Report) => r.checks.some((c) => c.outcome === "unknown" && c.code === "chain_lagging");
 
 describe("ler: the head-age bound (--max-head-age, LER_MAX_HEAD_AGE, the deployment record)", function () {
@@ -78,9 +79,28 @@ describe("ler: the head-age bound (--max-head-age, LER_MAX_HEAD_AGE, the deploym
     expectValid(await verifyLate([], 0));
     expectLagging(await verifyLate(["--max-head-age", "120"], 2));
     // Within the bound the node is believed.
-    expectValid(json<Report>(await run(["verify", files.credential, "--now", String(head + 60), "--json", "--max-head-age", "120"], 0)));
+    expectValid(
+      json<Report>(
+        await run(["verify", files.credential, "--now", String(head + 60), "--json", "--max-head-age", "120"], 0),
+      ),
+    );
     const vp = json<PresentationReport>(
-      await run(["verify", files.presentation, "--challenge", CHALLENGE, "--domain", DOMAIN, "--now", later, "--json", "--max-head-age", "120"], 2),
+      await run(
+        [
+          "verify",
+          files.presentation,
+          "--challenge",
+          CHALLENGE,
+          "--domain",
+          DOMAIN,
+          "--now",
+          later,
+          "--json",
+          "--max-head-age",
+          "120",
+        ],
+        2,
+      ),
     );
     expectLagging(vp);
     expect(vp.credentials[0]!.result, outline(vp.credentials[0]!)).to.equal("unknown");
@@ -102,8 +122,14 @@ describe("ler: the head-age bound (--max-head-age, LER_MAX_HEAD_AGE, the deploym
 
   it("--threads: the worker threads apply the bound too", async () => {
     const batch = async (flags: string[], expected: 0 | 2) => {
-      const r = await run(["verify", files.credential, files.other, "--threads", "2", "--now", later, "--jsonl", ...flags], expected);
-      return r.stdout.trim().split("\n").map((l) => JSON.parse(l) as Report);
+      const r = await run(
+        ["verify", files.credential, files.other, "--threads", "2", "--now", later, "--jsonl", ...flags],
+        expected,
+      );
+      return r.stdout
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l) as Report);
     };
     const off = await batch([], 0);
     expect(off).to.have.length(2);
@@ -121,14 +147,19 @@ describe("ler: the head-age bound (--max-head-age, LER_MAX_HEAD_AGE, the deploym
     }
     const fromEnv = await run(["verify", files.credential], 64, { LER_MAX_HEAD_AGE: "soon" });
     expect(fromEnv.stderr).to.match(/^error \[invalid_argument\]: --max-head-age must be/);
-    const asJson = json<{ error: { code: string } }>(await run(["verify", files.credential, "--json", "--max-head-age", "-1"], 64));
+    const asJson = json<{ error: { code: string } }>(
+      await run(["verify", files.credential, "--json", "--max-head-age", "-1"], 64),
+    );
     expect(asJson.error.code).to.equal("invalid_argument");
   });
 
   it("a deployment record with a bad maxHeadAgeSeconds is refused (deployment_invalid), never ignored", async () => {
     const broken = join(dir, "deployments-broken");
     mkdirSync(broken, { recursive: true });
-    writeFileSync(deploymentPath(broken, w.networkName), JSON.stringify({ ...w.base.network.deployment, maxHeadAgeSeconds: 0 }));
+    writeFileSync(
+      deploymentPath(broken, w.networkName),
+      JSON.stringify({ ...w.base.network.deployment, maxHeadAgeSeconds: 0 }),
+    );
     const r = await run(["verify", files.credential, "--deployments", broken], 2);
     expect(r.stderr).to.match(/^error \[deployment_invalid\]: .*maxHeadAgeSeconds/);
   });
@@ -150,12 +181,17 @@ describe("ler: the head-age bound (--max-head-age, LER_MAX_HEAD_AGE, the deploym
         [["--request-timeout", "0"], /--request-timeout must be between 1 and/],
         [["--headers-timeout", "x"], /--headers-timeout must be a whole number/],
         [["--keep-alive-timeout", "-3"], /--keep-alive-timeout must be a whole number/],
-        [["--headers-timeout", "20", "--request-timeout", "10"], /--headers-timeout \(20 s\) must not be longer than --request-timeout \(10 s\)/],
+        [
+          ["--headers-timeout", "20", "--request-timeout", "10"],
+          /--headers-timeout \(20 s\) must not be longer than --request-timeout \(10 s\)/,
+        ],
         [["--max-head-age", "zero"], /--max-head-age must be/],
       ];
       for (const [flags, message] of cases) {
         const r = await run(["serve", "--port", "0", ...flags], 64);
-        expect(r.stderr, flags.join(" ")).to.match(/^error \[invalid_argument\]: /).and.match(message);
+        expect(r.stderr, flags.join(" "))
+          .to.match(/^error \[invalid_argument\]: /)
+          .and.match(message);
       }
     });
 
@@ -175,7 +211,21 @@ describe("ler: the head-age bound (--max-head-age, LER_MAX_HEAD_AGE, the deploym
     });
 
     it("--max-connections, --headers-timeout and --request-timeout reach the server", async () => {
-      const service = await startServing(["serve", "--port", "0", "--json", "--max-connections", "2", "--headers-timeout", "1", "--request-timeout", "1"], env);
+      const service = await startServing(
+        [
+          "serve",
+          "--port",
+          "0",
+          "--json",
+          "--max-connections",
+          "2",
+          "--headers-timeout",
+          "1",
+          "--request-timeout",
+          "1",
+        ],
+        env,
+      );
       const sockets: { socket: Socket; closed: boolean }[] = [];
       try {
         const { port } = new URL(String(service.ready.url));
@@ -188,7 +238,7 @@ describe("ler: the head-age bound (--max-head-age, LER_MAX_HEAD_AGE, the deploym
           sockets.push(s);
         }
         const until = async (done: () => boolean, ms: number) => {
-          for (const end = Date.now() + ms; !done() && Date.now() < end; ) await new Promise((r) => setTimeout(r, 20));
+          for (const end = Date.now() + ms; !done() && Date.now() < end;) await new Promise((r) => setTimeout(r, 20));
         };
         // Beyond the cap of 2: the last two are closed as they arrive.
         await until(() => sockets[2]!.closed && sockets[3]!.closed, 2000);

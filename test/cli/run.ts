@@ -122,7 +122,8 @@ export function spawnLer(args: readonly string[], env: NodeJS.ProcessEnv): Runni
   child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
   child.stderr.setEncoding("utf8").on("data", (d: string) => {
     stderr += d;
-    for (let i = waiters.length - 1; i >= 0; i--) if (waiters[i]!.pattern.test(stderr)) waiters.splice(i, 1)[0]!.resolve();
+    for (let i = waiters.length - 1; i >= 0; i--)
+      if (waiters[i]!.pattern.test(stderr)) waiters.splice(i, 1)[0]!.resolve();
   });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.on("close", (code, signal) => resolve({ code, signal })),
@@ -136,7 +137,9 @@ export function spawnLer(args: readonly string[], env: NodeJS.ProcessEnv): Runni
       new Promise<void>((resolve, reject) => {
         if (pattern.test(stderr)) return resolve();
         waiters.push({ pattern, resolve });
-        void exited.then(({ code, signal }) => reject(new Error(`ler ${args.join(" ")} exited (${code ?? signal}) before ${pattern}:\n${stderr}`)));
+        void exited.then(({ code, signal }) =>
+          reject(new Error(`ler ${args.join(" ")} exited (${code ?? signal}) before ${pattern}:\n${stderr}`)),
+        );
       }),
   };
 }

@@ -49,7 +49,12 @@ describe("ler verify agrees with the contract's trustedAt over random lifecycles
     dir = mkdtempSync(join(tmpdir(), "ler-sample-"));
     const deployments = join(dir, "deployments");
     node = await startNode(cleanEnv({ LER_DEPLOYMENTS: deployments }));
-    env = cleanEnv({ LER_HOME: join(dir, "home"), LER_SECRET: "sample secret", LER_RPC_URL: String(node.ready.url), LER_DEPLOYMENTS: deployments });
+    env = cleanEnv({
+      LER_HOME: join(dir, "home"),
+      LER_SECRET: "sample secret",
+      LER_RPC_URL: String(node.ready.url),
+      LER_DEPLOYMENTS: deployments,
+    });
     provider = new JsonRpcProvider(String(node.ready.url), undefined, { cacheTimeout: -1 });
     const contracts = node.ready.contracts as Record<string, { address: string }>;
     trust = new Contract(contracts.TrustRegistry!.address, projectArtifact("TrustRegistry").abi, provider);
@@ -81,7 +86,22 @@ describe("ler verify agrees with the contract's trustedAt over random lifecycles
       for (let i = 0; i < 4; i++) {
         const type = pick(TYPES);
         const c = json<{ jwt: string; root: string }>(
-          await run(["issue", "--as", issuer, "--to", "learner", "--type", type, "--name", `${type} ${seed}.${i}`, "--no-anchor", "--json"], 0),
+          await run(
+            [
+              "issue",
+              "--as",
+              issuer,
+              "--to",
+              "learner",
+              "--type",
+              type,
+              "--name",
+              `${type} ${seed}.${i}`,
+              "--no-anchor",
+              "--json",
+            ],
+            0,
+          ),
         );
         credentials.push({ type, jwt: c.jwt, root: c.root, anchored: false });
       }
@@ -115,7 +135,8 @@ describe("ler verify agrees with the contract's trustedAt over random lifecycles
         }
         if (random() < 0.5) await advance(1 + Math.floor(random() * 100));
       }
-      for (const c of credentials.filter((x) => !x.anchored)) await run(["issuer", "anchor", c.root, "--as", issuer], 0);
+      for (const c of credentials.filter((x) => !x.anchored))
+        await run(["issuer", "anchor", c.root, "--as", issuer], 0);
 
       const files = credentials.map((c, i) => {
         const path = join(dir, `s${seed}-${i}.jwt`);
@@ -128,12 +149,20 @@ describe("ler verify agrees with the contract's trustedAt over random lifecycles
         for (const [i, report] of batch.reports.entries()) {
           expect(report.trustedTime?.source, `${when}: credential ${i} is anchored`).to.equal("anchor");
           const typeId = Number(await trust.getFunction("typeIdOf")(credentials[i]!.type));
-          const [verdict, failedAt] = (await trust.getFunction("trustedAt")(issuerAddress, typeId, report.trustedTime!.at)) as [bigint, string];
-          const expected = verdictCode(Number(verdict) as Verdict, failedAt.toLowerCase() === issuerAddress.toLowerCase());
-          const trustCheck = report.checks.find((c) => c.id === "trust")!;
-          expect(trustCheck.code, `seed ${seed}, ${when}: ${credentials[i]!.type} anchored at ${report.trustedTime!.at}`).to.equal(
-            Number(verdict) === Verdict.Trusted ? "trusted" : expected,
+          const [verdict, failedAt] = (await trust.getFunction("trustedAt")(
+            issuerAddress,
+            typeId,
+            report.trustedTime!.at,
+          )) as [bigint, string];
+          const expected = verdictCode(
+            Number(verdict) as Verdict,
+            failedAt.toLowerCase() === issuerAddress.toLowerCase(),
           );
+          const trustCheck = report.checks.find((c) => c.id === "trust")!;
+          expect(
+            trustCheck.code,
+            `seed ${seed}, ${when}: ${credentials[i]!.type} anchored at ${report.trustedTime!.at}`,
+          ).to.equal(Number(verdict) === Verdict.Trusted ? "trusted" : expected);
           if (Number(verdict) !== Verdict.Trusted) expect(report.result).to.equal("invalid");
         }
       };

@@ -1,7 +1,15 @@
 import { expect } from "chai";
 import type { Signer } from "ethers";
 import { signAccreditationConsent, signCall } from "../../src/chain/signedCall.js";
-import { accreditWithConsent, bit, createRegistryFixture, FOREVER, NO_DEADLINE, NO_HASH, ROLE_ISSUER } from "../helpers/fixture.js";
+import {
+  accreditWithConsent,
+  bit,
+  createRegistryFixture,
+  FOREVER,
+  NO_DEADLINE,
+  NO_HASH,
+  ROLE_ISSUER,
+} from "../helpers/fixture.js";
 
 const { ethers, networkHelpers, load } = await createRegistryFixture();
 const chainId = (await ethers.provider.getNetwork()).chainId;
@@ -11,7 +19,16 @@ async function consentOf(subject: Signer, trustAddress: string, parent: string, 
   return signAccreditationConsent(subject, {
     verifyingContract: trustAddress,
     chainId,
-    terms: { parent, subject: await subject.getAddress(), role: ROLE_ISSUER, scope, validFrom: 0, validUntil: FOREVER, metadataHash: NO_HASH, deadline: NO_DEADLINE },
+    terms: {
+      parent,
+      subject: await subject.getAddress(),
+      role: ROLE_ISSUER,
+      scope,
+      validFrom: 0,
+      validUntil: FOREVER,
+      metadataHash: NO_HASH,
+      deadline: NO_DEADLINE,
+    },
   });
 }
 
@@ -49,7 +66,9 @@ describe("Identity authority (ERC-1056 owner, EIP-712 signed calls)", () => {
       expect((await status.statusOf(university, 0, 1))[0]).to.equal(true);
 
       await (didRegistry.connect(root) as typeof didRegistry).getFunction("changeOwner")(root, newKey);
-      await expect(accreditWithConsent(trust, root, root.address, university, { role: ROLE_ISSUER, scope: bit("Degree") }))
+      await expect(
+        accreditWithConsent(trust, root, root.address, university, { role: ROLE_ISSUER, scope: bit("Degree") }),
+      )
         .to.be.revertedWithCustomError(trust, "IdentityAuthUnauthorized")
         .withArgs(root, root);
       await accreditWithConsent(trust, newKey, root.address, university, { role: ROLE_ISSUER, scope: bit("Degree") });
@@ -94,14 +113,29 @@ describe("Identity authority (ERC-1056 owner, EIP-712 signed calls)", () => {
         .withArgs(root, 1);
       // Signed again under a fresh nonce, the same accreditation is refused: the subject is accredited once.
       const again = await signed(root, trust, "TrustRegistry", data);
-      await expect(trust.connect(relayer).callWithSignature(again.signer, again.data, again.nonce, again.deadline, again.signature))
+      await expect(
+        trust
+          .connect(relayer)
+          .callWithSignature(again.signer, again.data, again.nonce, again.deadline, again.signature),
+      )
         .to.be.revertedWithCustomError(trust, "TrustRegistryAlreadyAccredited")
         .withArgs(university, root);
     });
 
     it("a relayed accreditation still needs the subject's consent", async () => {
       const { trust, root, university, relayer } = await load();
-      const data = trust.interface.encodeFunctionData("accredit", [root.address, university.address, ROLE_ISSUER, bit("Course"), 0, FOREVER, "", NO_HASH, NO_DEADLINE, "0x"]);
+      const data = trust.interface.encodeFunctionData("accredit", [
+        root.address,
+        university.address,
+        ROLE_ISSUER,
+        bit("Course"),
+        0,
+        FOREVER,
+        "",
+        NO_HASH,
+        NO_DEADLINE,
+        "0x",
+      ]);
       const s = await signed(root, trust, "TrustRegistry", data);
       await expect(trust.connect(relayer).callWithSignature(s.signer, s.data, s.nonce, s.deadline, s.signature))
         .to.be.revertedWithCustomError(trust, "TrustRegistryNoConsent")
@@ -131,7 +165,9 @@ describe("Identity authority (ERC-1056 owner, EIP-712 signed calls)", () => {
       const data = status.interface.encodeFunctionData("revoke", [university.address, 0, 1]);
       const other = await signed(university, status, "StatusRegistry", data, { chainId: 10n });
       await expect(
-        status.connect(relayer).callWithSignature(other.signer, other.data, other.nonce, other.deadline, other.signature),
+        status
+          .connect(relayer)
+          .callWithSignature(other.signer, other.data, other.nonce, other.deadline, other.signature),
       )
         .to.be.revertedWithCustomError(status, "IdentityAuthInvalidSignature")
         .withArgs(university);
@@ -194,7 +230,12 @@ describe("Identity authority (ERC-1056 owner, EIP-712 signed calls)", () => {
       // The wallet's key signs; the signed message names the wallet as signer.
       const nonce = await status.nonces(walletAddress);
       const deadline = BigInt(await networkHelpers.time.latest()) + 3600n;
-      const domain = { name: "LER StatusRegistry", version: "1", chainId, verifyingContract: await status.getAddress() };
+      const domain = {
+        name: "LER StatusRegistry",
+        version: "1",
+        chainId,
+        verifyingContract: await status.getAddress(),
+      };
       const types = {
         SignedCall: [
           { name: "signer", type: "address" },
@@ -207,7 +248,12 @@ describe("Identity authority (ERC-1056 owner, EIP-712 signed calls)", () => {
       await status.connect(relayer).callWithSignature(walletAddress, data, nonce, deadline, signature);
       expect((await status.statusOf(university, 3, 3))[0]).to.equal(true);
 
-      const forged = await others[2]!.signTypedData(domain, types, { signer: walletAddress, data, nonce: 1n, deadline });
+      const forged = await others[2]!.signTypedData(domain, types, {
+        signer: walletAddress,
+        data,
+        nonce: 1n,
+        deadline,
+      });
       await expect(
         status.connect(relayer).callWithSignature(walletAddress, data, 1n, deadline, forged),
       ).to.be.revertedWithCustomError(status, "IdentityAuthInvalidSignature");
@@ -219,7 +265,18 @@ describe("Identity authority (ERC-1056 owner, EIP-712 signed calls)", () => {
       const { trust, root, university, bootcamp, stranger } = await load();
       const at = await trust.getAddress();
       const accredit = async (subject: typeof root, scope: bigint) =>
-        trust.interface.encodeFunctionData("accredit", [root.address, subject.address, ROLE_ISSUER, scope, 0, FOREVER, "", NO_HASH, NO_DEADLINE, await consentOf(subject, at, root.address, scope)]);
+        trust.interface.encodeFunctionData("accredit", [
+          root.address,
+          subject.address,
+          ROLE_ISSUER,
+          scope,
+          0,
+          FOREVER,
+          "",
+          NO_HASH,
+          NO_DEADLINE,
+          await consentOf(subject, at, root.address, scope),
+        ]);
       const calls = [await accredit(university, bit("Degree")), await accredit(bootcamp, bit("Certificate"))];
       await trust.connect(root).multicall(calls);
       expect((await trust.accreditationOf(bootcamp))[0]).to.equal(root.address);

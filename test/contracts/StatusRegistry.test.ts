@@ -111,12 +111,17 @@ describe("StatusRegistry", () => {
     it("rejects empty, mismatched and out-of-range batches with no change", async () => {
       const { status, university } = await load();
       const as = status.connect(university);
-      await expect(as.revokeWords(university, 0, [0, 1], [1])).to.be.revertedWithCustomError(
+      await expect(as.revokeWords(university, 0, [0, 1], [1]))
+        .to.be.revertedWithCustomError(status, "StatusRegistryLengthMismatch")
+        .withArgs(2, 1);
+      await expect(as.revokeWords(university, 0, [], [])).to.be.revertedWithCustomError(
         status,
-        "StatusRegistryLengthMismatch",
-      ).withArgs(2, 1);
-      await expect(as.revokeWords(university, 0, [], [])).to.be.revertedWithCustomError(status, "StatusRegistryEmptyBatch");
-      await expect(as.revokeIndices(university, 0, [])).to.be.revertedWithCustomError(status, "StatusRegistryEmptyBatch");
+        "StatusRegistryEmptyBatch",
+      );
+      await expect(as.revokeIndices(university, 0, [])).to.be.revertedWithCustomError(
+        status,
+        "StatusRegistryEmptyBatch",
+      );
       await expect(as.revokeHashes(university, [])).to.be.revertedWithCustomError(status, "StatusRegistryEmptyBatch");
       await expect(as.revokeWords(university, 0, [0, WORDS], [1, 1]))
         .to.be.revertedWithCustomError(status, "StatusRegistryWordOutOfRange")

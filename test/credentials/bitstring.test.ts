@@ -1,6 +1,13 @@
 import { expect } from "chai";
 import { gunzipSync } from "node:zlib";
-import { bitAt, bitstringFromWords, decodeBitstring, encodeBitstring, MIN_BITSTRING_ENTRIES, statusListCredential } from "../../src/credentials/bitstring.js";
+import {
+  bitAt,
+  bitstringFromWords,
+  decodeBitstring,
+  encodeBitstring,
+  MIN_BITSTRING_ENTRIES,
+  statusListCredential,
+} from "../../src/credentials/bitstring.js";
 import { WORDS_PER_LIST } from "../../src/chain/statusWords.js";
 
 describe("W3C Bitstring Status List export", () => {
@@ -8,7 +15,14 @@ describe("W3C Bitstring Status List export", () => {
 
   it("puts entry i at bit i of the bitstring, most significant bit of each byte first, as the standard reads it", () => {
     // Entries 0, 9, 255 (word 0), 256 and 1000 (words 1 and 3), and the very last entry of the list.
-    const bits = bitstringFromWords(words({ 0: (1n << 0n) | (1n << 9n) | (1n << 255n), 1: 1n, 3: 1n << BigInt(1000 - 768), [WORDS_PER_LIST - 1]: 1n << 255n }));
+    const bits = bitstringFromWords(
+      words({
+        0: (1n << 0n) | (1n << 9n) | (1n << 255n),
+        1: 1n,
+        3: 1n << BigInt(1000 - 768),
+        [WORDS_PER_LIST - 1]: 1n << 255n,
+      }),
+    );
     expect(bits.length).to.equal(1_048_576 / 8);
     expect(bits[0]).to.equal(0b1000_0000);
     expect(bits[1]).to.equal(0b0100_0000);
@@ -33,7 +47,14 @@ describe("W3C Bitstring Status List export", () => {
   });
 
   it("builds a BitstringStatusListCredential served at its own URL", () => {
-    const c = statusListCredential({ url: "https://v.example/v1/status-lists/x/0/suspension", issuer: "did:ethr:localnet:0x0000000000000000000000000000000000000001", purpose: "suspension", words: words({}), blockTime: 1_750_000_000, ttlMs: 60_000 });
+    const c = statusListCredential({
+      url: "https://v.example/v1/status-lists/x/0/suspension",
+      issuer: "did:ethr:localnet:0x0000000000000000000000000000000000000001",
+      purpose: "suspension",
+      words: words({}),
+      blockTime: 1_750_000_000,
+      ttlMs: 60_000,
+    });
     expect(c).to.deep.include({
       "@context": ["https://www.w3.org/ns/credentials/v2"],
       id: "https://v.example/v1/status-lists/x/0/suspension",
@@ -41,6 +62,11 @@ describe("W3C Bitstring Status List export", () => {
       issuer: "did:ethr:localnet:0x0000000000000000000000000000000000000001",
       validFrom: "2025-06-15T15:06:40Z",
     });
-    expect(c.credentialSubject).to.deep.include({ id: "https://v.example/v1/status-lists/x/0/suspension#list", type: "BitstringStatusList", statusPurpose: "suspension", ttl: 60_000 });
+    expect(c.credentialSubject).to.deep.include({
+      id: "https://v.example/v1/status-lists/x/0/suspension#list",
+      type: "BitstringStatusList",
+      statusPurpose: "suspension",
+      ttl: 60_000,
+    });
   });
 });

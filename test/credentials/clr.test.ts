@@ -39,10 +39,16 @@ describe("CLR 2.0 records: embedded credentials, issued and verified", function 
     other = (await w.agent.lerCreateIdentity({ alias: "other learner" })).did;
     const authority = (await w.agent.lerCreateIdentity({ alias: "authority" })).did;
     universityKey = new Wallet(Wallet.createRandom().privateKey);
-    university = (await w.agent.lerImportIdentity({ alias: "university", privateKeyHex: universityKey.privateKey })).did;
+    university = (await w.agent.lerImportIdentity({ alias: "university", privateKeyHex: universityKey.privateKey }))
+      .did;
     for (const name of ["Degree", "Course"]) await w.agent.lerRegisterType({ governor: w.governor, name });
     await w.agent.lerAddRoot({ governor: w.governor, root: authority, types: ["Degree", "Course"] });
-    await w.agent.lerAccredit({ accreditor: authority, subject: university, role: "issuer", types: ["Degree", "Course"] });
+    await w.agent.lerAccredit({
+      accreditor: authority,
+      subject: university,
+      role: "issuer",
+      types: ["Degree", "Course"],
+    });
   });
   after(async () => w?.close());
 
@@ -66,7 +72,13 @@ describe("CLR 2.0 records: embedded credentials, issued and verified", function 
 
   it("a request of several achievements issues one credential each, then the record embedding them, both batches anchored", async () => {
     const achievements = [course(1), course(2), course(3, "Degree")];
-    const issued = await w.agent.lerIssueCredentials({ issuer: university, credentials: [{ subject: learner, achievements }, { subject: learner, achievement: course(4) }] });
+    const issued = await w.agent.lerIssueCredentials({
+      issuer: university,
+      credentials: [
+        { subject: learner, achievements },
+        { subject: learner, achievement: course(4) },
+      ],
+    });
     const record = issued.credentials[0]!;
     expect(record.embedded).to.have.length(3);
     expect(issued.credentials[1]!.embedded).to.equal(undefined);
@@ -81,7 +93,11 @@ describe("CLR 2.0 records: embedded credentials, issued and verified", function 
     expect(validateLerCredential(payload)).to.deep.equal({ ok: true });
     const subject = payload.credentialSubject as Record<string, unknown>;
     expect(subject.verifiableCredential).to.deep.equal(
-      record.embedded!.map((c) => ({ "@context": "https://www.w3.org/ns/credentials/v2", id: `${ENVELOPED_JWT_PREFIX}${c.jwt}`, type: "EnvelopedVerifiableCredential" })),
+      record.embedded!.map((c) => ({
+        "@context": "https://www.w3.org/ns/credentials/v2",
+        id: `${ENVELOPED_JWT_PREFIX}${c.jwt}`,
+        type: "EnvelopedVerifiableCredential",
+      })),
     );
     expect(embeddedCredentialsOf(payload)).to.deep.equal(record.embedded!.map((c) => c.jwt));
     expect((subject.achievement as Achievement[]).map((a) => a.id)).to.deep.equal(achievements.map((a) => a.id));
@@ -99,54 +115,94 @@ describe("CLR 2.0 records: embedded credentials, issued and verified", function 
     const r = await verify(record.jwt);
     expect(r.result, JSON.stringify(codes(r))).to.equal("valid");
     expect(codes(r)).to.include({ anchor: "pass:anchored", embedded: "pass:embedded_valid", trust: "pass:trusted" });
-    expect(r.embedded!.map((e) => [e.credential.id, e.result])).to.deep.equal(record.embedded!.map((c) => [c.id, "valid"]));
+    expect(r.embedded!.map((e) => [e.credential.id, e.result])).to.deep.equal(
+      record.embedded!.map((c) => [c.id, "valid"]),
+    );
   });
 
   it("a record is invalid when one embedded credential is revoked, and says which", async () => {
-    const issued = await w.agent.lerIssueCredentials({ issuer: university, credentials: [{ subject: learner, achievements: [course(5), course(6)] }] });
+    const issued = await w.agent.lerIssueCredentials({
+      issuer: university,
+      credentials: [{ subject: learner, achievements: [course(5), course(6)] }],
+    });
     const record = issued.credentials[0]!;
     const revoked = record.embedded![1]!;
     await w.agent.lerRevoke({ issuer: university, entries: [{ list: revoked.list, index: revoked.index }] });
     const r = await verify(record.jwt);
     expect(r.result).to.equal("invalid");
     expect(codes(r).embedded).to.equal("fail:embedded_invalid");
-    expect(r.checks.find((c) => c.id === "embedded")!.details).to.deep.equal({ failed: [{ index: 1, id: revoked.id, result: "invalid", code: "credential_revoked" }] });
+    expect(r.checks.find((c) => c.id === "embedded")!.details).to.deep.equal({
+      failed: [{ index: 1, id: revoked.id, result: "invalid", code: "credential_revoked" }],
+    });
     // The record itself is not revoked: its own status and signature pass.
     expect(codes(r)).to.include({ status: "pass:not_revoked", signature: "pass:signature_valid" });
     expect(r.embedded!.map((e) => e.result)).to.deep.equal(["valid", "invalid"]);
   });
 
   it("an embedded credential that was altered fails its own signature, inside a record its issuer signed", async () => {
-    const { credentials } = await w.agent.lerIssueCredentials({ issuer: university, credentials: [{ subject: learner, achievement: course(7) }] });
+    const { credentials } = await w.agent.lerIssueCredentials({
+      issuer: university,
+      credentials: [{ subject: learner, achievement: course(7) }],
+    });
     const [h, p, s] = credentials[0]!.jwt.split(".") as [string, string, string];
-    const claims = JSON.parse(Buffer.from(p, "base64url").toString("utf8")) as { credentialSubject: { achievement: { name: string } } };
+    const claims = JSON.parse(Buffer.from(p, "base64url").toString("utf8")) as {
+      credentialSubject: { achievement: { name: string } };
+    };
     claims.credentialSubject.achievement.name = "Course 7 with distinction";
     const altered = `${h}.${Buffer.from(JSON.stringify(claims)).toString("base64url")}.${s}`;
     const r = await verify(signRecord(learner, [credentials[0]!.jwt, altered], [course(7)]));
     expect(r.result).to.equal("invalid");
     // Its first failing check names it (the anchor proof no longer leads to the root); its signature fails too.
-    expect(r.checks.find((c) => c.id === "embedded")!.details).to.deep.equal({ failed: [{ index: 1, id: credentials[0]!.id, result: "invalid", code: "anchor_proof_mismatch" }] });
+    expect(r.checks.find((c) => c.id === "embedded")!.details).to.deep.equal({
+      failed: [{ index: 1, id: credentials[0]!.id, result: "invalid", code: "anchor_proof_mismatch" }],
+    });
     expect(codes(r.embedded![1]!).signature).to.equal("fail:invalid_signature");
     expect(r.embedded![0]!.result).to.equal("valid");
   });
 
   it("an embedded credential about another learner is refused: a record is one learner's", async () => {
-    const mine = await w.agent.lerIssueCredentials({ issuer: university, credentials: [{ subject: learner, achievement: course(8) }] });
-    const theirs = await w.agent.lerIssueCredentials({ issuer: university, credentials: [{ subject: other, achievement: course(9) }] });
-    const r = await verify(signRecord(learner, [mine.credentials[0]!.jwt, theirs.credentials[0]!.jwt], [course(8), course(9)]));
+    const mine = await w.agent.lerIssueCredentials({
+      issuer: university,
+      credentials: [{ subject: learner, achievement: course(8) }],
+    });
+    const theirs = await w.agent.lerIssueCredentials({
+      issuer: university,
+      credentials: [{ subject: other, achievement: course(9) }],
+    });
+    const r = await verify(
+      signRecord(learner, [mine.credentials[0]!.jwt, theirs.credentials[0]!.jwt], [course(8), course(9)]),
+    );
     expect(r.result).to.equal("invalid");
-    expect((r.checks.find((c) => c.id === "embedded")!.details as { failed: { code: string }[] }).failed.map((f) => f.code)).to.deep.equal(["embedded_subject_mismatch"]);
+    expect(
+      (r.checks.find((c) => c.id === "embedded")!.details as { failed: { code: string }[] }).failed.map((f) => f.code),
+    ).to.deep.equal(["embedded_subject_mismatch"]);
   });
 
   it("a record inside a record proves nothing (one level is verified)", async () => {
-    const issued = await w.agent.lerIssueCredentials({ issuer: university, credentials: [{ subject: learner, achievements: [course(10), course(11)] }] });
+    const issued = await w.agent.lerIssueCredentials({
+      issuer: university,
+      credentials: [{ subject: learner, achievements: [course(10), course(11)] }],
+    });
     const r = await verify(signRecord(learner, [issued.credentials[0]!.jwt], [course(10)]));
     expect(r.result).to.equal("invalid");
     expect(r.embedded![0]!.checks.find((c) => c.id === "embedded")?.code).to.equal("nested_record");
   });
 
   it("an embedded entry that carries no signature is refused by the schema", async () => {
-    const record = payloadOf(signRecord(learner, [(await w.agent.lerIssueCredentials({ issuer: university, credentials: [{ subject: learner, achievement: course(12) }] })).credentials[0]!.jwt], [course(12)]));
+    const record = payloadOf(
+      signRecord(
+        learner,
+        [
+          (
+            await w.agent.lerIssueCredentials({
+              issuer: university,
+              credentials: [{ subject: learner, achievement: course(12) }],
+            })
+          ).credentials[0]!.jwt,
+        ],
+        [course(12)],
+      ),
+    );
     const subject = record.credentialSubject as { verifiableCredential: unknown[] };
     subject.verifiableCredential = [{ type: ["VerifiableCredential"], credentialSubject: { id: learner } }];
     const r = await verify(signJwt(record, universityKey));

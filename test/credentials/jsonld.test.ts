@@ -20,7 +20,12 @@ import {
   validateLerCredential,
   type Achievement,
 } from "../../src/credentials/index.js";
-import { VC_CONTEXT_V2, credentialJwtOf, credentialOfPayload, presentationOfPayload } from "../../src/credentials/jose.js";
+import {
+  VC_CONTEXT_V2,
+  credentialJwtOf,
+  credentialOfPayload,
+  presentationOfPayload,
+} from "../../src/credentials/jose.js";
 import { LerError } from "../../src/errors.js";
 import { buildServer } from "../../src/server/index.js";
 import { decodeJwt } from "../../src/verify/jwt.js";
@@ -33,7 +38,11 @@ type Json = Record<string, any>;
 const expandSafe = (doc: object, loader: Loader = documentLoader) =>
   jsonld.expand(doc as JsonLdDocument, { documentLoader: loader, safe: true } as unknown as Options.Expand);
 
-const rejection = async (p: Promise<unknown>): Promise<any> => p.then(() => expect.fail("expected a rejection"), (e: unknown) => e);
+const rejection = async (p: Promise<unknown>): Promise<any> =>
+  p.then(
+    () => expect.fail("expected a rejection"),
+    (e: unknown) => e,
+  );
 
 // The vocabularies a term falls into when no context defines it: VC 2.0's issuer-dependent `@vocab` (in its drafts)
 // and the opt-in undefined-terms context. A term of ours must never end up there.
@@ -78,7 +87,9 @@ async function expandChecked(doc: object): Promise<{ expanded: unknown; iris: Se
   for (const iri of iris) {
     for (const fallback of FALLBACK_VOCABULARIES) expect(iri.startsWith(fallback), iri).to.equal(false);
   }
-  const properties = [...iris].filter((iri) => !iri.startsWith("did:") && !iri.startsWith("urn:") && !iri.startsWith("data:"));
+  const properties = [...iris].filter(
+    (iri) => !iri.startsWith("did:") && !iri.startsWith("urn:") && !iri.startsWith("data:"),
+  );
   for (const iri of properties) expect(iri, "an absolute IRI").to.match(/^https?:\/\/\S+$/);
   return { expanded, iris };
 }
@@ -118,7 +129,10 @@ const degree: Achievement = achievement({
   id: "https://university.example/programs/msc",
   name: "MSc Data Science",
   description: "Master of Science in Data Science",
-  criteria: { narrative: "Completed 120 ECTS including a thesis.", id: "https://university.example/programs/msc/criteria" },
+  criteria: {
+    narrative: "Completed 120 ECTS including a thesis.",
+    id: "https://university.example/programs/msc/criteria",
+  },
   achievementType: "Degree",
   alignments: [
     {
@@ -150,7 +164,13 @@ describe("JSON-LD: the documents the project produces expand in safe mode from b
       const index = contextIndex();
       expect(index[LER_CONTEXT]).to.deep.equal({ file: "ler-v1.jsonld" });
       expect(LER_CONTEXT_FILE.href.endsWith("/contexts/ler-v1.jsonld")).to.equal(true);
-      expect(bundledContextUrls()).to.have.members([LER_CONTEXT, VC_CONTEXT_V1, VC_CONTEXT_V2, OB_CONTEXT, CLR_CONTEXT]);
+      expect(bundledContextUrls()).to.have.members([
+        LER_CONTEXT,
+        VC_CONTEXT_V1,
+        VC_CONTEXT_V2,
+        OB_CONTEXT,
+        CLR_CONTEXT,
+      ]);
       for (const url of bundledContextUrls()) {
         const remote = await documentLoader(url);
         expect(remote.documentUrl).to.equal(url);
@@ -186,9 +206,16 @@ describe("JSON-LD: the documents the project produces expand in safe mode from b
     it("the loader refuses a context it does not bundle; CLR 2.0's, which no package carries, is bundled as a file", async () => {
       const unknown = await rejection(documentLoader("https://contexts.example/v1"));
       expect(unknown).to.be.instanceOf(LerError);
-      expect([unknown.code, unknown.details]).to.deep.equal(["context_not_bundled", { url: "https://contexts.example/v1" }]);
+      expect([unknown.code, unknown.details]).to.deep.equal([
+        "context_not_bundled",
+        { url: "https://contexts.example/v1" },
+      ]);
       const clr = await documentLoader(CLR_CONTEXT);
-      expect(Object.keys(clr.document["@context"] as Json)).to.include.members(["ClrCredential", "ClrSubject", "Association"]);
+      expect(Object.keys(clr.document["@context"] as Json)).to.include.members([
+        "ClrCredential",
+        "ClrSubject",
+        "Association",
+      ]);
       // Through jsonld, the refusal is the cause of its loading error: nothing was fetched instead.
       const e = await rejection(expandSafe({ "@context": ["https://contexts.example/v1"], name: "x" }));
       expect(e.details.code).to.equal("loading remote context failed");
@@ -252,10 +279,23 @@ describe("JSON-LD: the documents the project produces expand in safe mode from b
       clr = credentialOfPayload(decodeJwt(third!.jwt).payload).credential;
       await agent.lerRevoke({ issuer: university, entries: [{ list: first!.list, index: first!.index }] });
       presentationJwt = (
-        await agent.lerCreatePresentation({ holder: learner, credentials: [first!.jwt, third!.jwt], challenge: "c-1", domain: "employer.example" })
+        await agent.lerCreatePresentation({
+          holder: learner,
+          credentials: [first!.jwt, third!.jwt],
+          challenge: "c-1",
+          domain: "employer.example",
+        })
       ).jwt;
-      ({ app } = await buildServer({ network: w.network, refreshIntervalMs: 0, readTimeoutMs: 3000, publicUrl: "https://verifier.example" }));
-      const r = await app.inject({ method: "GET", url: `/v1/status-lists/${encodeURIComponent(university)}/${first!.list}/revocation` });
+      ({ app } = await buildServer({
+        network: w.network,
+        refreshIntervalMs: 0,
+        readTimeoutMs: 3000,
+        publicUrl: "https://verifier.example",
+      }));
+      const r = await app.inject({
+        method: "GET",
+        url: `/v1/status-lists/${encodeURIComponent(university)}/${first!.list}/revocation`,
+      });
       expect(r.statusCode, r.body).to.equal(200);
       statusList = r.json();
     });
@@ -269,7 +309,11 @@ describe("JSON-LD: the documents the project produces expand in safe mode from b
       expect(clr["@context"]).to.deep.equal([VC_CONTEXT_V2, CLR_CONTEXT, OB_CONTEXT, LER_CONTEXT]);
       const keys = keysOf(badge);
       for (const term of Object.keys(LER_TERMS)) expect(keys.has(term), term).to.equal(true);
-      expect(badge.credentialStatus.map((e: Json) => e.type)).to.deep.equal(["LERStatusRegistryEntry", "BitstringStatusListEntry", "BitstringStatusListEntry"]);
+      expect(badge.credentialStatus.map((e: Json) => e.type)).to.deep.equal([
+        "LERStatusRegistryEntry",
+        "BitstringStatusListEntry",
+        "BitstringStatusListEntry",
+      ]);
       expect(badge.issuanceAnchor.type).to.equal("LERMerkleIssuanceAnchor");
       expect(badge.issuanceAnchor.proof).to.have.length.greaterThan(1);
     });
@@ -286,33 +330,57 @@ describe("JSON-LD: the documents the project produces expand in safe mode from b
         { "@value": badge.credentialStatus[0].statusListIndex, "@type": `${XSD}nonNegativeInteger` },
       ]);
       expect(status[`${LER_VOCAB}chainId`]).to.deep.equal([{ "@value": w.network.chainId, "@type": `${XSD}integer` }]);
-      expect(status[`${LER_VOCAB}statusPurpose`].map((v: Json) => v["@value"])).to.have.members(["revocation", "suspension"]);
+      expect(status[`${LER_VOCAB}statusPurpose`].map((v: Json) => v["@value"])).to.have.members([
+        "revocation",
+        "suspension",
+      ]);
 
       // The Merkle proof is a path: an ordered list, not a set.
       const anchor = nodeWith(expanded, `${LER_VOCAB}merkleProof`)!;
       const [list] = anchor[`${LER_VOCAB}merkleProof`];
       expect(list["@list"].map((v: Json) => v["@value"])).to.deep.equal(badge.issuanceAnchor.proof);
-      expect(anchor[`${LER_VOCAB}merkleRoot`]).to.deep.equal([{ "@value": badge.issuanceAnchor.root, "@type": `${XSD}string` }]);
+      expect(anchor[`${LER_VOCAB}merkleRoot`]).to.deep.equal([
+        { "@value": badge.issuanceAnchor.root, "@type": `${XSD}string` },
+      ]);
     });
 
     it("the standard status entries and the issuer's signed status list credential expand too, the list's chain snapshot in our vocabulary", async () => {
       const STATUS = "https://www.w3.org/ns/credentials/status#";
       const { iris } = await expandChecked(badge);
-      for (const iri of [`${STATUS}BitstringStatusListEntry`, `${STATUS}statusListCredential`, `${STATUS}statusListIndex`, `${STATUS}statusPurpose`]) {
+      for (const iri of [
+        `${STATUS}BitstringStatusListEntry`,
+        `${STATUS}statusListCredential`,
+        `${STATUS}statusListIndex`,
+        `${STATUS}statusPurpose`,
+      ]) {
         expect(iris.has(iri), iri).to.equal(true);
       }
       expect(iris.has(badge.credentialStatus[1].statusListCredential), "the list URL as a node id").to.equal(true);
 
-      const published = await w.agent.lerPublishStatusList({ issuer: university, lists: [badge.credentialStatus[0].statusList] });
+      const published = await w.agent.lerPublishStatusList({
+        issuer: university,
+        lists: [badge.credentialStatus[0].statusList],
+      });
       const list = credentialOfPayload(decodeJwt(published.lists[0]!.jwt).payload).credential;
       expect(list["@context"]).to.deep.equal([VC_CONTEXT_V2, LER_CONTEXT]);
       const { iris: listIris, expanded } = await expandChecked(list);
-      for (const term of ["statusRegistrySnapshot", "LERStatusRegistrySnapshot", "chainId", "registry", "statusList", "chainBlock", "blockHash"]) {
+      for (const term of [
+        "statusRegistrySnapshot",
+        "LERStatusRegistrySnapshot",
+        "chainId",
+        "registry",
+        "statusList",
+        "chainBlock",
+        "blockHash",
+      ]) {
         expect(listIris.has(`${LER_VOCAB}${term}`), term).to.equal(true);
       }
-      for (const term of ["BitstringStatusListCredential", "BitstringStatusList", "encodedList", "statusPurpose"]) expect(listIris.has(`${STATUS}${term}`), term).to.equal(true);
+      for (const term of ["BitstringStatusListCredential", "BitstringStatusList", "encodedList", "statusPurpose"])
+        expect(listIris.has(`${STATUS}${term}`), term).to.equal(true);
       const snapshot = nodeWith(expanded, `${LER_VOCAB}chainBlock`)!;
-      expect(snapshot[`${LER_VOCAB}chainBlock`]).to.deep.equal([{ "@value": published.block, "@type": `${XSD}nonNegativeInteger` }]);
+      expect(snapshot[`${LER_VOCAB}chainBlock`]).to.deep.equal([
+        { "@value": published.block, "@type": `${XSD}nonNegativeInteger` },
+      ]);
       // Our terms are defined only inside the snapshot: the same member elsewhere is undefined.
       const misplaced = { ...structuredClone(list), chainBlock: published.block };
       expect((await rejection(expandSafe(misplaced))).details.event.details.property).to.equal("chainBlock");
@@ -321,7 +389,15 @@ describe("JSON-LD: the documents the project produces expand in safe mode from b
     it("the Open Badges terms of the credential expand too (issuer profile, achievement, alignment, image, credits)", async () => {
       const { iris } = await expandChecked(badge);
       const OB = "https://purl.imsglobal.org/spec/vc/ob/vocab.html#";
-      for (const iri of [`${OB}achievementType`, `${OB}alignment`, `${OB}image`, `${OB}creditsAvailable`, `${OB}Criteria`, `${OB}Profile`, "https://schema.org/url"]) {
+      for (const iri of [
+        `${OB}achievementType`,
+        `${OB}alignment`,
+        `${OB}image`,
+        `${OB}creditsAvailable`,
+        `${OB}Criteria`,
+        `${OB}Profile`,
+        "https://schema.org/url",
+      ]) {
         expect(iris.has(iri), iri).to.equal(true);
       }
     });
@@ -330,7 +406,13 @@ describe("JSON-LD: the documents the project produces expand in safe mode from b
       for (const url of clr["@context"] as string[]) expect(bundledContextUrls(), url).to.include(url);
       const { iris } = await expandChecked(clr);
       const CLR = "https://purl.imsglobal.org/spec/vc/clr/vocab.html#";
-      for (const iri of [`${CLR}ClrCredential`, `${CLR}ClrSubject`, `${CLR}achievement`, `${CLR}verifiableCredential`, "https://www.w3.org/2018/credentials#EnvelopedVerifiableCredential"]) {
+      for (const iri of [
+        `${CLR}ClrCredential`,
+        `${CLR}ClrSubject`,
+        `${CLR}achievement`,
+        `${CLR}verifiableCredential`,
+        "https://www.w3.org/2018/credentials#EnvelopedVerifiableCredential",
+      ]) {
         expect(iris.has(iri), iri).to.equal(true);
       }
       // The embedded credentials are data: URLs of application/vc+jwt, node ids that JSON-LD leaves alone.
@@ -340,7 +422,9 @@ describe("JSON-LD: the documents the project produces expand in safe mode from b
     it("a presentation (VC 2.0, secured as a JWT): it expands with the credentials it envelopes, and so does each of those", async () => {
       const { payload } = decodeJwt(presentationJwt);
       const presentation = presentationOfPayload(payload)!;
-      expect(keysOf(presentation).has("issuanceAnchor"), "the presentation carries no member of ours itself").to.equal(false);
+      expect(keysOf(presentation).has("issuanceAnchor"), "the presentation carries no member of ours itself").to.equal(
+        false,
+      );
       const { iris } = await expandChecked(presentation);
       expect(iris.has("https://www.w3.org/2018/credentials#EnvelopedVerifiableCredential")).to.equal(true);
       expect((presentation.verifiableCredential as Json[]).map(credentialJwtOf)).to.deep.equal([badgeJwt, clrJwt]);
@@ -356,10 +440,15 @@ describe("JSON-LD: the documents the project produces expand in safe mode from b
       // A presentation's `aud` is the verifier's domain as it asked for it (not an IRI), so it is left to the VC 2.0
       // context's own definition; every term still expands, none into a fallback vocabulary.
       const iris = irisOf(await expandSafe(decodeJwt(presentationJwt).payload));
-      for (const iri of ["https://www.iana.org/assignments/jwt#jti", "https://www.iana.org/assignments/jwt#nonce", "https://www.iana.org/assignments/jwt#aud"]) {
+      for (const iri of [
+        "https://www.iana.org/assignments/jwt#jti",
+        "https://www.iana.org/assignments/jwt#nonce",
+        "https://www.iana.org/assignments/jwt#aud",
+      ]) {
         expect(iris.has(iri), iri).to.equal(true);
       }
-      for (const iri of iris) for (const fallback of FALLBACK_VOCABULARIES) expect(iri.startsWith(fallback), iri).to.equal(false);
+      for (const iri of iris)
+        for (const fallback of FALLBACK_VOCABULARIES) expect(iri.startsWith(fallback), iri).to.equal(false);
     });
 
     it("the status list credential from `ler serve` expands with the VC 2.0 context alone: it has no term of ours", async () => {

@@ -64,13 +64,26 @@ const ACHIEVEMENT_TYPE_VOCABULARY = [
 ];
 
 /** AlignmentTargetType (EnumExt): the vocabulary of the schema's Alignment.targetType. */
-const ALIGNMENT_TARGET_TYPE_VOCABULARY = ["ceasn:Competency", "ceterms:Credential", "CFItem", "CFRubric", "CFRubricCriterion", "CFRubricCriterionLevel", "CTDL"];
+const ALIGNMENT_TARGET_TYPE_VOCABULARY = [
+  "ceasn:Competency",
+  "ceterms:Credential",
+  "CFItem",
+  "CFRubric",
+  "CFRubricCriterion",
+  "CFRubricCriterionLevel",
+  "CTDL",
+];
 
 /** An extension term of an EnumExt vocabulary: the schema's pattern, as it is written there. */
 const EXTENSION_TERM = "(ext:)[a-z|A-Z|0-9|.|-|_]+";
 
 /** An array of type names of which one is `name` (the schema's `type` of Profile, AchievementSubject, Achievement, Alignment). */
-const typeContaining = (...names: string[]) => ({ type: "array", minItems: 1, contains: { enum: names }, items: { type: "string" } });
+const typeContaining = (...names: string[]) => ({
+  type: "array",
+  minItems: 1,
+  contains: { enum: names },
+  items: { type: "string" },
+});
 
 // The data model types these members URI (the schema's `$comment`: "Origin: URI"); the JSON Schema itself checks only
 // `type: string`. `format: uri` (RFC 3986) is added here: urn:uuid, did:ethr and https identifiers all are URIs.
@@ -95,14 +108,19 @@ const ACHIEVEMENT_CREDENTIAL_SCHEMA = {
       minItems: 2,
       items: [
         { enum: ["https://www.w3.org/ns/credentials/v2"] },
-        { type: "string", pattern: "^https:\\/\\/purl\\.imsglobal\\.org\\/spec\\/ob\\/v3p0\\/context(-3\\.\\d\\.\\d)*\\.json$" },
+        {
+          type: "string",
+          pattern: "^https:\\/\\/purl\\.imsglobal\\.org\\/spec\\/ob\\/v3p0\\/context(-3\\.\\d\\.\\d)*\\.json$",
+        },
       ],
       additionalItems: { $ref: "#/$defs/Context" },
     },
     id: URI,
     // "One of the items MUST be the URI 'VerifiableCredential', and one of the items MUST be the URI
     // 'AchievementCredential' or the URI 'OpenBadgeCredential'."
-    type: { allOf: [typeContaining("VerifiableCredential"), typeContaining("AchievementCredential", "OpenBadgeCredential")] },
+    type: {
+      allOf: [typeContaining("VerifiableCredential"), typeContaining("AchievementCredential", "OpenBadgeCredential")],
+    },
     name: { type: "string" },
     description: { type: "string" },
     image: { $ref: "#/$defs/Image" },
@@ -216,7 +234,9 @@ const validateAchievementCredential = ajv.compile(ACHIEVEMENT_CREDENTIAL_SCHEMA)
 
 function schemaErrors(credential: unknown): string[] | undefined {
   if (validateAchievementCredential(credential)) return undefined;
-  return (validateAchievementCredential.errors ?? []).map((e: ErrorObject) => `${e.instancePath || "/"} ${e.message ?? e.keyword}`);
+  return (validateAchievementCredential.errors ?? []).map(
+    (e: ErrorObject) => `${e.instancePath || "/"} ${e.message ?? e.keyword}`,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -248,7 +268,8 @@ const ETHR_DID = /^did:ethr:(?:[A-Za-z0-9_.-]+:)?(0x[0-9a-fA-F]{40})$/;
 const YEAR = 365 * 86_400;
 
 const checksOf = (r: CredentialReport) => Object.fromEntries(r.checks.map((c) => [c.id, `${c.outcome}:${c.code}`]));
-const failuresOf = (r: CredentialReport) => r.checks.filter((c) => c.outcome !== "pass" && c.outcome !== "skipped").map((c) => `${c.id}:${c.code}`);
+const failuresOf = (r: CredentialReport) =>
+  r.checks.filter((c) => c.outcome !== "pass" && c.outcome !== "skipped").map((c) => `${c.id}:${c.code}`);
 
 /** The uncompressed secp256k1 point (0x04 || x || y) of an EC JWK. */
 function jwkPoint(jwk: Json): Uint8Array {
@@ -289,7 +310,10 @@ const LICENSE = achievement({
   id: "https://university.example/licenses/lab-safety",
   name: "Laboratory Safety License",
   description: "May work unsupervised in the chemistry laboratories.",
-  criteria: { narrative: "Passed the laboratory safety examination.", id: "https://university.example/licenses/lab-safety/exam" },
+  criteria: {
+    narrative: "Passed the laboratory safety examination.",
+    id: "https://university.example/licenses/lab-safety/exam",
+  },
   achievementType: "License",
 });
 const CERTIFICATE = achievement({
@@ -298,7 +322,13 @@ const CERTIFICATE = achievement({
   description: "A six-week certificate programme.",
   criteria: { narrative: "Attended every seminar and passed the final essay." },
   achievementType: "Certificate",
-  alignments: [{ targetName: "Data ethics", targetUrl: "https://framework.example/items/data-ethics", targetType: "ext:LocalSkill" }],
+  alignments: [
+    {
+      targetName: "Data ethics",
+      targetUrl: "https://framework.example/items/data-ethics",
+      targetType: "ext:LocalSkill",
+    },
+  ],
 });
 
 describe("Open Badges 3.0 conformance of the credentials the agent issues", function () {
@@ -334,7 +364,10 @@ describe("Open Badges 3.0 conformance of the credentials the agent issues", func
         { subject: learner, achievement: LICENSE, validUntil },
       ],
     });
-    const single = await agent.lerIssueCredentials({ issuer: university, credentials: [{ subject: learner, achievement: CERTIFICATE }] });
+    const single = await agent.lerIssueCredentials({
+      issuer: university,
+      credentials: [{ subject: learner, achievement: CERTIFICATE }],
+    });
     const [degree, course, license] = batch.credentials.map((c) => jws(c.jwt)) as [Jws, Jws, Jws];
     Object.assign(issued, { degree, course, license, certificate: jws(single.credentials[0]!.jwt) });
     all = Object.entries(issued);
@@ -342,7 +375,11 @@ describe("Open Badges 3.0 conformance of the credentials the agent issues", func
   after(async () => w?.close());
 
   const verify = async (jwt: string, now?: number, clockSkewSeconds?: number) =>
-    w.agent.lerVerifyCredential({ credential: jwt, now: now ?? (await w.now()), ...(clockSkewSeconds !== undefined && { clockSkewSeconds }) });
+    w.agent.lerVerifyCredential({
+      credential: jwt,
+      now: now ?? (await w.now()),
+      ...(clockSkewSeconds !== undefined && { clockSkewSeconds }),
+    });
 
   it("the agent issued each credential as a valid one (the ground the other statements stand on)", async () => {
     for (const [name, c] of all) {
@@ -354,7 +391,9 @@ describe("Open Badges 3.0 conformance of the credentials the agent issues", func
   describe("JOSE header (§8.2.3 Create the JOSE Header)", () => {
     it('has only the JOSE headers alg, kid, jwk and typ: "Additional JOSE Headers are NOT allowed"', () => {
       for (const [name, { header }] of all) {
-        expect(Object.keys(header), name).to.satisfy((keys: string[]) => keys.every((k) => ["alg", "kid", "jwk", "typ"].includes(k)));
+        expect(Object.keys(header), name).to.satisfy((keys: string[]) =>
+          keys.every((k) => ["alg", "kid", "jwk", "typ"].includes(k)),
+        );
       }
     });
 
@@ -398,10 +437,19 @@ describe("Open Badges 3.0 conformance of the credentials the agent issues", func
     });
 
     it("the jwk is the key of the issuer's DID: keccak256(x || y) gives the address the DID names and the registry says owns it", async () => {
-      const registry = new Contract(w.network.deployment.contracts.EthereumDIDRegistry.address, didRegistryArtifact().abi, w.network.provider);
+      const registry = new Contract(
+        w.network.deployment.contracts.EthereumDIDRegistry.address,
+        didRegistryArtifact().abi,
+        w.network.provider,
+      );
       for (const [name, { header, payload }] of all) {
         const jwk = header.jwk as Json;
-        const keyAddress = getAddress(dataSlice(keccak256(concat([Buffer.from(String(jwk.x), "base64url"), Buffer.from(String(jwk.y), "base64url")])), 12));
+        const keyAddress = getAddress(
+          dataSlice(
+            keccak256(concat([Buffer.from(String(jwk.x), "base64url"), Buffer.from(String(jwk.y), "base64url")])),
+            12,
+          ),
+        );
         const issuerId = (payload.issuer as Json).id as string;
         const didAddress = getAddress(ETHR_DID.exec(issuerId)?.[1] ?? "0x");
         const owner = getAddress(await registry.getFunction("identityOwner")(didAddress));
@@ -420,7 +468,9 @@ describe("Open Badges 3.0 conformance of the credentials the agent issues", func
         const digest = sha256(Buffer.from(signingInput, "ascii"));
         expect(secp256k1.verify(signature, digest, key), name).to.equal(true);
         // The check can fail: another signing input, another key.
-        expect(secp256k1.verify(signature, sha256(Buffer.from(`${signingInput}x`, "ascii")), key), name).to.equal(false);
+        expect(secp256k1.verify(signature, sha256(Buffer.from(`${signingInput}x`, "ascii")), key), name).to.equal(
+          false,
+        );
         expect(secp256k1.verify(signature, digest, strangerKey), name).to.equal(false);
       }
     });
@@ -456,7 +506,9 @@ describe("Open Badges 3.0 conformance of the credentials the agent issues", func
         expect(payload.nbf, name).to.be.a("number");
         expect(Number.isInteger(payload.nbf), `${name}: a NumericDate in whole seconds`).to.equal(true);
         expect(Date.parse(payload.validFrom as string), name).to.equal((payload.nbf as number) * 1000);
-        expect(new Date((payload.nbf as number) * 1000).toISOString().replace(".000Z", "Z"), name).to.equal(payload.validFrom);
+        expect(new Date((payload.nbf as number) * 1000).toISOString().replace(".000Z", "Z"), name).to.equal(
+          payload.validFrom,
+        );
       }
     });
 
@@ -477,8 +529,11 @@ describe("Open Badges 3.0 conformance of the credentials the agent issues", func
       }
       // The License was issued with validUntil, the others without.
       expect(issued.license.payload.exp).to.equal(validUntil);
-      expect(issued.license.payload.validUntil).to.equal(new Date(validUntil * 1000).toISOString().replace(".000Z", "Z"));
-      for (const c of [issued.degree, issued.course, issued.certificate]) expect(c.payload).not.to.have.any.keys("exp", "validUntil");
+      expect(issued.license.payload.validUntil).to.equal(
+        new Date(validUntil * 1000).toISOString().replace(".000Z", "Z"),
+      );
+      for (const c of [issued.degree, issued.course, issued.certificate])
+        expect(c.payload).not.to.have.any.keys("exp", "validUntil");
     });
   });
 
@@ -491,10 +546,25 @@ describe("Open Badges 3.0 conformance of the credentials the agent issues", func
 
     it("the issued credentials exercise the schema's optional parts: Profile issuer, Alignment, Image, validUntil, credentialStatus", () => {
       const degree = issued.degree.payload;
-      expect(degree.issuer).to.deep.include({ id: university, type: ["Profile"], name: "Example University", url: "https://university.example" });
+      expect(degree.issuer).to.deep.include({
+        id: university,
+        type: ["Profile"],
+        name: "Example University",
+        url: "https://university.example",
+      });
       const a = (degree.credentialSubject as Json).achievement as Json;
       expect(a.achievementType).to.equal("Degree");
-      expect(a.alignment).to.deep.equal([{ type: ["Alignment"], targetName: "Statistical analysis", targetUrl: "https://esco.example/skill/statistical-analysis", targetDescription: "Apply statistical methods to data.", targetFramework: "ESCO", targetCode: "S2.1.4", targetType: "ceasn:Competency" }]);
+      expect(a.alignment).to.deep.equal([
+        {
+          type: ["Alignment"],
+          targetName: "Statistical analysis",
+          targetUrl: "https://esco.example/skill/statistical-analysis",
+          targetDescription: "Apply statistical methods to data.",
+          targetFramework: "ESCO",
+          targetCode: "S2.1.4",
+          targetType: "ceasn:Competency",
+        },
+      ]);
       expect(a.image).to.deep.equal({ id: "https://university.example/badges/bsc-data-science.png", type: "Image" });
       expect(issued.license.payload).to.have.property("validUntil");
       for (const [name, { payload }] of all) expect(payload, name).to.have.property("credentialStatus");
@@ -511,17 +581,32 @@ describe("Open Badges 3.0 conformance of the credentials the agent issues", func
     // credentialStatus as the agent issues it, one object or several: its entries, and the first of them.
     const statusEntries = (c: Json) => [c.credentialStatus].flat() as Json[];
     const firstStatus = (c: Json) => statusEntries(c)[0]!;
-    const without = (at: (c: Json) => Json, member: string): Edit => (c) => void delete at(c)[member];
+    const without =
+      (at: (c: Json) => Json, member: string): Edit =>
+      (c) =>
+        void delete at(c)[member];
     const top = (c: Json) => c;
 
     const required: [string, Edit][] = [
-      ...["@context", "id", "type", "credentialSubject", "issuer", "validFrom"].map((m): [string, Edit] => [m, without(top, m)]),
+      ...["@context", "id", "type", "credentialSubject", "issuer", "validFrom"].map((m): [string, Edit] => [
+        m,
+        without(top, m),
+      ]),
       ...["id", "type"].map((m): [string, Edit] => [`issuer.${m}`, without(issuer, m)]),
       ...["type", "achievement"].map((m): [string, Edit] => [`credentialSubject.${m}`, without(subject, m)]),
-      ...["id", "type", "criteria", "description", "name"].map((m): [string, Edit] => [`credentialSubject.achievement.${m}`, without(ach, m)]),
-      ...["type", "targetName", "targetUrl"].map((m): [string, Edit] => [`credentialSubject.achievement.alignment[0].${m}`, without(alignment, m)]),
+      ...["id", "type", "criteria", "description", "name"].map((m): [string, Edit] => [
+        `credentialSubject.achievement.${m}`,
+        without(ach, m),
+      ]),
+      ...["type", "targetName", "targetUrl"].map((m): [string, Edit] => [
+        `credentialSubject.achievement.alignment[0].${m}`,
+        without(alignment, m),
+      ]),
       ...["id", "type"].map((m): [string, Edit] => [`credentialSubject.achievement.image.${m}`, without(image, m)]),
-      ...["id", "type"].map((m): [string, Edit] => [`credentialStatus (its first entry) .${m}`, without(firstStatus, m)]),
+      ...["id", "type"].map((m): [string, Edit] => [
+        `credentialStatus (its first entry) .${m}`,
+        without(firstStatus, m),
+      ]),
     ];
     for (const [path, edit] of required) {
       it(`the schema refuses the issued degree without ${path} (required)`, () => {
@@ -532,15 +617,45 @@ describe("Open Badges 3.0 conformance of the credentials the agent issues", func
       });
     }
 
-    const BITSTRING_ENTRY = { id: "https://university.example/status/1#94567", type: "BitstringStatusListEntry", statusPurpose: "revocation", statusListIndex: "94567", statusListCredential: "https://university.example/status/1" };
+    const BITSTRING_ENTRY = {
+      id: "https://university.example/status/1#94567",
+      type: "BitstringStatusListEntry",
+      statusPurpose: "revocation",
+      statusListIndex: "94567",
+      statusListCredential: "https://university.example/status/1",
+    };
     const changes: [string, Edit, boolean][] = [
-      ["@context[0] the VC 1.1 context", (c) => void ((c["@context"] as string[])[0] = "https://www.w3.org/2018/credentials/v1"), false],
-      ["@context[1] the CLR context instead of the OB one", (c) => void ((c["@context"] as string[])[1] = "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json"), false],
-      ["@context[1] the OB 3.0 context without a version", (c) => void ((c["@context"] as string[])[1] = "https://purl.imsglobal.org/spec/ob/v3p0/context.json"), true],
-      ["@context with the VC context alone", (c) => void (c["@context"] = ["https://www.w3.org/ns/credentials/v2"]), false],
+      [
+        "@context[0] the VC 1.1 context",
+        (c) => void ((c["@context"] as string[])[0] = "https://www.w3.org/2018/credentials/v1"),
+        false,
+      ],
+      [
+        "@context[1] the CLR context instead of the OB one",
+        (c) => void ((c["@context"] as string[])[1] = "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json"),
+        false,
+      ],
+      [
+        "@context[1] the OB 3.0 context without a version",
+        (c) => void ((c["@context"] as string[])[1] = "https://purl.imsglobal.org/spec/ob/v3p0/context.json"),
+        true,
+      ],
+      [
+        "@context with the VC context alone",
+        (c) => void (c["@context"] = ["https://www.w3.org/ns/credentials/v2"]),
+        false,
+      ],
       ["type without VerifiableCredential", (c) => void (c.type = ["OpenBadgeCredential"]), false],
-      ["type without OpenBadgeCredential or AchievementCredential", (c) => void (c.type = ["VerifiableCredential", "ClrCredential"]), false],
-      ["type AchievementCredential in place of OpenBadgeCredential", (c) => void (c.type = ["VerifiableCredential", "AchievementCredential"]), true],
+      [
+        "type without OpenBadgeCredential or AchievementCredential",
+        (c) => void (c.type = ["VerifiableCredential", "ClrCredential"]),
+        false,
+      ],
+      [
+        "type AchievementCredential in place of OpenBadgeCredential",
+        (c) => void (c.type = ["VerifiableCredential", "AchievementCredential"]),
+        true,
+      ],
       ["issuer a Profile whose type is Organization", (c) => void (issuer(c).type = ["Organization"]), false],
       ["issuer a URI instead of a Profile", (c) => void (c.issuer = issuer(c).id), true],
       ["credentialSubject.type without AchievementSubject", (c) => void (subject(c).type = ["ClrSubject"]), false],
@@ -557,10 +672,26 @@ describe("Open Badges 3.0 conformance of the credentials the agent issues", func
       ["validFrom a date-time without a time zone", (c) => void (c.validFrom = "2024-06-01T12:00:00"), false],
       ["validFrom a date-time with an offset", (c) => void (c.validFrom = "2024-06-01T14:00:00+02:00"), true],
       ["validUntil not a date-time", (c) => void (c.validUntil = "in two years"), false],
-      ["credentialStatus one object (its first entry), as the 1EdTech schema types it", (c) => void (c.credentialStatus = firstStatus(c)), true],
-      ["credentialStatus an array: its entries and one more BitstringStatusListEntry", (c) => void (c.credentialStatus = [...statusEntries(c), BITSTRING_ENTRY]), true],
-      ["credentialStatus an array with an entry without type", (c) => void (c.credentialStatus = [...statusEntries(c), { id: BITSTRING_ENTRY.id }]), false],
-      ["credentialStatus an array with an entry without id", (c) => void (c.credentialStatus = [...statusEntries(c), { ...BITSTRING_ENTRY, id: undefined }]), false],
+      [
+        "credentialStatus one object (its first entry), as the 1EdTech schema types it",
+        (c) => void (c.credentialStatus = firstStatus(c)),
+        true,
+      ],
+      [
+        "credentialStatus an array: its entries and one more BitstringStatusListEntry",
+        (c) => void (c.credentialStatus = [...statusEntries(c), BITSTRING_ENTRY]),
+        true,
+      ],
+      [
+        "credentialStatus an array with an entry without type",
+        (c) => void (c.credentialStatus = [...statusEntries(c), { id: BITSTRING_ENTRY.id }]),
+        false,
+      ],
+      [
+        "credentialStatus an array with an entry without id",
+        (c) => void (c.credentialStatus = [...statusEntries(c), { ...BITSTRING_ENTRY, id: undefined }]),
+        false,
+      ],
       ["credentialStatus an empty array", (c) => void (c.credentialStatus = []), false],
       ["credentialStatus a string", (c) => void (c.credentialStatus = firstStatus(c).id), false],
     ];
@@ -598,7 +729,9 @@ describe("Open Badges 3.0 conformance of the credentials the agent issues", func
     });
 
     it("jti not the credential's id: not valid (claim_mismatch)", async () => {
-      const r = await verify(resign(issued.degree, (p) => void (p.jti = "urn:uuid:00000000-0000-4000-8000-00000000beef")));
+      const r = await verify(
+        resign(issued.degree, (p) => void (p.jti = "urn:uuid:00000000-0000-4000-8000-00000000beef")),
+      );
       expect(r.result).to.equal("invalid");
       expect(failuresOf(r)).to.deep.equal(["schema:claim_mismatch"]);
     });
@@ -639,7 +772,10 @@ describe("Open Badges 3.0 conformance of the credentials the agent issues", func
       expect(late.result).to.equal("invalid");
       expect(checksOf(late)).to.have.property("validity", "fail:expired");
       // The degree, without validUntil, does not expire.
-      expect(checksOf(await verify(issued.degree.jwt, validUntil + 1, 0))).to.have.property("validity", "pass:within_validity");
+      expect(checksOf(await verify(issued.degree.jwt, validUntil + 1, 0))).to.have.property(
+        "validity",
+        "pass:within_validity",
+      );
     });
   });
 });

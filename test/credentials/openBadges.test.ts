@@ -291,12 +291,7 @@ describe("Open Badges 3.0 and CLR credentials", () => {
       ["an invalid Date", { issuedAt: new Date("nonsense") }, "invalid_field", "issuedAt"],
       ["a time as a string", { issuedAt: "2024-06-01T12:00:00Z" }, "invalid_field", "issuedAt"],
       ["a year past 9999", { issuedAt: new Date(Date.UTC(10_000, 0, 1)) }, "invalid_field", "issuedAt"],
-      [
-        "an expiry before issuance",
-        { validUntil: new Date("2024-06-01T11:59:59Z") },
-        "invalid_field",
-        "validUntil",
-      ],
+      ["an expiry before issuance", { validUntil: new Date("2024-06-01T11:59:59Z") }, "invalid_field", "validUntil"],
       [
         "an expiry within the same second",
         { validUntil: new Date("2024-06-01T12:00:00.999Z") },
@@ -530,7 +525,10 @@ describe("Open Badges 3.0 and CLR credentials", () => {
     });
 
     it("accepts a credential whose status is of another type: checking it is the verifier's job", () => {
-      const other = mutate(degreeBadge(), (c) => (c.credentialStatus = { id: "https://s.example/1#2", type: "StatusList2021Entry" }));
+      const other = mutate(
+        degreeBadge(),
+        (c) => (c.credentialStatus = { id: "https://s.example/1#2", type: "StatusList2021Entry" }),
+      );
       expect(validateLerCredential(other)).to.deep.equal({ ok: true });
       const standard = mutate(
         degreeBadge(),
@@ -567,7 +565,12 @@ describe("Open Badges 3.0 and CLR credentials", () => {
       ["an issuer string that is not a DID", (c) => (c.issuer = "Example University"), "invalid_field", "issuer"],
       ["an issuer name that is not text", (c) => (c.issuer.name = 7), "invalid_field", "issuer.name"],
       ["no validFrom", (c) => delete c.validFrom, "missing_field", "validFrom"],
-      ["VC 1.1 without issuanceDate", (c) => Object.assign(c, asVc11(c), { issuanceDate: undefined }), "missing_field", "issuanceDate"],
+      [
+        "VC 1.1 without issuanceDate",
+        (c) => Object.assign(c, asVc11(c), { issuanceDate: undefined }),
+        "missing_field",
+        "issuanceDate",
+      ],
       [
         "VC 1.1 with an expiry before issuance",
         (c) => Object.assign(c, asVc11(c), { expirationDate: "2024-06-01T11:00:00Z" }),
@@ -582,12 +585,7 @@ describe("Open Badges 3.0 and CLR credentials", () => {
       ["an offset of +24:00", (c) => (c.validFrom = "2024-06-01T12:00:00+24:00"), "invalid_field", "validFrom"],
       ["a Unix time", (c) => (c.validFrom = 1_717_243_200), "invalid_field", "validFrom"],
       ["an expiry that does not parse", (c) => (c.validUntil = "soon"), "invalid_field", "validUntil"],
-      [
-        "an expiry before issuance",
-        (c) => (c.validUntil = "2024-06-01T11:00:00Z"),
-        "invalid_field",
-        "validUntil",
-      ],
+      ["an expiry before issuance", (c) => (c.validUntil = "2024-06-01T11:00:00Z"), "invalid_field", "validUntil"],
       ["no credentialSubject", (c) => delete c.credentialSubject, "missing_field", "credentialSubject"],
       ["several subjects", (c) => (c.credentialSubject = [c.credentialSubject]), "invalid_field", "credentialSubject"],
       ["no subject id", (c) => delete c.credentialSubject.id, "missing_field", "credentialSubject.id"],

@@ -107,21 +107,35 @@ describe("credentialStatus entries", () => {
     });
 
     it("keeps entries of other types apart, with their type; BitstringStatusListEntry entries are read", () => {
-      const standard = { kind: "bitstring", entries: [{ purpose: "revocation", url: "https://example.com/status/3", index: 94567n, size: 1 }] };
+      const standard = {
+        kind: "bitstring",
+        entries: [{ purpose: "revocation", url: "https://example.com/status/3", index: 94567n, size: 1 }],
+      };
       expect([
         parseStatusEntry(OTHER),
         parseStatusEntry({ ...OTHER, type: ["StatusList2021Entry", "Extra"] }),
         parseStatusEntry([OTHER]),
         parseStatusEntry({ ...OTHER, type: "StatusList2021Entry" }),
-      ]).to.deep.equal([standard, { kind: "unsupported", type: "StatusList2021Entry,Extra" }, standard, { kind: "unsupported", type: "StatusList2021Entry" }]);
+      ]).to.deep.equal([
+        standard,
+        { kind: "unsupported", type: "StatusList2021Entry,Extra" },
+        standard,
+        { kind: "unsupported", type: "StatusList2021Entry" },
+      ]);
     });
 
     it("an array with one LER entry is that entry, with the standard entries beside it; another type makes it unsupported", () => {
-      const beside = { ...PARSED, standard: [{ purpose: "revocation", url: "https://example.com/status/3", index: 94567n, size: 1 }] };
+      const beside = {
+        ...PARSED,
+        standard: [{ purpose: "revocation", url: "https://example.com/status/3", index: 94567n, size: 1 }],
+      };
       expect(parseStatusEntry([ENTRY])).to.deep.equal(PARSED);
       expect(parseStatusEntry([ENTRY, OTHER])).to.deep.equal(beside);
       expect(parseStatusEntry([OTHER, ENTRY])).to.deep.equal(beside);
-      expect(parseStatusEntry([ENTRY, OTHER, { ...OTHER, type: "StatusList2021Entry" }])).to.deep.equal({ kind: "unsupported", type: "StatusList2021Entry" });
+      expect(parseStatusEntry([ENTRY, OTHER, { ...OTHER, type: "StatusList2021Entry" }])).to.deep.equal({
+        kind: "unsupported",
+        type: "StatusList2021Entry",
+      });
     });
 
     const idWith = (chain: string, registry: string, issuer: string, list: string, index: string) =>

@@ -1,7 +1,14 @@
 import { expect } from "chai";
 import { AbiCoder, getAddress, id } from "ethers";
 import { ChainError } from "../../src/errors.js";
-import { bytes32ToString, decodeDidEvents, didEventTopics, parseEthrDid, signingKeysAt, type DidLog } from "../../src/did/ethr.js";
+import {
+  bytes32ToString,
+  decodeDidEvents,
+  didEventTopics,
+  parseEthrDid,
+  signingKeysAt,
+  type DidLog,
+} from "../../src/did/ethr.js";
 
 const coder = AbiCoder.defaultAbiCoder();
 const identity = getAddress("0x1111111111111111111111111111111111111111");
@@ -26,9 +33,9 @@ describe("ERC-1056 names that are not UTF-8 (issue 12, item 1)", () => {
     expect(bytes32ToString(`0x${"ff".repeat(32)}`)).to.equal("\ufffd".repeat(32));
     // An overlong "/" (0xc0af) stays a fault: non-canonical bytes never spell a key attribute's name.
     expect(bytes32ToString(`${ascii("did")}`.slice(0, 8) + "c0af" + "00".repeat(27))).to.equal("did\ufffd");
-    expect(bytes32ToString(`${ascii("did/pub/Secp256k1/veriKey")}`.slice(0, 2 + 50) + "c0af" + "686578" + "00".repeat(2))).to.equal(
-      "did/pub/Secp256k1/veriKey\ufffdhex",
-    );
+    expect(
+      bytes32ToString(`${ascii("did/pub/Secp256k1/veriKey")}`.slice(0, 2 + 50) + "c0af" + "686578" + "00".repeat(2)),
+    ).to.equal("did/pub/Secp256k1/veriKey\ufffdhex");
   });
 
   it("an attribute with such a name is ignored: the keys around it are those without it", () => {
@@ -36,7 +43,13 @@ describe("ERC-1056 names that are not UTF-8 (issue 12, item 1)", () => {
     const logs = [
       attributeLog(5, ascii("did/pub/Secp256k1/veriKey/hex"), KEY, far, 0),
       attributeLog(6, `0x${"ff".repeat(32)}`, "0x1234", far, 5),
-      attributeLog(7, `0x${Buffer.from("did/pub/Secp256k1/veriKey/").toString("hex")}c0af${"00".repeat(4)}`, `0x03${"cd".repeat(32)}`, far, 6),
+      attributeLog(
+        7,
+        `0x${Buffer.from("did/pub/Secp256k1/veriKey/").toString("hex")}c0af${"00".repeat(4)}`,
+        `0x03${"cd".repeat(32)}`,
+        far,
+        6,
+      ),
     ];
     const events = decodeDidEvents(logs);
     expect(events.map((e) => e.kind)).to.deep.equal(["attribute", "attribute", "attribute"]);
@@ -53,7 +66,9 @@ describe("ERC-1056 names that are not UTF-8 (issue 12, item 1)", () => {
     expect(events.map((e) => e.kind)).to.deep.equal(["attribute", "unreadable"]);
     // Fail closed even for a moment before the unreadable block: it may hide any change.
     for (const block of [5, 9, 10]) {
-      expect(() => signingKeysAt(did, events, { block, time: 1_000n })).to.throw(ChainError).with.property("code", "chain_inconsistent");
+      expect(() => signingKeysAt(did, events, { block, time: 1_000n }))
+        .to.throw(ChainError)
+        .with.property("code", "chain_inconsistent");
     }
   });
 });

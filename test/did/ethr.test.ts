@@ -1,6 +1,14 @@
 import { expect } from "chai";
 import { network } from "hardhat";
-import { BrowserProvider, Contract, ContractFactory, computeAddress, encodeBytes32String, parseEther, Wallet } from "ethers";
+import {
+  BrowserProvider,
+  Contract,
+  ContractFactory,
+  computeAddress,
+  encodeBytes32String,
+  parseEther,
+  Wallet,
+} from "ethers";
 import { Resolver } from "did-resolver";
 import { EthrDidController, getResolver } from "ethr-did-resolver";
 import { didRegistryArtifact } from "../../src/chain/artifacts.js";
@@ -25,7 +33,9 @@ describe("did:ethr signing keys (differential against ethr-did-resolver)", funct
       `DID:ethr:sepolia:${a}`,
       `did:web:example.com`,
     ]) {
-      expect(() => parseEthrDid(bad), bad).to.throw().with.property("code", "unsupported_did");
+      expect(() => parseEthrDid(bad), bad)
+        .to.throw()
+        .with.property("code", "unsupported_did");
     }
   });
 
@@ -40,25 +50,47 @@ describe("did:ethr signing keys (differential against ethr-did-resolver)", funct
       const registryAddress = await registry.getAddress();
       type EthrProvider = NonNullable<ConstructorParameters<typeof EthrDidController>[4]>;
       const stock = new Resolver(
-        getResolver({ networks: [{ name: NAME, chainId: 31337, registry: registryAddress, provider: provider as unknown as EthrProvider }] }),
+        getResolver({
+          networks: [
+            { name: NAME, chainId: 31337, registry: registryAddress, provider: provider as unknown as EthrProvider },
+          ],
+        }),
       );
 
       const identity = Wallet.createRandom().connect(provider);
       const owner2 = Wallet.createRandom().connect(provider);
-      for (const w of [identity, owner2]) await (await funder.sendTransaction({ to: w.address, value: parseEther("1") })).wait();
+      for (const w of [identity, owner2])
+        await (await funder.sendTransaction({ to: w.address, value: parseEther("1") })).wait();
       const as = (w: { address: string }) => registry.connect(w as never) as Contract;
       const pubKey = Wallet.createRandom().signingKey.compressedPublicKey;
       const d1 = Wallet.createRandom().address;
       const d2 = Wallet.createRandom().address;
       const steps: (() => Promise<unknown>)[] = [
         () => as(identity).getFunction("addDelegate")(identity.address, encodeBytes32String("veriKey"), d1, 1000),
-        () => as(identity).getFunction("setAttribute")(identity.address, encodeBytes32String("did/pub/Secp256k1/veriKey/hex"), pubKey, 5000),
+        () =>
+          as(identity).getFunction("setAttribute")(
+            identity.address,
+            encodeBytes32String("did/pub/Secp256k1/veriKey/hex"),
+            pubKey,
+            5000,
+          ),
         () => as(identity).getFunction("addDelegate")(identity.address, encodeBytes32String("sigAuth"), d2, 100),
-        () => as(identity).getFunction("setAttribute")(identity.address, encodeBytes32String("did/pub/Secp256k1/enc/hex"), Wallet.createRandom().signingKey.compressedPublicKey, 5000),
+        () =>
+          as(identity).getFunction("setAttribute")(
+            identity.address,
+            encodeBytes32String("did/pub/Secp256k1/enc/hex"),
+            Wallet.createRandom().signingKey.compressedPublicKey,
+            5000,
+          ),
         () => as(identity).getFunction("changeOwner")(identity.address, owner2.address),
         () => as(owner2).getFunction("revokeDelegate")(identity.address, encodeBytes32String("veriKey"), d1),
         () => provider.send("evm_increaseTime", [200]),
-        () => as(owner2).getFunction("revokeAttribute")(identity.address, encodeBytes32String("did/pub/Secp256k1/veriKey/hex"), pubKey),
+        () =>
+          as(owner2).getFunction("revokeAttribute")(
+            identity.address,
+            encodeBytes32String("did/pub/Secp256k1/veriKey/hex"),
+            pubKey,
+          ),
         () => as(owner2).getFunction("changeOwner")(identity.address, identity.address),
         () => as(identity).getFunction("changeOwner")(identity.address, "0x0000000000000000000000000000000000000000"),
       ];
@@ -69,7 +101,11 @@ describe("did:ethr signing keys (differential against ethr-did-resolver)", funct
         else await provider.send("evm_mine", []);
         blocks.push(await provider.getBlockNumber());
       }
-      const logs = await provider.getLogs({ address: registryAddress, topics: didEventTopics(identity.address), fromBlock: 0 });
+      const logs = await provider.getLogs({
+        address: registryAddress,
+        topics: didEventTopics(identity.address),
+        fromBlock: 0,
+      });
       const events = decodeDidEvents(logs);
 
       for (const form of ["address", "publicKey"] as const) {
@@ -89,7 +125,9 @@ describe("did:ethr signing keys (differential against ethr-did-resolver)", funct
               else if (vm.publicKeyHex !== undefined) expected.add(computeAddress(`0x${vm.publicKeyHex}`));
             }
           }
-          const got = ours.deactivated ? new Set<string>() : new Set([...ours.addresses, ...ours.publicKeys.map((k) => computeAddress(k))]);
+          const got = ours.deactivated
+            ? new Set<string>()
+            : new Set([...ours.addresses, ...ours.publicKeys.map((k) => computeAddress(k))]);
           expect([...got].sort(), `${form} DID at block ${block}`).to.deep.equal([...expected].sort());
           expect(ours.deactivated).to.equal(theirs.didDocumentMetadata.deactivated === true);
         }

@@ -89,7 +89,11 @@ export async function startFaultyRpc(upstream: string): Promise<FaultyRpc> {
       }
       case "pass":
       case "rewrite": {
-        const upstreamRes = await fetch(upstream, { method: "POST", headers: { "content-type": "application/json" }, body });
+        const upstreamRes = await fetch(upstream, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body,
+        });
         const text = await upstreamRes.text();
         if (active.kind === "pass") return reply(upstreamRes.status, text);
         const answer = JSON.parse(text) as RpcResponse | RpcResponse[];

@@ -78,7 +78,16 @@ export async function accreditWithConsent(
   by: Signer,
   parent: string,
   subjectOwner: Signer,
-  terms: { subject?: string; role: number; scope: bigint; validFrom?: bigint | number; validUntil?: bigint | number; uri?: string; hash?: string; deadline?: bigint },
+  terms: {
+    subject?: string;
+    role: number;
+    scope: bigint;
+    validFrom?: bigint | number;
+    validUntil?: bigint | number;
+    uri?: string;
+    hash?: string;
+    deadline?: bigint;
+  },
 ) {
   const subject = terms.subject ?? (await subjectOwner.getAddress());
   const validFrom = terms.validFrom ?? 0;
@@ -90,8 +99,28 @@ export async function accreditWithConsent(
   const consent = await signAccreditationConsent(subjectOwner, {
     verifyingContract: await trust.getAddress(),
     chainId,
-    terms: { parent, subject, role: terms.role, scope: terms.scope, validFrom, validUntil, metadataHash: hash, deadline },
+    terms: {
+      parent,
+      subject,
+      role: terms.role,
+      scope: terms.scope,
+      validFrom,
+      validUntil,
+      metadataHash: hash,
+      deadline,
+    },
   });
   const c = trust.connect(by) as Contract;
-  return c.getFunction("accredit")(parent, subject, terms.role, terms.scope, validFrom, validUntil, terms.uri ?? "", hash, deadline, consent);
+  return c.getFunction("accredit")(
+    parent,
+    subject,
+    terms.role,
+    terms.scope,
+    validFrom,
+    validUntil,
+    terms.uri ?? "",
+    hash,
+    deadline,
+    consent,
+  );
 }

@@ -8,11 +8,20 @@ declare module "@digitalbazaar/vc-bitstring-status-list" {
   }
   export function createList(options: { length: number }): Promise<BitstringStatusList>;
   export function decodeList(options: { encodedList: string }): Promise<BitstringStatusList>;
-  export function createCredential(options: { id: string; list: BitstringStatusList; statusPurpose: string; context?: string[] }): Promise<Record<string, unknown>>;
+  export function createCredential(options: {
+    id: string;
+    list: BitstringStatusList;
+    statusPurpose: string;
+    context?: string[];
+  }): Promise<Record<string, unknown>>;
   export interface CheckStatusResult {
     verified: boolean;
     error?: Error;
-    results?: { verified: boolean; credentialStatus: { statusPurpose: string; statusListCredential: string; statusListIndex: string }; status: boolean }[];
+    results?: {
+      verified: boolean;
+      credentialStatus: { statusPurpose: string; statusListCredential: string; statusListIndex: string };
+      status: boolean;
+    }[];
   }
   export function checkStatus(options: {
     credential: object;

@@ -54,7 +54,10 @@ export interface AgentWorld {
  * A chain with every registry deployed and an agent with a fresh encrypted home, reached either in process
  * (EIP-1193) or over a real JSON-RPC HTTP server on 127.0.0.1 (`transport`), or at `options.rpcUrl`.
  */
-export async function createAgentWorld(transport: Transport, secret = "correct horse battery staple"): Promise<AgentWorld> {
+export async function createAgentWorld(
+  transport: Transport,
+  secret = "correct horse battery staple",
+): Promise<AgentWorld> {
   return createWorld(transport, { secret });
 }
 
@@ -97,13 +100,24 @@ export async function createWorld(transport: Transport, options: WorldOptions = 
   const funder = await provider.getSigner(0);
   const name = options.networkName ?? (rpcUrl !== undefined ? "localnet" : "embedded");
   const { deployment } = await deployRegistries(funder, { network: name });
-  const net: LerNetwork = { name, chainId: deployment.chainId, provider, deployment, ...(rpcUrl !== undefined && { rpcUrl }) };
+  const net: LerNetwork = {
+    name,
+    chainId: deployment.chainId,
+    provider,
+    deployment,
+    ...(rpcUrl !== undefined && { rpcUrl }),
+  };
   const home = mkdtempSync(join(tmpdir(), options.homePrefix ?? "ler-agent-"));
   // The funder's nonce is managed by the node (unlocked account), so concurrent funding cannot collide.
   const fund = async (address: string) => {
     await (await funder.sendTransaction({ to: address, value: parseEther("10") })).wait();
   };
-  const agent = await createLerAgent({ network: net, home, secret: options.secret ?? "correct horse battery staple", fund });
+  const agent = await createLerAgent({
+    network: net,
+    home,
+    secret: options.secret ?? "correct horse battery staple",
+    fund,
+  });
   const governor =
     options.governorKey === undefined
       ? await agent.lerCreateIdentity({ alias: "governor" })

@@ -37,11 +37,23 @@ describe("LER agent: accreditation with consent, updates, chains at a time, refu
   before(async () => {
     w = await createAgentWorld("in-process");
     const make = async (alias: string) => (await w.agent.lerCreateIdentity({ alias })).did;
-    ids = { root: await make("Qualifications Authority"), university: await make("State University"), bootcamp: await make("Code Bootcamp"), learner: await make("Ada") };
-    for (const name of ["Degree", "Course", "Certificate"]) await w.agent.lerRegisterType({ governor: w.governor, name });
+    ids = {
+      root: await make("Qualifications Authority"),
+      university: await make("State University"),
+      bootcamp: await make("Code Bootcamp"),
+      learner: await make("Ada"),
+    };
+    for (const name of ["Degree", "Course", "Certificate"])
+      await w.agent.lerRegisterType({ governor: w.governor, name });
     await w.agent.lerAddRoot({ governor: w.governor, root: ids.root, types: ["Degree", "Course", "Certificate"] });
     // Both subjects' keys are in this agent's store: it signs their consent itself.
-    await w.agent.lerAccredit({ accreditor: ids.root, subject: ids.university, role: "issuer", types: ["Degree", "Course"], validUntil: 4_000_000_000 });
+    await w.agent.lerAccredit({
+      accreditor: ids.root,
+      subject: ids.university,
+      role: "issuer",
+      types: ["Degree", "Course"],
+      validUntil: 4_000_000_000,
+    });
     await w.agent.lerAccredit({ accreditor: ids.root, subject: ids.bootcamp, role: "issuer", types: ["Certificate"] });
   });
   after(async () => w?.close());
@@ -50,19 +62,52 @@ describe("LER agent: accreditation with consent, updates, chains at a time, refu
     it("a subject whose key is elsewhere needs its consent: refused without it, accepted with its owner's signature", async () => {
       const outsider = Wallet.createRandom();
       const subject = `did:ethr:${w.network.name}:${outsider.address}`;
-      const refused = await rejection(w.agent.lerAccredit({ accreditor: ids.root, subject, role: "issuer", types: ["Course"] }));
+      const refused = await rejection(
+        w.agent.lerAccredit({ accreditor: ids.root, subject, role: "issuer", types: ["Course"] }),
+      );
       expect(refused.code).to.equal("consent_required");
       const deadline = (await w.now()) + 3600;
       const root = (await w.agent.lerListIdentities({})).find((i) => i.did === ids.root)!.address;
-      const terms = { parent: root, subject: outsider.address, role: 1, scope: 2n, validFrom: 0, validUntil: NO_END, metadataHash: ZeroHash, deadline };
+      const terms = {
+        parent: root,
+        subject: outsider.address,
+        role: 1,
+        scope: 2n,
+        validFrom: 0,
+        validUntil: NO_END,
+        metadataHash: ZeroHash,
+        deadline,
+      };
       const sign = (t: typeof terms) =>
-        signAccreditationConsent(outsider, { verifyingContract: w.network.deployment.contracts.TrustRegistry.address, chainId: w.network.chainId, terms: t });
+        signAccreditationConsent(outsider, {
+          verifyingContract: w.network.deployment.contracts.TrustRegistry.address,
+          chainId: w.network.chainId,
+          terms: t,
+        });
       // A consent to other terms (Degree, not Course) does not count, and the refusal says so in words.
       const other = await sign({ ...terms, scope: 1n });
-      const wrong = await rejection(w.agent.lerAccredit({ accreditor: ids.root, subject, role: "issuer", types: ["Course"], consent: other, deadline }));
+      const wrong = await rejection(
+        w.agent.lerAccredit({
+          accreditor: ids.root,
+          subject,
+          role: "issuer",
+          types: ["Course"],
+          consent: other,
+          deadline,
+        }),
+      );
       expect(wrong.code).to.equal("no_consent");
-      expect(wrong.message).to.include(subject).and.to.match(/did not consent to these terms/);
-      await w.agent.lerAccredit({ accreditor: ids.root, subject, role: "issuer", types: ["Course"], consent: await sign(terms), deadline });
+      expect(wrong.message)
+        .to.include(subject)
+        .and.to.match(/did not consent to these terms/);
+      await w.agent.lerAccredit({
+        accreditor: ids.root,
+        subject,
+        role: "issuer",
+        types: ["Course"],
+        consent: await sign(terms),
+        deadline,
+      });
       const [link] = await w.agent.lerTrustChain({ did: subject });
       expect(link!.scope).to.deep.equal([{ id: 1, name: "Course" }]);
     });
@@ -70,28 +115,76 @@ describe("LER agent: accreditation with consent, updates, chains at a time, refu
     it("lerSignAccreditationConsent gives the subject's consent that lerAccredit then sends; an expired one is refused in words", async () => {
       const college = (await w.agent.lerCreateIdentity({ alias: "City College" })).did;
       const now = await w.now();
-      const expired = await w.agent.lerSignAccreditationConsent({ subject: college, accreditor: ids.root, role: "issuer", types: ["Degree"], deadline: now - 10 });
-      const late = await rejection(w.agent.lerAccredit({ accreditor: ids.root, subject: college, role: "issuer", types: ["Degree"], consent: expired.consent, deadline: expired.deadline }));
+      const expired = await w.agent.lerSignAccreditationConsent({
+        subject: college,
+        accreditor: ids.root,
+        role: "issuer",
+        types: ["Degree"],
+        deadline: now - 10,
+      });
+      const late = await rejection(
+        w.agent.lerAccredit({
+          accreditor: ids.root,
+          subject: college,
+          role: "issuer",
+          types: ["Degree"],
+          consent: expired.consent,
+          deadline: expired.deadline,
+        }),
+      );
       expect(late.code).to.equal("consent_expired");
       expect(late.message).to.match(/consent expired at \d{4}-\d\d-\d\dT/);
-      const signed = await w.agent.lerSignAccreditationConsent({ subject: college, accreditor: ids.root, role: "issuer", types: ["Degree"] });
-      expect(signed.terms).to.include({ subject: college, role: "issuer", validFrom: 0, validUntil: NO_END, scope: "1" });
+      const signed = await w.agent.lerSignAccreditationConsent({
+        subject: college,
+        accreditor: ids.root,
+        role: "issuer",
+        types: ["Degree"],
+      });
+      expect(signed.terms).to.include({
+        subject: college,
+        role: "issuer",
+        validFrom: 0,
+        validUntil: NO_END,
+        scope: "1",
+      });
       expect(signed.deadline).to.be.greaterThan(now);
-      await w.agent.lerAccredit({ accreditor: ids.root, subject: college, role: "issuer", types: ["Degree"], consent: signed.consent, deadline: signed.deadline });
+      await w.agent.lerAccredit({
+        accreditor: ids.root,
+        subject: college,
+        role: "issuer",
+        types: ["Degree"],
+        consent: signed.consent,
+        deadline: signed.deadline,
+      });
       expect((await w.agent.lerTrustChain({ did: college }))[0]!.status).to.equal("active");
     });
   });
 
   describe("update", () => {
     it("changes only the fields given, reports before and after, and refuses a change of nothing", async () => {
-      const result = await w.agent.lerUpdateAccreditation({ accreditor: ids.root, subject: ids.university, types: ["Degree"] });
+      const result = await w.agent.lerUpdateAccreditation({
+        accreditor: ids.root,
+        subject: ids.university,
+        types: ["Degree"],
+      });
       expect(result.changes).to.deep.equal({ types: { before: ["Degree", "Course"], after: ["Degree"] } });
       expect(result.after).to.deep.include({ role: "issuer", validUntil: 4_000_000_000 });
       const [link] = await w.agent.lerTrustChain({ did: ids.university });
-      expect([link!.role, link!.validUntil, link!.scope.map((s) => s.name)]).to.deep.equal([["issuer"], 4_000_000_000, ["Degree"]]);
-      const nothing = await rejection(w.agent.lerUpdateAccreditation({ accreditor: ids.root, subject: ids.university, types: ["Degree"] }));
+      expect([link!.role, link!.validUntil, link!.scope.map((s) => s.name)]).to.deep.equal([
+        ["issuer"],
+        4_000_000_000,
+        ["Degree"],
+      ]);
+      const nothing = await rejection(
+        w.agent.lerUpdateAccreditation({ accreditor: ids.root, subject: ids.university, types: ["Degree"] }),
+      );
       expect(nothing.code).to.equal("nothing_to_change");
-      const back = await w.agent.lerUpdateAccreditation({ accreditor: ids.root, subject: ids.university, types: ["Degree", "Course"], validUntil: NO_END });
+      const back = await w.agent.lerUpdateAccreditation({
+        accreditor: ids.root,
+        subject: ids.university,
+        types: ["Degree", "Course"],
+        validUntil: NO_END,
+      });
       expect(Object.keys(back.changes).sort()).to.deep.equal(["types", "validUntil"]);
       expect(back.changes.validUntil).to.deep.equal({ before: 4_000_000_000, after: null });
     });
@@ -100,16 +193,24 @@ describe("LER agent: accreditation with consent, updates, chains at a time, refu
       const sub = (await w.agent.lerCreateIdentity({ alias: "Sub Accreditor" })).did;
       await w.agent.lerAccredit({ accreditor: ids.root, subject: sub, role: "accreditor", types: ["Degree"] });
       const campus = (await w.agent.lerCreateIdentity({ alias: "Campus" })).did;
-      const wide = await rejection(w.agent.lerAccredit({ accreditor: sub, subject: campus, role: "issuer", types: ["Degree", "Certificate"] }));
+      const wide = await rejection(
+        w.agent.lerAccredit({ accreditor: sub, subject: campus, role: "issuer", types: ["Degree", "Certificate"] }),
+      );
       expect(wide.code).to.equal("scope_not_subset");
       expect(wide.message).to.include("may not include Certificate").and.to.include("it holds Degree");
       expect(wide.message).to.not.match(/\(\d+, \d+\)|0x[0-9a-f]{40}, \d/);
-      const stranger = await rejection(w.agent.lerSuspendAccreditation({ accreditor: ids.bootcamp, subject: ids.university }));
+      const stranger = await rejection(
+        w.agent.lerSuspendAccreditation({ accreditor: ids.bootcamp, subject: ids.university }),
+      );
       expect(stranger.code).to.equal("unauthorized");
-      expect(stranger.message).to.include(`${ids.bootcamp} (Code Bootcamp) may not change the accreditation of ${ids.university} (State University)`);
+      expect(stranger.message).to.include(
+        `${ids.bootcamp} (Code Bootcamp) may not change the accreditation of ${ids.university} (State University)`,
+      );
       const notGov = await rejection(w.agent.lerRegisterType({ governor: ids.bootcamp, name: "License" }));
       expect(notGov.code).to.equal("unauthorized");
-      expect(notGov.message).to.include("(Code Bootcamp) may not register credential types").and.to.include("GOVERNOR_ROLE");
+      expect(notGov.message)
+        .to.include("(Code Bootcamp) may not register credential types")
+        .and.to.include("GOVERNOR_ROLE");
     });
   });
 
@@ -124,7 +225,10 @@ describe("LER agent: accreditation with consent, updates, chains at a time, refu
       const now = await w.agent.lerTrustChain({ did: late });
       expect(now.map((l) => l.status)).to.deep.equal(["suspended", "active"]);
       const history = await w.agent.lerAccreditationHistory({ did: late });
-      expect(history[0]!.versions.map((v) => [v.status, v.reason])).to.deep.equal([["active", 0], ["suspended", 3]]);
+      expect(history[0]!.versions.map((v) => [v.status, v.reason])).to.deep.equal([
+        ["active", 0],
+        ["suspended", 3],
+      ]);
       expect(history[0]!.versions[0]!.since).to.be.greaterThan(before);
       expect(history[1]!.parent).to.equal(null);
     });
@@ -132,7 +236,11 @@ describe("LER agent: accreditation with consent, updates, chains at a time, refu
 
   describe("issuing refuses, before signing, what could never verify", () => {
     const issueOne = (issuer: string, type: string, anchor = true) =>
-      w.agent.lerIssueCredentials({ issuer, credentials: [{ subject: ids.learner, achievement: badge(type) }], anchor });
+      w.agent.lerIssueCredentials({
+        issuer,
+        credentials: [{ subject: ids.learner, achievement: badge(type) }],
+        anchor,
+      });
 
     it("an unregistered type or one out of scope: no index used, no anchor sent, a stable code", async () => {
       const first = (await issueOne(ids.bootcamp, "Certificate")).credentials[0]!;

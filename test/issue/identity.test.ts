@@ -1,5 +1,13 @@
 import { expect } from "chai";
-import { Contract, encodeBytes32String, hexlify, parseEther, Wallet, type BrowserProvider, type JsonRpcSigner } from "ethers";
+import {
+  Contract,
+  encodeBytes32String,
+  hexlify,
+  parseEther,
+  Wallet,
+  type BrowserProvider,
+  type JsonRpcSigner,
+} from "ethers";
 import { didRegistryArtifact } from "../../src/chain/artifacts.js";
 import { achievement } from "../../src/credentials/index.js";
 import { ISSUANCE_ANCHOR_MEMBER } from "../../src/credentials/merkle.js";
@@ -63,16 +71,28 @@ describe("agent: owner rotation after a key compromise revokes delegates and pub
       leaked.connect(w.network.provider),
     );
     // A template the attacker re-signs: a genuine credential of the issuer, never anchored.
-    const { credentials } = await w.agent.lerIssueCredentials({ issuer, credentials: [{ subject: learner, achievement: degree }], anchor: false });
+    const { credentials } = await w.agent.lerIssueCredentials({
+      issuer,
+      credentials: [{ subject: learner, achievement: degree }],
+      anchor: false,
+    });
     return { issuer, leaked, registry, template: withoutAnchorProof(payloadOf(credentials[0]!.jwt)) };
   }
 
   it("a veriKey delegate the leaked key added signs valid credentials before rotation and invalid ones after", async () => {
     const { issuer, registry, template } = await compromisedIssuer("Leaky University");
     const delegate = Wallet.createRandom();
-    await (await registry.getFunction("addDelegate")(issuer.split(":").pop()!, encodeBytes32String("veriKey"), delegate.address, 365 * 86_400)).wait();
+    await (
+      await registry.getFunction("addDelegate")(
+        issuer.split(":").pop()!,
+        encodeBytes32String("veriKey"),
+        delegate.address,
+        365 * 86_400,
+      )
+    ).wait();
     // A new id (`jti` mirrors `id`) for each forgery.
-    const forged = (n: number) => signJwt(withId(template, `${String(template.jti ?? "urn:forged")}-${n}`), delegate.privateKey);
+    const forged = (n: number) =>
+      signJwt(withId(template, `${String(template.jti ?? "urn:forged")}-${n}`), delegate.privateKey);
     // The control: the delegate signs for the issuer. Before the fix, forged(2) below, after the rotation, was valid too.
     expect((await verify(forged(1))).result).to.equal("valid");
 
@@ -83,10 +103,16 @@ describe("agent: owner rotation after a key compromise revokes delegates and pub
     const r = await verify(forged(2));
     expect(r.result).to.equal("invalid");
     expect(codes(r).signature).to.equal("fail:invalid_signature");
-    expect(rotated.revoked.map((r) => (r.kind === "delegate" ? [r.delegateType, r.delegate] : [r.name]))).to.deep.equal([["veriKey", delegate.address]]);
+    expect(rotated.revoked.map((r) => (r.kind === "delegate" ? [r.delegateType, r.delegate] : [r.name]))).to.deep.equal(
+      [["veriKey", delegate.address]],
+    );
     expect(rotated.revoked[0]!.tx.block).to.be.greaterThan(rotated.tx.block - 1);
     // The issuer's new key still issues.
-    const { credentials } = await w.agent.lerIssueCredentials({ issuer, credentials: [{ subject: learner, achievement: degree }], anchor: false });
+    const { credentials } = await w.agent.lerIssueCredentials({
+      issuer,
+      credentials: [{ subject: learner, achievement: degree }],
+      anchor: false,
+    });
     expect((await verify(credentials[0]!.jwt)).result).to.equal("valid");
   });
 
@@ -99,18 +125,26 @@ describe("agent: owner rotation after a key compromise revokes delegates and pub
     await (await registry.getFunction("setAttribute")(identity, name, value, 365 * 86_400)).wait();
     // Already gone: a delegate revoked by the attacker itself, and one that expires before the rotation.
     const gone = Wallet.createRandom();
-    await (await registry.getFunction("addDelegate")(identity, encodeBytes32String("veriKey"), gone.address, 365 * 86_400)).wait();
+    await (
+      await registry.getFunction("addDelegate")(identity, encodeBytes32String("veriKey"), gone.address, 365 * 86_400)
+    ).wait();
     await (await registry.getFunction("revokeDelegate")(identity, encodeBytes32String("veriKey"), gone.address)).wait();
     const brief = Wallet.createRandom();
-    await (await registry.getFunction("addDelegate")(identity, encodeBytes32String("sigAuth"), brief.address, 10)).wait();
+    await (
+      await registry.getFunction("addDelegate")(identity, encodeBytes32String("sigAuth"), brief.address, 10)
+    ).wait();
     await w.increaseTime(100);
-    expect((await verify(signJwt(withId(template, "urn:forged-attr-1"), attackerKey.privateKey))).result).to.equal("valid");
+    expect((await verify(signJwt(withId(template, "urn:forged-attr-1"), attackerKey.privateKey))).result).to.equal(
+      "valid",
+    );
 
     const rotated = await w.agent.lerRotateOwner({ did: issuer });
-    expect((await verify(signJwt(withId(template, "urn:forged-attr-2"), attackerKey.privateKey))).result).to.equal("invalid");
-    expect(rotated.revoked.map((r) => (r.kind === "attribute" ? [r.name, r.value] : [r.delegateType, r.delegate]))).to.deep.equal([
-      ["did/pub/Secp256k1/veriKey/hex", hexlify(value)],
-    ]);
+    expect((await verify(signJwt(withId(template, "urn:forged-attr-2"), attackerKey.privateKey))).result).to.equal(
+      "invalid",
+    );
+    expect(
+      rotated.revoked.map((r) => (r.kind === "attribute" ? [r.name, r.value] : [r.delegateType, r.delegate])),
+    ).to.deep.equal([["did/pub/Secp256k1/veriKey/hex", hexlify(value)]]);
   });
 
   it("an identity with no delegates rotates with nothing to revoke", async () => {

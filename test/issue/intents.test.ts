@@ -28,7 +28,11 @@ describe("issue/intents: what a crash-safe write is called", () => {
   });
 
   it("writes a words transaction's payload as JSON-safe strings", () => {
-    expect(wordsPayload({ list: 3n, wordIndices: [0n, 2n], masks: [1n, 255n] })).to.deep.equal({ list: "3", wordIndices: ["0", "2"], masks: ["0x1", "0xff"] });
+    expect(wordsPayload({ list: 3n, wordIndices: [0n, 2n], masks: [1n, 255n] })).to.deep.equal({
+      list: "3",
+      wordIndices: ["0", "2"],
+      masks: ["0x1", "0xff"],
+    });
   });
 
   it("takes the legacy intents' chain from the option, else the setting, and refuses one that is not a chain id", () => {
@@ -36,6 +40,8 @@ describe("issue/intents: what a crash-safe write is called", () => {
     expect(legacyIntentsChainId(undefined, "7")).to.equal(7);
     expect(legacyIntentsChainId(undefined, " ")).to.equal(undefined);
     expect(legacyIntentsChainId(undefined, undefined)).to.equal(undefined);
-    expect(() => legacyIntentsChainId(undefined, "mainnet")).to.throw(/LER_LEGACY_INTENTS_CHAIN_ID must be a chain id/).with.property("code", "invalid_config");
+    expect(() => legacyIntentsChainId(undefined, "mainnet"))
+      .to.throw(/LER_LEGACY_INTENTS_CHAIN_ID must be a chain id/)
+      .with.property("code", "invalid_config");
   });
 });

@@ -18,9 +18,13 @@ describe("agent: intents name their chain and registry", function () {
   let b: LerAgent;
   let netB: LerNetwork;
   let issuer: { did: string; address: string };
-  const statusOf = (net: LerNetwork) => new Contract(net.deployment.contracts.StatusRegistry.address, projectArtifact("StatusRegistry").abi, net.provider);
+  const statusOf = (net: LerNetwork) =>
+    new Contract(net.deployment.contracts.StatusRegistry.address, projectArtifact("StatusRegistry").abi, net.provider);
   const hash = (s: string) => keccak256(toUtf8Bytes(s));
-  const scopeOf = (net: LerNetwork) => ({ chainId: net.chainId, registry: net.deployment.contracts.StatusRegistry.address.toLowerCase() });
+  const scopeOf = (net: LerNetwork) => ({
+    chainId: net.chainId,
+    registry: net.deployment.contracts.StatusRegistry.address.toLowerCase(),
+  });
 
   before(async () => {
     w = await createAgentWorld("in-process", SECRET);
@@ -31,9 +35,12 @@ describe("agent: intents name their chain and registry", function () {
       force: true,
       didRegistry: w.network.deployment.contracts.EthereumDIDRegistry.address,
     });
-    expect(deployment.contracts.StatusRegistry.address).to.not.equal(w.network.deployment.contracts.StatusRegistry.address);
+    expect(deployment.contracts.StatusRegistry.address).to.not.equal(
+      w.network.deployment.contracts.StatusRegistry.address,
+    );
     netB = { ...w.network, deployment };
-    const fund = async (address: string) => void (await (await funder.sendTransaction({ to: address, value: parseEther("10") })).wait());
+    const fund = async (address: string) =>
+      void (await (await funder.sendTransaction({ to: address, value: parseEther("10") })).wait());
     issuer = await w.agent.lerCreateIdentity({ alias: "University" });
     // The same home (key store, intent log), opened for the second network.
     b = await createLerAgent({ network: netB, home: w.home, secret: SECRET, fund });
@@ -64,7 +71,10 @@ describe("agent: intents name their chain and registry", function () {
       expect((await status.getFunction("anchorOf")(issuer.address, root))[1]).to.be.greaterThan(0n);
     }
     // Done once per network: repeating on either reports that network's own receipt, nothing sent.
-    expect(await b.lerRevokeByHash({ issuer: issuer.did, credentials: [h] })).to.deep.equal({ ...onB.byHash, gasUsed: 0 });
+    expect(await b.lerRevokeByHash({ issuer: issuer.did, credentials: [h] })).to.deep.equal({
+      ...onB.byHash,
+      gasUsed: 0,
+    });
     expect(await w.agent.lerAnchor({ issuer: issuer.did, root })).to.deep.equal({ ...onA.anchor, gasUsed: 0 });
     const ids = (await new PendingWrites(w.home).listPending()).map((i) => i.id);
     expect(ids).to.deep.equal([]);
@@ -99,10 +109,20 @@ describe("agent: intents name their chain and registry", function () {
     expect(await pending.listPending()).to.have.length(1);
 
     // Declared for another chain: still only reported.
-    const elsewhere = await createLerAgent({ network: w.network, home: w.home, secret: SECRET, legacyIntentsChainId: 1 });
+    const elsewhere = await createLerAgent({
+      network: w.network,
+      home: w.home,
+      secret: SECRET,
+      legacyIntentsChainId: 1,
+    });
     expect((await elsewhere.lerResumePending({})).failed.map((f) => f.code)).to.deep.equal(["intent_network_unknown"]);
 
-    const declared = await createLerAgent({ network: w.network, home: w.home, secret: SECRET, legacyIntentsChainId: w.network.chainId });
+    const declared = await createLerAgent({
+      network: w.network,
+      home: w.home,
+      secret: SECRET,
+      legacyIntentsChainId: w.network.chainId,
+    });
     const resumed = await declared.lerResumePending({});
     expect(resumed.failed).to.deep.equal([]);
     expect(resumed.resumed.map((r) => r.id)).to.deep.equal([id]);

@@ -6,7 +6,15 @@ import { buildServer } from "../../src/server/index.js";
 import { RegistryIndex } from "../../src/registry/indexer.js";
 import { chainLinks } from "../../src/registry/queries.js";
 import { decodeVersion, evaluateTrust, verdictCode, Verdict, type Version } from "../../src/verify/trust.js";
-import { accreditWithConsent, bit, createRegistryFixture, FOREVER, ROLE_BOTH, ROLE_ISSUER, TYPES } from "../helpers/fixture.js";
+import {
+  accreditWithConsent,
+  bit,
+  createRegistryFixture,
+  FOREVER,
+  ROLE_BOTH,
+  ROLE_ISSUER,
+  TYPES,
+} from "../helpers/fixture.js";
 
 /**
  * The service's registry index and TRQP endpoint against a real chain after a lifecycle of changes: the versions the
@@ -68,13 +76,29 @@ describe("the registry history: events, historyOf, the index and TRQP agree", fu
     await (await accreditWithConsent(trust, acc, acc.address, uni, { role: ROLE_ISSUER, scope: bit("Degree") })).wait();
     await mark("university");
     count(uni.address);
-    await (await accreditWithConsent(trust, acc, acc.address, camp, { role: ROLE_ISSUER, scope: bit("Certificate") | bit("Competency") })).wait();
+    await (
+      await accreditWithConsent(trust, acc, acc.address, camp, {
+        role: ROLE_ISSUER,
+        scope: bit("Certificate") | bit("Competency"),
+      })
+    ).wait();
     await mark("bootcamp");
     count(camp.address);
 
     // A widening, a suspension and its reinstatement of the university, each in a block of its own.
     await networkHelpers.time.increase(100);
-    await (await asAcc.getFunction("update")(uni.address, ROLE_ISSUER, bit("Degree") | bit("Course"), 0, FOREVER, 1, "", `0x${"00".repeat(32)}`)).wait();
+    await (
+      await asAcc.getFunction("update")(
+        uni.address,
+        ROLE_ISSUER,
+        bit("Degree") | bit("Course"),
+        0,
+        FOREVER,
+        1,
+        "",
+        `0x${"00".repeat(32)}`,
+      )
+    ).wait();
     await mark("widened");
     count(uni.address);
     await networkHelpers.time.increase(100);
@@ -107,7 +131,17 @@ describe("the registry history: events, historyOf, the index and TRQP agree", fu
         const scope = BigInt(1 + random(Number(ALL)));
         const validFrom = BigInt(random(3) === 0 ? 0 : Number(await now()) - 500 + random(1000));
         const validUntil = random(3) === 0 ? FOREVER : validFrom + BigInt(1 + random(2000));
-        return asAcc.getFunction("update")(subject, random(2) === 0 ? ROLE_ISSUER : ROLE_BOTH, scope, validFrom, validUntil, random(9), "", `0x${"00".repeat(32)}`, GAS);
+        return asAcc.getFunction("update")(
+          subject,
+          random(2) === 0 ? ROLE_ISSUER : ROLE_BOTH,
+          scope,
+          validFrom,
+          validUntil,
+          random(9),
+          "",
+          `0x${"00".repeat(32)}`,
+          GAS,
+        );
       }
       status.set(subject, op === 1 ? "suspended" : "active");
       return asAcc.getFunction(op === 1 ? "suspend" : "reinstate")(subject, random(9), GAS);
@@ -139,7 +173,17 @@ describe("the registry history: events, historyOf, the index and TRQP agree", fu
     }
     await ethers.provider.send("evm_setAutomine", [false]);
     const pair = [
-      await asAcc.getFunction("update")(camp.address, ROLE_ISSUER, bit("Certificate"), 0, FOREVER, 3, "", `0x${"00".repeat(32)}`, GAS),
+      await asAcc.getFunction("update")(
+        camp.address,
+        ROLE_ISSUER,
+        bit("Certificate"),
+        0,
+        FOREVER,
+        3,
+        "",
+        `0x${"00".repeat(32)}`,
+        GAS,
+      ),
       await asAcc.getFunction("suspend")(camp.address, 5, GAS),
     ];
     await ethers.provider.send("evm_mine", []);
@@ -189,8 +233,15 @@ describe("the registry history: events, historyOf, the index and TRQP agree", fu
     // The sequence did what it claims: changes shared block times, a revocation moved earlier, a suspension ended.
     const uni = await history(subjects.university);
     const camp = await history(subjects.bootcamp);
-    expect(uni.length + camp.length).to.be.lessThan(changes.get(subjects.university)! + changes.get(subjects.bootcamp)!);
-    expect(camp[camp.length - 1]).to.include({ since: marks.bootcampPair, status: 2, scope: bit("Certificate"), reason: 5 });
+    expect(uni.length + camp.length).to.be.lessThan(
+      changes.get(subjects.university)! + changes.get(subjects.bootcamp)!,
+    );
+    expect(camp[camp.length - 1]).to.include({
+      since: marks.bootcampPair,
+      status: 2,
+      scope: bit("Certificate"),
+      reason: 5,
+    });
     expect(uni[uni.length - 1]).to.include({ status: 3, validUntil: marks.effectiveEarlier, reason: 8 });
     expect(uni[uni.length - 2]).to.include({ status: 3, validUntil: marks.effectiveFirst, reason: 7 });
     expect(uni.map((v) => v.status)).to.include.ordered.members([1, 1, 2, 1]);
@@ -198,12 +249,22 @@ describe("the registry history: events, historyOf, the index and TRQP agree", fu
 
   it("serves the versions in the entity's detail and history, by type name", async () => {
     const onChain = await history(subjects.university);
-    for (const path of [`/v1/registry/entities/${subjects.university}`, `/v1/registry/entities/${subjects.university}/history`]) {
+    for (const path of [
+      `/v1/registry/entities/${subjects.university}`,
+      `/v1/registry/entities/${subjects.university}/history`,
+    ]) {
       const r = await app.inject({ method: "GET", url: path });
       expect(r.statusCode).to.equal(200);
-      const versions = r.json().versions as { since: number; status: string; scope: { id: number; name: string }[]; validUntil: number | null }[];
+      const versions = r.json().versions as {
+        since: number;
+        status: string;
+        scope: { id: number; name: string }[];
+        validUntil: number | null;
+      }[];
       expect(versions.map((v) => v.since)).to.deep.equal(onChain.map((v) => Number(v.since)));
-      expect(versions.map((v) => v.status)).to.deep.equal(onChain.map((v) => ["none", "active", "suspended", "revoked"][v.status]));
+      expect(versions.map((v) => v.status)).to.deep.equal(
+        onChain.map((v) => ["none", "active", "suspended", "revoked"][v.status]),
+      );
       expect(versions[1]!.scope.map((s) => s.name)).to.deep.equal(["Degree", "Course"]);
       expect(versions[versions.length - 1]!.validUntil).to.equal(Number(marks.effectiveEarlier));
     }
@@ -211,10 +272,21 @@ describe("the registry history: events, historyOf, the index and TRQP agree", fu
 
   const trqp = async (subject: string, type: string, at: bigint) => {
     // TRQP v2: the action is required, and the time an RFC 3339 date-time (seconds are not one).
-    const q = new URLSearchParams({ entity_id: subject, authority_id: subjects.root, action: "issue", resource: type, time: new Date(Number(at) * 1000).toISOString() });
+    const q = new URLSearchParams({
+      entity_id: subject,
+      authority_id: subjects.root,
+      action: "issue",
+      resource: type,
+      time: new Date(Number(at) * 1000).toISOString(),
+    });
     const r = await app.inject({ method: "GET", url: `/v1/trqp/authorization?${q}` });
     expect(r.statusCode, r.body).to.equal(200);
-    return r.json() as { authorized: boolean; reason: string; message: string; chain: { address: string; status: string; since: number | null }[] };
+    return r.json() as {
+      authorized: boolean;
+      reason: string;
+      message: string;
+      chain: { address: string; status: string; since: number | null }[];
+    };
   };
   const expected = async (subject: string, typeId: number, at: bigint) => {
     const [verdict, failedAt] = await trust.getFunction("trustedAt")(subject, typeId, at);
@@ -238,10 +310,22 @@ describe("the registry history: events, historyOf, the index and TRQP agree", fu
     expect((await trqp(subjects.bootcamp, "Certificate", marks.bootcamp! + 1n)).reason).to.equal("issuer_suspended");
     const widened = await trqp(subjects.university, "Course", marks.widened! + 1n);
     expect(widened).to.include({ authorized: true, reason: "authorized" });
-    expect(await trqp(subjects.university, "Course", marks.widened! - 1n)).to.include({ authorized: false, reason: "type_out_of_scope" });
-    expect(await trqp(subjects.university, "Course", marks.suspended! + 1n)).to.include({ authorized: false, reason: "issuer_suspended" });
-    expect(await trqp(subjects.university, "Course", marks.accreditorSuspended! + 1n)).to.include({ authorized: false, reason: "accreditor_suspended" });
-    expect(await trqp(subjects.university, "Course", marks.effectiveEarlier!)).to.include({ authorized: false, reason: "issuer_revoked" });
+    expect(await trqp(subjects.university, "Course", marks.widened! - 1n)).to.include({
+      authorized: false,
+      reason: "type_out_of_scope",
+    });
+    expect(await trqp(subjects.university, "Course", marks.suspended! + 1n)).to.include({
+      authorized: false,
+      reason: "issuer_suspended",
+    });
+    expect(await trqp(subjects.university, "Course", marks.accreditorSuspended! + 1n)).to.include({
+      authorized: false,
+      reason: "accreditor_suspended",
+    });
+    expect(await trqp(subjects.university, "Course", marks.effectiveEarlier!)).to.include({
+      authorized: false,
+      reason: "issuer_revoked",
+    });
     expect(await expected(subjects.university, course, marks.widened! + 1n)).to.equal("authorized");
 
     // Every subject, type and moment: the endpoint's answer is trustedAt's.
@@ -258,7 +342,13 @@ describe("the registry history: events, historyOf, the index and TRQP agree", fu
         }
       }
     }
-    expect([...verdicts]).to.include.members(["authorized", "accreditation_not_yet_valid", "type_out_of_scope", "issuer_suspended", "issuer_revoked"]);
+    expect([...verdicts]).to.include.members([
+      "authorized",
+      "accreditation_not_yet_valid",
+      "type_out_of_scope",
+      "issuer_suspended",
+      "issuer_revoked",
+    ]);
   });
 
   it("the evaluator over the index's rebuilt chain gives the same answers (the index alone could answer TRQP)", async () => {
@@ -266,7 +356,10 @@ describe("the registry history: events, historyOf, the index and TRQP agree", fu
     for (const at of moments) {
       for (const [typeId] of TYPES.entries()) {
         const answer = evaluateTrust(chainLinks(state, subjects.university), { typeId, at });
-        const code = answer.verdict === Verdict.Trusted ? "authorized" : verdictCode(answer.verdict, answer.failedAt === subjects.university);
+        const code =
+          answer.verdict === Verdict.Trusted
+            ? "authorized"
+            : verdictCode(answer.verdict, answer.failedAt === subjects.university);
         expect(code, `at ${at}`).to.equal(await expected(subjects.university, typeId, at));
       }
     }

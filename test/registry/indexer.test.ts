@@ -2,7 +2,15 @@ import { expect } from "chai";
 import { BrowserProvider, type Contract, type Log } from "ethers";
 import { decodeRegistryLogs, trustInterface, type SkippedLog } from "../../src/chain/registryEvents.js";
 import { RegistryIndex } from "../../src/registry/indexer.js";
-import { accreditWithConsent, bit, createRegistryFixture, FOREVER, NO_HASH, ROLE_BOTH, ROLE_ISSUER } from "../helpers/fixture.js";
+import {
+  accreditWithConsent,
+  bit,
+  createRegistryFixture,
+  FOREVER,
+  NO_HASH,
+  ROLE_BOTH,
+  ROLE_ISSUER,
+} from "../helpers/fixture.js";
 
 /**
  * Solidity does not check that a `string` argument is UTF-8: an accreditor can put any bytes in `metadataURI`. The
@@ -27,14 +35,26 @@ describe("the registry index and a metadataURI that is not UTF-8", function () {
       const trust = w.trust as unknown as Contract;
       const provider = new BrowserProvider(fixture.connection.provider as never, 31337, { cacheTimeout: -1 });
       const [root, acc, uni] = [w.root, w.accreditor, w.university];
-      await (await accreditWithConsent(trust, root, root.address, acc, { role: ROLE_BOTH, scope: bit("Degree") | bit("Course") })).wait();
-      await (await accreditWithConsent(trust, acc, acc.address, uni, { role: ROLE_ISSUER, scope: bit("Degree") })).wait();
+      await (
+        await accreditWithConsent(trust, root, root.address, acc, {
+          role: ROLE_BOTH,
+          scope: bit("Degree") | bit("Course"),
+        })
+      ).wait();
+      await (
+        await accreditWithConsent(trust, acc, acc.address, uni, { role: ROLE_ISSUER, scope: bit("Degree") })
+      ).wait();
 
       const index = new RegistryIndex(provider, w.deployment, { minRefreshMs: 0 });
       expect((await index.current()).state.entities.get(uni.address)!.state).to.equal("active");
 
       // "ipfs://" then 0xff 0xfe 0x80 0xc3: four bytes that are no UTF-8 at all.
-      const data = updateWithRawUri(trust, [uni.address, ROLE_ISSUER, bit("Degree"), 0, FOREVER, 1, NO_HASH], "ipfs://ZZZZ", Buffer.from("ipfs://").toString("hex") + "fffe80c3");
+      const data = updateWithRawUri(
+        trust,
+        [uni.address, ROLE_ISSUER, bit("Degree"), 0, FOREVER, 1, NO_HASH],
+        "ipfs://ZZZZ",
+        Buffer.from("ipfs://").toString("hex") + "fffe80c3",
+      );
       await (await acc.sendTransaction({ to: await trust.getAddress(), data })).wait();
       await (await (trust.connect(acc) as Contract).getFunction("suspend")(uni.address, 4)).wait();
       const head = await provider.getBlockNumber();
@@ -63,7 +83,14 @@ describe("the registry index and a metadataURI that is not UTF-8", function () {
     const A = (n: number) => `0x${n.toString(16).padStart(40, "0")}`;
     const suspended = trustInterface.encodeEventLog("AccreditationSuspended", [A(1), A(2), A(3), 4]);
     const log = (index: number, topics: readonly string[], data: string) =>
-      ({ address: trust, blockNumber: 7, index, transactionHash: `0x${"ab".repeat(32)}`, topics, data }) as unknown as Log;
+      ({
+        address: trust,
+        blockNumber: 7,
+        index,
+        transactionHash: `0x${"ab".repeat(32)}`,
+        topics,
+        data,
+      }) as unknown as Log;
     const skipped: SkippedLog[] = [];
     const events = decodeRegistryLogs(
       [log(0, suspended.topics, "0x12"), log(1, suspended.topics, suspended.data)],

@@ -10,8 +10,26 @@ const FOREVER = 2 ** 40 - 1;
 
 let block = 10;
 const at = (time: number) => ({ block: block++, logIndex: 0, txHash: `0x${"ab".repeat(32)}`, time });
-const accredit = (parent: string, subject: string, role: number, scope: bigint, time: number, validUntil = FOREVER): RegistryEvent => ({
-  ...at(time), kind: "accredited", parent, subject, actor: GOV, role, scope, validFrom: 0, validUntil, reason: 0, metadataURI: "", metadataHash: `0x${"00".repeat(32)}`,
+const accredit = (
+  parent: string,
+  subject: string,
+  role: number,
+  scope: bigint,
+  time: number,
+  validUntil = FOREVER,
+): RegistryEvent => ({
+  ...at(time),
+  kind: "accredited",
+  parent,
+  subject,
+  actor: GOV,
+  role,
+  scope,
+  validFrom: 0,
+  validUntil,
+  reason: 0,
+  metadataURI: "",
+  metadataHash: `0x${"00".repeat(32)}`,
 });
 
 describe("the registry replayed from events", () => {
@@ -33,7 +51,22 @@ describe("the registry replayed from events", () => {
     expect(chainUp(s, UNI).map((x) => x.address)).to.deep.equal([UNI, ACC, ROOT]);
     expect(s.entities.get(ACC)!.children).to.deep.equal([UNI, CAMP]);
     expect(s.entities.get(UNI)!.depth).to.equal(2);
-    applyRegistryEvents(s, [{ ...at(150), kind: "updated", parent: ROOT, subject: ACC, actor: GOV, role: 2, scope: 0b01n, validFrom: 0, validUntil: FOREVER, reason: 3, metadataURI: "", metadataHash: `0x${"00".repeat(32)}` }]);
+    applyRegistryEvents(s, [
+      {
+        ...at(150),
+        kind: "updated",
+        parent: ROOT,
+        subject: ACC,
+        actor: GOV,
+        role: 2,
+        scope: 0b01n,
+        validFrom: 0,
+        validUntil: FOREVER,
+        reason: 3,
+        metadataURI: "",
+        metadataHash: `0x${"00".repeat(32)}`,
+      },
+    ]);
     expect(effectiveScope(s, s.entities.get(CAMP)!)).to.equal(0n);
     expect(s.entities.get(ACC)!.history.map((h) => h.event)).to.deep.equal(["accredited", "updated"]);
   });
@@ -58,9 +91,19 @@ describe("the registry replayed from events", () => {
 
   it("keeps versions as the contract does: keyed by block time, the last change of a time standing for it", () => {
     const s = build();
-    const change = (time: number, e: object) => ({ ...at(time), parent: ACC, subject: UNI, actor: GOV, ...e }) as RegistryEvent;
+    const change = (time: number, e: object) =>
+      ({ ...at(time), parent: ACC, subject: UNI, actor: GOV, ...e }) as RegistryEvent;
     applyRegistryEvents(s, [
-      change(200, { kind: "updated", role: 3, scope: 0b11n, validFrom: 5, validUntil: 900, reason: 1, metadataURI: "", metadataHash: `0x${"00".repeat(32)}` }),
+      change(200, {
+        kind: "updated",
+        role: 3,
+        scope: 0b11n,
+        validFrom: 5,
+        validUntil: 900,
+        reason: 1,
+        metadataURI: "",
+        metadataHash: `0x${"00".repeat(32)}`,
+      }),
       change(200, { kind: "suspended", reason: 4 }),
       change(300, { kind: "reinstated", reason: 0 }),
       change(400, { kind: "revoked", effectiveAt: 350, reason: 7 }),
@@ -83,9 +126,35 @@ describe("the registry replayed from events", () => {
     const s = build();
     applyRegistryEvents(s, [
       { ...at(300), kind: "status_entry", issuer: UNI, purpose: "revocation", list: 0n, index: 7, set: true },
-      { ...at(301), kind: "status_indices", issuer: UNI, purpose: "revocation", list: 0n, set: true, indices: [7, 8, 300] },
-      { ...at(302), kind: "status_words", issuer: UNI, purpose: "revocation", list: 1n, set: true, wordIndices: [0, 5], masks: [0b1011n, (1n << 256n) - 1n] },
-      { ...at(303), kind: "status_words", issuer: UNI, purpose: "suspension", list: 0n, set: true, wordIndices: [0], masks: [0b111n] },
+      {
+        ...at(301),
+        kind: "status_indices",
+        issuer: UNI,
+        purpose: "revocation",
+        list: 0n,
+        set: true,
+        indices: [7, 8, 300],
+      },
+      {
+        ...at(302),
+        kind: "status_words",
+        issuer: UNI,
+        purpose: "revocation",
+        list: 1n,
+        set: true,
+        wordIndices: [0, 5],
+        masks: [0b1011n, (1n << 256n) - 1n],
+      },
+      {
+        ...at(303),
+        kind: "status_words",
+        issuer: UNI,
+        purpose: "suspension",
+        list: 0n,
+        set: true,
+        wordIndices: [0],
+        masks: [0b111n],
+      },
       { ...at(304), kind: "status_entry", issuer: UNI, purpose: "suspension", list: 0n, index: 1, set: false },
       { ...at(305), kind: "status_indices", issuer: UNI, purpose: "suspension", list: 0n, set: false, indices: [2, 9] },
       { ...at(306), kind: "hash_revoked", issuer: UNI, hash: `0x${"11".repeat(32)}` },

@@ -45,9 +45,19 @@ describe("reliability: concurrent HTTP verifications each get their own right an
       return { name, body: { credential: jwt }, status: 200, expected: outline(report) };
     };
     const presentation = async (name: string, challenge: string, result: string): Promise<Kind> => {
-      const report = await agent.lerVerifyPresentation({ presentation: sw.jwt.presentation, challenge, domain: DOMAIN, now });
+      const report = await agent.lerVerifyPresentation({
+        presentation: sw.jwt.presentation,
+        challenge,
+        domain: DOMAIN,
+        now,
+      });
       expect(report.result, name).to.equal(result);
-      return { name, body: { presentation: sw.jwt.presentation, challenge, domain: DOMAIN }, status: 200, expected: outline(report) };
+      return {
+        name,
+        body: { presentation: sw.jwt.presentation, challenge, domain: DOMAIN },
+        status: 200,
+        expected: outline(report),
+      };
     };
     const [h, p, s] = sw.jwt.degree.split(".") as [string, string, string];
     const forged = `${h}.${p}.${s.slice(0, 10)}${s[10] === "A" ? "B" : "A"}${s.slice(11)}`;
@@ -61,7 +71,12 @@ describe("reliability: concurrent HTTP verifications each get their own right an
       await credential("forged", forged, "invalid"),
       await presentation("presentation", CHALLENGE, "valid"),
       await presentation("replayed presentation", "another challenge", "invalid"),
-      { name: "malformed body", body: { credential: sw.jwt.degree, challenge: CHALLENGE }, status: 400, expected: "invalid_parameter" },
+      {
+        name: "malformed body",
+        body: { credential: sw.jwt.degree, challenge: CHALLENGE },
+        status: 400,
+        expected: "invalid_parameter",
+      },
     ];
   });
   after(async () => sw?.close());
@@ -69,7 +84,9 @@ describe("reliability: concurrent HTTP verifications each get their own right an
   it(`${BURST} requests at once, of ${10} kinds, while blocks are mined: every answer is its own, none fails`, async () => {
     const random = prng(7);
     const burst = Array.from({ length: BURST }, () => kinds[Math.floor(random() * kinds.length)]!);
-    const metric = async () => ((await (await fetch(`${sw.server.url}/v1/metrics`)).json()) as { service: { verifications: { total: number } } }).service.verifications.total;
+    const metric = async () =>
+      ((await (await fetch(`${sw.server.url}/v1/metrics`)).json()) as { service: { verifications: { total: number } } })
+        .service.verifications.total;
     const before = await metric();
     const provider = sw.w.network.provider as JsonRpcProvider;
     let mining = true;
@@ -84,7 +101,11 @@ describe("reliability: concurrent HTTP verifications each get their own right an
     })();
     const answers = await Promise.all(
       burst.map(async (k) => {
-        const res = await fetch(`${sw.server.url}/v1/verify`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(k.body) });
+        const res = await fetch(`${sw.server.url}/v1/verify`, {
+          method: "POST",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify(k.body),
+        });
         return { status: res.status, body: (await res.json()) as Report & { error?: { code: string } } };
       }),
     );
@@ -92,7 +113,11 @@ describe("reliability: concurrent HTTP verifications each get their own right an
     expect(await miner, "no block was mined during the burst").to.be.greaterThan(1);
     const wrong = answers
       .map((a, i) => ({ k: burst[i]!, a }))
-      .filter(({ k, a }) => a.status !== k.status || JSON.stringify(k.status === 200 ? outline(a.body) : a.body.error?.code) !== JSON.stringify(k.expected))
+      .filter(
+        ({ k, a }) =>
+          a.status !== k.status ||
+          JSON.stringify(k.status === 200 ? outline(a.body) : a.body.error?.code) !== JSON.stringify(k.expected),
+      )
       .map(({ k, a }) => `${k.name}: HTTP ${a.status} ${JSON.stringify(a.status === 200 ? outline(a.body) : a.body)}`);
     expect(wrong).to.deep.equal([]);
     // Each well-formed verification is counted once, however they interleaved.

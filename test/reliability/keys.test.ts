@@ -41,7 +41,11 @@ async function privateKeysOf(home: string): Promise<string[]> {
 }
 
 function leaksIn(text: string, keys: readonly string[]): string[] {
-  return keys.flatMap((k) => spellings(k).filter((s) => text.includes(s)).map((s) => `${k.slice(0, 6)}… as ${s.slice(0, 6)}…`));
+  return keys.flatMap((k) =>
+    spellings(k)
+      .filter((s) => text.includes(s))
+      .map((s) => `${k.slice(0, 6)}… as ${s.slice(0, 6)}…`),
+  );
 }
 
 /** Everything written to stdout, stderr and the console while `run` runs (still passed through). */
@@ -92,10 +96,13 @@ describe("reliability: keys are never printed, logged or left in the clear", fun
     root = mkdtempSync(join(tmpdir(), "ler-keys-agent-"));
     home = join(root, "home");
     const funder = await (w.network.provider as JsonRpcProvider).getSigner(0);
-    const fund = async (address: string) => void (await (await funder.sendTransaction({ to: address, value: parseEther("10") })).wait());
+    const fund = async (address: string) =>
+      void (await (await funder.sendTransaction({ to: address, value: parseEther("10") })).wait());
     const remember = (e: unknown) => {
       const err = e as Error & { details?: unknown; cause?: unknown };
-      errors.push(`${String(err)}\n${err.stack ?? ""}\n${JSON.stringify(err.details ?? null)}\n${String(err.cause ?? "")}`);
+      errors.push(
+        `${String(err)}\n${err.stack ?? ""}\n${JSON.stringify(err.details ?? null)}\n${String(err.cause ?? "")}`,
+      );
       return err;
     };
     // Everything an issuer and a holder do, and a few things that fail, with the output captured.
@@ -110,23 +117,60 @@ describe("reliability: keys are never printed, logged or left in the clear", fun
       const authority = (await w.agent.lerCreateIdentity({ alias: "authority" })).did;
       await w.agent.lerRegisterType({ governor: w.governor, name: "Degree" });
       await w.agent.lerAddRoot({ governor: w.governor, root: authority, types: ["Degree"] });
-      const consent = await agent.lerSignAccreditationConsent({ subject: issuer, accreditor: authority, role: "issuer", types: ["Degree"] });
+      const consent = await agent.lerSignAccreditationConsent({
+        subject: issuer,
+        accreditor: authority,
+        role: "issuer",
+        types: ["Degree"],
+      });
       results.push(consent);
-      await w.agent.lerAccredit({ accreditor: authority, subject: issuer, role: "issuer", types: ["Degree"], consent: consent.consent, deadline: consent.deadline });
-      const issued = await agent.lerIssueCredentials({ issuer, credentials: [0, 1, 2].map(() => ({ subject: ada.did, achievement: degree })) });
+      await w.agent.lerAccredit({
+        accreditor: authority,
+        subject: issuer,
+        role: "issuer",
+        types: ["Degree"],
+        consent: consent.consent,
+        deadline: consent.deadline,
+      });
+      const issued = await agent.lerIssueCredentials({
+        issuer,
+        credentials: [0, 1, 2].map(() => ({ subject: ada.did, achievement: degree })),
+      });
       results.push(issued);
-      results.push(await agent.lerRevoke({ issuer, entries: [{ list: issued.credentials[0]!.list, index: issued.credentials[0]!.index }] }));
+      results.push(
+        await agent.lerRevoke({
+          issuer,
+          entries: [{ list: issued.credentials[0]!.list, index: issued.credentials[0]!.index }],
+        }),
+      );
       results.push(await agent.lerRevokeByHash({ issuer, credentials: [issued.credentials[1]!.jwt] }));
-      results.push(await agent.lerCreatePresentation({ holder: ada.did, credentials: [issued.credentials[2]!.jwt], challenge: "c", domain: "d.example" }));
+      results.push(
+        await agent.lerCreatePresentation({
+          holder: ada.did,
+          credentials: [issued.credentials[2]!.jwt],
+          challenge: "c",
+          domain: "d.example",
+        }),
+      );
       results.push(await agent.lerAddDelegate({ did: issuer }));
       results.push(await agent.lerRotateOwner({ did: issuer }));
       results.push(await agent.lerListIdentities({}));
       // Failures: a malformed key (the valid one with two more digits), a key the agent does not hold, a refused write.
       await agent.lerImportIdentity({ privateKeyHex: `${imported.privateKey}ab` }).catch(remember);
       await agent.lerImportIdentity({ privateKeyHex: imported.privateKey.slice(0, 40) }).catch(remember);
-      await agent.lerIssueCredentials({ issuer: "did:ethr:localnet:0x000000000000000000000000000000000000dEaD", credentials: [{ subject: ada.did, achievement: degree }] }).catch(remember);
-      await agent.lerAccredit({ accreditor: issuer, subject: ada.did, role: "issuer", types: ["Degree"] }).catch(remember);
-      await signerFrom(w.network.provider as JsonRpcProvider, { privateKey: `${imported.privateKey.slice(2)}zz`, allowUnlocked: false }).catch(remember);
+      await agent
+        .lerIssueCredentials({
+          issuer: "did:ethr:localnet:0x000000000000000000000000000000000000dEaD",
+          credentials: [{ subject: ada.did, achievement: degree }],
+        })
+        .catch(remember);
+      await agent
+        .lerAccredit({ accreditor: issuer, subject: ada.did, role: "issuer", types: ["Degree"] })
+        .catch(remember);
+      await signerFrom(w.network.provider as JsonRpcProvider, {
+        privateKey: `${imported.privateKey.slice(2)}zz`,
+        allowUnlocked: false,
+      }).catch(remember);
       return results;
     });
     output = `${run.output}\n${JSON.stringify(run.value)}`;
@@ -178,7 +222,9 @@ describe("reliability: keys are never printed, logged or left in the clear", fun
   it("a wrong secret is refused when the agent is created, clearly and without echoing either secret", async () => {
     const wrong = await rejection(createLerAgent({ network: w.network, home, secret: "not the secret" }));
     expect(wrong.code).to.equal("wrong_secret");
-    expect(wrong.message).to.match(/secret does not open the key store/).and.match(/LER_SECRET/);
+    expect(wrong.message)
+      .to.match(/secret does not open the key store/)
+      .and.match(/LER_SECRET/);
     expect(wrong.message).to.not.include("not the secret").and.not.include(SECRET);
     const none = await rejection(createLerAgent({ network: w.network, home, secret: "" }));
     expect(none.code).to.equal("missing_secret");

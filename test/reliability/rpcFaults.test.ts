@@ -32,11 +32,17 @@ function lieInMulticall(edit: (selectors: string[], results: Results) => void): 
     rewrite: (request: RpcRequest, response: RpcResponse) => {
       const tx = (request.params?.[0] ?? {}) as { data?: string; input?: string };
       const data = tx.data ?? tx.input;
-      if (typeof response.result !== "string" || data === undefined || !data.startsWith(multicall.getFunction("aggregate3")!.selector)) {
+      if (
+        typeof response.result !== "string" ||
+        data === undefined ||
+        !data.startsWith(multicall.getFunction("aggregate3")!.selector)
+      ) {
         return response;
       }
       const [calls] = multicall.decodeFunctionData("aggregate3", data) as unknown as [[string, boolean, string][]];
-      const [decoded] = multicall.decodeFunctionResult("aggregate3", response.result) as unknown as [[boolean, string][]];
+      const [decoded] = multicall.decodeFunctionResult("aggregate3", response.result) as unknown as [
+        [boolean, string][],
+      ];
       const results: Results = decoded.map(([ok, ret]) => [ok, ret]);
       edit(
         calls.map((c) => c[2].slice(0, 10)),
@@ -99,7 +105,10 @@ describe("reliability: RPC faults give unknown with the reason, never valid", fu
   });
 
   /** Verifies through the proxy, timing it. */
-  async function verify(verifier: LerAgent, token: string = w.tokens.uniForAda): Promise<{ report: CredentialReport; ms: number }> {
+  async function verify(
+    verifier: LerAgent,
+    token: string = w.tokens.uniForAda,
+  ): Promise<{ report: CredentialReport; ms: number }> {
     const started = performance.now();
     const report = await verifier.lerVerifyCredential({ credential: token, now: w.now });
     return { report, ms: performance.now() - started };
@@ -129,15 +138,34 @@ describe("reliability: RPC faults give unknown with the reason, never valid", fu
 
   const faults: { name: string; fault: () => [Fault, ((m: string) => boolean)?]; code: string }[] = [
     { name: "the node times out (hangs) on eth_call", fault: () => [{ kind: "hang" }], code: "chain_timeout" },
-    { name: "the node times out on eth_getLogs only", fault: () => [{ kind: "hang" }, (m) => m === "eth_getLogs"], code: "chain_timeout" },
+    {
+      name: "the node times out on eth_getLogs only",
+      fault: () => [{ kind: "hang" }, (m) => m === "eth_getLogs"],
+      code: "chain_timeout",
+    },
     { name: "HTTP 500", fault: () => [{ kind: "http500" }], code: "chain_error" },
     { name: "a body that is not JSON", fault: () => [{ kind: "malformed" }], code: "chain_error" },
-    { name: "a JSON-RPC error object", fault: () => [{ kind: "rpcError", code: -32000, message: "header not found" }], code: "chain_error" },
-    { name: "a JSON-RPC error on eth_getLogs only", fault: () => [{ kind: "rpcError", code: -32005, message: "query returned more than 10000 results" }, (m) => m === "eth_getLogs"], code: "chain_error" },
+    {
+      name: "a JSON-RPC error object",
+      fault: () => [{ kind: "rpcError", code: -32000, message: "header not found" }],
+      code: "chain_error",
+    },
+    {
+      name: "a JSON-RPC error on eth_getLogs only",
+      fault: () => [
+        { kind: "rpcError", code: -32005, message: "query returned more than 10000 results" },
+        (m) => m === "eth_getLogs",
+      ],
+      code: "chain_error",
+    },
     { name: "the connection reset without an answer", fault: () => [{ kind: "reset" }], code: "chain_unreachable" },
     {
       name: "a wrong chain id (the node serves another chain)",
-      fault: () => [lieInMulticall((sel, res) => sel.forEach((s, i) => s === selectorOf(multicall, "getChainId") && (res[i]![1] = uint(1))))],
+      fault: () => [
+        lieInMulticall((sel, res) =>
+          sel.forEach((s, i) => s === selectorOf(multicall, "getChainId") && (res[i]![1] = uint(1))),
+        ),
+      ],
       code: "wrong_chain",
     },
     {
@@ -164,14 +192,21 @@ describe("reliability: RPC faults give unknown with the reason, never valid", fu
       name: "fewer hash revocation times than hashes asked (the node drops the one that is revoked)",
       fault: () => [
         lieInMulticall((sel, res) =>
-          sel.forEach((s, i) => s === selectorOf(statusIface, "hashesRevokedAt") && (res[i]![1] = abi.encode(["uint256[]"], [[]]))),
+          sel.forEach(
+            (s, i) =>
+              s === selectorOf(statusIface, "hashesRevokedAt") && (res[i]![1] = abi.encode(["uint256[]"], [[]])),
+          ),
         ),
       ],
       code: "chain_inconsistent",
     },
     {
       name: "a block number that goes backwards, below the issuer's last DID change",
-      fault: () => [lieInMulticall((sel, res) => sel.forEach((s, i) => s === selectorOf(multicall, "getBlockNumber") && (res[i]![1] = uint(1))))],
+      fault: () => [
+        lieInMulticall((sel, res) =>
+          sel.forEach((s, i) => s === selectorOf(multicall, "getBlockNumber") && (res[i]![1] = uint(1))),
+        ),
+      ],
       code: "chain_inconsistent",
     },
     {
@@ -228,7 +263,10 @@ describe("reliability: RPC faults give unknown with the reason, never valid", fu
   it("a batch under HTTP 500 -> every credential unknown", async () => {
     const verifier = await freshVerifier();
     proxy.setFault({ kind: "http500" });
-    const reports = await verifier.lerVerifyCredentials({ credentials: [w.tokens.uniForAda, w.tokens.millEarly, w.tokens.revoked], now: w.now });
+    const reports = await verifier.lerVerifyCredentials({
+      credentials: [w.tokens.uniForAda, w.tokens.millEarly, w.tokens.revoked],
+      now: w.now,
+    });
     // The revoked one cannot be known revoked without the chain either.
     expect(reports.map((r) => r.result)).to.deep.equal(["unknown", "unknown", "unknown"]);
   });
@@ -239,12 +277,20 @@ describe("reliability: RPC faults give unknown with the reason, never valid", fu
     await proxy.down();
     let report: PresentationReport;
     try {
-      report = await verifier.lerVerifyPresentation({ presentation: token, challenge: "challenge-4f1c7a", domain: "employer.example", now: w.now });
+      report = await verifier.lerVerifyPresentation({
+        presentation: token,
+        challenge: "challenge-4f1c7a",
+        domain: "employer.example",
+        now: w.now,
+      });
     } finally {
       await proxy.up();
     }
     expect(report.result).to.equal("unknown");
-    expect(report.checks.find((c) => c.id === "holder_signature")).to.deep.include({ outcome: "unknown", code: "chain_unreachable" });
+    expect(report.checks.find((c) => c.id === "holder_signature")).to.deep.include({
+      outcome: "unknown",
+      code: "chain_unreachable",
+    });
     expect(report.credentials[0]!.result).to.equal("unknown");
   });
 
@@ -252,7 +298,10 @@ describe("reliability: RPC faults give unknown with the reason, never valid", fu
     // The attacker signs in the university's name; a lying node adds to the real history a DIDDelegateChanged that
     // makes the attacker a veriKey delegate, emitted (or made up) at an address that is not the ERC-1056 registry.
     const forged = w.credential({ issuer: "university", signer: "mallory" });
-    expect((await verify(await freshVerifier(), forged)).report.result, "an honest node: the forgery is invalid").to.equal("invalid");
+    expect(
+      (await verify(await freshVerifier(), forged)).report.result,
+      "an honest node: the forgery is invalid",
+    ).to.equal("invalid");
     const head = await w.base.network.provider.getBlockNumber();
     proxy.setFault(
       {
@@ -267,7 +316,10 @@ describe("reliability: RPC faults give unknown with the reason, never valid", fu
               topicOf("DIDDelegateChanged(address,bytes32,address,uint256,uint256)"),
               zeroPadValue(w.wallets.university.address, 32).toLowerCase(),
             ],
-            data: abi.encode(["bytes32", "address", "uint256", "uint256"], [encodeBytes32String("veriKey"), w.wallets.mallory.address, 2n ** 40n, 0]),
+            data: abi.encode(
+              ["bytes32", "address", "uint256", "uint256"],
+              [encodeBytes32String("veriKey"), w.wallets.mallory.address, 2n ** 40n, 0],
+            ),
             blockNumber: `0x${head.toString(16)}`,
             logIndex: "0x7",
           };
@@ -296,7 +348,12 @@ describe("reliability: RPC faults give unknown with the reason, never valid", fu
       },
       (m) => m === "eth_call",
     );
-    const pool = new VerifierPool({ rpcUrl: proxy.url, deployment: w.base.network.deployment, networkName: w.networkName, threads: 2 });
+    const pool = new VerifierPool({
+      rpcUrl: proxy.url,
+      deployment: w.base.network.deployment,
+      networkName: w.networkName,
+      threads: 2,
+    });
     try {
       const tokens = [w.tokens.uniForAda, w.tokens.revoked, w.tokens.uniForGrace];
       const reports = await pool.verifyCredentials(tokens, { now: w.now });
@@ -323,7 +380,11 @@ describe("reliability: RPC faults give unknown with the reason, never valid", fu
             const from = Number(fromBlock);
             if (Number(toBlock) - from + 1 > MAX_RANGE) {
               refused++;
-              return { jsonrpc: "2.0", id: r.id, error: { code: -32005, message: `query exceeds max block range ${MAX_RANGE}` } };
+              return {
+                jsonrpc: "2.0",
+                id: r.id,
+                error: { code: -32005, message: `query exceeds max block range ${MAX_RANGE}` },
+              };
             }
             narrowQueries++;
             return { ...r, result: narrow(r.result as RawLog[], from) };
@@ -350,7 +411,9 @@ describe("reliability: RPC faults give unknown with the reason, never valid", fu
       const uncapped = await freshVerifier();
       const expected: Record<string, Record<string, string>> = {};
       for (const [name, token] of Object.entries(all)) expected[name] = codes((await verify(uncapped, token)).report);
-      expect(expected.delegateValid!.signature, "the history matters: a delegate signs").to.equal("pass:signature_valid");
+      expect(expected.delegateValid!.signature, "the history matters: a delegate signs").to.equal(
+        "pass:signature_valid",
+      );
       expect(expected.delegateRevoked!.signature, "and a revoked one does not").to.equal("fail:invalid_signature");
 
       const capped = capRange();
@@ -359,11 +422,19 @@ describe("reliability: RPC faults give unknown with the reason, never valid", fu
         expect(codes((await verify(verifier, token)).report), name).to.deep.equal(expected[name]);
       }
       expect(capped.narrowQueries(), "several single-block queries").to.be.greaterThan(3);
-      expect(capped.refused(), "the wide query is tried once per verifier, then links are followed at once").to.equal(1);
+      expect(capped.refused(), "the wide query is tried once per verifier, then links are followed at once").to.equal(
+        1,
+      );
     });
 
     it("the histories read by links are the histories read in one range, event for event, for every identity", async () => {
-      const request = { issuers: Object.values(w.wallets).map((x) => x.address), typeNames: [], statuses: [], hashes: [], anchors: [] };
+      const request = {
+        issuers: Object.values(w.wallets).map((x) => x.address),
+        typeNames: [],
+        statuses: [],
+        hashes: [],
+        anchors: [],
+      };
       const { deployment } = w.base.network;
       const direct = rpcProvider(w.base.network.rpcUrl!, w.chainId);
       const viaProxy = rpcProvider(proxy.url, w.chainId);
@@ -389,7 +460,11 @@ describe("reliability: RPC faults give unknown with the reason, never valid", fu
     it("a capped endpoint whose links do not lead back in time (a loop) -> unknown: chain_inconsistent", async () => {
       // Every delegate change claims its previous change was in its own block.
       capRange((logs, block) =>
-        logs.map((l) => (l.topics[0] === delegateChanged ? { ...l, data: `${l.data.slice(0, -64)}${block.toString(16).padStart(64, "0")}` } : l)),
+        logs.map((l) =>
+          l.topics[0] === delegateChanged
+            ? { ...l, data: `${l.data.slice(0, -64)}${block.toString(16).padStart(64, "0")}` }
+            : l,
+        ),
       );
       const started = performance.now();
       const { report } = await verify(await freshVerifier());
@@ -397,7 +472,10 @@ describe("reliability: RPC faults give unknown with the reason, never valid", fu
     });
 
     it("a capped endpoint that also refuses single blocks -> unknown: chain_error", async () => {
-      proxy.setFault({ kind: "rpcError", code: -32005, message: "query exceeds max block range 0" }, (m) => m === "eth_getLogs");
+      proxy.setFault(
+        { kind: "rpcError", code: -32005, message: "query exceeds max block range 0" },
+        (m) => m === "eth_getLogs",
+      );
       const started = performance.now();
       const { report } = await verify(await freshVerifier());
       expectUnknown(report, performance.now() - started, "chain_error");

@@ -36,7 +36,8 @@ describe("reliability: writes", function () {
       home: join(dir, "home"),
       secret: "writes secret",
       confirmations: 3,
-      fund: async (address) => void (await (await funder.sendTransaction({ to: address, value: parseEther("10") })).wait()),
+      fund: async (address) =>
+        void (await (await funder.sendTransaction({ to: address, value: parseEther("10") })).wait()),
     });
     const created = await agent.lerCreateIdentity({ alias: "issuer" });
     issuer = created.did;
@@ -53,12 +54,18 @@ describe("reliability: writes", function () {
   /** Resolves once the agent has made `n` more JSON-RPC requests than now: it had that many chances to resolve. */
   async function requestsLater(n: number): Promise<void> {
     const target = proxy.methods.length + n;
-    await until(() => proxy.methods.length >= target, `${n} more JSON-RPC requests`, { timeoutMs: 10_000, intervalMs: 5 });
+    await until(() => proxy.methods.length >= target, `${n} more JSON-RPC requests`, {
+      timeoutMs: 10_000,
+      intervalMs: 5,
+    });
   }
 
   const writes: [string, () => Promise<WriteResult | WriteResult[]>][] = [
     ["lerRevoke (status registry)", () => agent.lerRevoke({ issuer, entries: [{ list: "0", index: 7 }] })],
-    ["lerRevoke of many words", () => agent.lerRevoke({ issuer, entries: [0, 256, 512].map((index) => ({ list: "1", index })) })],
+    [
+      "lerRevoke of many words",
+      () => agent.lerRevoke({ issuer, entries: [0, 256, 512].map((index) => ({ list: "1", index })) }),
+    ],
     ["lerRevokeByHash", () => agent.lerRevokeByHash({ issuer, credentials: [`0x${"ab".repeat(32)}`] })],
     ["lerAnchor (through the intent log)", () => agent.lerAnchor({ issuer, root: `0x${"cd".repeat(32)}` })],
     ["lerAddDelegate (ERC-1056)", () => agent.lerAddDelegate({ did: issuer }).then((r) => r.tx)],
@@ -75,7 +82,10 @@ describe("reliability: writes", function () {
         return r;
       });
       // Wait until the transaction is in a block (the head moves), then let the agent poll.
-      await until(async () => (await chain.getBlockNumber()) !== headBefore, "the write's block", { timeoutMs: 10_000, intervalMs: 5 });
+      await until(async () => (await chain.getBlockNumber()) !== headBefore, "the write's block", {
+        timeoutMs: 10_000,
+        intervalMs: 5,
+      });
       await requestsLater(10);
       expect(settled, "resolved with 1 confirmation").to.equal(false);
       await chain.send("evm_mine", []);
@@ -91,7 +101,9 @@ describe("reliability: writes", function () {
   it("a write the contract refuses comes back as a LerError with the contract's reason as its code", async () => {
     // The issuer is no accreditor: TrustRegistryNotAccreditor(issuer). (The candidate's key is here: it consents.)
     const candidate = (await agent.lerCreateIdentity({ alias: "candidate" })).did;
-    const refused = await rejection(agent.lerAccredit({ accreditor: issuer, subject: candidate, role: "issuer", types: ["Degree"] }));
+    const refused = await rejection(
+      agent.lerAccredit({ accreditor: issuer, subject: candidate, role: "issuer", types: ["Degree"] }),
+    );
     expect(refused.name, refused.stack).to.equal("LerError");
     expect(refused.code).to.equal("not_accreditor");
     const governorOnly = await rejection(agent.lerRegisterType({ governor: issuer, name: "Degree" }));

@@ -10,7 +10,12 @@ export const degree: Achievement = achievement({
   criteria: { narrative: "Completed 180 ECTS credits, including a supervised final-year project." },
   achievementType: "Degree",
   alignments: [
-    { targetName: "Software engineering", targetUrl: "https://esco.example/skill/software-engineering", targetFramework: "ESCO", targetCode: "S1.3" },
+    {
+      targetName: "Software engineering",
+      targetUrl: "https://esco.example/skill/software-engineering",
+      targetFramework: "ESCO",
+      targetCode: "S1.3",
+    },
     { targetName: "Database design", targetUrl: "https://esco.example/skill/database-design", targetFramework: "ESCO" },
     { targetName: "Algorithms", targetUrl: "https://esco.example/skill/algorithms", targetFramework: "ESCO" },
   ],
@@ -23,8 +28,17 @@ export const bootcamp: Achievement = achievement({
   criteria: { narrative: "Built and deployed a capstone web application reviewed by industry mentors." },
   achievementType: "Certificate",
   alignments: [
-    { targetName: "JavaScript", targetUrl: "https://skills.code-bootcamp.example/js-301", targetCode: "JS-301", targetFramework: "Bootcamp Skills Framework" },
-    { targetName: "Web application development", targetUrl: "https://esco.example/skill/web-development", targetFramework: "ESCO" },
+    {
+      targetName: "JavaScript",
+      targetUrl: "https://skills.code-bootcamp.example/js-301",
+      targetCode: "JS-301",
+      targetFramework: "Bootcamp Skills Framework",
+    },
+    {
+      targetName: "Web application development",
+      targetUrl: "https://esco.example/skill/web-development",
+      targetFramework: "ESCO",
+    },
   ],
 });
 

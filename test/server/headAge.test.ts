@@ -10,7 +10,8 @@ import { CHALLENGE, DOMAIN, createAdversarialWorld, type AdversarialWorld } from
 // chain hours ago would look.
 
 type Report = CredentialReport | PresentationReport;
-const summary = (r: Report): string => JSON.stringify({ result: r.result, checks: r.checks.map((c) => `${c.id}:${c.outcome}:${c.code}`) });
+const summary = (r: Report): string =>
+  JSON.stringify({ result: r.result, checks: r.checks.map((c) => `${c.id}:${c.outcome}:${c.code}`) });
 const lagging = (r: Report): boolean => r.checks.some((c) => c.outcome === "unknown" && c.code === "chain_lagging");
 
 describe("ler serve: a lagging node (maxHeadAgeSeconds)", function () {
@@ -62,17 +63,28 @@ describe("ler serve: a lagging node (maxHeadAgeSeconds)", function () {
 
   it("POST /v1/verify: valid within the bound, and valid without one on the dev chain (its default is off)", async () => {
     for (const options of [{ now: () => head + 60, maxHeadAgeSeconds: 120 }, { now: () => hoursLater }]) {
-      for (const r of await ask<Report>(options, "/v1/verify", verifyBodies())) expect(r.result, summary(r)).to.equal("valid");
+      for (const r of await ask<Report>(options, "/v1/verify", verifyBodies()))
+        expect(r.result, summary(r)).to.equal("valid");
     }
   });
 
   it("the deployment record's bound applies by default; the option overrides it (null: off)", async () => {
-    const [onByRecord] = await ask<Report>({ network: withRecord(120), now: () => hoursLater }, "/v1/verify", [{ credential: w.tokens.uniForAda }]);
+    const [onByRecord] = await ask<Report>({ network: withRecord(120), now: () => hoursLater }, "/v1/verify", [
+      { credential: w.tokens.uniForAda },
+    ]);
     expect(onByRecord!.result, summary(onByRecord!)).to.equal("unknown");
     expect(lagging(onByRecord!), summary(onByRecord!)).to.equal(true);
-    const [offByOption] = await ask<Report>({ network: withRecord(120), now: () => hoursLater, maxHeadAgeSeconds: null }, "/v1/verify", [{ credential: w.tokens.uniForAda }]);
+    const [offByOption] = await ask<Report>(
+      { network: withRecord(120), now: () => hoursLater, maxHeadAgeSeconds: null },
+      "/v1/verify",
+      [{ credential: w.tokens.uniForAda }],
+    );
     expect(offByOption!.result, summary(offByOption!)).to.equal("valid");
-    const [widerByOption] = await ask<Report>({ network: withRecord(120), now: () => hoursLater, maxHeadAgeSeconds: 4 * 3600 }, "/v1/verify", [{ credential: w.tokens.uniForAda }]);
+    const [widerByOption] = await ask<Report>(
+      { network: withRecord(120), now: () => hoursLater, maxHeadAgeSeconds: 4 * 3600 },
+      "/v1/verify",
+      [{ credential: w.tokens.uniForAda }],
+    );
     expect(widerByOption!.result, summary(widerByOption!)).to.equal("valid");
   });
 

@@ -38,7 +38,6 @@ const CONTRAST_PROBE = `(() => {
   return out;
 })()`;
 
-
 describe("ler serve: the web page in Chromium", function () {
   this.timeout(60_000);
   let sw: ServerWorld;
@@ -67,21 +66,48 @@ describe("ler serve: the web page in Chromium", function () {
     await page.getByRole("button", { name: "Verify", exact: true }).click();
     return page.locator(".verdict[data-verdict]").first();
   };
-  const chainNames = (scope = page.locator(".credential-report").first()) => scope.locator(".chain .node-name").allInnerTexts();
+  const chainNames = (scope = page.locator(".credential-report").first()) =>
+    scope.locator(".chain .node-name").allInnerTexts();
 
   it("a valid credential: the verdict, every check passed, the trust chain root -> accreditor -> issuer, the certificate", async () => {
     const verdict = await verify(sw.jwt.degree);
     await expect(await verdict.getAttribute("data-verdict")).to.equal("valid");
     expect(await verdict.locator(".verdict-title").innerText()).to.equal("Credential: Valid");
-    expect(await chainNames()).to.deep.equal(["National Qualifications Authority", "Regional Accreditation Agency", "State University"]);
-    expect(await page.locator(".chain .node-role").allInnerTexts()).to.deep.equal(["ROOT AUTHORITY", "ACCREDITOR", "ISSUER"]);
-    const outcomes = await page.locator("tr[data-check]").evaluateAll((rows) => rows.map((r) => `${r.getAttribute("data-check")}:${r.getAttribute("data-outcome")}`));
-    expect(outcomes).to.deep.equal(["format:pass", "schema:pass", "issuer:pass", "anchor:pass", "signature:pass", "trust:pass", "status:pass", "validity:pass"]);
+    expect(await chainNames()).to.deep.equal([
+      "National Qualifications Authority",
+      "Regional Accreditation Agency",
+      "State University",
+    ]);
+    expect(await page.locator(".chain .node-role").allInnerTexts()).to.deep.equal([
+      "ROOT AUTHORITY",
+      "ACCREDITOR",
+      "ISSUER",
+    ]);
+    const outcomes = await page
+      .locator("tr[data-check]")
+      .evaluateAll((rows) => rows.map((r) => `${r.getAttribute("data-check")}:${r.getAttribute("data-outcome")}`));
+    expect(outcomes).to.deep.equal([
+      "format:pass",
+      "schema:pass",
+      "issuer:pass",
+      "anchor:pass",
+      "signature:pass",
+      "trust:pass",
+      "status:pass",
+      "validity:pass",
+    ]);
     const cert = page.locator(".certificate");
     expect(await cert.locator("h3").innerText()).to.equal("BSc Computer Science");
     const certText = await cert.innerText();
-    expect(certText, certText).to.include("By State University (the credential's claim").and.include("Anchored on chain").and.include("Awarded to");
-    expect(await cert.locator(".skill-name").allInnerTexts()).to.deep.equal(["Software engineering", "Database design", "Algorithms"]);
+    expect(certText, certText)
+      .to.include("By State University (the credential's claim")
+      .and.include("Anchored on chain")
+      .and.include("Awarded to");
+    expect(await cert.locator(".skill-name").allInnerTexts()).to.deep.equal([
+      "Software engineering",
+      "Database design",
+      "Algorithms",
+    ]);
     expect(await cert.locator(".cert-stamp").innerText()).to.match(/verified/i);
     // Focus moves to the verdict, so that keyboard and screen-reader users land on the answer.
     expect(await page.evaluate("document.activeElement?.classList.contains('verdict')")).to.equal(true);
@@ -91,9 +117,17 @@ describe("ler serve: the web page in Chromium", function () {
   it("a credential claiming another issuer's name: the chain names the registry's issuer, the claim is shown as a claim", async () => {
     const verdict = await verify(sw.jwt.impostor);
     expect(await verdict.getAttribute("data-verdict")).to.equal("valid");
-    expect(await chainNames()).to.deep.equal(["National Qualifications Authority", "Regional Accreditation Agency", "Code Bootcamp"]);
-    expect(await page.locator(".chain .node-claim").innerText()).to.equal("The credential calls its issuer “State University” (the credential's claim, not the registry's)");
-    expect(await page.locator(".certificate").innerText()).to.include("By State University (the credential's claim, signed by");
+    expect(await chainNames()).to.deep.equal([
+      "National Qualifications Authority",
+      "Regional Accreditation Agency",
+      "Code Bootcamp",
+    ]);
+    expect(await page.locator(".chain .node-claim").innerText()).to.equal(
+      "The credential calls its issuer “State University” (the credential's claim, not the registry's)",
+    );
+    expect(await page.locator(".certificate").innerText()).to.include(
+      "By State University (the credential's claim, signed by",
+    );
   });
 
   it("nothing overflows sideways, on a wide screen or a phone", async () => {
@@ -103,7 +137,10 @@ describe("ler serve: the web page in Chromium", function () {
       await page.setViewportSize({ width, height: 900 });
       expect(await page.evaluate("document.documentElement.scrollWidth"), `at ${width}px`).to.be.at.most(width);
     }
-    expect(await page.locator(".certificate h4").allInnerTexts()).to.deep.equal(["BSc Computer Science · Degree", "Databases 101 · Course"]);
+    expect(await page.locator(".certificate h4").allInnerTexts()).to.deep.equal([
+      "BSc Computer Science · Degree",
+      "Databases 101 · Course",
+    ]);
     await screenshot(page, "verify-clr-phone");
   });
 
@@ -155,7 +192,10 @@ describe("ler serve: the web page in Chromium", function () {
     expect(await verdict.getAttribute("data-verdict")).to.equal("valid");
     expect(await verdict.locator(".verdict-title").innerText()).to.equal("Presentation: Valid");
     expect(await page.locator(".credential-report").count()).to.equal(2);
-    expect(await page.locator(".certificate h3").allInnerTexts()).to.deep.equal(["BSc Computer Science", "Full-stack Web Developer"]);
+    expect(await page.locator(".certificate h3").allInnerTexts()).to.deep.equal([
+      "BSc Computer Science",
+      "Full-stack Web Developer",
+    ]);
     expect(await chainNames(page.locator(".credential-report").nth(1))).to.deep.equal([
       "National Qualifications Authority",
       "Regional Accreditation Agency",
@@ -184,7 +224,10 @@ describe("ler serve: the web page in Chromium", function () {
       "State University",
       "Code Bootcamp",
     ]);
-    await page.getByRole("button", { name: /State University/ }).first().click();
+    await page
+      .getByRole("button", { name: /State University/ })
+      .first()
+      .click();
     const detail = page.locator("#registry-detail [data-entity]");
     await detail.waitFor();
     expect(await detail.locator("h3").innerText()).to.match(/^State University/);
@@ -193,25 +236,39 @@ describe("ler serve: the web page in Chromium", function () {
       "Regional Accreditation Agency",
       "State University",
     ]);
-    expect(await detail.innerText()).to.include("Degree, Course").and.include("Accredited");
+    expect(await detail.innerText())
+      .to.include("Degree, Course")
+      .and.include("Accredited");
     expect(await detail.locator("table.history tbody tr").count()).to.equal(1);
     expect(await detail.locator("table.versions tbody tr").count()).to.equal(1);
 
     // Code Bootcamp was suspended and reinstated: three versions, each with its time, role, status, scope and validity.
-    await page.getByRole("button", { name: /Code Bootcamp/ }).first().click();
+    await page
+      .getByRole("button", { name: /Code Bootcamp/ })
+      .first()
+      .click();
     const camp = page.locator("#registry-detail [data-entity]");
     await page.locator("#registry-detail h3", { hasText: /^Code Bootcamp/ }).waitFor();
     const versions = camp.locator("table.versions");
-    expect(await versions.locator("thead th").allTextContents()).to.deep.equal(["Since", "Role", "Status", "Scope", "Valid", "Reason"]);
-    const rows = await versions.locator("tbody tr").evaluateAll((trs) =>
-      trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => (td.textContent ?? "").trim())),
-    );
+    expect(await versions.locator("thead th").allTextContents()).to.deep.equal([
+      "Since",
+      "Role",
+      "Status",
+      "Scope",
+      "Valid",
+      "Reason",
+    ]);
+    const rows = await versions
+      .locator("tbody tr")
+      .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => (td.textContent ?? "").trim())));
     expect(rows.map((r) => r.slice(1))).to.deep.equal([
       ["Issuer", "Active", "Certificate, Competency", "from the start, no end", "—"],
       ["Issuer", "Suspended", "Certificate, Competency", "from the start, no end", "3"],
       ["Issuer", "Active", "Certificate, Competency", "from the start, no end", "—"],
     ]);
-    const since = await versions.locator("tbody tr").evaluateAll((trs) => trs.map((tr) => Number(tr.getAttribute("data-since"))));
+    const since = await versions
+      .locator("tbody tr")
+      .evaluateAll((trs) => trs.map((tr) => Number(tr.getAttribute("data-since"))));
     expect(since[0]).to.be.lessThan(since[1]!);
     expect(since[1]).to.be.lessThan(since[2]!);
     expect(rows[0]![0]).to.match(/UTC$/);
@@ -228,9 +285,13 @@ describe("ler serve: the web page in Chromium", function () {
     await verify(sw.jwt.degree);
     await page.getByRole("tab", { name: "Metrics" }).click();
     await page.locator("#chart-accreditation svg[role=img]").waitFor();
-    const stats = await page.locator(".stat").evaluateAll((cards) =>
-      Object.fromEntries(cards.map((c) => [c.querySelector(".stat-label")!.textContent, c.querySelector(".stat-value")!.textContent])),
-    );
+    const stats = await page
+      .locator(".stat")
+      .evaluateAll((cards) =>
+        Object.fromEntries(
+          cards.map((c) => [c.querySelector(".stat-label")!.textContent, c.querySelector(".stat-value")!.textContent]),
+        ),
+      );
     expect(stats).to.include({ "Root authorities": "1", Accreditors: "1", Issuers: "2", "Credentials suspended": "1" });
     expect(Number(stats["Verifications served"])).to.be.at.least(1);
     for (const id of ["chart-accreditation", "chart-credentials", "chart-outcomes", "chart-latency"]) {
@@ -246,16 +307,20 @@ describe("ler serve: the web page in Chromium", function () {
 
   it("the learner view: skills proven, and the job match with what is met, by which credential, and what is missing", async () => {
     await page.getByRole("tab", { name: "My skills" }).click();
-    await page.getByLabel("Your credentials").fill([sw.jwt.degree, sw.jwt.bootcamp, sw.jwt.teamwork, sw.jwt.revoked].join("\n"));
+    await page
+      .getByLabel("Your credentials")
+      .fill([sw.jwt.degree, sw.jwt.bootcamp, sw.jwt.teamwork, sw.jwt.revoked].join("\n"));
     await page.getByRole("button", { name: "Load the example profile" }).click();
     await page.waitForFunction("document.getElementById('skills-profile').value.includes('Junior Software Engineer')");
     await page.getByRole("button", { name: "Show my skills and the match" }).click();
     const match = page.locator(".match");
     await match.waitFor();
     expect(await match.getAttribute("data-satisfied")).to.equal("false");
-    const rows = await match.locator("tr[data-requirement]").evaluateAll((trs) =>
-      Object.fromEntries(trs.map((tr) => [tr.getAttribute("data-requirement"), tr.getAttribute("data-status")])),
-    );
+    const rows = await match
+      .locator("tr[data-requirement]")
+      .evaluateAll((trs) =>
+        Object.fromEntries(trs.map((tr) => [tr.getAttribute("data-requirement"), tr.getAttribute("data-status")])),
+      );
     expect(rows).to.deep.equal({
       "A bachelor's degree": "met",
       "Software engineering": "met",

@@ -55,13 +55,20 @@ describe("ler serve against slow clients", function () {
   });
 
   it("closes connections whose headers arrive too slowly, within the header timeout", async () => {
-    server = await startServer({ network, port: 0, headersTimeoutMs: 400, requestTimeoutMs: 800, keepAliveTimeoutMs: 300 });
+    server = await startServer({
+      network,
+      port: 0,
+      headersTimeoutMs: 400,
+      requestTimeoutMs: 800,
+      keepAliveTimeoutMs: 300,
+    });
     const started = Date.now();
     for (let i = 0; i < 20; i++) clients.push(await open(server.port));
     for (const c of clients) c.socket.write("GET /v1/nothing HTTP/1.1\r\nHost: 127.0.0.1\r\n");
     // One header byte per client every 50 ms: never idle, never finished. At most 60 rounds (3 s).
     for (let round = 0; round < 60 && clients.some((c) => c.closedAt === undefined); round++) {
-      for (const c of clients) if (c.closedAt === undefined && !c.socket.destroyed) c.socket.write(round === 0 ? "X-Slow: " : "a");
+      for (const c of clients)
+        if (c.closedAt === undefined && !c.socket.destroyed) c.socket.write(round === 0 ? "X-Slow: " : "a");
       await sleep(50);
     }
     await until(() => clients.every((c) => c.closedAt !== undefined), 500);
@@ -71,11 +78,18 @@ describe("ler serve against slow clients", function () {
     // The header timeout (400 ms) plus the server's checking interval, with room for a busy machine.
     expect(slowest).to.be.below(2500);
     // Answered 408 (or simply closed), never served.
-    for (const c of clients) expect(c.data === "" || c.data.startsWith("HTTP/1.1 408")).to.equal(true, c.data.slice(0, 80));
+    for (const c of clients)
+      expect(c.data === "" || c.data.startsWith("HTTP/1.1 408")).to.equal(true, c.data.slice(0, 80));
   });
 
   it("closes a connection that sends nothing, and an idle keep-alive connection after a response", async () => {
-    server = await startServer({ network, port: 0, headersTimeoutMs: 400, requestTimeoutMs: 800, keepAliveTimeoutMs: 300 });
+    server = await startServer({
+      network,
+      port: 0,
+      headersTimeoutMs: 400,
+      requestTimeoutMs: 800,
+      keepAliveTimeoutMs: 300,
+    });
     const silent = await open(server.port);
     const served = await open(server.port);
     clients.push(silent, served);

@@ -65,7 +65,10 @@ describe("revocation and suspension that stock verifiers honour", function () {
     return Object.fromEntries(result.results!.map((r) => [r.credentialStatus.statusPurpose, r.status]));
   };
 
-  const statusChecks = (checks: readonly Check[]) => checks.filter((c) => c.id === "status").map((c) => `${c.outcome}:${c.code}${c.details?.purpose ? `:${c.details.purpose}` : ""}`);
+  const statusChecks = (checks: readonly Check[]) =>
+    checks
+      .filter((c) => c.id === "status")
+      .map((c) => `${c.outcome}:${c.code}${c.details?.purpose ? `:${c.details.purpose}` : ""}`);
 
   before(async () => {
     w = await createAgentWorld("json-rpc");
@@ -98,9 +101,16 @@ describe("revocation and suspension that stock verifiers honour", function () {
   it("issued credentials carry the LER entry and one BitstringStatusListEntry per purpose, on the same list and index", () => {
     const { payload } = decodeJWT(fresh.jwt);
     const status = payload.credentialStatus as Record<string, string>[];
-    expect(status.map((e) => e.type)).to.deep.equal(["LERStatusRegistryEntry", "BitstringStatusListEntry", "BitstringStatusListEntry"]);
+    expect(status.map((e) => e.type)).to.deep.equal([
+      "LERStatusRegistryEntry",
+      "BitstringStatusListEntry",
+      "BitstringStatusListEntry",
+    ]);
     const address = university.split(":").pop()!;
-    for (const [i, purpose] of [[1, "revocation"], [2, "suspension"]] as const) {
+    for (const [i, purpose] of [
+      [1, "revocation"],
+      [2, "suspension"],
+    ] as const) {
       expect(status[i]).to.deep.equal({
         id: `${base}/${address}/${fresh.list}/${purpose}#${fresh.index}`,
         type: "BitstringStatusListEntry",
@@ -123,22 +133,37 @@ describe("revocation and suspension that stock verifiers honour", function () {
     expect(issuer).to.equal(university);
     expect(payload).to.deep.include({ iss: university, jti: url, sub: `${url}#list`, id: url, issuer: university });
     expect(payload.type).to.deep.equal(["VerifiableCredential", "BitstringStatusListCredential"]);
-    expect(payload.credentialSubject).to.deep.include({ id: `${url}#list`, type: "BitstringStatusList", statusPurpose: "revocation" });
+    expect(payload.credentialSubject).to.deep.include({
+      id: `${url}#list`,
+      type: "BitstringStatusList",
+      statusPurpose: "revocation",
+    });
     // Derived from the chain at a block, which it names.
     const head = await w.network.provider.getBlock("latest");
-    expect(payload.statusRegistrySnapshot).to.deep.include({ type: "LERStatusRegistrySnapshot", chainId: w.network.chainId, registry: w.network.deployment.contracts.StatusRegistry.address, statusList: revoked.list });
+    expect(payload.statusRegistrySnapshot).to.deep.include({
+      type: "LERStatusRegistrySnapshot",
+      chainId: w.network.chainId,
+      registry: w.network.deployment.contracts.StatusRegistry.address,
+      statusList: revoked.list,
+    });
     expect(payload.statusRegistrySnapshot.chainBlock).to.be.a("number").and.at.most(head!.number);
     expect(payload.validFrom).to.equal(new Date(payload.nbf! * 1000).toISOString().replace(".000Z", "Z"));
 
     const list = await decodeList({ encodedList: payload.credentialSubject.encodedList });
     expect(list.length).to.equal(LIST_SIZE);
-    expect([list.getStatus(revoked.index), list.getStatus(fresh.index), list.getStatus(suspended.index)]).to.deep.equal([true, false, false]);
+    expect([list.getStatus(revoked.index), list.getStatus(fresh.index), list.getStatus(suspended.index)]).to.deep.equal(
+      [true, false, false],
+    );
 
     // A list changed after signing is refused by stock did-jwt.
     const [h, p, s] = jwt.split(".") as [string, string, string];
     const forged = JSON.parse(Buffer.from(p, "base64url").toString("utf8"));
-    forged.credentialSubject.encodedList = payload.credentialSubject.encodedList.replace(/.$/, (c: string) => (c === "A" ? "B" : "A"));
-    const refused = await verifyJWT(`${h}.${Buffer.from(JSON.stringify(forged)).toString("base64url")}.${s}`, { resolver: stock() }).then(
+    forged.credentialSubject.encodedList = payload.credentialSubject.encodedList.replace(/.$/, (c: string) =>
+      c === "A" ? "B" : "A",
+    );
+    const refused = await verifyJWT(`${h}.${Buffer.from(JSON.stringify(forged)).toString("base64url")}.${s}`, {
+      resolver: stock(),
+    }).then(
       () => "verified",
       (e: Error) => e.message,
     );
@@ -160,14 +185,21 @@ describe("revocation and suspension that stock verifiers honour", function () {
       ["fail:credential_revoked", "pass:status_list_agrees:revocation", "pass:status_list_agrees:suspension"],
     ]);
     const ok = await w.agent.lerVerifyCredential({ credential: fresh.jwt, checkStatusLists: true });
-    expect([ok.result, statusChecks(ok.checks)]).to.deep.equal(["valid", ["pass:not_revoked", "pass:status_list_agrees:revocation", "pass:status_list_agrees:suspension"]]);
+    expect([ok.result, statusChecks(ok.checks)]).to.deep.equal([
+      "valid",
+      ["pass:not_revoked", "pass:status_list_agrees:revocation", "pass:status_list_agrees:suspension"],
+    ]);
   });
 
   it("after reinstatement the chain says valid at once; the list disagrees (reported) until published again, then no longer suspended", async () => {
     await w.agent.lerReinstate({ issuer: university, entries: [{ list: suspended.list, index: suspended.index }] });
     const stale = await w.agent.lerVerifyCredential({ credential: suspended.jwt, checkStatusLists: true });
     expect(stale.result).to.equal("valid");
-    expect(statusChecks(stale.checks)).to.deep.equal(["pass:not_revoked", "pass:status_list_agrees:revocation", "skipped:status_list_disagrees:suspension"]);
+    expect(statusChecks(stale.checks)).to.deep.equal([
+      "pass:not_revoked",
+      "pass:status_list_agrees:revocation",
+      "skipped:status_list_disagrees:suspension",
+    ]);
     const disagreement = stale.checks.find((c) => c.code === "status_list_disagrees")!;
     expect(disagreement.details).to.deep.include({ set: true, onChain: false, purpose: "suspension" });
     expect(disagreement.message).to.contain("publish");
@@ -178,7 +210,10 @@ describe("revocation and suspension that stock verifiers honour", function () {
     expect(published.lists.find((l) => l.purpose === "suspension" && l.list === suspended.list)?.set).to.equal(0);
     expect(await stockStatus(suspended.jwt)).to.deep.equal({ revocation: false, suspension: false });
     const fresher = await w.agent.lerVerifyCredential({ credential: suspended.jwt, checkStatusLists: true });
-    expect([fresher.result, statusChecks(fresher.checks)]).to.deep.equal(["valid", ["pass:not_revoked", "pass:status_list_agrees:revocation", "pass:status_list_agrees:suspension"]]);
+    expect([fresher.result, statusChecks(fresher.checks)]).to.deep.equal([
+      "valid",
+      ["pass:not_revoked", "pass:status_list_agrees:revocation", "pass:status_list_agrees:suspension"],
+    ]);
   });
 
   it("a list at the URL that is not the one the credential names (another list of the issuer) is reported, and still the chain decides", async () => {

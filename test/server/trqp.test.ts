@@ -145,13 +145,25 @@ describe("ler serve: TRQP v2 trust registry queries (/v1/trqp)", function () {
   });
   after(async () => sw?.close());
 
-  const send = async (method: string, path: string, body?: unknown, contentType = "application/json"): Promise<Reply> => {
+  const send = async (
+    method: string,
+    path: string,
+    body?: unknown,
+    contentType = "application/json",
+  ): Promise<Reply> => {
     const res = await fetch(`${sw.server.url}${path}`, {
       method,
-      ...(body !== undefined && { headers: { "Content-Type": contentType }, body: typeof body === "string" ? body : JSON.stringify(body) }),
+      ...(body !== undefined && {
+        headers: { "Content-Type": contentType },
+        body: typeof body === "string" ? body : JSON.stringify(body),
+      }),
     });
     const text = await res.text();
-    return { status: res.status, headers: res.headers, body: res.headers.get("content-type")?.includes("json") ? JSON.parse(text) : text };
+    return {
+      status: res.status,
+      headers: res.headers,
+      body: res.headers.get("content-type")?.includes("json") ? JSON.parse(text) : text,
+    };
   };
   const authorization = async (query: Record<string, unknown>) => {
     const r = await send("POST", "/v1/trqp/authorization", query);
@@ -165,12 +177,24 @@ describe("ler serve: TRQP v2 trust registry queries (/v1/trqp)", function () {
   };
   /** A query that conforms to its request schema, so that what the service answers is about a valid query. */
   const issue = (entity: string, authority: string, resource: string, context?: Record<string, string>) => {
-    const q = { entity_id: entity, authority_id: authority, action: "issue", resource, ...(context !== undefined && { context }) };
+    const q = {
+      entity_id: entity,
+      authority_id: authority,
+      action: "issue",
+      resource,
+      ...(context !== undefined && { context }),
+    };
     conforms(validators.authorizationRequest, q);
     return q;
   };
   const accredit = (entity: string, authority: string, resource: string, context?: Record<string, string>) => {
-    const q = { entity_id: entity, authority_id: authority, action: "accredit", resource, ...(context !== undefined && { context }) };
+    const q = {
+      entity_id: entity,
+      authority_id: authority,
+      action: "accredit",
+      resource,
+      ...(context !== undefined && { context }),
+    };
     conforms(validators.recognitionRequest, q);
     return q;
   };
@@ -186,7 +210,10 @@ describe("ler serve: TRQP v2 trust registry queries (/v1/trqp)", function () {
     if (code !== undefined) expect(r.body.code).to.equal(code);
   };
   const versionsOf = async (did: string) =>
-    (await send("GET", `/v1/registry/entities/${encodeURIComponent(did)}/history`)).body.versions as { since: number; status: string }[];
+    (await send("GET", `/v1/registry/entities/${encodeURIComponent(did)}/history`)).body.versions as {
+      since: number;
+      status: string;
+    }[];
 
   describe("POST /v1/trqp/authorization", () => {
     it("authorizes an accredited issuer through its accreditor, its root, the ecosystem and a governance DID", async () => {
@@ -194,8 +221,19 @@ describe("ler serve: TRQP v2 trust registry queries (/v1/trqp)", function () {
         const r = await authorization(issue(sw.ids.university, authority, "Degree"));
         expect(r.status, JSON.stringify(r.body)).to.equal(200);
         expect(r.headers.get("content-type")).to.match(/^application\/json/);
-        expect(r.body).to.include({ entity_id: sw.ids.university, authority_id: authority, action: "issue", resource: "Degree", authorized: true, reason: "authorized" });
-        expect(r.body.chain.map((l: { name: string }) => l.name)).to.deep.equal(["State University", "Regional Accreditation Agency", "National Qualifications Authority"]);
+        expect(r.body).to.include({
+          entity_id: sw.ids.university,
+          authority_id: authority,
+          action: "issue",
+          resource: "Degree",
+          authorized: true,
+          reason: "authorized",
+        });
+        expect(r.body.chain.map((l: { name: string }) => l.name)).to.deep.equal([
+          "State University",
+          "Regional Accreditation Agency",
+          "National Qualifications Authority",
+        ]);
         expect(r.body).to.not.have.property("time_requested");
         expect(r.body).to.not.have.property("context");
       }
@@ -212,8 +250,17 @@ describe("ler serve: TRQP v2 trust registry queries (/v1/trqp)", function () {
     });
 
     it("echoes the context exactly as sent and answers at its time; members it does not use are ignored", async () => {
-      const context = { time: at(await sw.w.now()), locator: "ler:localnet", "x-profile": "eu.europa.ec/ler", zone: "" };
-      const sent = JSON.stringify({ ...issue(sw.ids.university, sw.ids.root, "Course", context), nonce: "n-1", assertion_id: "Ignored" });
+      const context = {
+        time: at(await sw.w.now()),
+        locator: "ler:localnet",
+        "x-profile": "eu.europa.ec/ler",
+        zone: "",
+      };
+      const sent = JSON.stringify({
+        ...issue(sw.ids.university, sw.ids.root, "Course", context),
+        nonce: "n-1",
+        assertion_id: "Ignored",
+      });
       const r = await authorization(JSON.parse(sent) as Record<string, unknown>);
       expect(r.status, JSON.stringify(r.body)).to.equal(200);
       expect(r.body.context).to.deep.equal(context);
@@ -223,24 +270,40 @@ describe("ler serve: TRQP v2 trust registry queries (/v1/trqp)", function () {
       expect(r.body).to.not.have.property("nonce");
       // A blank time is "now", as the schemas' description of `time` says ("If blank, uses current server time"),
       // although their `format: date-time` does not admit it: accepted, echoed, nothing requested.
-      const blankQuery = { entity_id: sw.ids.university, authority_id: sw.ids.root, action: "issue", resource: "Degree", context: { time: "" } };
+      const blankQuery = {
+        entity_id: sw.ids.university,
+        authority_id: sw.ids.root,
+        action: "issue",
+        resource: "Degree",
+        context: { time: "" },
+      };
       expect(validators.authorizationRequest(blankQuery)).to.equal(false);
       const blank = await authorization(blankQuery);
       expect(blank.body.context).to.deep.equal({ time: "" });
       expect(blank.body).to.include({ authorized: true }).and.not.have.property("time_requested");
       // RFC 3339 in UTC with the +00:00 offset is the same time as Z.
-      const offset = await authorization(issue(sw.ids.university, sw.ids.root, "Degree", { time: "2020-01-01T00:00:00+00:00" }));
-      expect(offset.body).to.include({ time_requested: "2020-01-01T00:00:00+00:00", reason: "accreditation_not_yet_valid" });
+      const offset = await authorization(
+        issue(sw.ids.university, sw.ids.root, "Degree", { time: "2020-01-01T00:00:00+00:00" }),
+      );
+      expect(offset.body).to.include({
+        time_requested: "2020-01-01T00:00:00+00:00",
+        reason: "accreditation_not_yet_valid",
+      });
     });
 
     it("answers a time from the history: yes before a suspension, no during it, yes after the reinstatement, no before it existed", async () => {
       const versions = await versionsOf(sw.ids.bootcamp);
       expect(versions.map((v) => v.status)).to.deep.equal(["active", "suspended", "active"]);
-      const when = (seconds: number) => authorization(issue(sw.ids.bootcamp, sw.ids.accreditor, "Certificate", { time: at(seconds) }));
+      const when = (seconds: number) =>
+        authorization(issue(sw.ids.bootcamp, sw.ids.accreditor, "Certificate", { time: at(seconds) }));
       expect((await when(versions[1]!.since - 1)).body).to.include({ authorized: true, reason: "authorized" });
       const during = await when(versions[1]!.since);
       expect(during.status).to.equal(200);
-      expect(during.body).to.include({ authorized: false, reason: "issuer_suspended", time_requested: at(versions[1]!.since) });
+      expect(during.body).to.include({
+        authorized: false,
+        reason: "issuer_suspended",
+        time_requested: at(versions[1]!.since),
+      });
       expect(during.body.chain[0]).to.include({ status: "suspended", since: versions[1]!.since });
       expect((await when(versions[2]!.since + 1)).body).to.include({ authorized: true, reason: "authorized" });
       // Years before the registry existed the entity was known to nobody yet: a no from the history, not a 404.
@@ -281,27 +344,78 @@ describe("ler serve: TRQP v2 trust registry queries (/v1/trqp)", function () {
       }
       expectProblem(await send("POST", "/v1/trqp/authorization", [good]), 400, "malformed-query", "invalid_body");
       expectProblem(await send("POST", "/v1/trqp/recognition", "{not json"), 400, "malformed-query", "invalid_json");
-      expectProblem(await send("POST", "/v1/trqp/recognition", "<query/>", "application/xml"), 415, "unsupported-media-type", "unsupported_media_type");
-      expectProblem(await send("POST", "/v1/trqp/authorization", { ...good, resource: "x".repeat(1024 * 1024) }), 413, "body-too-large", "body_too_large");
+      expectProblem(
+        await send("POST", "/v1/trqp/recognition", "<query/>", "application/xml"),
+        415,
+        "unsupported-media-type",
+        "unsupported_media_type",
+      );
+      expectProblem(
+        await send("POST", "/v1/trqp/authorization", { ...good, resource: "x".repeat(1024 * 1024) }),
+        413,
+        "body-too-large",
+        "body_too_large",
+      );
     });
 
     it("an entity, authority, action or resource the registry does not know is 404; identifiers need not be DIDs", async () => {
       const university = sw.ids.university;
       // Any string is an identifier (the spec's own examples use "user-1234" and "auth-service-A"): one that names
       // nothing here is not recognized, never malformed.
-      for (const entity of ["user-1234", "https://issuer.example.org", "did:web:issuer.example.org", university.replace("localnet", "sepolia"), sw.ids.learner]) {
+      for (const entity of [
+        "user-1234",
+        "https://issuer.example.org",
+        "did:web:issuer.example.org",
+        university.replace("localnet", "sepolia"),
+        sw.ids.learner,
+      ]) {
         const r = await authorization(issue(entity, sw.ids.root, "Degree"));
         expectProblem(r, 404, "unknown-entity", "unknown_entity");
-        expectProblem(await recognition(accredit(entity, sw.ids.root, "Degree")), 404, "unknown-entity", "unknown_entity");
+        expectProblem(
+          await recognition(accredit(entity, sw.ids.root, "Degree")),
+          404,
+          "unknown-entity",
+          "unknown_entity",
+        );
       }
       const wrongChain = ecosystem.replace("eip155:31337:", "eip155:1:");
-      for (const authority of ["auth-service-A", sw.ids.learner, wrongChain, `did:ethr:localnet:${sw.w.network.deployment.contracts.TrustRegistry.address}`]) {
-        expectProblem(await authorization(issue(university, authority, "Degree")), 404, "unknown-authority", "unknown_authority");
+      for (const authority of [
+        "auth-service-A",
+        sw.ids.learner,
+        wrongChain,
+        `did:ethr:localnet:${sw.w.network.deployment.contracts.TrustRegistry.address}`,
+      ]) {
+        expectProblem(
+          await authorization(issue(university, authority, "Degree")),
+          404,
+          "unknown-authority",
+          "unknown_authority",
+        );
       }
-      expectProblem(await authorization({ ...issue(university, sw.ids.root, "Degree"), action: "verify" }), 404, "unknown-action", "unknown_action");
-      expectProblem(await recognition({ ...accredit(sw.ids.accreditor, sw.ids.root, "Degree"), action: "issue" }), 404, "unknown-action", "unknown_action");
-      expectProblem(await authorization(issue(university, sw.ids.root, "Diploma")), 404, "unknown-resource", "unknown_resource");
-      expectProblem(await recognition(accredit(sw.ids.accreditor, sw.ids.root, "Diploma")), 404, "unknown-resource", "unknown_resource");
+      expectProblem(
+        await authorization({ ...issue(university, sw.ids.root, "Degree"), action: "verify" }),
+        404,
+        "unknown-action",
+        "unknown_action",
+      );
+      expectProblem(
+        await recognition({ ...accredit(sw.ids.accreditor, sw.ids.root, "Degree"), action: "issue" }),
+        404,
+        "unknown-action",
+        "unknown_action",
+      );
+      expectProblem(
+        await authorization(issue(university, sw.ids.root, "Diploma")),
+        404,
+        "unknown-resource",
+        "unknown_resource",
+      );
+      expectProblem(
+        await recognition(accredit(sw.ids.accreditor, sw.ids.root, "Diploma")),
+        404,
+        "unknown-resource",
+        "unknown_resource",
+      );
     });
 
     it("problem types are absolute URIs that resolve to their documentation; unknown paths are problems too", async () => {
@@ -312,7 +426,11 @@ describe("ler serve: TRQP v2 trust registry queries (/v1/trqp)", function () {
       expect(await doc.text()).to.include(`<h1>${r.body.title as string}</h1>`);
       expectProblem(await send("GET", "/v1/trqp/problems/no-such-problem"), 404, "not-found", "not_found");
       expectProblem(await send("GET", "/v1/trqp/recognition"), 404, "not-found", "not_found");
-      expectProblem(await send("POST", "/v1/trqp/delegation", issue(sw.ids.university, sw.ids.root, "Degree")), 404, "not-found");
+      expectProblem(
+        await send("POST", "/v1/trqp/delegation", issue(sw.ids.university, sw.ids.root, "Degree")),
+        404,
+        "not-found",
+      );
     });
   });
 
@@ -326,7 +444,14 @@ describe("ler serve: TRQP v2 trust registry queries (/v1/trqp)", function () {
       ] as const) {
         const r = await recognition(accredit(entity, authority, "Competency"));
         expect(r.status, JSON.stringify(r.body)).to.equal(200);
-        expect(r.body).to.include({ entity_id: entity, authority_id: authority, action: "accredit", resource: "Competency", recognized: true, reason: "recognized" });
+        expect(r.body).to.include({
+          entity_id: entity,
+          authority_id: authority,
+          action: "accredit",
+          resource: "Competency",
+          recognized: true,
+          reason: "recognized",
+        });
         expect(r.body.chain[r.body.chain.length - 1]).to.include({ did: sw.ids.root, isRoot: true });
       }
     });
@@ -338,7 +463,10 @@ describe("ler serve: TRQP v2 trust registry queries (/v1/trqp)", function () {
       const issuer = await recognition(accredit(sw.ids.university, sw.ids.root, "Degree"));
       expect(issuer.body).to.include({ recognized: false, reason: "accreditor_not_accreditor" });
       // An authority is not its own peer.
-      expect((await recognition(accredit(sw.ids.root, sw.ids.root, "Degree"))).body).to.include({ recognized: false, reason: "authority_not_in_chain" });
+      expect((await recognition(accredit(sw.ids.root, sw.ids.root, "Degree"))).body).to.include({
+        recognized: false,
+        reason: "authority_not_in_chain",
+      });
     });
 
     it("answers a time from the history: a suspended accreditor is not recognized during its suspension, nor its issuers authorized", async () => {
@@ -347,20 +475,33 @@ describe("ler serve: TRQP v2 trust registry queries (/v1/trqp)", function () {
         const held = await recognition(accredit(sw.ids.accreditor, sw.ids.root, "Degree"));
         expect(held.body).to.include({ recognized: false, reason: "accreditor_suspended" });
         expect(held.body.chain[0]).to.include({ did: sw.ids.accreditor, status: "suspended" });
-        expect((await authorization(issue(sw.ids.university, ecosystem, "Degree"))).body).to.include({ authorized: false, reason: "accreditor_suspended" });
+        expect((await authorization(issue(sw.ids.university, ecosystem, "Degree"))).body).to.include({
+          authorized: false,
+          reason: "accreditor_suspended",
+        });
       } finally {
         await sw.w.agent.lerReinstateAccreditation({ accreditor: sw.ids.root, subject: sw.ids.accreditor });
       }
       const versions = await versionsOf(sw.ids.accreditor);
       expect(versions.map((v) => v.status)).to.deep.equal(["active", "suspended", "active"]);
-      const when = (seconds: number) => recognition(accredit(sw.ids.accreditor, sw.ids.root, "Degree", { time: at(seconds) }));
+      const when = (seconds: number) =>
+        recognition(accredit(sw.ids.accreditor, sw.ids.root, "Degree", { time: at(seconds) }));
       expect((await when(versions[1]!.since - 1)).body).to.include({ recognized: true });
       const during = await when(versions[1]!.since);
-      expect(during.body).to.include({ recognized: false, reason: "accreditor_suspended", time_requested: at(versions[1]!.since) });
+      expect(during.body).to.include({
+        recognized: false,
+        reason: "accreditor_suspended",
+        time_requested: at(versions[1]!.since),
+      });
       expect(during.body.context).to.deep.equal({ time: at(versions[1]!.since) });
       expect((await when(versions[2]!.since + 1)).body).to.include({ recognized: true });
-      expect((await when(Date.parse("2020-01-01T00:00:00Z") / 1000)).body).to.include({ recognized: false, reason: "accreditation_not_yet_valid" });
-      const issuerDuring = await authorization(issue(sw.ids.university, sw.ids.root, "Degree", { time: at(versions[1]!.since) }));
+      expect((await when(Date.parse("2020-01-01T00:00:00Z") / 1000)).body).to.include({
+        recognized: false,
+        reason: "accreditation_not_yet_valid",
+      });
+      const issuerDuring = await authorization(
+        issue(sw.ids.university, sw.ids.root, "Degree", { time: at(versions[1]!.since) }),
+      );
       expect(issuerDuring.body).to.include({ authorized: false, reason: "accreditor_suspended" });
     });
   });
@@ -369,7 +510,12 @@ describe("ler serve: TRQP v2 trust registry queries (/v1/trqp)", function () {
     const q = (params: Record<string, string>) => `/v1/trqp/authorization?${new URLSearchParams(params)}`;
 
     it("has the same rules: action required, time as the context echoed, 404 and 400 problem details", async () => {
-      const params = { entity_id: sw.ids.university, authority_id: sw.ids.accreditor, action: "issue", resource: "Degree" };
+      const params = {
+        entity_id: sw.ids.university,
+        authority_id: sw.ids.accreditor,
+        action: "issue",
+        resource: "Degree",
+      };
       const ok = await send("GET", q({ ...params, time: "2030-01-01T00:00:00Z" }));
       expect(ok.status, JSON.stringify(ok.body)).to.equal(200);
       conforms(validators.authorizationResponse, ok.body);
@@ -393,7 +539,12 @@ describe("ler serve: TRQP v2 trust registry queries (/v1/trqp)", function () {
         expect(link![1]).to.equal(`${sw.server.url}/v1/trqp/metadata?authority_id=${encodeURIComponent(authority)}`);
         const meta = await send("GET", link![1]!.slice(sw.server.url.length));
         expect(meta.status).to.equal(200);
-        expect(meta.body).to.include({ id: `${sw.server.url}/v1/trqp`, trqp_version: "2.0", authority_id: ecosystem, governance_framework_id: ecosystem });
+        expect(meta.body).to.include({
+          id: `${sw.server.url}/v1/trqp`,
+          trqp_version: "2.0",
+          authority_id: ecosystem,
+          governance_framework_id: ecosystem,
+        });
         expect(meta.body.authority.authority_id).to.equal(authority);
       }
     });
@@ -404,26 +555,40 @@ describe("ler serve: TRQP v2 trust registry queries (/v1/trqp)", function () {
       const r = await send("GET", "/v1/trqp/metadata");
       expect(r.status).to.equal(200);
       const trust = sw.w.network.deployment.contracts.TrustRegistry;
-      expect(r.body.ecosystem).to.deep.include({ network: "localnet", chainId: 31337, credentialTypes: [
-        { id: 0, name: "Degree" },
-        { id: 1, name: "Course" },
-        { id: 2, name: "Certificate" },
-        { id: 3, name: "Competency" },
-      ] });
+      expect(r.body.ecosystem).to.deep.include({
+        network: "localnet",
+        chainId: 31337,
+        credentialTypes: [
+          { id: 0, name: "Degree" },
+          { id: 1, name: "Course" },
+          { id: 2, name: "Certificate" },
+          { id: 3, name: "Competency" },
+        ],
+      });
       expect(r.body.ecosystem.trustRegistry).to.include({ address: trust.address, block: trust.block });
       // The deployer holds the governance role from the constructor; the governor identity was granted it.
       const governorAddress = sw.w.governor.split(":").pop()!;
-      expect(r.body.ecosystem.governance.map((a: string) => a.toLowerCase()).sort()).to.deep.equal([deployer!.toLowerCase(), governorAddress.toLowerCase()].sort());
+      expect(r.body.ecosystem.governance.map((a: string) => a.toLowerCase()).sort()).to.deep.equal(
+        [deployer!.toLowerCase(), governorAddress.toLowerCase()].sort(),
+      );
       expect(r.body.controllers).to.include(sw.w.governor);
-      expect(r.body.queries.authorization).to.deep.equal({ endpoint: `${sw.server.url}/v1/trqp/authorization`, actions: ["issue"], resources: ["Degree", "Course", "Certificate", "Competency"] });
+      expect(r.body.queries.authorization).to.deep.equal({
+        endpoint: `${sw.server.url}/v1/trqp/authorization`,
+        actions: ["issue"],
+        resources: ["Degree", "Course", "Certificate", "Competency"],
+      });
       expect(r.body.queries.recognition.actions).to.deep.equal(["accredit"]);
       expect(r.body).to.not.have.property("authority");
 
-      const named = async (authority: string) => (await send("GET", `/v1/trqp/metadata?authority_id=${encodeURIComponent(authority)}`)).body.authority;
+      const named = async (authority: string) =>
+        (await send("GET", `/v1/trqp/metadata?authority_id=${encodeURIComponent(authority)}`)).body.authority;
       expect(await named(ecosystem)).to.deep.equal({ authority_id: ecosystem, roles: ["ecosystem"] });
       expect(await named(sw.w.governor)).to.deep.include({ roles: ["governance"], did: sw.w.governor });
       expect(await named(sw.ids.root)).to.deep.include({ roles: ["root"], chain: [sw.ids.root] });
-      expect(await named(sw.ids.university)).to.deep.include({ roles: ["issuer"], chain: [sw.ids.university, sw.ids.accreditor, sw.ids.root] });
+      expect(await named(sw.ids.university)).to.deep.include({
+        roles: ["issuer"],
+        chain: [sw.ids.university, sw.ids.accreditor, sw.ids.root],
+      });
       expectProblem(await send("GET", "/v1/trqp/metadata?authority_id=auth-service-A"), 404, "unknown-authority");
     });
 
@@ -434,14 +599,22 @@ describe("ler serve: TRQP v2 trust registry queries (/v1/trqp)", function () {
       // Asked a second after the chain's latest block: blocks mined faster than one a second run the chain's clock ahead
       // of the service's, and at the block time of a change (the reinstatement above) the version before it counts too.
       const now = async () => ({ time: at((await sw.w.now()) + 1) });
-      expect((await authorization(issue(sw.ids.university, deployerDid, "Degree", await now()))).body).to.include({ authorized: true });
-      const trust = new Contract(sw.w.network.deployment.contracts.TrustRegistry.address, projectArtifact("TrustRegistry").abi, deployer);
+      expect((await authorization(issue(sw.ids.university, deployerDid, "Degree", await now()))).body).to.include({
+        authorized: true,
+      });
+      const trust = new Contract(
+        sw.w.network.deployment.contracts.TrustRegistry.address,
+        projectArtifact("TrustRegistry").abi,
+        deployer,
+      );
       await (await trust.getFunction("renounceRole")(id("GOVERNOR_ROLE"), await deployer.getAddress())).wait();
       expectProblem(await authorization(issue(sw.ids.university, deployerDid, "Degree")), 404, "unknown-authority");
       const meta = await send("GET", "/v1/trqp/metadata");
       expect(meta.body.controllers).to.deep.equal([sw.w.governor]);
       // The ecosystem's own identifier does not depend on who governs it.
-      expect((await authorization(issue(sw.ids.university, ecosystem, "Degree", await now()))).body).to.include({ authorized: true });
+      expect((await authorization(issue(sw.ids.university, ecosystem, "Degree", await now()))).body).to.include({
+        authorized: true,
+      });
     });
   });
 
@@ -458,8 +631,16 @@ describe("ler serve: TRQP v2 trust registry queries (/v1/trqp)", function () {
       }
       // An identifier that names nothing on this chain, or an action it does not answer, needs no read.
       expectProblem(await authorization(issue("user-1234", sw.ids.root, "Degree")), 404, "unknown-entity");
-      expectProblem(await authorization({ ...issue(sw.ids.university, sw.ids.root, "Degree"), action: "verify" }), 404, "unknown-action");
-      expectProblem(await send("POST", "/v1/trqp/authorization", { entity_id: sw.ids.university }), 400, "malformed-query");
+      expectProblem(
+        await authorization({ ...issue(sw.ids.university, sw.ids.root, "Degree"), action: "verify" }),
+        404,
+        "unknown-action",
+      );
+      expectProblem(
+        await send("POST", "/v1/trqp/authorization", { entity_id: sw.ids.university }),
+        400,
+        "malformed-query",
+      );
     });
   });
 });

@@ -4,7 +4,9 @@ import type { CredentialReport, PresentationReport } from "../../src/verify/repo
 import { launchBrowser, openPage, screenshot } from "./browser.js";
 import { createServerWorld, type ServerWorld } from "./world.js";
 
-const exampleProfile = JSON.parse(readFileSync(new URL("../../examples/job-profile.json", import.meta.url), "utf8")) as unknown;
+const exampleProfile = JSON.parse(
+  readFileSync(new URL("../../examples/job-profile.json", import.meta.url), "utf8"),
+) as unknown;
 
 describe("ler serve with the chain unreachable: fails closed", function () {
   this.timeout(60_000);
@@ -19,7 +21,11 @@ describe("ler serve with the chain unreachable: fails closed", function () {
   after(async () => sw?.close());
 
   const post = async (path: string, body: unknown) => {
-    const res = await fetch(`${sw.server.url}${path}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+    const res = await fetch(`${sw.server.url}${path}`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    });
     return { status: res.status, body: (await res.json()) as any };
   };
   const get = async (path: string) => {
@@ -33,8 +39,18 @@ describe("ler serve with the chain unreachable: fails closed", function () {
     const report = r.body as CredentialReport;
     expect(report.result).to.equal("unknown");
     const codes = Object.fromEntries(report.checks.map((c) => [c.id, `${c.outcome}:${c.code}`]));
-    expect(codes).to.include({ signature: "unknown:chain_unreachable", trust: "unknown:chain_unreachable", status: "unknown:chain_unreachable" });
-    const vp = (await post("/v1/verify", { presentation: sw.jwt.presentation, challenge: "c-2025-06", domain: "northwind.example" })).body as PresentationReport;
+    expect(codes).to.include({
+      signature: "unknown:chain_unreachable",
+      trust: "unknown:chain_unreachable",
+      status: "unknown:chain_unreachable",
+    });
+    const vp = (
+      await post("/v1/verify", {
+        presentation: sw.jwt.presentation,
+        challenge: "c-2025-06",
+        domain: "northwind.example",
+      })
+    ).body as PresentationReport;
     expect(vp.result).to.equal("unknown");
     // A credential invalid on its face stays invalid: unknown never hides a failure.
     expect((await post("/v1/verify", { credential: "not-a-jwt" })).body.result).to.equal("invalid");
@@ -47,7 +63,9 @@ describe("ler serve with the chain unreachable: fails closed", function () {
     expect(health.body.chain).to.include({ reachable: false });
     expect(health.body.chain.error.code).to.equal("chain_unreachable");
     // TRQP answers with RFC 9457 problem details, the chain error's code as `code`.
-    const trqp = await get(`/v1/trqp/authorization?entity_id=${sw.ids.university}&authority_id=${sw.ids.root}&action=issue&resource=Degree`);
+    const trqp = await get(
+      `/v1/trqp/authorization?entity_id=${sw.ids.university}&authority_id=${sw.ids.root}&action=issue&resource=Degree`,
+    );
     expect(trqp.status).to.equal(503);
     expect(trqp.body).to.include({ status: 503, code: "chain_unreachable" });
     const list = await get(`/v1/status-lists/${encodeURIComponent(sw.ids.university)}/0/revocation`);
@@ -62,7 +80,10 @@ describe("ler serve with the chain unreachable: fails closed", function () {
   });
 
   it("the job match marks requirements unconfirmed, not met", async () => {
-    const r = await post("/v1/wallet/match", { credentials: [sw.jwt.degree, sw.jwt.bootcamp], profile: exampleProfile });
+    const r = await post("/v1/wallet/match", {
+      credentials: [sw.jwt.degree, sw.jwt.bootcamp],
+      profile: exampleProfile,
+    });
     expect(r.status).to.equal(200);
     expect(r.body.satisfied).to.equal(false);
     const deg = r.body.requirements.find((q: { kind: string }) => q.kind === "achievementType");

@@ -16,7 +16,16 @@ export interface ServerWorld {
   server: RunningServer;
   ids: Record<"root" | "accreditor" | "university" | "bootcamp" | "learner", string>;
   names: Record<string, string>;
-  jwt: { degree: string; bootcamp: string; teamwork: string; revoked: string; suspended: string; clr: string; presentation: string; impostor: string };
+  jwt: {
+    degree: string;
+    bootcamp: string;
+    teamwork: string;
+    revoked: string;
+    suspended: string;
+    clr: string;
+    presentation: string;
+    impostor: string;
+  };
   revoked: { issuer: string; list: string; index: number };
   suspended: { issuer: string; list: string; index: number };
   /** The service's clock (seconds): the wall clock, moved up to the chain's. */
@@ -40,11 +49,31 @@ export async function createServerWorld(): Promise<ServerWorld> {
     bootcamp: await make("Code Bootcamp"),
     learner: await make("Ada Lovelace"),
   };
-  for (const name of ["Degree", "Course", "Certificate", "Competency"]) await agent.lerRegisterType({ governor: w.governor, name });
-  await agent.lerAddRoot({ governor: w.governor, root: ids.root, types: ["Degree", "Course", "Certificate", "Competency"] });
-  await agent.lerAccredit({ accreditor: ids.root, subject: ids.accreditor, role: "accreditor", types: ["Degree", "Course", "Certificate", "Competency"] });
-  await agent.lerAccredit({ accreditor: ids.accreditor, subject: ids.university, role: "issuer", types: ["Degree", "Course"] });
-  await agent.lerAccredit({ accreditor: ids.accreditor, subject: ids.bootcamp, role: "issuer", types: ["Certificate", "Competency"] });
+  for (const name of ["Degree", "Course", "Certificate", "Competency"])
+    await agent.lerRegisterType({ governor: w.governor, name });
+  await agent.lerAddRoot({
+    governor: w.governor,
+    root: ids.root,
+    types: ["Degree", "Course", "Certificate", "Competency"],
+  });
+  await agent.lerAccredit({
+    accreditor: ids.root,
+    subject: ids.accreditor,
+    role: "accreditor",
+    types: ["Degree", "Course", "Certificate", "Competency"],
+  });
+  await agent.lerAccredit({
+    accreditor: ids.accreditor,
+    subject: ids.university,
+    role: "issuer",
+    types: ["Degree", "Course"],
+  });
+  await agent.lerAccredit({
+    accreditor: ids.accreditor,
+    subject: ids.bootcamp,
+    role: "issuer",
+    types: ["Certificate", "Competency"],
+  });
 
   const uni = await agent.lerIssueCredentials({
     issuer: ids.university,
@@ -70,7 +99,12 @@ export async function createServerWorld(): Promise<ServerWorld> {
     issuerName: "State University",
     credentials: [{ subject: ids.learner, achievement: bootcamp }],
   });
-  const [valid, revoked, suspended, clr] = uni.credentials as [typeof uni.credentials[0], typeof uni.credentials[0], typeof uni.credentials[0], typeof uni.credentials[0]];
+  const [valid, revoked, suspended, clr] = uni.credentials as [
+    (typeof uni.credentials)[0],
+    (typeof uni.credentials)[0],
+    (typeof uni.credentials)[0],
+    (typeof uni.credentials)[0],
+  ];
   await agent.lerRevoke({ issuer: ids.university, entries: [{ list: revoked.list, index: revoked.index }] });
   await agent.lerSuspend({ issuer: ids.university, entries: [{ list: suspended.list, index: suspended.index }] });
   const { jwt: presentation } = await agent.lerCreatePresentation({
@@ -84,7 +118,14 @@ export async function createServerWorld(): Promise<ServerWorld> {
   // default time, validity windows) follows the chain's, or a query about now would precede the latest changes.
   const offset = Math.max(0, (await w.now()) - Math.floor(Date.now() / 1000)) + 1;
   const now = () => Math.floor(Date.now() / 1000) + offset;
-  const server = await startServer({ network: w.network, port: 0, names, refreshIntervalMs: 0, readTimeoutMs: 3000, now });
+  const server = await startServer({
+    network: w.network,
+    port: 0,
+    names,
+    refreshIntervalMs: 0,
+    readTimeoutMs: 3000,
+    now,
+  });
   return {
     w,
     server,

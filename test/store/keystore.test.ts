@@ -78,11 +78,18 @@ describe("store/keystore", function () {
       const salt = randomBytes(16);
       const N = 1 << 15;
       const key = await new Promise<Buffer>((resolve, reject) =>
-        scrypt(SECRET.normalize("NFC"), salt, 32, { N, r: 8, p: 1, maxmem: 64 * 1024 * 1024 }, (e, k) => (e ? reject(e) : resolve(k))),
+        scrypt(SECRET.normalize("NFC"), salt, 32, { N, r: 8, p: 1, maxmem: 64 * 1024 * 1024 }, (e, k) =>
+          e ? reject(e) : resolve(k),
+        ),
       );
       const box = new SecretBox(key.toString("hex"));
       mkdirSync(home, { recursive: true, mode: 0o700 });
-      const old = { version: 1, kdf: { name: "scrypt", salt: salt.toString("hex"), N, r: 8, p: 1 }, check: await box.encrypt("ler-keystore-check-v1"), store: {} };
+      const old = {
+        version: 1,
+        kdf: { name: "scrypt", salt: salt.toString("hex"), N, r: 8, p: 1 },
+        check: await box.encrypt("ler-keystore-check-v1"),
+        store: {},
+      };
       writeFileSync(join(home, "keystore.json"), JSON.stringify(old), { mode: 0o600 });
 
       const h = await openKeyStore(home, SECRET);

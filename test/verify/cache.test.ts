@@ -1,7 +1,12 @@
 import { expect } from "chai";
 import { JsonRpcProvider, type JsonRpcPayload, type JsonRpcResult } from "ethers";
 import { achievement, type Achievement } from "../../src/credentials/index.js";
-import { createVerificationCache, verifyCredential, verifyCredentials, type VerifierContext } from "../../src/verify/credential.js";
+import {
+  createVerificationCache,
+  verifyCredential,
+  verifyCredentials,
+  type VerifierContext,
+} from "../../src/verify/credential.js";
 import { VerifierPool } from "../../src/verify/pool.js";
 import type { CredentialReport } from "../../src/verify/report.js";
 import { createAgentWorld, type AgentWorld } from "../helpers/world.js";
@@ -72,9 +77,20 @@ describe("verification cache: a change in block N is seen by every verification 
 
   /** A verifier with a cache of its own, on a connection of its own. */
   const verifier = (): { ctx: VerifierContext; provider: VerifierProvider } => {
-    const provider = new VerifierProvider(w.network.rpcUrl!, w.network.chainId, { cacheTimeout: -1, staticNetwork: true });
+    const provider = new VerifierProvider(w.network.rpcUrl!, w.network.chainId, {
+      cacheTimeout: -1,
+      staticNetwork: true,
+    });
     providers.push(provider);
-    return { provider, ctx: { provider, deployment: w.network.deployment, networkName: w.network.name, cache: createVerificationCache() } };
+    return {
+      provider,
+      ctx: {
+        provider,
+        deployment: w.network.deployment,
+        networkName: w.network.name,
+        cache: createVerificationCache(),
+      },
+    };
   };
   /** A JSON-RPC request to the node, outside any verifier (mining, snapshots). */
   const node = (method: string, params: unknown[]) => (w.network.provider as JsonRpcProvider).send(method, params);
@@ -121,7 +137,9 @@ describe("verification cache: a change in block N is seen by every verification 
     const [suspended] = await w.agent.lerSuspend({ issuer: university, entries: [entry] });
     const r1 = await verify(ctx, c!.jwt);
     expect([r1.block, codes(r1).status]).to.deep.equal([suspended!.block, "fail:credential_suspended"]);
-    expect(codes(await verify(ctx, c!.jwt)).status, "warm again, still suspended").to.equal("fail:credential_suspended");
+    expect(codes(await verify(ctx, c!.jwt)).status, "warm again, still suspended").to.equal(
+      "fail:credential_suspended",
+    );
     const [reinstated] = await w.agent.lerReinstate({ issuer: university, entries: [entry] });
     const r2 = await verify(ctx, c!.jwt);
     expect([r2.block, r2.result]).to.deep.equal([reinstated!.block, "valid"]);
@@ -212,7 +230,11 @@ describe("verification cache: a change in block N is seen by every verification 
     await node("evm_mine", []);
     await node("evm_mine", []);
     expect((await verify(ctx, c!.jwt)).result).to.equal("valid");
-    expect(provider.take(), "a gap: read again").to.deep.equal({ eth_getBlockByNumber: 1, eth_call: 1, eth_getLogs: 1 });
+    expect(provider.take(), "a gap: read again").to.deep.equal({
+      eth_getBlockByNumber: 1,
+      eth_call: 1,
+      eth_getLogs: 1,
+    });
   });
 
   it("requests: a cold verification makes at most two, a warm one the head probe only", async () => {
@@ -224,7 +246,11 @@ describe("verification cache: a change in block N is seen by every verification 
     expect((await verify(ctx, c!.jwt)).result).to.equal("valid");
     expect(provider.take(), "first use of a cache").to.deep.equal({ eth_call: 1, eth_getLogs: 1 });
     expect((await verify(ctx, c!.jwt)).result).to.equal("valid");
-    expect(provider.take(), "then: probe, and one read of that block").to.deep.equal({ eth_getBlockByNumber: 1, eth_call: 1, eth_getLogs: 1 });
+    expect(provider.take(), "then: probe, and one read of that block").to.deep.equal({
+      eth_getBlockByNumber: 1,
+      eth_call: 1,
+      eth_getLogs: 1,
+    });
     expect((await verify(ctx, c!.jwt)).result).to.equal("valid");
     expect(provider.take(), "warm").to.deep.equal({ eth_getBlockByNumber: 1 });
   });
@@ -243,8 +269,14 @@ describe("verification cache: a change in block N is seen by every verification 
     const credentials = await issue(university, { count: 40 });
     const revoked = [3, 17, 39];
     const suspended = [5];
-    await w.agent.lerRevoke({ issuer: university, entries: revoked.map((i) => ({ list: credentials[i]!.list, index: credentials[i]!.index })) });
-    await w.agent.lerSuspend({ issuer: university, entries: suspended.map((i) => ({ list: credentials[i]!.list, index: credentials[i]!.index })) });
+    await w.agent.lerRevoke({
+      issuer: university,
+      entries: revoked.map((i) => ({ list: credentials[i]!.list, index: credentials[i]!.index })),
+    });
+    await w.agent.lerSuspend({
+      issuer: university,
+      entries: suspended.map((i) => ({ list: credentials[i]!.list, index: credentials[i]!.index })),
+    });
     const now = await clock();
     const jwts = credentials.map((c) => c.jwt);
     const one = verifier();
@@ -256,7 +288,13 @@ describe("verification cache: a change in block N is seen by every verification 
     expect(requests.eth_call, "split into several calls").to.be.greaterThan(3);
     expect(requests).to.deep.include({ eth_getBlockByNumber: 1, eth_getLogs: 1 });
     expect(whole.map((r) => codes(r).status)).to.deep.equal(
-      jwts.map((_, i) => (revoked.includes(i) ? "fail:credential_revoked" : suspended.includes(i) ? "fail:credential_suspended" : "pass:not_revoked")),
+      jwts.map((_, i) =>
+        revoked.includes(i)
+          ? "fail:credential_revoked"
+          : suspended.includes(i)
+            ? "fail:credential_suspended"
+            : "pass:not_revoked",
+      ),
     );
   });
 
@@ -266,7 +304,12 @@ describe("verification cache: a change in block N is seen by every verification 
       for (const p of pools) await p.close();
     });
     const pool = (threads = 2) => {
-      const p = new VerifierPool({ rpcUrl: w.network.rpcUrl!, deployment: w.network.deployment, networkName: w.network.name, threads });
+      const p = new VerifierPool({
+        rpcUrl: w.network.rpcUrl!,
+        deployment: w.network.deployment,
+        networkName: w.network.name,
+        threads,
+      });
       pools.push(p);
       return p;
     };
@@ -275,8 +318,14 @@ describe("verification cache: a change in block N is seen by every verification 
       const credentials = await issue(university, { count: 600 });
       const revoked = [7, 450];
       const suspended = [300];
-      await w.agent.lerRevoke({ issuer: university, entries: revoked.map((i) => ({ list: credentials[i]!.list, index: credentials[i]!.index })) });
-      await w.agent.lerSuspend({ issuer: university, entries: suspended.map((i) => ({ list: credentials[i]!.list, index: credentials[i]!.index })) });
+      await w.agent.lerRevoke({
+        issuer: university,
+        entries: revoked.map((i) => ({ list: credentials[i]!.list, index: credentials[i]!.index })),
+      });
+      await w.agent.lerSuspend({
+        issuer: university,
+        entries: suspended.map((i) => ({ list: credentials[i]!.list, index: credentials[i]!.index })),
+      });
       const now = await clock();
       // Hostile inputs among them: a tampered signature, a token that is no JWT.
       const jwts: unknown[] = credentials.map((c) => c.jwt);
@@ -298,14 +347,22 @@ describe("verification cache: a change in block N is seen by every verification 
       const credentials = await issue(university, { count: 300 });
       const jwts = credentials.map((c) => c.jwt);
       const p = pool();
-      for (let i = 0; i < 2; i++) expect((await p.verifyCredentials(jwts, { now: await clock() })).every((r) => r.result === "valid")).to.equal(true);
+      for (let i = 0; i < 2; i++)
+        expect((await p.verifyCredentials(jwts, { now: await clock() })).every((r) => r.result === "valid")).to.equal(
+          true,
+        );
       const before = p.requestCounts();
-      const [tx] = await w.agent.lerRevoke({ issuer: university, entries: [{ list: credentials[299]!.list, index: credentials[299]!.index }] });
+      const [tx] = await w.agent.lerRevoke({
+        issuer: university,
+        entries: [{ list: credentials[299]!.list, index: credentials[299]!.index }],
+      });
       const reports = await p.verifyCredentials(jwts, { now: await clock() });
       expect(reports[299]!.block).to.equal(tx!.block);
       expect(codes(reports[299]!).status).to.equal("fail:credential_revoked");
       expect(reports.slice(0, 299).every((r) => r.result === "valid")).to.equal(true);
-      expect(p.requestCounts().eth_call! - (before.eth_call ?? 0), "the threads read the new block").to.be.greaterThan(0);
+      expect(p.requestCounts().eth_call! - (before.eth_call ?? 0), "the threads read the new block").to.be.greaterThan(
+        0,
+      );
     });
 
     it("a thread that dies fails its part (worker_failed), never valid; the next batch gets a new thread", async () => {
@@ -328,17 +385,30 @@ describe("verification cache: a change in block N is seen by every verification 
 
     it("a chain that cannot be read -> every credential unknown with the reason, at once; never valid", async () => {
       const credentials = await issue(university, { count: 3 });
-      const dead = new VerifierPool({ rpcUrl: "http://127.0.0.1:9", deployment: w.network.deployment, networkName: w.network.name, threads: 2 });
+      const dead = new VerifierPool({
+        rpcUrl: "http://127.0.0.1:9",
+        deployment: w.network.deployment,
+        networkName: w.network.name,
+        threads: 2,
+      });
       pools.push(dead);
       const started = performance.now();
-      const reports = await dead.verifyCredentials([...credentials.map((c) => c.jwt), "not a jwt"], { now: await clock() });
+      const reports = await dead.verifyCredentials([...credentials.map((c) => c.jwt), "not a jwt"], {
+        now: await clock(),
+      });
       expect(performance.now() - started, "no thread waits for it again").to.be.below(3000);
       expect(reports.map((r) => r.result)).to.deep.equal(["unknown", "unknown", "unknown", "invalid"]);
-      expect(codes(reports[0]!)).to.include({ format: "pass:well_formed", signature: "unknown:chain_unreachable", status: "unknown:chain_unreachable" });
+      expect(codes(reports[0]!)).to.include({
+        format: "pass:well_formed",
+        signature: "unknown:chain_unreachable",
+        status: "unknown:chain_unreachable",
+      });
     });
 
     it("refuses a bad thread count, and work after close", async () => {
-      expect(() => pool(0)).to.throw().with.property("code", "invalid_argument");
+      expect(() => pool(0))
+        .to.throw()
+        .with.property("code", "invalid_argument");
       const p = pool(1);
       await p.close();
       const closed = await p.verifyCredentials(["x"], { now: await clock() }).catch((e: { code?: string }) => e);

@@ -1,7 +1,22 @@
 import { expect } from "chai";
-import { Contract, encodeBytes32String, keccak256, parseEther, toUtf8Bytes, Wallet, type BrowserProvider, type JsonRpcSigner } from "ethers";
+import {
+  Contract,
+  encodeBytes32String,
+  keccak256,
+  parseEther,
+  toUtf8Bytes,
+  Wallet,
+  type BrowserProvider,
+  type JsonRpcSigner,
+} from "ethers";
 import { didRegistryArtifact } from "../../src/chain/artifacts.js";
-import { achievement, credentialHash, credentialIdHash, openBadgeCredential, revocationHashesOf } from "../../src/credentials/index.js";
+import {
+  achievement,
+  credentialHash,
+  credentialIdHash,
+  openBadgeCredential,
+  revocationHashesOf,
+} from "../../src/credentials/index.js";
 import type { CredentialReport } from "../../src/verify/report.js";
 import { malleate, nonCanonicalSignature, payloadOf, signJwt, type Alg } from "../adversarial/jws.js";
 import { createAgentWorld, type AgentWorld } from "../helpers/world.js";
@@ -42,8 +57,20 @@ describe("revocation by hash names the credential (its id, else its claims), not
       const random = rng(12);
       const keys = Array.from({ length: 4 }, () => randomWallet());
       // The VC-JOSE form (the credential is the payload) and the VC 1.1 form (a vc claim), with and without an id.
-      const jose = { "@context": ["https://www.w3.org/ns/credentials/v2"], type: ["VerifiableCredential"], iss: `did:ethr:0x${"11".repeat(20)}`, jti: "urn:uuid:5b0e6c1a-1f7d-4f0e-9a51-0c4d1c2b7a11", nbf: 1_700_000_000, credentialSubject: { id: "did:example:ada", grade: "A" } };
-      const vc11 = { iss: jose.iss, jti: jose.jti, nbf: jose.nbf, vc: { type: ["VerifiableCredential"], credentialSubject: { id: "did:example:ada", grade: "A" } } };
+      const jose = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        type: ["VerifiableCredential"],
+        iss: `did:ethr:0x${"11".repeat(20)}`,
+        jti: "urn:uuid:5b0e6c1a-1f7d-4f0e-9a51-0c4d1c2b7a11",
+        nbf: 1_700_000_000,
+        credentialSubject: { id: "did:example:ada", grade: "A" },
+      };
+      const vc11 = {
+        iss: jose.iss,
+        jti: jose.jti,
+        nbf: jose.nbf,
+        vc: { type: ["VerifiableCredential"], credentialSubject: { id: "did:example:ada", grade: "A" } },
+      };
       const { jti: _a, ...joseNoId } = jose;
       const { jti: _b, ...vc11NoId } = vc11;
       for (const base of [jose, vc11, joseNoId, vc11NoId] as Record<string, unknown>[]) {
@@ -70,15 +97,29 @@ describe("revocation by hash names the credential (its id, else its claims), not
         { ...jose, credentialSubject: { ...jose.credentialSubject, grade: "B" } },
         { ...jose, exp: 1_800_000_000 },
       ];
-      expect(new Set([credentialHash(jose), ...changed.map((c) => credentialHash(c))]).size).to.equal(changed.length + 1);
+      expect(new Set([credentialHash(jose), ...changed.map((c) => credentialHash(c))]).size).to.equal(
+        changed.length + 1,
+      );
     });
 
     it("a payload that is not canonical JSON (a lone surrogate) has no credential hash; its id names it, else its token", () => {
-      const token = signJwt('{"iss":"did:ethr:0x1111111111111111111111111111111111111111","jti":"urn:x","note":"\\ud800"}', randomWallet());
+      const token = signJwt(
+        '{"iss":"did:ethr:0x1111111111111111111111111111111111111111","jti":"urn:x","note":"\\ud800"}',
+        randomWallet(),
+      );
       const withId = revocationHashesOf(payloadOf(token), token);
-      expect([withId.credential, withId.identity, withId.all]).to.deep.equal([undefined, credentialIdHash("urn:x"), [credentialIdHash("urn:x")]]);
-      const anonymous = signJwt('{"iss":"did:ethr:0x1111111111111111111111111111111111111111","note":"\\ud800"}', randomWallet());
-      expect(revocationHashesOf(payloadOf(anonymous), anonymous).all).to.deep.equal([keccak256(toUtf8Bytes(anonymous))]);
+      expect([withId.credential, withId.identity, withId.all]).to.deep.equal([
+        undefined,
+        credentialIdHash("urn:x"),
+        [credentialIdHash("urn:x")],
+      ]);
+      const anonymous = signJwt(
+        '{"iss":"did:ethr:0x1111111111111111111111111111111111111111","note":"\\ud800"}',
+        randomWallet(),
+      );
+      expect(revocationHashesOf(payloadOf(anonymous), anonymous).all).to.deep.equal([
+        keccak256(toUtf8Bytes(anonymous)),
+      ]);
     });
   });
 
@@ -106,8 +147,15 @@ describe("revocation by hash names the credential (its id, else its claims), not
       const issuer = (await w.agent.lerImportIdentity({ alias, privateKeyHex: ownerKey.privateKey })).did;
       await w.agent.lerAccredit({ accreditor: authority, subject: issuer, role: "issuer", types: ["Degree"] });
       await (await funder.sendTransaction({ to: ownerKey.address, value: parseEther("1") })).wait();
-      const registry = new Contract(w.network.deployment.contracts.EthereumDIDRegistry.address, didRegistryArtifact().abi, ownerKey.connect(w.network.provider));
-      const { credentials } = await w.agent.lerIssueCredentials({ issuer, credentials: [{ subject: learner, achievement: degree }] });
+      const registry = new Contract(
+        w.network.deployment.contracts.EthereumDIDRegistry.address,
+        didRegistryArtifact().abi,
+        ownerKey.connect(w.network.provider),
+      );
+      const { credentials } = await w.agent.lerIssueCredentials({
+        issuer,
+        credentials: [{ subject: learner, achievement: degree }],
+      });
       return { issuer, ownerKey, registry, jwt: credentials[0]!.jwt, id: credentials[0]!.id };
     }
 
@@ -115,9 +163,19 @@ describe("revocation by hash names the credential (its id, else its claims), not
       const { issuer, ownerKey, registry, jwt } = await issuerWithCredential("Rotating University");
       // A delegate, valid when the batch was anchored, revoked later.
       const delegate = randomWallet();
-      await (await registry.getFunction("addDelegate")(issuer.split(":").pop()!, encodeBytes32String("veriKey"), delegate.address, 365 * 86_400)).wait();
+      await (
+        await registry.getFunction("addDelegate")(
+          issuer.split(":").pop()!,
+          encodeBytes32String("veriKey"),
+          delegate.address,
+          365 * 86_400,
+        )
+      ).wait();
       await w.increaseTime(1);
-      const { credentials } = await w.agent.lerIssueCredentials({ issuer, credentials: [{ subject: learner, achievement: degree }] });
+      const { credentials } = await w.agent.lerIssueCredentials({
+        issuer,
+        credentials: [{ subject: learner, achievement: degree }],
+      });
       const anchored = credentials[0]!.jwt;
       expect((await verify(anchored)).result).to.equal("valid");
 
@@ -130,7 +188,9 @@ describe("revocation by hash names the credential (its id, else its claims), not
       const twins = {
         original: anchored,
         "old owner key, ES256K-R": signJwt(claims, ownerKey, { alg: "ES256K-R" }),
-        "old owner key, another kid": signJwt(claims, ownerKey, { header: { alg: "ES256K", typ: "JWT", kid: `${issuer}#controller` } }),
+        "old owner key, another kid": signJwt(claims, ownerKey, {
+          header: { alg: "ES256K", typ: "JWT", kid: `${issuer}#controller` },
+        }),
         "revoked delegate, ES256K": signJwt(claims, delegate),
         "revoked delegate, ES256K-R": signJwt(claims, delegate, { alg: "ES256K-R" }),
       };
@@ -154,12 +214,17 @@ describe("revocation by hash names the credential (its id, else its claims), not
 
     it("a revocation by credential id revokes every token of that id; other credentials of the issuer stay valid", async () => {
       const { issuer, ownerKey, jwt, id } = await issuerWithCredential("Id University");
-      const { credentials } = await w.agent.lerIssueCredentials({ issuer, credentials: [{ subject: learner, achievement: degree }] });
+      const { credentials } = await w.agent.lerIssueCredentials({
+        issuer,
+        credentials: [{ subject: learner, achievement: degree }],
+      });
       await w.agent.lerRevokeByHash({ issuer, credentials: [id] });
       const r = await verify(jwt);
       expect(codes(r).status).to.equal("fail:credential_revoked");
       expect(r.checks.find((c) => c.id === "status")!.details).to.deep.include({ hash: credentialIdHash(id) });
-      expect(codes(await verify(signJwt(payloadOf(jwt), ownerKey, { alg: "ES256K-R" }))).status).to.equal("fail:credential_revoked");
+      expect(codes(await verify(signJwt(payloadOf(jwt), ownerKey, { alg: "ES256K-R" }))).status).to.equal(
+        "fail:credential_revoked",
+      );
       expect((await verify(credentials[0]!.jwt)).result).to.equal("valid");
     });
 
@@ -168,7 +233,13 @@ describe("revocation by hash names the credential (its id, else its claims), not
       // Earlier releases issued VC 1.1 (a vc claim, through Veramo) and revoked a credential by its token's hash.
       const legacy = await w.agent.createVerifiableCredential({
         credential: asVc11(
-          openBadgeCredential({ id: "urn:uuid:0c7a3e1b-2d4f-4a6b-8c9d-0e1f2a3b4c5d", issuer: { id: issuer, name: "Legacy University" }, subject: { id: learner }, achievement: degree, issuedAt: new Date((await w.now()) * 1000 - 60_000) }),
+          openBadgeCredential({
+            id: "urn:uuid:0c7a3e1b-2d4f-4a6b-8c9d-0e1f2a3b4c5d",
+            issuer: { id: issuer, name: "Legacy University" },
+            subject: { id: learner },
+            achievement: degree,
+            issuedAt: new Date((await w.now()) * 1000 - 60_000),
+          }),
         ) as never,
         proofFormat: "jwt",
       });
@@ -187,7 +258,9 @@ describe("revocation by hash names the credential (its id, else its claims), not
       const foreign = await rejection(w.agent.lerRevokeByHash({ issuer: a.issuer, credentials: [b.jwt] }));
       expect(foreign.code).to.equal("iss_mismatch");
       expect(foreign.message).to.match(/only its issuer can revoke it/);
-      expect((await rejection(w.agent.lerRevokeByHash({ issuer: a.issuer, credentials: [" "] }))).code).to.equal("invalid_argument");
+      expect((await rejection(w.agent.lerRevokeByHash({ issuer: a.issuer, credentials: [" "] }))).code).to.equal(
+        "invalid_argument",
+      );
       expect(await w.network.provider.getBlockNumber()).to.equal(before);
       expect((await verify(b.jwt)).result).to.equal("valid");
     });

@@ -34,7 +34,9 @@ describe("decodeJwt: crit and UTF-8 (issue 12)", () => {
 
   for (const crit of [["x-ler-policy"], ["b64"], [], "exp", null]) {
     it(`refuses crit ${JSON.stringify(crit)} with unsupported_crit`, () => {
-      expect(codeOf(signJwt(payload, key, { header: { alg: "ES256K", typ: "JWT", crit, "x-ler-policy": 1, b64: false } }))).to.equal("unsupported_crit");
+      expect(
+        codeOf(signJwt(payload, key, { header: { alg: "ES256K", typ: "JWT", crit, "x-ler-policy": 1, b64: false } })),
+      ).to.equal("unsupported_crit");
     });
   }
 
@@ -57,12 +59,24 @@ describe("decodeJwt: crit and UTF-8 (issue 12)", () => {
   }
 
   it("refuses invalid UTF-8 in the header with invalid_encoding", () => {
-    const h = Buffer.concat([Buffer.from('{"alg":"ES256K","typ":"JWT'), Buffer.from([0xff]), Buffer.from('"}')]).toString("base64url");
+    const h = Buffer.concat([
+      Buffer.from('{"alg":"ES256K","typ":"JWT'),
+      Buffer.from([0xff]),
+      Buffer.from('"}'),
+    ]).toString("base64url");
     const p = b64url(payload);
     expect(codeOf(`${h}.${p}.${b64url(signRaw(`${h}.${p}`, key.privateKey))}`)).to.equal("invalid_encoding");
   });
 
   it("refuses a payload starting with a byte-order mark (not JSON text) with malformed_jwt", () => {
-    expect(codeOf(withPayloadBytes([]).replace(/^([^.]+)\.[^.]+/, (_m, h: string) => `${h}.${Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify(payload))]).toString("base64url")}`))).to.equal("malformed_jwt");
+    expect(
+      codeOf(
+        withPayloadBytes([]).replace(
+          /^([^.]+)\.[^.]+/,
+          (_m, h: string) =>
+            `${h}.${Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify(payload))]).toString("base64url")}`,
+        ),
+      ),
+    ).to.equal("malformed_jwt");
   });
 });

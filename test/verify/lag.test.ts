@@ -25,14 +25,27 @@ describe("a lagging node (issue 12, item 6): maxHeadAgeSeconds", function () {
   after(async () => w?.close());
 
   const contexts = (): [string, VerifierContext][] => [
-    ["uncached", { provider: w.base.network.provider, deployment: w.base.network.deployment, networkName: w.networkName, cache: false }],
-    ["cached", { provider: w.base.network.provider, deployment: w.base.network.deployment, networkName: w.networkName }],
+    [
+      "uncached",
+      {
+        provider: w.base.network.provider,
+        deployment: w.base.network.deployment,
+        networkName: w.networkName,
+        cache: false,
+      },
+    ],
+    [
+      "cached",
+      { provider: w.base.network.provider, deployment: w.base.network.deployment, networkName: w.networkName },
+    ],
   ];
 
   it("checkHeadAge: off without a bound, refuses only beyond it, ignores reads at a blockTag", () => {
     expect(() => checkHeadAge(1000n, { now: 1_000_000 })).to.not.throw();
     expect(() => checkHeadAge(1000n, { now: 1120, maxHeadAgeSeconds: 120 })).to.not.throw();
-    expect(() => checkHeadAge(1000n, { now: 1121, maxHeadAgeSeconds: 120 })).to.throw(ChainError).with.property("code", "chain_lagging");
+    expect(() => checkHeadAge(1000n, { now: 1121, maxHeadAgeSeconds: 120 }))
+      .to.throw(ChainError)
+      .with.property("code", "chain_lagging");
     expect(() => checkHeadAge(1000n, { now: 1_000_000, maxHeadAgeSeconds: 120, blockTag: 5 })).to.not.throw();
   });
 
@@ -51,7 +64,10 @@ describe("a lagging node (issue 12, item 6): maxHeadAgeSeconds", function () {
     expect((error as ChainError).code).to.equal("chain_lagging");
   });
 
-  for (const [name, i] of [["uncached", 0], ["cached", 1]] as const) {
+  for (const [name, i] of [
+    ["uncached", 0],
+    ["cached", 1],
+  ] as const) {
     it(`credentials (${name}): a head hours behind the verifier's clock -> unknown, chain_lagging; off by default`, async () => {
       const ctx = contexts()[i]![1];
       const token = w.tokens.uniForAda;
@@ -60,7 +76,10 @@ describe("a lagging node (issue 12, item 6): maxHeadAgeSeconds", function () {
       expect(off!.result, summary(off!)).to.equal("valid");
       const [lagging] = await verifyCredentials(ctx, [token], { now: later, read: { maxHeadAgeSeconds: 120 } });
       expect(lagging!.result, summary(lagging!)).to.equal("unknown");
-      expect(lagging!.checks.some((c) => c.outcome === "unknown" && c.code === "chain_lagging"), summary(lagging!)).to.equal(true);
+      expect(
+        lagging!.checks.some((c) => c.outcome === "unknown" && c.code === "chain_lagging"),
+        summary(lagging!),
+      ).to.equal(true);
       const [within] = await verifyCredentials(ctx, [token], { now: head + 60, read: { maxHeadAgeSeconds: 120 } });
       expect(within!.result, summary(within!)).to.equal("valid");
     });
@@ -71,11 +90,24 @@ describe("a lagging node (issue 12, item 6): maxHeadAgeSeconds", function () {
       const base = { challenge: CHALLENGE, domain: DOMAIN };
       const off = await verifyPresentation(ctx, token, { ...base, now: head + 3 * 3600 });
       expect(off.result, summary(off)).to.equal("valid");
-      const lagging = await verifyPresentation(ctx, token, { ...base, now: head + 3 * 3600, read: { maxHeadAgeSeconds: 120 } });
+      const lagging = await verifyPresentation(ctx, token, {
+        ...base,
+        now: head + 3 * 3600,
+        read: { maxHeadAgeSeconds: 120 },
+      });
       expect(lagging.result, summary(lagging)).to.equal("unknown");
-      expect(lagging.checks.some((c) => c.id === "holder_signature" && c.outcome === "unknown" && c.code === "chain_lagging"), summary(lagging)).to.equal(true);
+      expect(
+        lagging.checks.some(
+          (c) => c.id === "holder_signature" && c.outcome === "unknown" && c.code === "chain_lagging",
+        ),
+        summary(lagging),
+      ).to.equal(true);
       expect(lagging.credentials[0]!.result, summary(lagging.credentials[0]!)).to.equal("unknown");
-      const within = await verifyPresentation(ctx, token, { ...base, now: head + 60, read: { maxHeadAgeSeconds: 120 } });
+      const within = await verifyPresentation(ctx, token, {
+        ...base,
+        now: head + 60,
+        read: { maxHeadAgeSeconds: 120 },
+      });
       expect(within.result, summary(within)).to.equal("valid");
     });
   }

@@ -17,8 +17,10 @@ const degree: Achievement = achievement({
 const notPass = (r: CredentialReport) => JSON.stringify(r.checks.filter((c) => c.outcome !== "pass"));
 
 const b64url = {
-  decode: (s: string) => toUtf8String(decodeBase64(s.replace(/-/g, "+").replace(/_/g, "/") + "=".repeat((4 - (s.length % 4)) % 4))),
-  encode: (s: string) => encodeBase64(new TextEncoder().encode(s)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, ""),
+  decode: (s: string) =>
+    toUtf8String(decodeBase64(s.replace(/-/g, "+").replace(/_/g, "/") + "=".repeat((4 - (s.length % 4)) % 4))),
+  encode: (s: string) =>
+    encodeBase64(new TextEncoder().encode(s)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, ""),
 };
 
 /**
@@ -46,21 +48,42 @@ describe("a DID whose history holds an attribute name that is not UTF-8 (issue 1
     await w?.close();
   });
 
-  const ctx = (): VerifierContext => ({ provider: w.network.provider, deployment: w.network.deployment, networkName: w.network.name, cache: false });
+  const ctx = (): VerifierContext => ({
+    provider: w.network.provider,
+    deployment: w.network.deployment,
+    networkName: w.network.name,
+    cache: false,
+  });
   const clock = async () => Math.max(await w.now(), Math.floor(Date.now() / 1000));
 
   it("is confined to the credential naming it: the legitimate one in the same batch stays valid", async () => {
-    const [legit] = (await w.agent.lerIssueCredentials({ issuer: university, credentials: [{ subject: learner, achievement: degree }] })).credentials;
+    const [legit] = (
+      await w.agent.lerIssueCredentials({
+        issuer: university,
+        credentials: [{ subject: learner, achievement: degree }],
+      })
+    ).credentials;
     const alone = await verifyCredentials(ctx(), [legit!.jwt], { now: await clock() });
     expect(alone[0]!.result, notPass(alone[0]!)).to.equal("valid");
 
     // An unlocked node account poisons its own DID: setAttribute with a bytes32 name of 0xff bytes.
     const poisoner = await (w.network.provider as BrowserProvider).getSigner(5);
     const identity = await poisoner.getAddress();
-    const registry = new Contract(w.network.deployment.contracts.EthereumDIDRegistry.address, didRegistryArtifact().abi, poisoner);
+    const registry = new Contract(
+      w.network.deployment.contracts.EthereumDIDRegistry.address,
+      didRegistryArtifact().abi,
+      poisoner,
+    );
     await (await registry.getFunction("setAttribute")(identity, `0x${"ff".repeat(32)}`, "0x1234", 86_400)).wait();
     // A second attribute, not UTF-8 only in part (an overlong encoding after a valid prefix).
-    await (await registry.getFunction("setAttribute")(identity, `0x${Buffer.from("did/pub/Secp256k1/").toString("hex")}c0af${"00".repeat(12)}`, "0x02", 86_400)).wait();
+    await (
+      await registry.getFunction("setAttribute")(
+        identity,
+        `0x${Buffer.from("did/pub/Secp256k1/").toString("hex")}c0af${"00".repeat(12)}`,
+        "0x02",
+        86_400,
+      )
+    ).wait();
 
     // The junk credential: the legitimate one with the issuer's DID replaced by the poisoned one (its signature is
     // the university's, so it cannot verify).

@@ -19,10 +19,19 @@ describe("presentations: holder and emptiness (issue 12)", function () {
   });
   after(async () => w?.close());
 
-  const ctx = (): VerifierContext => ({ provider: w.base.network.provider, deployment: w.base.network.deployment, networkName: w.networkName, cache: false });
+  const ctx = (): VerifierContext => ({
+    provider: w.base.network.provider,
+    deployment: w.base.network.deployment,
+    networkName: w.networkName,
+    cache: false,
+  });
   /** Verified with the suite's challenge and domain, or (`challenge: false`) with neither. */
   const verify = (token: string, extra: Partial<VerifyPresentationOptions> = {}, challenge = true) =>
-    verifyPresentation(ctx(), token, { now: w.now, ...(challenge && { challenge: CHALLENGE, domain: DOMAIN }), ...extra });
+    verifyPresentation(ctx(), token, {
+      now: w.now,
+      ...(challenge && { challenge: CHALLENGE, domain: DOMAIN }),
+      ...extra,
+    });
   const has = (r: PresentationReport, id: string, outcome: string, code: string) =>
     r.checks.some((c) => c.id === id && c.outcome === outcome && c.code === code);
 
@@ -32,22 +41,40 @@ describe("presentations: holder and emptiness (issue 12)", function () {
   });
 
   it("control: `vp.holder` naming the signer (in any address case) -> valid", async () => {
-    const same = await verify(w.presentation({ credentials: [w.tokens.uniForAda] }, (p) => void ((p.vp as Record<string, unknown>).holder = w.dids.ada)));
+    const same = await verify(
+      w.presentation(
+        { credentials: [w.tokens.uniForAda] },
+        (p) => void ((p.vp as Record<string, unknown>).holder = w.dids.ada),
+      ),
+    );
     expect(same.result, summary(same)).to.equal("valid");
     const lower = await verify(
-      w.presentation({ credentials: [w.tokens.uniForAda] }, (p) => void ((p.vp as Record<string, unknown>).holder = w.dids.ada.toLowerCase())),
+      w.presentation(
+        { credentials: [w.tokens.uniForAda] },
+        (p) => void ((p.vp as Record<string, unknown>).holder = w.dids.ada.toLowerCase()),
+      ),
     );
     expect(lower.result, summary(lower)).to.equal("valid");
   });
 
   it("`vp.holder` naming another DID than the signer -> invalid, holder_mismatch", async () => {
     // Ada signs her own presentation of her own credential, but claims grace as holder.
-    const r = await verify(w.presentation({ credentials: [w.tokens.uniForAda] }, (p) => void ((p.vp as Record<string, unknown>).holder = w.dids.grace)));
+    const r = await verify(
+      w.presentation(
+        { credentials: [w.tokens.uniForAda] },
+        (p) => void ((p.vp as Record<string, unknown>).holder = w.dids.grace),
+      ),
+    );
     expect(r.result, summary(r)).to.equal("invalid");
     expect(has(r, "holder_binding", "fail", "holder_mismatch"), summary(r)).to.equal(true);
     // An object holder, and one that is not a DID at all.
     for (const holder of [{ id: w.dids.grace }, "not a did", 42]) {
-      const o = await verify(w.presentation({ credentials: [w.tokens.uniForAda] }, (p) => void ((p.vp as Record<string, unknown>).holder = holder)));
+      const o = await verify(
+        w.presentation(
+          { credentials: [w.tokens.uniForAda] },
+          (p) => void ((p.vp as Record<string, unknown>).holder = holder),
+        ),
+      );
       expect(o.result, summary(o)).to.equal("invalid");
       expect(has(o, "holder_binding", "fail", "holder_mismatch"), summary(o)).to.equal(true);
     }
@@ -63,7 +90,10 @@ describe("presentations: holder and emptiness (issue 12)", function () {
   });
 
   it("no credentials, credentials not required -> valid, but the report says it proves nothing", async () => {
-    for (const [extra, challenge] of [[{ requireCredentials: false }, true], [{}, false]] as const) {
+    for (const [extra, challenge] of [
+      [{ requireCredentials: false }, true],
+      [{}, false],
+    ] as const) {
       const r = await verify(w.presentation({ credentials: [] }), extra, challenge);
       expect(r.result, summary(r)).to.equal("valid");
       const check = r.checks.find((c) => c.code === "no_credentials");
@@ -82,14 +112,20 @@ describe("presentations: holder and emptiness (issue 12)", function () {
   // trusted root a configuration error with its own code (before, both threw a bare "point is not on curve").
   it("a holder DID whose public key is off the curve -> invalid, invalid_did", async () => {
     for (const key of [`0x02${"5".padStart(64, "0")}`, `0x03${"f".repeat(64)}`]) {
-      const r = await verify(w.presentation({ credentials: [w.tokens.uniForAda] }, (p) => void (p.iss = `did:ethr:${w.networkName}:${key}`)));
+      const r = await verify(
+        w.presentation({ credentials: [w.tokens.uniForAda] }, (p) => void (p.iss = `did:ethr:${w.networkName}:${key}`)),
+      );
       expect(r.result, summary(r)).to.equal("invalid");
       expect(has(r, "holder_signature", "fail", "invalid_did"), summary(r)).to.equal(true);
     }
   });
 
   it("a trusted root DID whose public key is off the curve is refused with invalid_did", async () => {
-    const err = await rejection(verify(w.presentation({ credentials: [w.tokens.uniForAda] }), { trustedRoots: [`did:ethr:${w.networkName}:0x02${"5".padStart(64, "0")}`] }));
+    const err = await rejection(
+      verify(w.presentation({ credentials: [w.tokens.uniForAda] }), {
+        trustedRoots: [`did:ethr:${w.networkName}:0x02${"5".padStart(64, "0")}`],
+      }),
+    );
     expect(err.code).to.equal("invalid_did");
   });
 });

@@ -4,7 +4,15 @@ import { anchorBatch } from "../../src/credentials/index.js";
 import { verifyCredential, type VerifierContext } from "../../src/verify/credential.js";
 import type { Check, CredentialReport } from "../../src/verify/report.js";
 import { signJwt } from "../adversarial/jws.js";
-import { accreditWithConsent, bit, createRegistryFixture, FOREVER, NO_HASH, ROLE_ACCREDITOR, ROLE_ISSUER } from "../helpers/fixture.js";
+import {
+  accreditWithConsent,
+  bit,
+  createRegistryFixture,
+  FOREVER,
+  NO_HASH,
+  ROLE_ACCREDITOR,
+  ROLE_ISSUER,
+} from "../helpers/fixture.js";
 
 const { ethers, networkHelpers, load } = await createRegistryFixture();
 
@@ -19,8 +27,18 @@ async function setup() {
   const trust = f.trust as unknown as Contract;
   const issuer = Wallet.createRandom().connect(ethers.provider);
   await (await f.deployer.sendTransaction({ to: issuer.address, value: 10n ** 18n })).wait();
-  await (await accreditWithConsent(trust, f.root, f.root.address, f.accreditor, { role: ROLE_ACCREDITOR, scope: bit("Degree") | bit("Course") })).wait();
-  await (await accreditWithConsent(trust, f.accreditor, f.accreditor.address, issuer, { role: ROLE_ISSUER, scope: bit("Degree") })).wait();
+  await (
+    await accreditWithConsent(trust, f.root, f.root.address, f.accreditor, {
+      role: ROLE_ACCREDITOR,
+      scope: bit("Degree") | bit("Course"),
+    })
+  ).wait();
+  await (
+    await accreditWithConsent(trust, f.accreditor, f.accreditor.address, issuer, {
+      role: ROLE_ISSUER,
+      scope: bit("Degree"),
+    })
+  ).wait();
   const chainId = Number((await ethers.provider.getNetwork()).chainId);
   const networkName = `0x${chainId.toString(16)}`;
   const did = `did:ethr:${networkName}:${issuer.address}`;
@@ -42,7 +60,10 @@ async function setup() {
       },
     };
     if (opts.anchor === true) {
-      const { root, anchors } = anchorBatch([payload], { chainId, registry: f.deployment.contracts.StatusRegistry.address });
+      const { root, anchors } = anchorBatch([payload], {
+        chainId,
+        registry: f.deployment.contracts.StatusRegistry.address,
+      });
       payload.issuanceAnchor = anchors[0];
       await (await f.status.connect(issuer).getFunction("anchor")(issuer.address, root)).wait();
     }
@@ -76,7 +97,7 @@ describe("verification report: when trust was judged, and whose names it shows",
     const r = await verifyCredential(ctx, jwt, { now });
     expect(check(r, "trust")).to.include({ outcome: "fail", code: "type_out_of_scope" });
     expect(check(r, "trust").details).to.include({ at: now, source: "now" });
-    expect(check(r, "trust").message).to.contain("not accredited for \"Degree\"");
+    expect(check(r, "trust").message).to.contain('not accredited for "Degree"');
   });
 
   it("an anchored credential is judged at its anchor's time, by the history: later narrowing and suspension of an accreditor shown, not applied to the past", async () => {

@@ -3,16 +3,45 @@ import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { secp256k1 } from "@noble/curves/secp256k1";
-import { computeAddress, getAddress, getBytes, hexlify, keccak256, sha256, toBeArray, toUtf8Bytes, Wallet } from "ethers";
+import {
+  computeAddress,
+  getAddress,
+  getBytes,
+  hexlify,
+  keccak256,
+  sha256,
+  toBeArray,
+  toUtf8Bytes,
+  Wallet,
+} from "ethers";
 import { ES256KSigner, createJWT } from "did-jwt";
-import { keccak256Bytes, keccak256BytesJs, keccak256Hex, keccak256HexJs, keccakBackend } from "../../src/credentials/keccak.js";
+import {
+  keccak256Bytes,
+  keccak256BytesJs,
+  keccak256Hex,
+  keccak256HexJs,
+  keccakBackend,
+} from "../../src/credentials/keccak.js";
 import type { SigningKeys } from "../../src/did/ethr.js";
 import { decodeJwt, signedBy, signerCandidates } from "../../src/verify/jwt.js";
-import { addressOfPublicKey, jsBackend, nativeBackend, secp256k1Backend, type Secp256k1Backend } from "../../src/verify/secp256k1.js";
+import {
+  addressOfPublicKey,
+  jsBackend,
+  nativeBackend,
+  secp256k1Backend,
+  type Secp256k1Backend,
+} from "../../src/verify/secp256k1.js";
 
 const N = secp256k1.CURVE.n;
 const key = (i: number) => keccak256(toUtf8Bytes(`signature-test/key/${i}`));
-const keysOf = (p: Partial<SigningKeys>): SigningKeys => ({ owner: "", deactivated: false, addresses: [], publicKeys: [], versionId: 0, ...p });
+const keysOf = (p: Partial<SigningKeys>): SigningKeys => ({
+  owner: "",
+  deactivated: false,
+  addresses: [],
+  publicKeys: [],
+  versionId: 0,
+  ...p,
+});
 const backends: Secp256k1Backend[] = [jsBackend, ...(nativeBackend === undefined ? [] : [nativeBackend])];
 
 describe("verify/hashing: keccak256 for the hot paths", () => {
@@ -30,13 +59,29 @@ describe("verify/hashing: keccak256 for the hot paths", () => {
   });
 
   it("uses the native sponge where the binding is prebuilt for the platform, unless LER_KECCAK=js", () => {
-    const prebuilt = existsSync(join(dirname(createRequire(import.meta.url).resolve("keccak/package.json")), "prebuilds", `${process.platform}-${process.arch}`));
-    expect(keccakBackend).to.equal(process.env.LER_KECCAK !== "js" && prebuilt ? "native (keccak N-API binding)" : "JS");
+    const prebuilt = existsSync(
+      join(
+        dirname(createRequire(import.meta.url).resolve("keccak/package.json")),
+        "prebuilds",
+        `${process.platform}-${process.arch}`,
+      ),
+    );
+    expect(keccakBackend).to.equal(
+      process.env.LER_KECCAK !== "js" && prebuilt ? "native (keccak N-API binding)" : "JS",
+    );
   });
 
   it("hashes a string's UTF-8 bytes, ASCII or not", () => {
     const long = ["x".repeat(20_000), "é".repeat(6_000), "🎓".repeat(3_000), "東".repeat(7_000)]; // past the reused buffer
-    for (const text of ["", "eyJhbGciOiJFUzI1NksifQ.e30.sig", "x".repeat(136), "x".repeat(500), "Zürich · 東京 · 🎓".repeat(20), ...long, "short again"]) {
+    for (const text of [
+      "",
+      "eyJhbGciOiJFUzI1NksifQ.e30.sig",
+      "x".repeat(136),
+      "x".repeat(500),
+      "Zürich · 東京 · 🎓".repeat(20),
+      ...long,
+      "short again",
+    ]) {
       expect(keccak256Hex(text), JSON.stringify(text.slice(0, 20))).to.equal(keccak256(toUtf8Bytes(text)));
       expect(keccak256HexJs(text), `${JSON.stringify(text.slice(0, 20))}, JS`).to.equal(keccak256(toUtf8Bytes(text)));
     }
@@ -91,16 +136,32 @@ describe("verify/secp256k1: the native and pure-JS backends accept the same sign
     it(`${alg}: signedBy accepts the owner, a delegate and a public-key attribute, and nothing else, with either backend`, async () => {
       const signer = new Wallet(key(1));
       const jwt = decodeJwt(
-        await createJWT({ iss: "did:ethr:0x1", sub: "x" }, { issuer: "did:ethr:0x1", signer: ES256KSigner(getBytes(key(1)), alg === "ES256K-R"), alg }, { alg }),
+        await createJWT(
+          { iss: "did:ethr:0x1", sub: "x" },
+          { issuer: "did:ethr:0x1", signer: ES256KSigner(getBytes(key(1)), alg === "ES256K-R"), alg },
+          { alg },
+        ),
       );
       const stranger = new Wallet(key(2));
       const uncompressed = signer.signingKey.publicKey;
       const cases: [string, SigningKeys, boolean][] = [
         ["owner", keysOf({ owner: signer.address, addresses: [signer.address] }), true],
         ["delegate", keysOf({ owner: stranger.address, addresses: [stranger.address, signer.address] }), true],
-        ["compressed key attribute", keysOf({ addresses: [stranger.address], publicKeys: [signer.signingKey.compressedPublicKey] }), true],
-        ["uncompressed key attribute", keysOf({ addresses: [stranger.address], publicKeys: [uncompressed.toLowerCase()] }), true],
-        ["raw 64-byte key attribute", keysOf({ addresses: [], publicKeys: [`0x${uncompressed.slice(4)}`.toLowerCase()] }), true],
+        [
+          "compressed key attribute",
+          keysOf({ addresses: [stranger.address], publicKeys: [signer.signingKey.compressedPublicKey] }),
+          true,
+        ],
+        [
+          "uncompressed key attribute",
+          keysOf({ addresses: [stranger.address], publicKeys: [uncompressed.toLowerCase()] }),
+          true,
+        ],
+        [
+          "raw 64-byte key attribute",
+          keysOf({ addresses: [], publicKeys: [`0x${uncompressed.slice(4)}`.toLowerCase()] }),
+          true,
+        ],
         ["someone else", keysOf({ owner: stranger.address, addresses: [stranger.address] }), false],
         ["malformed key attribute", keysOf({ addresses: [stranger.address], publicKeys: ["0x1234"] }), false],
         ["deactivated", keysOf({ owner: signer.address, addresses: [signer.address], deactivated: true }), false],

@@ -48,13 +48,26 @@ describe("a credential with only a standard BitstringStatusListEntry (issued by 
   });
 
   /** A list as another tool makes one: Digital Bazaar's library, secured as a VC-JOSE JWT by `signer`. */
-  const listJwt = async (url: string, set: number[], o: { purpose?: string; signer?: { privateKey: string }; issuer?: string; validUntil?: string } = {}) => {
+  const listJwt = async (
+    url: string,
+    set: number[],
+    o: { purpose?: string; signer?: { privateKey: string }; issuer?: string; validUntil?: string } = {},
+  ) => {
     const list = await createList({ length: 131_072 });
     for (const i of set) list.setStatus(i, true);
     const credential = await createCredential({ id: url, list, statusPurpose: o.purpose ?? "revocation" });
     const issuer = o.issuer ?? academyDid;
-    const payload = { ...credential, issuer, validFrom: new Date((now - 60) * 1000).toISOString(), ...(o.validUntil !== undefined && { validUntil: o.validUntil }) };
-    return createJWT(payload, { issuer, signer: ES256KSigner(getBytes((o.signer ?? academy).privateKey)), alg: "ES256K" }, { typ: "vc+jwt" } as never);
+    const payload = {
+      ...credential,
+      issuer,
+      validFrom: new Date((now - 60) * 1000).toISOString(),
+      ...(o.validUntil !== undefined && { validUntil: o.validUntil }),
+    };
+    return createJWT(
+      payload,
+      { issuer, signer: ES256KSigner(getBytes((o.signer ?? academy).privateKey)), alg: "ES256K" },
+      { typ: "vc+jwt" } as never,
+    );
   };
   const entry = (path: string, index: number, purpose = "revocation") => ({
     id: `${origin}${path}#${index}`,
@@ -74,7 +87,8 @@ describe("a credential with only a standard BitstringStatusListEntry (issued by 
     });
     const credential = { ...base, credentialStatus };
     const signer = ES256KSigner(getBytes(academy.privateKey));
-    if (form === "vc-jwt-1.1") return createVerifiableCredentialJwt(asVc11(credential) as never, { did: academyDid, signer, alg: "ES256K" });
+    if (form === "vc-jwt-1.1")
+      return createVerifiableCredentialJwt(asVc11(credential) as never, { did: academyDid, signer, alg: "ES256K" });
     const { iss: _iss, ...payload } = joseCredentialPayload(credential);
     return createJWT(payload, { issuer: academyDid, signer, alg: "ES256K" }, { typ: "vc+jwt" } as never);
   };
@@ -95,9 +109,25 @@ describe("a credential with only a standard BitstringStatusListEntry (issued by 
     const consent = await signAccreditationConsent(academy, {
       verifyingContract: w.network.deployment.contracts.TrustRegistry.address,
       chainId: w.network.chainId,
-      terms: { parent: root.address, subject: academy.address, role: 1, scope: 1n, validFrom: 0, validUntil: 2 ** 40 - 1, metadataHash: ZeroHash, deadline },
+      terms: {
+        parent: root.address,
+        subject: academy.address,
+        role: 1,
+        scope: 1n,
+        validFrom: 0,
+        validUntil: 2 ** 40 - 1,
+        metadataHash: ZeroHash,
+        deadline,
+      },
     });
-    await agent.lerAccredit({ accreditor: root.did, subject: academyDid, role: "issuer", types: ["Certificate"], consent, deadline });
+    await agent.lerAccredit({
+      accreditor: root.did,
+      subject: academyDid,
+      role: "issuer",
+      types: ["Certificate"],
+      consent,
+      deadline,
+    });
     now = (await w.now()) + 1;
 
     http = createServer((req, res) => {
@@ -118,9 +148,13 @@ describe("a credential with only a standard BitstringStatusListEntry (issued by 
 
     routes.set("/lists/1", { body: await listJwt(`${origin}/lists/1`, [5, 131_071]) });
     routes.set("/lists/2", { body: await listJwt(`${origin}/lists/2`, [7], { purpose: "suspension" }) });
-    routes.set("/lists/stranger", { body: await listJwt(`${origin}/lists/stranger`, [], { signer: stranger, issuer: strangerDid }) });
+    routes.set("/lists/stranger", {
+      body: await listJwt(`${origin}/lists/stranger`, [], { signer: stranger, issuer: strangerDid }),
+    });
     routes.set("/lists/forged", { body: await listJwt(`${origin}/lists/forged`, [], { signer: stranger }) });
-    routes.set("/lists/expired", { body: await listJwt(`${origin}/lists/expired`, [], { validUntil: new Date((now - 3600) * 1000).toISOString() }) });
+    routes.set("/lists/expired", {
+      body: await listJwt(`${origin}/lists/expired`, [], { validUntil: new Date((now - 3600) * 1000).toISOString() }),
+    });
     routes.set("/lists/huge", { body: "a".repeat(300 * 1024) });
     routes.set("/lists/html", { body: "<html>maintenance</html>" });
     routes.set("/lists/down", { status: 503, body: "" });
@@ -136,7 +170,9 @@ describe("a credential with only a standard BitstringStatusListEntry (issued by 
     const r = await verify(await credentialJwt([entry("/lists/1", 3)]));
     expect(r.result, JSON.stringify(r.checks)).to.equal("valid");
     expect(status(r)).to.deep.include({ outcome: "pass", code: "not_revoked" });
-    expect(status(r).details).to.deep.equal({ lists: [{ purpose: "revocation", url: `${origin}/lists/1`, index: "3" }] });
+    expect(status(r).details).to.deep.equal({
+      lists: [{ purpose: "revocation", url: `${origin}/lists/1`, index: "3" }],
+    });
   });
 
   it("revoked: invalid, credential_revoked, in either credential form", async () => {
@@ -156,11 +192,19 @@ describe("a credential with only a standard BitstringStatusListEntry (issued by 
   });
 
   const unknown: [string, () => unknown, string][] = [
-    ["the list unreachable (nothing listens)", () => ({ ...entry("/lists/1", 3), statusListCredential: `http://127.0.0.1:${closedPort}/lists/1` }), "status_list_unreachable"],
+    [
+      "the list unreachable (nothing listens)",
+      () => ({ ...entry("/lists/1", 3), statusListCredential: `http://127.0.0.1:${closedPort}/lists/1` }),
+      "status_list_unreachable",
+    ],
     ["the list's host answering 503", () => entry("/lists/down", 3), "status_list_unreachable"],
     ["no list at the URL (404)", () => entry("/lists/none", 3), "status_list_unreachable"],
     ["a list signed by someone else, as its own issuer", () => entry("/lists/stranger", 3), "status_list_wrong_issuer"],
-    ["a list naming the issuer but signed by another key", () => entry("/lists/forged", 3), "status_list_invalid_signature"],
+    [
+      "a list naming the issuer but signed by another key",
+      () => entry("/lists/forged", 3),
+      "status_list_invalid_signature",
+    ],
     ["a list larger than the limit (300 KiB)", () => entry("/lists/huge", 3), "status_list_too_large"],
     ["a page that is no status list", () => entry("/lists/html", 3), "status_list_malformed"],
     ["a list whose validity ended", () => entry("/lists/expired", 3), "status_list_expired"],
@@ -190,7 +234,12 @@ describe("a credential with only a standard BitstringStatusListEntry (issued by 
   });
 
   it("a verifier told not to fetch says unknown, and so does a credential whose status purpose it cannot read", async () => {
-    const ctx = { provider: w.network.provider, deployment: w.network.deployment, networkName: w.network.name, fetchStatusList: false as const };
+    const ctx = {
+      provider: w.network.provider,
+      deployment: w.network.deployment,
+      networkName: w.network.name,
+      fetchStatusList: false as const,
+    };
     const [r] = await verifyCredentials(ctx, [await credentialJwt([entry("/lists/1", 3)])], { now });
     expect([r!.result, status(r!).code]).to.deep.equal(["unknown", "status_list_unreachable"]);
     const message = await verify(await credentialJwt([entry("/lists/1", 3), entry("/lists/3", 3, "message")]));

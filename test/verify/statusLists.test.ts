@@ -33,8 +33,19 @@ const BASE = "https://university.example/status";
 describe("Bitstring Status List: entries, list credentials, fetching", () => {
   describe("the three credentialStatus entries of an LER", () => {
     it("are the LER entry, then one BitstringStatusListEntry per purpose on the same list and index, at <base>/<address>/<list>/<purpose>", () => {
-      const status = credentialStatus({ chainId: 31337, registry: REGISTRY, issuer: ISSUER.toLowerCase(), list: 4, index: 1234, statusListBaseUrl: `${BASE}/` });
-      expect(status.map((e) => e.type)).to.deep.equal(["LERStatusRegistryEntry", "BitstringStatusListEntry", "BitstringStatusListEntry"]);
+      const status = credentialStatus({
+        chainId: 31337,
+        registry: REGISTRY,
+        issuer: ISSUER.toLowerCase(),
+        list: 4,
+        index: 1234,
+        statusListBaseUrl: `${BASE}/`,
+      });
+      expect(status.map((e) => e.type)).to.deep.equal([
+        "LERStatusRegistryEntry",
+        "BitstringStatusListEntry",
+        "BitstringStatusListEntry",
+      ]);
       expect(status[1]).to.deep.equal({
         id: `${BASE}/${ISSUER}/4/revocation#1234`,
         type: "BitstringStatusListEntry",
@@ -42,7 +53,11 @@ describe("Bitstring Status List: entries, list credentials, fetching", () => {
         statusListIndex: "1234",
         statusListCredential: `${BASE}/${ISSUER}/4/revocation`,
       });
-      expect(status[2]).to.deep.include({ statusPurpose: "suspension", statusListIndex: "1234", statusListCredential: `${BASE}/${ISSUER}/4/suspension` });
+      expect(status[2]).to.deep.include({
+        statusPurpose: "suspension",
+        statusListIndex: "1234",
+        statusListCredential: `${BASE}/${ISSUER}/4/suspension`,
+      });
       expect(status[0]).to.deep.include({ statusList: "4", statusListIndex: "1234" });
     });
 
@@ -65,7 +80,16 @@ describe("Bitstring Status List: entries, list credentials, fetching", () => {
     }
 
     it("read back as the LER entry with both standard entries beside it, each standing for one of its purposes", () => {
-      const parsed = parseStatusEntry(credentialStatus({ chainId: 31337, registry: REGISTRY, issuer: ISSUER, list: 4, index: 1234, statusListBaseUrl: BASE })) as LerStatusEntry;
+      const parsed = parseStatusEntry(
+        credentialStatus({
+          chainId: 31337,
+          registry: REGISTRY,
+          issuer: ISSUER,
+          list: 4,
+          index: 1234,
+          statusListBaseUrl: BASE,
+        }),
+      ) as LerStatusEntry;
       expect(parsed).to.deep.include({ kind: "ler", issuer: ISSUER, list: 4n, index: 1234 });
       expect(parsed.standard).to.deep.equal([
         { purpose: "revocation", url: `${BASE}/${ISSUER}/4/revocation`, index: 1234n, size: 1 },
@@ -82,22 +106,55 @@ describe("Bitstring Status List: entries, list credentials, fetching", () => {
         { ...revocation!, purpose: "message", url: `${BASE}/${ISSUER}/4/message` },
         { ...revocation!, size: 2 },
       ];
-      for (const e of others) expect(mirrorsLerEntry(e, parsed), JSON.stringify(e, (_, v) => (typeof v === "bigint" ? String(v) : v))).to.equal(false);
+      for (const e of others)
+        expect(
+          mirrorsLerEntry(e, parsed),
+          JSON.stringify(e, (_, v) => (typeof v === "bigint" ? String(v) : v)),
+        ).to.equal(false);
     });
 
     it("are what the Open Badges builder writes; one on another index than the LER entry's is refused", () => {
-      const degree = achievement({ id: "https://u.example/ba", name: "BA", description: "Bachelor of Arts", criteria: { narrative: "Passed." }, achievementType: "BachelorDegree" });
-      const status = credentialStatus({ chainId: 31337, registry: REGISTRY, issuer: ISSUER, list: 0, index: 7, statusListBaseUrl: BASE });
-      const params = { id: "urn:uuid:7a0c4b1e-2f3d-4c5b-8a9e-0b1c2d3e4f50", issuer: { id: `did:ethr:localnet:${ISSUER}`, name: "U" }, subject: { id: "did:ethr:localnet:0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC" }, issuedAt: new Date(1_717_243_200_000), achievement: degree };
+      const degree = achievement({
+        id: "https://u.example/ba",
+        name: "BA",
+        description: "Bachelor of Arts",
+        criteria: { narrative: "Passed." },
+        achievementType: "BachelorDegree",
+      });
+      const status = credentialStatus({
+        chainId: 31337,
+        registry: REGISTRY,
+        issuer: ISSUER,
+        list: 0,
+        index: 7,
+        statusListBaseUrl: BASE,
+      });
+      const params = {
+        id: "urn:uuid:7a0c4b1e-2f3d-4c5b-8a9e-0b1c2d3e4f50",
+        issuer: { id: `did:ethr:localnet:${ISSUER}`, name: "U" },
+        subject: { id: "did:ethr:localnet:0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC" },
+        issuedAt: new Date(1_717_243_200_000),
+        achievement: degree,
+      };
       expect(openBadgeCredential({ ...params, status }).credentialStatus).to.deep.equal(status);
-      const shifted = [status[0], { ...status[1], statusListIndex: "8", id: `${status[1].statusListCredential}#8` }, status[2]];
+      const shifted = [
+        status[0],
+        { ...status[1], statusListIndex: "8", id: `${status[1].statusListCredential}#8` },
+        status[2],
+      ];
       const e = thrown(() => openBadgeCredential({ ...params, status: shifted as never }));
       expect([e.code, e.details?.path]).to.deep.equal(["invalid_field", "credentialStatus"]);
     });
   });
 
   describe("reading a BitstringStatusListEntry", () => {
-    const entry = { id: "https://s.example/1#5", type: "BitstringStatusListEntry", statusPurpose: "revocation", statusListIndex: "5", statusListCredential: "https://s.example/1" };
+    const entry = {
+      id: "https://s.example/1#5",
+      type: "BitstringStatusListEntry",
+      statusPurpose: "revocation",
+      statusListIndex: "5",
+      statusListCredential: "https://s.example/1",
+    };
     const cases: [string, Record<string, unknown>, string][] = [
       ["an index as a number", { statusListIndex: 5 }, "credentialStatus.statusListIndex"],
       ["an index with leading zeros", { statusListIndex: "05" }, "credentialStatus.statusListIndex"],
@@ -114,7 +171,10 @@ describe("Bitstring Status List: entries, list credentials, fetching", () => {
     }
 
     it(`reads at most ${MAX_STATUS_ENTRIES} entries: each may be a list to fetch`, () => {
-      expect(parseStatusEntry(Array.from({ length: MAX_STATUS_ENTRIES }, () => entry))).to.have.property("kind", "bitstring");
+      expect(parseStatusEntry(Array.from({ length: MAX_STATUS_ENTRIES }, () => entry))).to.have.property(
+        "kind",
+        "bitstring",
+      );
       const e = thrown(() => parseStatusEntry(Array.from({ length: MAX_STATUS_ENTRIES + 1 }, () => entry)));
       expect(e.code).to.equal("invalid_status_entry");
     });
@@ -136,13 +196,26 @@ describe("Bitstring Status List: entries, list credentials, fetching", () => {
         type: ["VerifiableCredential", "BitstringStatusListCredential"],
         issuer: did,
         validFrom: "2025-01-01T00:00:00Z",
-        credentialSubject: { id: `${url}#list`, type: "BitstringStatusList", statusPurpose: "revocation", encodedList: bits([0, 9, 1_048_575]) },
+        credentialSubject: {
+          id: `${url}#list`,
+          type: "BitstringStatusList",
+          statusPurpose: "revocation",
+          encodedList: bits([0, 9, 1_048_575]),
+        },
       };
       change(credential);
       const { iss: _iss, ...payload } = joseCredentialPayload(credential);
-      return createJWT(payload, { issuer: did, signer: ES256KSigner(getBytes(signer.privateKey)), alg: "ES256K" }, { typ: "vc+jwt" } as never);
+      return createJWT(payload, { issuer: did, signer: ES256KSigner(getBytes(signer.privateKey)), alg: "ES256K" }, {
+        typ: "vc+jwt",
+      } as never);
     };
-    const keysOf = (address: string): SigningKeys => ({ owner: address, deactivated: false, addresses: [address], publicKeys: [], versionId: 0 });
+    const keysOf = (address: string): SigningKeys => ({
+      owner: address,
+      deactivated: false,
+      addresses: [address],
+      publicKeys: [],
+      versionId: 0,
+    });
     const at = (index: number, purpose = "revocation") => ({ purpose, url, index: BigInt(index), size: 1 });
     const now = Date.parse("2026-01-01T00:00:00Z") / 1000;
     const code = (f: () => unknown) => {
@@ -157,8 +230,20 @@ describe("Bitstring Status List: entries, list credentials, fetching", () => {
 
     it("reads the bits in the standard's order (entry 0 is the first byte's most significant bit), checked against its issuer's keys", async () => {
       const list = readStatusList(await listJwt(), url);
-      expect([list.issuer, list.id, list.purposes, list.bits.length]).to.deep.equal([did, url, ["revocation"], LIST_SIZE / 8]);
-      expect([0, 1, 8, 9, 10, 1_048_575].map((i) => statusBit(list, at(i), now, 60))).to.deep.equal([true, false, false, true, false, true]);
+      expect([list.issuer, list.id, list.purposes, list.bits.length]).to.deep.equal([
+        did,
+        url,
+        ["revocation"],
+        LIST_SIZE / 8,
+      ]);
+      expect([0, 1, 8, 9, 10, 1_048_575].map((i) => statusBit(list, at(i), now, 60))).to.deep.equal([
+        true,
+        false,
+        false,
+        true,
+        false,
+        true,
+      ]);
       expect(statusListSignedBy(list, keysOf(wallet.address))).to.equal(true);
       expect(statusListSignedBy(list, keysOf(Wallet.createRandom().address))).to.equal(false);
       const forged = readStatusList(await listJwt(undefined, Wallet.createRandom()), url);
@@ -168,7 +253,9 @@ describe("Bitstring Status List: entries, list credentials, fetching", () => {
     it("refuses what the standard's validation refuses, and a list that is not the one the entry names", async () => {
       const list = readStatusList(await listJwt(), url);
       expect(code(() => statusBit(list, at(3, "suspension"), now, 60))).to.equal("status_list_malformed");
-      expect(code(() => statusBit(list, { ...at(3), url: "https://lists.example/2" }, now, 60))).to.equal("status_list_malformed");
+      expect(code(() => statusBit(list, { ...at(3), url: "https://lists.example/2" }, now, 60))).to.equal(
+        "status_list_malformed",
+      );
       expect(code(() => statusBit(list, at(LIST_SIZE), now, 60))).to.equal("status_list_malformed");
       const expired = readStatusList(await listJwt((c) => (c.validUntil = "2025-06-01T00:00:00Z")), url);
       expect(code(() => statusBit(expired, at(0), now, 60))).to.equal("status_list_expired");
@@ -177,7 +264,7 @@ describe("Bitstring Status List: entries, list credentials, fetching", () => {
     });
 
     it("refuses a list shorter than 131,072 entries, a JSON document, a bitstring that is no GZIP, a GZIP bomb, and other shapes", async () => {
-      expect(code(() => readStatusList("{\"@context\":[]}", url))).to.equal("status_list_malformed");
+      expect(code(() => readStatusList('{"@context":[]}', url))).to.equal("status_list_malformed");
       expect(code(() => readStatusList("not a jwt", url))).to.equal("status_list_malformed");
       const short = await listJwt((c) => (c.credentialSubject.encodedList = bits([], 131_071 / 8)));
       expect(code(() => readStatusList(short, url))).to.equal("status_list_malformed");
@@ -186,7 +273,10 @@ describe("Bitstring Status List: entries, list credentials, fetching", () => {
       const notGzip = await listJwt((c) => (c.credentialSubject.encodedList = "uAAAA"));
       expect(code(() => readStatusList(notGzip, url))).to.equal("status_list_malformed");
       // 16 MiB of zeros is a few kilobytes of GZIP: decompression stops at the bound.
-      const bomb = await listJwt((c) => (c.credentialSubject.encodedList = `u${gzipSync(new Uint8Array(16 * 1024 * 1024)).toString("base64url")}`));
+      const bomb = await listJwt(
+        (c) =>
+          (c.credentialSubject.encodedList = `u${gzipSync(new Uint8Array(16 * 1024 * 1024)).toString("base64url")}`),
+      );
       expect(code(() => readStatusList(bomb, url))).to.equal("status_list_too_large");
       const others = [
         await listJwt((c) => (c.type = ["VerifiableCredential"])),
@@ -217,7 +307,9 @@ describe("Bitstring Status List: entries, list credentials, fetching", () => {
       expect(asked.sort()).to.deep.equal(urls);
       expect(most).to.equal(2);
       // What came back is read: "x.y.z" is no JWT.
-      expect([...got.values()].map((g) => (g.ok ? "ok" : g.error.code))).to.deep.equal(urls.map(() => "status_list_malformed"));
+      expect([...got.values()].map((g) => (g.ok ? "ok" : g.error.code))).to.deep.equal(
+        urls.map(() => "status_list_malformed"),
+      );
     });
 
     it("stops at the size limit, by Content-Length or while reading, and at the time limit", async () => {
@@ -233,11 +325,19 @@ describe("Bitstring Status List: entries, list credentials, fetching", () => {
         if (url.endsWith("/endless")) return new Response(stream());
         if (url.endsWith("/404")) return body("gone", { status: 404 });
         if (url.endsWith("/refused")) throw new TypeError("fetch failed", { cause: { code: "ECONNREFUSED" } });
-        return new Promise<Response>((_, reject) => init.signal!.addEventListener("abort", () => reject(init.signal!.reason)));
+        return new Promise<Response>((_, reject) =>
+          init.signal!.addEventListener("abort", () => reject(init.signal!.reason)),
+        );
       };
       const base = "https://lists.test.local";
-      const got = await fetchStatusLists(["declared", "endless", "404", "refused", "slow"].map((p) => `${base}/${p}`), fetcher, { maxBytes: 1000, timeoutMs: 100 });
-      const codes = Object.fromEntries([...got].map(([u, g]) => [u.slice(base.length + 1), g.ok ? "ok" : g.error.code]));
+      const got = await fetchStatusLists(
+        ["declared", "endless", "404", "refused", "slow"].map((p) => `${base}/${p}`),
+        fetcher,
+        { maxBytes: 1000, timeoutMs: 100 },
+      );
+      const codes = Object.fromEntries(
+        [...got].map(([u, g]) => [u.slice(base.length + 1), g.ok ? "ok" : g.error.code]),
+      );
       expect(codes).to.deep.equal({
         declared: "status_list_too_large",
         endless: "status_list_too_large",
@@ -254,16 +354,31 @@ describe("Bitstring Status List: entries, list credentials, fetching", () => {
         calls++;
         return body(jwtLike);
       };
-      const over = await fetchStatusLists(["https://l.test.local/1", "https://l.test.local/2", "https://l.test.local/3"], counting, { maxLists: 2 });
+      const over = await fetchStatusLists(
+        ["https://l.test.local/1", "https://l.test.local/2", "https://l.test.local/3"],
+        counting,
+        { maxLists: 2 },
+      );
       expect(calls).to.equal(2);
       expect(over.get("https://l.test.local/3")).to.deep.include({ ok: false });
       const ftp = await fetchStatusLists(["ftp://l.test.local/1"], counting);
       expect(calls).to.equal(2);
-      expect((ftp.get("ftp://l.test.local/1") as { error: Error }).error).to.have.property("code", "status_list_unreachable");
+      expect((ftp.get("ftp://l.test.local/1") as { error: Error }).error).to.have.property(
+        "code",
+        "status_list_unreachable",
+      );
       const off = await fetchStatusLists(["https://l.test.local/1"], false);
-      expect((off.get("https://l.test.local/1") as { error: Error }).error).to.have.property("code", "status_list_unreachable");
+      expect((off.get("https://l.test.local/1") as { error: Error }).error).to.have.property(
+        "code",
+        "status_list_unreachable",
+      );
       // With the default fetch, RFC 2606 / 6761 names are refused before any resolver is asked.
-      for (const url of ["https://status.example/1", "https://lists.example.org/1", "http://x.invalid/1", "https://a.b.test/1"]) {
+      for (const url of [
+        "https://status.example/1",
+        "https://lists.example.org/1",
+        "http://x.invalid/1",
+        "https://a.b.test/1",
+      ]) {
         const got = (await fetchStatusLists([url], undefined)).get(url) as { ok: false; error: Error };
         expect(got.error.message, url).to.contain("not looked up");
       }

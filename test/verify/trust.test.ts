@@ -2,7 +2,17 @@ import { expect } from "chai";
 import type { Contract, Signer } from "ethers";
 import { toLinks } from "../../src/chain/snapshotPlan.js";
 import { evaluateTrust, type ChainLink } from "../../src/verify/trust.js";
-import { accreditWithConsent, bit, createRegistryFixture, FOREVER, NO_HASH, ROLE_ACCREDITOR, ROLE_BOTH, ROLE_ISSUER, TYPES } from "../helpers/fixture.js";
+import {
+  accreditWithConsent,
+  bit,
+  createRegistryFixture,
+  FOREVER,
+  NO_HASH,
+  ROLE_ACCREDITOR,
+  ROLE_BOTH,
+  ROLE_ISSUER,
+  TYPES,
+} from "../helpers/fixture.js";
 
 const { networkHelpers, load } = await createRegistryFixture();
 const ZERO = "0x0000000000000000000000000000000000000000";
@@ -16,8 +26,19 @@ describe("evaluateTrust (off chain) agrees with TrustRegistry.trustedAt (on chai
   it("for every subject, type and time of a tree with every kind of state and a history", async () => {
     const { trust, governor, root, accreditor, university, bootcamp, stranger, others } = await load();
     const t = trust as unknown as Contract;
-    const accredit = (by: Signer, subject: Signer, role: number, scope: bigint, validFrom: bigint | number = 0, validUntil: bigint | number = FOREVER) =>
-      by.getAddress().then(async (parent) => (await accreditWithConsent(t, by, parent, subject, { role, scope, validFrom, validUntil })).wait());
+    const accredit = (
+      by: Signer,
+      subject: Signer,
+      role: number,
+      scope: bigint,
+      validFrom: bigint | number = 0,
+      validUntil: bigint | number = FOREVER,
+    ) =>
+      by
+        .getAddress()
+        .then(async (parent) =>
+          (await accreditWithConsent(t, by, parent, subject, { role, scope, validFrom, validUntil })).wait(),
+        );
     const now = BigInt(await networkHelpers.time.latest());
     const all = (1n << BigInt(TYPES.length)) - 1n;
     const changes: bigint[] = [];
@@ -42,10 +63,23 @@ describe("evaluateTrust (off chain) agrees with TrustRegistry.trustedAt (on chai
     await trust.connect(accreditor).update(others[5]!, ROLE_ISSUER, bit("Course"), 0, FOREVER, 4, "", NO_HASH);
     await mark();
     // Scope widened, then narrowed: the university's history has three versions.
-    await trust.connect(accreditor).update(university, ROLE_ISSUER, bit("Degree") | bit("Course") | bit("Certificate"), now - 100n, now + 500n, 0, "", NO_HASH);
+    await trust
+      .connect(accreditor)
+      .update(
+        university,
+        ROLE_ISSUER,
+        bit("Degree") | bit("Course") | bit("Certificate"),
+        now - 100n,
+        now + 500n,
+        0,
+        "",
+        NO_HASH,
+      );
     await mark();
     await networkHelpers.time.increase(10);
-    await trust.connect(accreditor).update(university, ROLE_ISSUER, bit("Degree"), now - 100n, now + 500n, 0, "", NO_HASH);
+    await trust
+      .connect(accreditor)
+      .update(university, ROLE_ISSUER, bit("Degree"), now - 100n, now + 500n, 0, "", NO_HASH);
     await mark();
 
     const subjects = [root, accreditor, university, bootcamp, stranger, ...others.slice(0, 7)];
@@ -94,9 +128,15 @@ describe("evaluateTrust (off chain) agrees with TrustRegistry.trustedAt (on chai
     const [widened, narrowed] = changes.slice(-2) as [bigint, bigint];
     const certificate = TYPES.indexOf("Certificate");
     expect(evaluateTrust(uni, { typeId: certificate, at: widened - 1n }).verdict).to.equal(8);
-    expect(evaluateTrust(uni, { typeId: certificate, at: widened + 0n }).verdict).to.equal(8, "a change at t: the version before must pass too");
+    expect(evaluateTrust(uni, { typeId: certificate, at: widened + 0n }).verdict).to.equal(
+      8,
+      "a change at t: the version before must pass too",
+    );
     expect(evaluateTrust(uni, { typeId: certificate, at: widened + 1n }).verdict).to.equal(0);
     expect(evaluateTrust(uni, { typeId: certificate, at: narrowed }).verdict).to.equal(8);
-    expect(evaluateTrust(uni, { typeId: TYPES.indexOf("Course"), at: narrowed - 1n }).verdict).to.equal(0, "narrowing does not rewrite the past");
+    expect(evaluateTrust(uni, { typeId: TYPES.indexOf("Course"), at: narrowed - 1n }).verdict).to.equal(
+      0,
+      "narrowing does not rewrite the past",
+    );
   });
 });

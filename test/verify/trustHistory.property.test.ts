@@ -13,7 +13,15 @@
 import { expect } from "chai";
 import { Interface, type Signer } from "ethers";
 import { projectArtifact } from "../../src/chain/artifacts.js";
-import { addressWord, decodeAggregate3, encodeAggregate3, returnWord, selectorOf, word, type SubCall } from "../../src/chain/multicall.js";
+import {
+  addressWord,
+  decodeAggregate3,
+  encodeAggregate3,
+  returnWord,
+  selectorOf,
+  word,
+  type SubCall,
+} from "../../src/chain/multicall.js";
 import { toLinks } from "../../src/chain/snapshotPlan.js";
 import { signAccreditationConsent } from "../../src/chain/signedCall.js";
 import { evaluateTrust, type ChainLink } from "../../src/verify/trust.js";
@@ -192,18 +200,32 @@ function checksummed(hex: string): string {
 async function readChain(w: World, questions: readonly Question[], subjects: readonly string[]) {
   const calls: SubCall[] = [
     ...subjects.map((s) => ({ target: w.trust, allowFailure: false, callData: SEL_HISTORY_OF + addressWord(s) })),
-    ...questions.map((q) => ({ target: w.trust, allowFailure: false, callData: SEL_TRUSTED_AT + addressWord(q.subject) + word(q.typeId) + word(q.at) })),
+    ...questions.map((q) => ({
+      target: w.trust,
+      allowFailure: false,
+      callData: SEL_TRUSTED_AT + addressWord(q.subject) + word(q.typeId) + word(q.at),
+    })),
   ];
   const chunks: SubCall[][] = [];
   for (let i = 0; i < calls.length; i += PER_CALL) chunks.push(calls.slice(i, i + PER_CALL));
   const results = (
-    await Promise.all(chunks.map(async (c) => decodeAggregate3(await provider.call({ to: w.multicall, data: encodeAggregate3(c) }), c.length)))
+    await Promise.all(
+      chunks.map(async (c) =>
+        decodeAggregate3(await provider.call({ to: w.multicall, data: encodeAggregate3(c) }), c.length),
+      ),
+    )
   ).flat();
   const histories = new Map<string, ChainLink[]>();
-  subjects.forEach((s, i) => histories.set(s, toLinks(s, trustIface.decodeFunctionResult("historyOf", `0x${results[i]!.returnData}`)[0])));
+  subjects.forEach((s, i) =>
+    histories.set(s, toLinks(s, trustIface.decodeFunctionResult("historyOf", `0x${results[i]!.returnData}`)[0])),
+  );
   const answers: Answer[] = questions.map((_, i) => {
     const data = results[subjects.length + i]!.returnData;
-    return { verdict: Number(returnWord(data, 0)), failedAt: checksummed(data.slice(64 + 24, 128)), root: checksummed(data.slice(128 + 24, 192)) };
+    return {
+      verdict: Number(returnWord(data, 0)),
+      failedAt: checksummed(data.slice(64 + 24, 128)),
+      root: checksummed(data.slice(128 + 24, 192)),
+    };
   });
   return { histories, answers };
 }
@@ -222,7 +244,12 @@ const trustAt = (w: World, s: Signer) => new ethers.Contract(w.trust, trustIface
 /** A random validity window around `t`. */
 function windowAround(rng: Rng, t: bigint): { validFrom: bigint; validUntil: bigint } {
   const validFrom = rng.pick([0n, 0n, t - BigInt(rng.int(3000)), t + BigInt(1 + rng.int(500))]);
-  const validUntil = rng.pick([FOREVER, FOREVER, validFrom + BigInt(1 + rng.int(4000)), (t > validFrom ? t : validFrom) + BigInt(1 + rng.int(300))]);
+  const validUntil = rng.pick([
+    FOREVER,
+    FOREVER,
+    validFrom + BigInt(1 + rng.int(4000)),
+    (t > validFrom ? t : validFrom) + BigInt(1 + rng.int(300)),
+  ]);
   return { validFrom, validUntil };
 }
 
@@ -239,7 +266,20 @@ function chooseOp(w: World, model: Model, rng: Rng, t: bigint): Op | undefined {
   const accredited = w.pool.filter((a) => model.links.has(a));
   const fresh = w.pool.filter((a) => !model.links.has(a));
   const live = accredited.filter((a) => model.latest(a)!.status !== "revoked");
-  const kind = rng.pick(["accredit", "accredit", "accredit", "update", "update", "update", "suspend", "suspend", "reinstate", "reinstate", "revoke", "addRoot"]);
+  const kind = rng.pick([
+    "accredit",
+    "accredit",
+    "accredit",
+    "update",
+    "update",
+    "update",
+    "suspend",
+    "suspend",
+    "reinstate",
+    "reinstate",
+    "revoke",
+    "addRoot",
+  ]);
   switch (kind) {
     case "accredit":
     case "addRoot": {
@@ -254,7 +294,8 @@ function chooseOp(w: World, model: Model, rng: Rng, t: bigint): Op | undefined {
             m.links.set(subject, { parent: ZERO, depth: 0, versions: [] });
             m.record(subject, { role: 2, status: "active", reason: 0, validFrom, validUntil, scope }, at);
           },
-          send: () => trustAt(w, w.governor).getFunction("addRoot")(subject, scope, validFrom, validUntil, "", NO_HASH, GAS),
+          send: () =>
+            trustAt(w, w.governor).getFunction("addRoot")(subject, scope, validFrom, validUntil, "", NO_HASH, GAS),
         };
       }
       const parents = accredited.filter((a) => model.inForce(a, t) && model.links.get(a)!.depth < 8);
@@ -269,9 +310,34 @@ function chooseOp(w: World, model: Model, rng: Rng, t: bigint): Op | undefined {
           m.record(subject, { role, status: "active", reason: 0, validFrom, validUntil, scope }, at);
         },
         send: async () => {
-          const terms = { parent, subject, role, scope, validFrom, validUntil, metadataHash: NO_HASH, deadline: NO_DEADLINE };
-          const consent = await signAccreditationConsent(w.signers.get(subject)!, { verifyingContract: w.trust, chainId: w.chainId, terms });
-          return trustAt(w, w.signers.get(parent)!).getFunction("accredit")(parent, subject, role, scope, validFrom, validUntil, "", NO_HASH, NO_DEADLINE, consent, GAS);
+          const terms = {
+            parent,
+            subject,
+            role,
+            scope,
+            validFrom,
+            validUntil,
+            metadataHash: NO_HASH,
+            deadline: NO_DEADLINE,
+          };
+          const consent = await signAccreditationConsent(w.signers.get(subject)!, {
+            verifyingContract: w.trust,
+            chainId: w.chainId,
+            terms,
+          });
+          return trustAt(w, w.signers.get(parent)!).getFunction("accredit")(
+            parent,
+            subject,
+            role,
+            scope,
+            validFrom,
+            validUntil,
+            "",
+            NO_HASH,
+            NO_DEADLINE,
+            consent,
+            GAS,
+          );
         },
       };
     }
@@ -284,13 +350,17 @@ function chooseOp(w: World, model: Model, rng: Rng, t: bigint): Op | undefined {
       const role = isRoot ? 2 : rng.chance(0.7) ? was.role : 1 + rng.int(3);
       // Scope up and down: any non-empty part of what the parent holds now.
       const scope = rng.subset(isRoot ? ALL_TYPES : model.latest(link.parent)!.scope);
-      const { validFrom, validUntil } = rng.chance(0.5) ? { validFrom: was.validFrom, validUntil: was.validUntil } : windowAround(rng, t);
+      const { validFrom, validUntil } = rng.chance(0.5)
+        ? { validFrom: was.validFrom, validUntil: was.validUntil }
+        : windowAround(rng, t);
       const reason = rng.int(256);
       const by = actor(w, model, subject, t, true, rng);
       return {
         describe: `update ${subject} role ${role} scope ${scope} [${validFrom}, ${validUntil})`,
-        apply: (m, at) => m.record(subject, { role, status: m.latest(subject)!.status, reason, validFrom, validUntil, scope }, at),
-        send: () => trustAt(w, by).getFunction("update")(subject, role, scope, validFrom, validUntil, reason, "", NO_HASH, GAS),
+        apply: (m, at) =>
+          m.record(subject, { role, status: m.latest(subject)!.status, reason, validFrom, validUntil, scope }, at),
+        send: () =>
+          trustAt(w, by).getFunction("update")(subject, role, scope, validFrom, validUntil, reason, "", NO_HASH, GAS),
       };
     }
     case "suspend":
@@ -310,8 +380,15 @@ function chooseOp(w: World, model: Model, rng: Rng, t: bigint): Op | undefined {
     }
     default: {
       // Revoke with an effective time now or in the past; or move a revocation's effective time earlier.
-      const movable = accredited.filter((a) => model.latest(a)!.status === "revoked" && model.latest(a)!.validUntil > 0n);
-      const subject = live.length > 0 && (movable.length === 0 || rng.chance(0.75)) ? rng.pick(live) : movable.length > 0 ? rng.pick(movable) : undefined;
+      const movable = accredited.filter(
+        (a) => model.latest(a)!.status === "revoked" && model.latest(a)!.validUntil > 0n,
+      );
+      const subject =
+        live.length > 0 && (movable.length === 0 || rng.chance(0.75))
+          ? rng.pick(live)
+          : movable.length > 0
+            ? rng.pick(movable)
+            : undefined;
       if (subject === undefined) return undefined;
       const was = model.latest(subject)!;
       const bound = was.status === "revoked" ? was.validUntil - 1n : t;
@@ -321,7 +398,8 @@ function chooseOp(w: World, model: Model, rng: Rng, t: bigint): Op | undefined {
       const by = actor(w, model, subject, t, false, rng);
       return {
         describe: `revoke ${subject} effective ${effectiveAt}`,
-        apply: (m, at) => m.record(subject, { ...m.latest(subject)!, status: "revoked", reason, validUntil: effectiveAt }, at),
+        apply: (m, at) =>
+          m.record(subject, { ...m.latest(subject)!, status: "revoked", reason, validUntil: effectiveAt }, at),
         send: () => trustAt(w, by).getFunction("revoke")(subject, effectiveAt, reason, GAS),
       };
     }
@@ -329,7 +407,8 @@ function chooseOp(w: World, model: Model, rng: Rng, t: bigint): Op | undefined {
 }
 
 /** A step forward in time: mostly small, sometimes long (expiry, validFrom reached). */
-const stepTime = (rng: Rng) => BigInt(rng.pick([1, 1, 1, 1 + rng.int(9), 1 + rng.int(9), 100 + rng.int(900), 10_000 + rng.int(90_000)]));
+const stepTime = (rng: Rng) =>
+  BigInt(rng.pick([1, 1, 1, 1 + rng.int(9), 1 + rng.int(9), 100 + rng.int(900), 10_000 + rng.int(90_000)]));
 
 interface Run {
   model: Model;
@@ -410,7 +489,8 @@ async function step(w: World, run: Run, rng: Rng): Promise<string> {
     for (const [i, tx] of sent.entries()) {
       const receipt = await provider.getTransactionReceipt(tx.hash);
       const block = receipt === null ? undefined : await provider.getBlock(receipt.blockNumber);
-      if (receipt?.status !== 1 || BigInt(block!.timestamp) !== at) throw new Error(`${ops[i]!.describe}: not mined at ${at} as the model expects`);
+      if (receipt?.status !== 1 || BigInt(block!.timestamp) !== at)
+        throw new Error(`${ops[i]!.describe}: not mined at ${at} as the model expects`);
     }
     run.now = at;
     if (rng.chance(0.3)) run.anchors.push(at);
@@ -434,7 +514,12 @@ let readMs = 0;
  * `more` (the evaluator reads the very history just found equal to the model's; the contract's EVM, at about half a
  * millisecond a question in the in-process node, is kept for the questions that matter most).
  */
-async function compare(w: World, run: Run, questions: Question[], more: Question[] = []): Promise<{ answers: Answer[]; histories: Map<string, ChainLink[]> }> {
+async function compare(
+  w: World,
+  run: Run,
+  questions: Question[],
+  more: Question[] = [],
+): Promise<{ answers: Answer[]; histories: Map<string, ChainLink[]> }> {
   const subjects = w.pool.filter((a) => run.model.links.has(a));
   const t0 = performance.now();
   const { histories, answers } = await readChain(w, questions, subjects);
@@ -443,11 +528,27 @@ async function compare(w: World, run: Run, questions: Question[], more: Question
   for (const s of subjects) {
     // The history the contract answers from is the model's, link by link, version by version.
     const chain = histories.get(s)!;
-    const mine = chain.map((l) => ({ subject: l.subject, parent: l.parent, versions: l.versions.map((v) => ({ ...v, status: STATUS_OF[v.status] })) }));
+    const mine = chain.map((l) => ({
+      subject: l.subject,
+      parent: l.parent,
+      versions: l.versions.map((v) => ({ ...v, status: STATUS_OF[v.status] })),
+    }));
     const model: unknown[] = [];
     for (let a = s; a !== ZERO; a = run.model.links.get(a)!.parent) {
       const l = run.model.links.get(a)!;
-      model.push({ subject: a, parent: l.parent, versions: l.versions.map((v) => ({ since: v.since, scope: v.scope, validFrom: v.validFrom, validUntil: v.validUntil, reason: v.reason, role: v.role, status: v.status })) });
+      model.push({
+        subject: a,
+        parent: l.parent,
+        versions: l.versions.map((v) => ({
+          since: v.since,
+          scope: v.scope,
+          validFrom: v.validFrom,
+          validUntil: v.validUntil,
+          reason: v.reason,
+          role: v.role,
+          status: v.status,
+        })),
+      });
     }
     // Compared as text (fast); on a difference, as objects (a readable diff).
     if (text(mine) !== text(model)) expect(mine, `history of ${s}`).to.deep.equal(model);
@@ -460,15 +561,24 @@ async function compare(w: World, run: Run, questions: Question[], more: Question
     if (key(contract) !== key(modelled)) expect(contract, `contract vs model: ${what}`).to.deep.equal(modelled);
     const chain = histories.get(q.subject) ?? [];
     const ours = evaluateTrust(chain, { typeId: q.typeId, at: q.at });
-    const evaluated = { verdict: ours.verdict, failedAt: ours.failedAt ?? (chain.length === 0 ? q.subject : ZERO), root: ours.root ?? ZERO };
+    const evaluated = {
+      verdict: ours.verdict,
+      failedAt: ours.failedAt ?? (chain.length === 0 ? q.subject : ZERO),
+      root: ours.root ?? ZERO,
+    };
     if (key(evaluated) !== key(contract)) expect(evaluated, `evaluator vs contract: ${what}`).to.deep.equal(contract);
   });
   for (const q of more) {
     const chain = histories.get(q.subject) ?? [];
     const ours = evaluateTrust(chain, { typeId: q.typeId, at: q.at });
-    const evaluated = { verdict: ours.verdict, failedAt: ours.failedAt ?? (chain.length === 0 ? q.subject : ZERO), root: ours.root ?? ZERO };
+    const evaluated = {
+      verdict: ours.verdict,
+      failedAt: ours.failedAt ?? (chain.length === 0 ? q.subject : ZERO),
+      root: ours.root ?? ZERO,
+    };
     const modelled = run.model.trusted(q.subject, q.typeId, q.at);
-    if (key(evaluated) !== key(modelled)) expect(evaluated, `evaluator vs model: ${q.subject} type ${q.typeId} at ${q.at}`).to.deep.equal(modelled);
+    if (key(evaluated) !== key(modelled))
+      expect(evaluated, `evaluator vs model: ${q.subject} type ${q.typeId} at ${q.at}`).to.deep.equal(modelled);
   }
   return { answers, histories };
 }
@@ -487,16 +597,27 @@ function typeFor(rng: Rng, model: Model, subject: string): number {
  * Questions about `times`: `subjects` addresses of the pool each (all when undefined; else mostly accredited ones),
  * `types` types each (all when undefined).
  */
-function questionsAbout(w: World, run: Run, rng: Rng, times: Iterable<bigint>, shape: { subjects?: number; types?: number } = {}): Question[] {
+function questionsAbout(
+  w: World,
+  run: Run,
+  rng: Rng,
+  times: Iterable<bigint>,
+  shape: { subjects?: number; types?: number } = {},
+): Question[] {
   const qs: Question[] = [];
   const accredited = w.pool.filter((a) => run.model.links.has(a));
   for (const at of times) {
     const subjects =
       shape.subjects === undefined
         ? w.pool
-        : Array.from({ length: shape.subjects }, () => (accredited.length > 0 && rng.chance(0.9) ? rng.pick(accredited) : rng.pick(w.pool)));
+        : Array.from({ length: shape.subjects }, () =>
+            accredited.length > 0 && rng.chance(0.9) ? rng.pick(accredited) : rng.pick(w.pool),
+          );
     for (const subject of subjects) {
-      const types = shape.types === undefined ? TYPE_IDS : Array.from({ length: shape.types }, () => typeFor(rng, run.model, subject));
+      const types =
+        shape.types === undefined
+          ? TYPE_IDS
+          : Array.from({ length: shape.types }, () => typeFor(rng, run.model, subject));
       for (const typeId of types) qs.push({ subject, typeId, at });
     }
   }
@@ -528,7 +649,11 @@ async function start(w: World): Promise<Run> {
   for (const [s, chain] of histories) {
     if (chain.length === 0) continue;
     const link = chain[0]!;
-    model.links.set(s, { parent: link.parent, depth: 0, versions: link.versions.map((v) => ({ ...v, status: STATUS_OF[v.status]! })) });
+    model.links.set(s, {
+      parent: link.parent,
+      depth: 0,
+      versions: link.versions.map((v) => ({ ...v, status: STATUS_OF[v.status]! })),
+    });
   }
   const now = BigInt((await provider.getBlock("latest"))!.timestamp);
   return { model, now, anchors: [], anchorsAsked: 0, fresh: new Set([0n, now]), all: new Set([0n, now]) };
@@ -545,7 +670,10 @@ async function withSeed(seed: number, log: string[], fn: () => Promise<void>): P
   }
 }
 
-const seeds = (base: number, n: number) => (process.env.LER_TRUST_SEED !== undefined ? [Number(process.env.LER_TRUST_SEED)] : Array.from({ length: n }, (_, i) => base + i));
+const seeds = (base: number, n: number) =>
+  process.env.LER_TRUST_SEED !== undefined
+    ? [Number(process.env.LER_TRUST_SEED)]
+    : Array.from({ length: n }, (_, i) => base + i);
 
 describe("trust history: contract, evaluator and model agree over random lifecycles (differential property)", function () {
   this.timeout(300_000);
@@ -566,7 +694,8 @@ describe("trust history: contract, evaluator and model agree over random lifecyc
       const log: string[] = [];
       await withSeed(seed, log, async () => {
         const run = await start(w);
-        const perSeed = process.env.LER_TRUST_SEED !== undefined ? totalSteps : Math.min(STEPS_PER_SEED, totalSteps - steps);
+        const perSeed =
+          process.env.LER_TRUST_SEED !== undefined ? totalSteps : Math.min(STEPS_PER_SEED, totalSteps - steps);
         for (let i = 0; i < perSeed; i++) {
           let t0 = performance.now();
           const did = await step(w, run, rng);
@@ -578,10 +707,19 @@ describe("trust history: contract, evaluator and model agree over random lifecyc
           if (i % CHECK_EVERY !== CHECK_EVERY - 1 && i !== perSeed - 1) continue;
           // Every new time (change ±1, window edges, anchors), now and a little after, and a few older times again.
           const old = [...run.all];
-          const times = new Set([...run.fresh, run.now, run.now + 1n, FAR, ...Array.from({ length: 3 }, () => rng.pick(old))]);
+          const times = new Set([
+            ...run.fresh,
+            run.now,
+            run.now + 1n,
+            FAR,
+            ...Array.from({ length: 3 }, () => rng.pick(old)),
+          ]);
           run.fresh.clear();
           // Three ways: each of these times for one subject and type, each new anchor for three.
-          const qs = [...questionsAbout(w, run, rng, times, { subjects: 1, types: 1 }), ...questionsAbout(w, run, rng, newAnchors(run), { subjects: 3, types: 1 })];
+          const qs = [
+            ...questionsAbout(w, run, rng, times, { subjects: 1, types: 1 }),
+            ...questionsAbout(w, run, rng, newAnchors(run), { subjects: 3, types: 1 }),
+          ];
           // Evaluator and model: each of these times for every address, two types each.
           const more = questionsAbout(w, run, rng, times, { types: 2 });
           t0 = performance.now();
@@ -593,17 +731,35 @@ describe("trust history: contract, evaluator and model agree over random lifecyc
         }
         // At the end: every anchor, every type, every address; every change time ±1 once more, after all later changes.
         const accredited = w.pool.filter((a) => run.model.links.has(a));
-        const qs = questionsAbout(w, run, rng, new Set(run.anchors), { subjects: Math.min(4, accredited.length), types: 1 });
-        const more = [...questionsAbout(w, run, rng, new Set(run.anchors)), ...questionsAbout(w, run, rng, run.all, { types: 1 })];
+        const qs = questionsAbout(w, run, rng, new Set(run.anchors), {
+          subjects: Math.min(4, accredited.length),
+          types: 1,
+        });
+        const more = [
+          ...questionsAbout(w, run, rng, new Set(run.anchors)),
+          ...questionsAbout(w, run, rng, run.all, { types: 1 }),
+        ];
         await compare(w, run, qs, more);
         questions += qs.length;
         pure += more.length;
       });
     }
-    console.log(`      ${steps} steps, ${questions} questions compared three ways and ${pure} more between evaluator and model, ${sharedTimes} blocks with several changes (reads ${Math.round(readMs)} ms, steps ${Math.round(timing.steps)} ms, checks ${Math.round(timing.compare)} ms)`);
+    console.log(
+      `      ${steps} steps, ${questions} questions compared three ways and ${pure} more between evaluator and model, ${sharedTimes} blocks with several changes (reads ${Math.round(readMs)} ms, steps ${Math.round(timing.steps)} ms, checks ${Math.round(timing.compare)} ms)`,
+    );
     expect(steps).to.equal(totalSteps);
     // The lifecycles reach every verdict but the depth bound.
-    expect([...verdicts].sort()).to.deep.equal([TRUSTED, NOT_ACCREDITED, NOT_ISSUER, NOT_ACCREDITOR, SUSPENDED, REVOKED, NOT_YET_VALID, EXPIRED, OUT_OF_SCOPE]);
+    expect([...verdicts].sort()).to.deep.equal([
+      TRUSTED,
+      NOT_ACCREDITED,
+      NOT_ISSUER,
+      NOT_ACCREDITOR,
+      SUSPENDED,
+      REVOKED,
+      NOT_YET_VALID,
+      EXPIRED,
+      OUT_OF_SCOPE,
+    ]);
     expect(sharedTimes).to.be.greaterThan(totalSteps / 20);
   });
 
@@ -627,36 +783,63 @@ describe("trust history: contract, evaluator and model agree over random lifecyc
           const drop = Math.max(0, (previous?.questions.length ?? 0) - 120);
           const asked = previous?.questions.slice(drop) ?? [];
           const askedAnswers = previous?.answers.slice(drop) ?? [];
-          const questions = [...asked, ...questionsAbout(w, run, rng, Array.from({ length: 4 }, () => rng.pick(past)), { subjects: 6, types: 1 })];
+          const questions = [
+            ...asked,
+            ...questionsAbout(
+              w,
+              run,
+              rng,
+              Array.from({ length: 4 }, () => rng.pick(past)),
+              { subjects: 6, types: 1 },
+            ),
+          ];
           const now = await compare(w, run, questions);
           if (previous !== undefined) {
             for (const [s, chain] of previous.histories) {
               const later = now.histories.get(s)!;
-              chain.forEach((link, k) => expect(later[k]!.versions.slice(0, link.versions.length), `versions of ${link.subject}`).to.deep.equal(link.versions));
+              chain.forEach((link, k) =>
+                expect(later[k]!.versions.slice(0, link.versions.length), `versions of ${link.subject}`).to.deep.equal(
+                  link.versions,
+                ),
+              );
             }
             asked.forEach((q, k) => {
               const before = askedAnswers[k]!;
               const after = now.answers[k]!;
               rechecked++;
-              if (before.verdict === after.verdict && before.failedAt === after.failedAt && before.root === after.root) return;
+              if (before.verdict === after.verdict && before.failedAt === after.failedAt && before.root === after.root)
+                return;
               changedByNowRules++;
               if (before.verdict === TRUSTED) untrustedByNowRules++;
               const latestOf = (histories: Map<string, ChainLink[]>, a: string) =>
-                [...histories.values()].flat().find((l) => l.subject === a)?.versions.at(-1);
+                [...histories.values()]
+                  .flat()
+                  .find((l) => l.subject === a)
+                  ?.versions.at(-1);
               const nowOf = latestOf(now.histories, after.failedAt);
               const thenOf = latestOf(previous!.histories, before.failedAt);
-              const newHold = (after.verdict === SUSPENDED && nowOf?.status === 2) || (after.verdict === REVOKED && nowOf?.status === 3 && q.at >= nowOf.validUntil);
+              const newHold =
+                (after.verdict === SUSPENDED && nowOf?.status === 2) ||
+                (after.verdict === REVOKED && nowOf?.status === 3 && q.at >= nowOf.validUntil);
               const holdLifted = before.verdict === SUSPENDED && thenOf?.status === 2;
               // Accredited since: "no accreditation" becomes "it did not exist at t" (still not trusted).
-              const createdSince = before.verdict === NOT_ACCREDITED && after.verdict === NOT_YET_VALID && after.failedAt === before.failedAt;
-              expect(newHold || holdLifted || createdSince, `${q.subject} type ${q.typeId} at ${q.at} changed from ${JSON.stringify(before)} to ${JSON.stringify(after)}`).to.equal(true);
+              const createdSince =
+                before.verdict === NOT_ACCREDITED &&
+                after.verdict === NOT_YET_VALID &&
+                after.failedAt === before.failedAt;
+              expect(
+                newHold || holdLifted || createdSince,
+                `${q.subject} type ${q.typeId} at ${q.at} changed from ${JSON.stringify(before)} to ${JSON.stringify(after)}`,
+              ).to.equal(true);
             });
           }
           previous = { questions, answers: now.answers, histories: now.histories };
         }
       });
     }
-    console.log(`      ${rechecked} past answers asked again, ${changedByNowRules} changed (${untrustedByNowRules} from trusted) by a suspension or revocation now, or an accreditation since`);
+    console.log(
+      `      ${rechecked} past answers asked again, ${changedByNowRules} changed (${untrustedByNowRules} from trusted) by a suspension or revocation now, or an accreditation since`,
+    );
     expect(rechecked).to.be.greaterThan(1000);
     expect(untrustedByNowRules).to.be.greaterThan(0);
   });

@@ -14,7 +14,10 @@ describe("wallet/jwt: what a credential says about itself", () => {
       exp: 200,
       name: "BSc",
       issuer: { id: "did:ethr:localhost:0x1", name: "State University" },
-      credentialSubject: { id: "did:ethr:localhost:0x2", achievement: [{ achievementType: "Course" }, { achievementType: "Course" }, { achievementType: "Degree" }] },
+      credentialSubject: {
+        id: "did:ethr:localhost:0x2",
+        achievement: [{ achievementType: "Course" }, { achievementType: "Course" }, { achievementType: "Degree" }],
+      },
     });
     expect(describeJwt(token)).to.deep.equal({
       types: ["Course", "Degree"],
@@ -29,7 +32,15 @@ describe("wallet/jwt: what a credential says about itself", () => {
   });
 
   it("reads a VC 1.1 credential from its vc claim", () => {
-    const d = describeJwt(jwt({ vc: { id: "urn:uuid:2", name: "Cert", credentialSubject: { id: "did:x", achievement: { achievementType: "Certificate" } } } }));
+    const d = describeJwt(
+      jwt({
+        vc: {
+          id: "urn:uuid:2",
+          name: "Cert",
+          credentialSubject: { id: "did:x", achievement: { achievementType: "Certificate" } },
+        },
+      }),
+    );
     expect(d).to.deep.equal({ types: ["Certificate"], id: "urn:uuid:2", name: "Cert", subject: "did:x" });
   });
 

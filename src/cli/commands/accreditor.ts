@@ -39,12 +39,14 @@ export function registerAccreditorCommands(program: Command, act: Act): void {
   const acc = program
     .command("accreditor")
     .alias("acc")
-    .description("accreditors: accredit issuers (or accreditors) within their own scope; update, suspend, reinstate, revoke; show trust chains and their history");
+    .description(
+      "accreditors: accredit issuers (or accreditors) within their own scope; update, suspend, reinstate, revoke; show trust chains and their history",
+    );
   examples(acc, [
-    "ler accreditor accredit \"State University\" --types Degree,Course --as \"Qualifications Authority\"",
-    "ler accreditor suspend \"Code Bootcamp\" --as \"Qualifications Authority\" --reason 3",
-    "ler accreditor chain \"State University\" --type Degree --at 2026-01-01",
-    "ler accreditor history \"State University\"",
+    'ler accreditor accredit "State University" --types Degree,Course --as "Qualifications Authority"',
+    'ler accreditor suspend "Code Bootcamp" --as "Qualifications Authority" --reason 3',
+    'ler accreditor chain "State University" --type Degree --at 2026-01-01',
+    'ler accreditor history "State University"',
   ]);
 
   const accredit = acc
@@ -52,8 +54,16 @@ export function registerAccreditorCommands(program: Command, act: Act): void {
     .description("accredit a subject to issue (or accredit) credential types, with its consent")
     .argument("<subject>", "alias, DID or address")
     .requiredOption("--as <identity>", "the accreditor (for a root, use `ler gov add-root`)")
-    .requiredOption("--types <types>", "comma-separated credential types, within the accreditor's own scope", collectList)
-    .addOption(new Option("--role <role>", "what the subject may do").choices(["issuer", "accreditor", "both"]).default("issuer"))
+    .requiredOption(
+      "--types <types>",
+      "comma-separated credential types, within the accreditor's own scope",
+      collectList,
+    )
+    .addOption(
+      new Option("--role <role>", "what the subject may do")
+        .choices(["issuer", "accreditor", "both"])
+        .default("issuer"),
+    )
     .option(
       "--valid-from <time>",
       "start of validity (date, date-time or unix seconds); default none of its own: in force from the block that records it, never earlier",
@@ -62,15 +72,22 @@ export function registerAccreditorCommands(program: Command, act: Act): void {
     .option("--valid-until <time>", "end of validity (default: no end)", parseUntil)
     .option("--metadata-uri <uri>", "where the subject's public profile lives")
     .option("--metadata-hash <bytes32>", "keccak256 of that profile")
-    .option("--consent <sig|file>", "the subject's consent to these terms, from `ler id consent` (a 0x signature, or the file its --json wrote); not needed when this key store holds the subject's key")
-    .option("--deadline <time>", "the deadline the consent was signed with (read from a consent file when it holds one)", parseTime("--deadline"))
+    .option(
+      "--consent <sig|file>",
+      "the subject's consent to these terms, from `ler id consent` (a 0x signature, or the file its --json wrote); not needed when this key store holds the subject's key",
+    )
+    .option(
+      "--deadline <time>",
+      "the deadline the consent was signed with (read from a consent file when it holds one)",
+      parseTime("--deadline"),
+    )
     .action(act(accreditCommand));
   examples(accredit, [
-    "ler accreditor accredit \"Regional Accreditor\" --role accreditor --types Degree,Course,Certificate --as \"Qualifications Authority\"",
-    "ler accreditor accredit \"State University\" --types Degree,Course --valid-until 2030-12-31 --as \"Regional Accreditor\"",
+    'ler accreditor accredit "Regional Accreditor" --role accreditor --types Degree,Course,Certificate --as "Qualifications Authority"',
+    'ler accreditor accredit "State University" --types Degree,Course --valid-until 2030-12-31 --as "Regional Accreditor"',
     "# the subject's key is elsewhere: it signs its consent there, the accreditor sends it",
-    "ler id consent \"City College\" --accreditor did:ethr:localhost:0x90F7…b906 --types Course --json > consent.json   # on the subject's machine",
-    "ler accreditor accredit did:ethr:localhost:0x15d3…6A65 --types Course --consent consent.json --as \"Regional Accreditor\"",
+    'ler id consent "City College" --accreditor did:ethr:localhost:0x90F7…b906 --types Course --json > consent.json   # on the subject\'s machine',
+    'ler accreditor accredit did:ethr:localhost:0x15d3…6A65 --types Course --consent consent.json --as "Regional Accreditor"',
   ]);
   accredit.addHelpText(
     "after",
@@ -82,20 +99,28 @@ store signs for it when it holds the subject's key; otherwise pass --consent. A 
 
   const update = acc
     .command("update")
-    .description("change only the given fields of an accreditation (role, scope, validity, metadata); prints before → after")
+    .description(
+      "change only the given fields of an accreditation (role, scope, validity, metadata); prints before → after",
+    )
     .argument("<subject>", "alias, DID or address")
     .requiredOption("--as <identity>", "who changes it: its accreditor in force, an ancestor in force, or governance")
     .option("--types <types>", "the new scope: comma-separated credential types (default: unchanged)", collectList)
-    .addOption(new Option("--role <role>", "the new role (default: unchanged)").choices(["issuer", "accreditor", "both"]))
-    .option("--valid-from <time>", "new start of validity (default: unchanged; the change takes effect from its block, never earlier)", parseTime("--valid-from"))
+    .addOption(
+      new Option("--role <role>", "the new role (default: unchanged)").choices(["issuer", "accreditor", "both"]),
+    )
+    .option(
+      "--valid-from <time>",
+      "new start of validity (default: unchanged; the change takes effect from its block, never earlier)",
+      parseTime("--valid-from"),
+    )
     .option("--valid-until <time>", "new end of validity, or `none` for no end (default: unchanged)", parseUntil)
     .option("--metadata-uri <uri>", "new profile URI (default: unchanged)")
     .option("--metadata-hash <bytes32>", "new profile hash (default: unchanged)")
     .option("--reason <code>", "reason code recorded with the change (0-255)", reasonOption)
     .action(act(updateCommand));
   examples(update, [
-    "ler accreditor update \"State University\" --types Degree --as \"Regional Accreditor\" --reason 2",
-    "ler accreditor update \"State University\" --valid-until none --as \"Regional Accreditor\"",
+    'ler accreditor update "State University" --types Degree --as "Regional Accreditor" --reason 2',
+    'ler accreditor update "State University" --valid-until none --as "Regional Accreditor"',
   ]);
   update.addHelpText(
     "after",
@@ -109,7 +134,11 @@ earlier are judged by the version in force when they were anchored. An update th
   for (const [name, description, extra] of [
     ["suspend", "suspend an accreditation: the subject and everyone it accredited are distrusted until reinstated", ""],
     ["reinstate", "lift a suspension", ""],
-    ["revoke", "revoke an accreditation (terminal); --effective-at may lie in the past, e.g. for a key compromise", "--effective-at"],
+    [
+      "revoke",
+      "revoke an accreditation (terminal); --effective-at may lie in the past, e.g. for a key compromise",
+      "--effective-at",
+    ],
   ] as const) {
     const cmd = acc
       .command(name)
@@ -124,19 +153,31 @@ earlier are judged by the version in force when they were anchored. An update th
         parseTime("--effective-at"),
       );
     }
-    cmd.action(act((s: Session, subject: string, opts: { as: string; reason?: number; effectiveAt?: number }) => change(s, name, subject, opts)));
-    examples(cmd, [`ler accreditor ${name} "Code Bootcamp" --as "Regional Accreditor"${name === "revoke" ? " --effective-at 2025-01-01 --reason 9" : ""}`]);
+    cmd.action(
+      act((s: Session, subject: string, opts: { as: string; reason?: number; effectiveAt?: number }) =>
+        change(s, name, subject, opts),
+      ),
+    );
+    examples(cmd, [
+      `ler accreditor ${name} "Code Bootcamp" --as "Regional Accreditor"${name === "revoke" ? " --effective-at 2025-01-01 --reason 9" : ""}`,
+    ]);
   }
 
   const chainCmd = acc
     .command("chain")
-    .description("show an identity's trust chain as it stood at a time (default now), and whether it was trusted for a type then")
+    .description(
+      "show an identity's trust chain as it stood at a time (default now), and whether it was trusted for a type then",
+    )
     .argument("<identity>", "alias, DID or address")
     .option("--type <type>", "also ask the registry whether it was trusted for this credential type at that time")
-    .option("--at <time>", "the time to ask about (date, date-time or unix seconds; default: the chain's now)", parseTime("--at"))
+    .option(
+      "--at <time>",
+      "the time to ask about (date, date-time or unix seconds; default: the chain's now)",
+      parseTime("--at"),
+    )
     .action(act(chain));
   examples(chainCmd, [
-    "ler accreditor chain \"State University\"",
+    'ler accreditor chain "State University"',
     "ler accreditor chain did:ethr:localhost:0x3C44…93BC --type Degree --at 2026-03-01T12:00:00Z --json",
   ]);
   chainCmd.addHelpText(
@@ -154,12 +195,14 @@ everything beneath it; a revocation effective at or before that time distrusts i
       .description("list every version of each link of an identity's trust chain, with the time each took effect")
       .argument("<identity>", "alias, DID or address")
       .action(act(history)),
-    ["ler accreditor history \"State University\"", "ler accreditor history \"Code Bootcamp\" --json"],
+    ['ler accreditor history "State University"', 'ler accreditor history "Code Bootcamp" --json'],
   );
 }
 
 /** A consent given as a signature or as a file (`ler id consent --json` output, or a bare signature). */
-async function consentFrom(opts: AccreditOpts): Promise<{ consent: string; deadline?: number; terms?: Record<string, unknown> } | undefined> {
+async function consentFrom(
+  opts: AccreditOpts,
+): Promise<{ consent: string; deadline?: number; terms?: Record<string, unknown> } | undefined> {
   if (opts.consent === undefined) return undefined;
   const given = opts.consent.trim();
   if (/^0x[0-9a-fA-F]+$/.test(given)) return { consent: given };
@@ -167,7 +210,10 @@ async function consentFrom(opts: AccreditOpts): Promise<{ consent: string; deadl
   if (/^0x[0-9a-fA-F]+$/.test(text)) return { consent: text };
   const value = parseJson(text, sourceName(given)) as { consent?: unknown; deadline?: unknown; terms?: unknown };
   if (typeof value !== "object" || value === null || typeof value.consent !== "string") {
-    throw new UsageError("invalid_consent", `${sourceName(given)} holds no consent (a 0x signature, or the JSON \`ler id consent --json\` prints).`);
+    throw new UsageError(
+      "invalid_consent",
+      `${sourceName(given)} holds no consent (a 0x signature, or the JSON \`ler id consent --json\` prints).`,
+    );
   }
   return {
     consent: value.consent,
@@ -177,16 +223,29 @@ async function consentFrom(opts: AccreditOpts): Promise<{ consent: string; deadl
 }
 
 /** The fields on which a consent file's terms differ from the accreditation about to be sent. */
-function termsMismatch(terms: Record<string, unknown>, want: { accreditor: string; subject: string; role: string; types: string[]; validFrom: number; validUntil: number; metadataHash: string }): string[] {
+function termsMismatch(
+  terms: Record<string, unknown>,
+  want: {
+    accreditor: string;
+    subject: string;
+    role: string;
+    types: string[];
+    validFrom: number;
+    validUntil: number;
+    metadataHash: string;
+  },
+): string[] {
   const differ: string[] = [];
   const addr = (v: unknown) => (typeof v === "string" ? (/(0x[0-9a-fA-F]{40})$/.exec(v)?.[1] ?? v).toLowerCase() : v);
   if (addr(terms.accreditor) !== addr(want.accreditor)) differ.push("accreditor");
   if (addr(terms.subject) !== addr(want.subject)) differ.push("subject");
   if (terms.role !== want.role) differ.push("role");
-  if (!Array.isArray(terms.types) || [...terms.types].sort().join(",") !== [...want.types].sort().join(",")) differ.push("types");
+  if (!Array.isArray(terms.types) || [...terms.types].sort().join(",") !== [...want.types].sort().join(","))
+    differ.push("types");
   if (terms.validFrom !== want.validFrom) differ.push("valid-from");
   if (terms.validUntil !== want.validUntil) differ.push("valid-until");
-  if (typeof terms.metadataHash !== "string" || terms.metadataHash.toLowerCase() !== want.metadataHash.toLowerCase()) differ.push("metadata-hash");
+  if (typeof terms.metadataHash !== "string" || terms.metadataHash.toLowerCase() !== want.metadataHash.toLowerCase())
+    differ.push("metadata-hash");
   return differ;
 }
 
@@ -207,13 +266,18 @@ async function accreditCommand(s: Session, subjectRef: string, opts: AccreditOpt
       metadataHash: opts.metadataHash ?? ZeroHash,
     });
     if (differ.length > 0) {
-      throw new UsageError("consent_mismatch", `The consent covers other terms than these (${differ.join(", ")} differ): the subject must consent to exactly what is sent.`, {
-        details: { differ },
-      });
+      throw new UsageError(
+        "consent_mismatch",
+        `The consent covers other terms than these (${differ.join(", ")} differ): the subject must consent to exactly what is sent.`,
+        {
+          details: { differ },
+        },
+      );
     }
   }
   const deadline = opts.deadline ?? given?.deadline;
-  if (given !== undefined && deadline === undefined) throw new UsageError("missing_deadline", "--consent needs --deadline: the deadline the consent was signed with.");
+  if (given !== undefined && deadline === undefined)
+    throw new UsageError("missing_deadline", "--consent needs --deadline: the deadline the consent was signed with.");
   const tx = await agent.lerAccredit({
     accreditor: accreditor.did,
     subject: subject.did,
@@ -245,7 +309,8 @@ function termValue(key: keyof AccreditationTermsView, value: unknown): string {
 }
 
 async function updateCommand(s: Session, subjectRef: string, opts: UpdateOpts): Promise<void> {
-  if (opts.types !== undefined && opts.types.length === 0) throw new UsageError("empty_scope", "--types names no type.");
+  if (opts.types !== undefined && opts.types.length === 0)
+    throw new UsageError("empty_scope", "--types names no type.");
   const agent = await s.agent("chain");
   const accreditor = await resolveIdentity(agent, s.settings.network, opts.as);
   const subject = await resolveIdentity(agent, s.settings.network, subjectRef);
@@ -257,14 +322,31 @@ async function updateCommand(s: Session, subjectRef: string, opts: UpdateOpts): 
     ...scopeExtras(opts),
     ...(opts.reason !== undefined && { reason: opts.reason }),
   });
-  s.out.result({ accreditor: accreditor.did, subject: subject.did, before: result.before, after: result.after, changes: result.changes, tx: result.tx }, () => {
-    const out = s.out;
-    done(out, `Updated the accreditation of ${who(subject)}${opts.reason !== undefined ? ` (reason ${opts.reason})` : ""}`);
-    const changed = Object.entries(result.changes) as [keyof AccreditationTermsView, { before: unknown; after: unknown }][];
-    const width = Math.max(...changed.map(([k]) => FIELD_NAMES[k].length));
-    for (const [key, { before, after }] of changed) out.line(`  ${FIELD_NAMES[key].padEnd(width)}  ${termValue(key, before)} → ${termValue(key, after)}`);
-    out.line(`  ${out.c.dim(txLine(result.tx))}`);
-  });
+  s.out.result(
+    {
+      accreditor: accreditor.did,
+      subject: subject.did,
+      before: result.before,
+      after: result.after,
+      changes: result.changes,
+      tx: result.tx,
+    },
+    () => {
+      const out = s.out;
+      done(
+        out,
+        `Updated the accreditation of ${who(subject)}${opts.reason !== undefined ? ` (reason ${opts.reason})` : ""}`,
+      );
+      const changed = Object.entries(result.changes) as [
+        keyof AccreditationTermsView,
+        { before: unknown; after: unknown },
+      ][];
+      const width = Math.max(...changed.map(([k]) => FIELD_NAMES[k].length));
+      for (const [key, { before, after }] of changed)
+        out.line(`  ${FIELD_NAMES[key].padEnd(width)}  ${termValue(key, before)} → ${termValue(key, after)}`);
+      out.line(`  ${out.c.dim(txLine(result.tx))}`);
+    },
+  );
 }
 
 async function change(
@@ -276,20 +358,45 @@ async function change(
   const agent = await s.agent("chain");
   const accreditor = await resolveIdentity(agent, s.settings.network, opts.as);
   const subject = await resolveIdentity(agent, s.settings.network, subjectRef);
-  const args = { accreditor: accreditor.did, subject: subject.did, ...(opts.reason !== undefined && { reason: opts.reason }) };
+  const args = {
+    accreditor: accreditor.did,
+    subject: subject.did,
+    ...(opts.reason !== undefined && { reason: opts.reason }),
+  };
   const tx =
     action === "suspend"
       ? await agent.lerSuspendAccreditation(args)
       : action === "reinstate"
         ? await agent.lerReinstateAccreditation(args)
-        : await agent.lerRevokeAccreditation({ ...args, ...(opts.effectiveAt !== undefined && { effectiveAt: opts.effectiveAt }) });
+        : await agent.lerRevokeAccreditation({
+            ...args,
+            ...(opts.effectiveAt !== undefined && { effectiveAt: opts.effectiveAt }),
+          });
   const verb = { suspend: "Suspended", reinstate: "Reinstated", revoke: "Revoked" }[action];
-  s.out.result({ action, accreditor: accreditor.did, subject: subject.did, ...(opts.reason !== undefined && { reason: opts.reason }), tx }, () => {
-    done(s.out, `${verb} the accreditation of ${who(subject)}${opts.reason !== undefined ? ` (reason ${opts.reason})` : ""}`, tx);
-  });
+  s.out.result(
+    {
+      action,
+      accreditor: accreditor.did,
+      subject: subject.did,
+      ...(opts.reason !== undefined && { reason: opts.reason }),
+      tx,
+    },
+    () => {
+      done(
+        s.out,
+        `${verb} the accreditation of ${who(subject)}${opts.reason !== undefined ? ` (reason ${opts.reason})` : ""}`,
+        tx,
+      );
+    },
+  );
 }
 
-const STATUS_WORDS: Record<string, string> = { none: "not yet accredited", active: "active", suspended: "suspended", revoked: "revoked" };
+const STATUS_WORDS: Record<string, string> = {
+  none: "not yet accredited",
+  active: "active",
+  suspended: "suspended",
+  revoked: "revoked",
+};
 
 async function chain(s: Session, ref: string, opts: { type?: string; at?: number }): Promise<number> {
   let did = didOf(s.settings.network, ref);
@@ -298,15 +405,26 @@ async function chain(s: Session, ref: string, opts: { type?: string; at?: number
   const reader = await s.reader("chain");
   const network = await s.network("chain");
   const at = opts.at ?? (await chainNow(network));
-  const [links, types, names] = await Promise.all([reader.lerTrustChain({ did, at }), registeredTypes(network), s.localNames()]);
+  const [links, types, names] = await Promise.all([
+    reader.lerTrustChain({ did, at }),
+    registeredTypes(network),
+    s.localNames(),
+  ]);
   let verdict: Awaited<ReturnType<typeof trustedAt>> | undefined;
   let message: string | undefined;
   if (opts.type !== undefined) {
     const type = types.find((t) => t.name === opts.type);
-    if (type === undefined) throw new UsageError("unknown_type_name", `"${opts.type}" is not a registered credential type (see \`ler gov types\`).`);
+    if (type === undefined)
+      throw new UsageError(
+        "unknown_type_name",
+        `"${opts.type}" is not a registered credential type (see \`ler gov types\`).`,
+      );
     verdict = await trustedAt(network, address, type.id, at);
     if (verdict.verdict !== Verdict.Trusted) {
-      const failed = verdict.failedAt.toLowerCase() === address.toLowerCase() || /^0x0{40}$/.test(verdict.failedAt) ? undefined : verdict.failedAt;
+      const failed =
+        verdict.failedAt.toLowerCase() === address.toLowerCase() || /^0x0{40}$/.test(verdict.failedAt)
+          ? undefined
+          : verdict.failedAt;
       message = verdictMessage(verdict.verdict, {
         subject: names.get(address) ?? did,
         accreditor: failed === undefined ? undefined : (names.get(failed) ?? failed),
@@ -315,7 +433,8 @@ async function chain(s: Session, ref: string, opts: { type?: string; at?: number
       });
     }
   }
-  const failing = verdict === undefined ? undefined : links.find((l) => l.address.toLowerCase() === verdict!.failedAt.toLowerCase());
+  const failing =
+    verdict === undefined ? undefined : links.find((l) => l.address.toLowerCase() === verdict!.failedAt.toLowerCase());
   // Before the failing link existed, its verdict is NotYetValid: in words, it was not yet accredited.
   const notYet = verdict?.verdict === Verdict.NotYetValid && failing?.since === null;
   s.out.result(
@@ -343,20 +462,28 @@ async function chain(s: Session, ref: string, opts: { type?: string; at?: number
         const named = links.map((l) => ({ ...l, ...(names.has(l.address) && { name: names.get(l.address)! }) }));
         out.line(`  ${drawChain(named, c)}`);
         out.line();
-        const rows = [...named].reverse().map((l) => [
-          l.isRoot ? "root" : l.role.join("+") || "-",
-          names.get(l.address) ?? short(l.address),
-          `${l.status === "active" ? c.green(STATUS_WORDS[l.status]!) : c.red(STATUS_WORDS[l.status] ?? l.status)}${l.statusNow !== undefined ? c.dim(` (now ${l.statusNow})`) : ""}`,
-          l.since === null ? "-" : l.scope.map((x) => x.name ?? `#${x.id}`).join(", "),
-          l.since === null ? "-" : `${l.validFrom === 0 ? "from its start" : isoTime(l.validFrom)} → ${l.validUntil === null ? "no end" : isoTime(l.validUntil)}`,
-          l.since === null ? "-" : isoTime(l.since),
-        ]);
+        const rows = [...named]
+          .reverse()
+          .map((l) => [
+            l.isRoot ? "root" : l.role.join("+") || "-",
+            names.get(l.address) ?? short(l.address),
+            `${l.status === "active" ? c.green(STATUS_WORDS[l.status]!) : c.red(STATUS_WORDS[l.status] ?? l.status)}${l.statusNow !== undefined ? c.dim(` (now ${l.statusNow})`) : ""}`,
+            l.since === null ? "-" : l.scope.map((x) => x.name ?? `#${x.id}`).join(", "),
+            l.since === null
+              ? "-"
+              : `${l.validFrom === 0 ? "from its start" : isoTime(l.validFrom)} → ${l.validUntil === null ? "no end" : isoTime(l.validUntil)}`,
+            l.since === null ? "-" : isoTime(l.since),
+          ]);
         out.table(["ROLE", "WHO", "STATUS", "SCOPE", "VALID", "VERSION SINCE"], rows, "  ");
       }
       if (verdict !== undefined) {
         out.line();
-        if (verdict.verdict === Verdict.Trusted) out.line(`  ${c.green("✔ trusted")} for ${opts.type} at ${isoTime(at)}`);
-        else out.line(`  ${c.red(`✘ not trusted (${notYet ? "not yet accredited" : verdict.code})`)} for ${opts.type} at ${isoTime(at)}: ${message}`);
+        if (verdict.verdict === Verdict.Trusted)
+          out.line(`  ${c.green("✔ trusted")} for ${opts.type} at ${isoTime(at)}`);
+        else
+          out.line(
+            `  ${c.red(`✘ not trusted (${notYet ? "not yet accredited" : verdict.code})`)} for ${opts.type} at ${isoTime(at)}: ${message}`,
+          );
       }
     },
   );
@@ -378,7 +505,9 @@ async function history(s: Session, ref: string): Promise<void> {
     }
     for (const link of links) {
       out.line();
-      out.line(`  ${c.bold(names.get(link.address) ?? link.did)}${link.parent === null ? c.dim(" (root)") : c.dim(` accredited by ${names.get(link.parent) ?? link.parent}`)}`);
+      out.line(
+        `  ${c.bold(names.get(link.address) ?? link.did)}${link.parent === null ? c.dim(" (root)") : c.dim(` accredited by ${names.get(link.parent) ?? link.parent}`)}`,
+      );
       out.table(
         ["SINCE", "STATUS", "ROLE", "SCOPE", "VALID", "REASON"],
         link.versions.map((v) => [

@@ -1,7 +1,13 @@
 import { relative } from "node:path";
 import { Command, Option } from "commander";
 import { deployRegistries } from "../../chain/deploy.js";
-import { CONTRACT_NAMES, deploymentPath, readDeployment, writeDeployment, type DeployedContracts } from "../../chain/deployments.js";
+import {
+  CONTRACT_NAMES,
+  deploymentPath,
+  readDeployment,
+  writeDeployment,
+  type DeployedContracts,
+} from "../../chain/deployments.js";
 import { chainIdOf, rpcProvider, signerFrom } from "../../chain/provider.js";
 import { UsageError } from "../../errors.js";
 import { deploymentsDirToWrite, parseInteger } from "../config.js";
@@ -27,7 +33,11 @@ export function registerChainCommands(program: Command, act: Act): void {
     .command("node")
     .description("run a local JSON-RPC dev chain with every registry deployed")
     .addOption(new Option("--host <host>", "interface to listen on").default("127.0.0.1"))
-    .addOption(new Option("--port <port>", "port to listen on (0: any free port)").default(8545).argParser(parseInteger("--port", 0, 65535)))
+    .addOption(
+      new Option("--port <port>", "port to listen on (0: any free port)")
+        .default(8545)
+        .argParser(parseInteger("--port", 0, 65535)),
+    )
     .option("--governor <address>", "holder of the registries' governance role (default: dev account #0)")
     .action(act(nodeCommand));
   examples(node, [
@@ -95,7 +105,9 @@ async function nodeCommand(s: Session, opts: { host: string; port: number; gover
     },
     () => {
       const c = out.c;
-      out.line(`${c.green("●")} ${c.bold("LER dev chain")} at ${c.bold(node.url)}  (chain ${node.chainId}, ready in ${((performance.now() - started) / 1000).toFixed(1)} s)`);
+      out.line(
+        `${c.green("●")} ${c.bold("LER dev chain")} at ${c.bold(node.url)}  (chain ${node.chainId}, ready in ${((performance.now() - started) / 1000).toFixed(1)} s)`,
+      );
       out.line();
       out.line(`Registries, recorded in ${displayPath(node.file)}:`);
       for (const name of CONTRACT_NAMES) out.line(`  ${name.padEnd(20)} ${node.deployment.contracts[name].address}`);
@@ -106,7 +118,9 @@ async function nodeCommand(s: Session, opts: { host: string; port: number; gover
         out.line(`             LER_PRIVATE_KEY=${dev0.privateKey} \\`);
         out.line(`               npx ler id import --alias governance`);
       }
-      out.line(`Accounts     ${node.accounts.length} dev accounts with ${count(10_000)} ETH each; identities are funded on their first write`);
+      out.line(
+        `Accounts     ${node.accounts.length} dev accounts with ${count(10_000)} ETH each; identities are funded on their first write`,
+      );
       if (node.url !== "http://127.0.0.1:8545") out.line(`RPC          export LER_RPC_URL=${node.url}`);
       out.line();
       out.line(c.yellow("The dev keys are public test keys: never use them on a real network."));
@@ -152,13 +166,16 @@ async function deployCommand(
     confirmations: s.settings.confirmations ?? 1,
   });
   writeDeployment(file, deployment);
-  out.result({ network, chainId, file, deployer: await signer.getAddress(), contracts: deployment.contracts, deployed }, () => {
-    out.line(`${out.c.green("✔")} Registries on chain ${chainId} (${network}), recorded in ${displayPath(file)}`);
-    for (const name of Object.keys(deployment.contracts) as (keyof DeployedContracts)[]) {
-      const c = deployment.contracts[name];
-      const how = deployed.includes(name) ? "deployed" : "kept";
-      out.line(`  ${name.padEnd(20)} ${c.address}  block ${c.block}  ${out.c.dim(`(${how})`)}`);
-    }
-  });
+  out.result(
+    { network, chainId, file, deployer: await signer.getAddress(), contracts: deployment.contracts, deployed },
+    () => {
+      out.line(`${out.c.green("✔")} Registries on chain ${chainId} (${network}), recorded in ${displayPath(file)}`);
+      for (const name of Object.keys(deployment.contracts) as (keyof DeployedContracts)[]) {
+        const c = deployment.contracts[name];
+        const how = deployed.includes(name) ? "deployed" : "kept";
+        out.line(`  ${name.padEnd(20)} ${c.address}  block ${c.block}  ${out.c.dim(`(${how})`)}`);
+      }
+    },
+  );
   return 0;
 }

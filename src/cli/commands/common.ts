@@ -13,18 +13,28 @@ export type Handler = (session: Session, ...args: never[]) => Promise<number | v
  * Hooks a handler to a command; `program.ts` supplies the wrapper that opens and closes the session.
  * `failureExit` replaces exit code 1 for errors: `ler verify` must not answer "invalid" when it could not verify.
  */
-export type Act = <H extends Handler>(handler: H, options?: { failureExit?: number }) => (...args: unknown[]) => Promise<void>;
+export type Act = <H extends Handler>(
+  handler: H,
+  options?: { failureExit?: number },
+) => (...args: unknown[]) => Promise<void>;
 
 /** Adds an `Examples:` section to a command's help. */
 export function examples(cmd: Command, lines: readonly string[]): Command {
-  return cmd.addHelpText("after", `\nExamples:\n${lines.map((l) => (l.startsWith("#") ? `  ${l}` : `  $ ${l}`)).join("\n")}\n`);
+  return cmd.addHelpText(
+    "after",
+    `\nExamples:\n${lines.map((l) => (l.startsWith("#") ? `  ${l}` : `  $ ${l}`)).join("\n")}\n`,
+  );
 }
 
 /**
  * The DID an argument names: a DID as is; an address as this network's did:ethr; anything else is an alias of an
  * identity in the key store.
  */
-export async function resolveIdentity(agent: LerAgent, network: string, ref: string): Promise<LerIdentity | { did: string; address: string; alias?: undefined; owner?: undefined }> {
+export async function resolveIdentity(
+  agent: LerAgent,
+  network: string,
+  ref: string,
+): Promise<LerIdentity | { did: string; address: string; alias?: undefined; owner?: undefined }> {
   const trimmed = ref.trim();
   if (trimmed.startsWith("did:")) {
     const mine = (await agent.lerListIdentities({})).find((i) => i.did.toLowerCase() === trimmed.toLowerCase());
@@ -37,7 +47,10 @@ export async function resolveIdentity(agent: LerAgent, network: string, ref: str
   }
   const found = (await agent.lerListIdentities({})).find((i) => i.alias === trimmed);
   if (found === undefined) {
-    throw new LerError("unknown_identity", `No identity called "${trimmed}" in this key store (see \`ler id list\`); give a DID or an address instead.`);
+    throw new LerError(
+      "unknown_identity",
+      `No identity called "${trimmed}" in this key store (see \`ler id list\`); give a DID or an address instead.`,
+    );
   }
   return found;
 }
@@ -60,7 +73,10 @@ function checksum(address: string): string {
   try {
     return getAddress(address);
   } catch {
-    throw new UsageError("invalid_address", `Bad EIP-55 checksum in "${address}" (write it all lowercase to skip the check).`);
+    throw new UsageError(
+      "invalid_address",
+      `Bad EIP-55 checksum in "${address}" (write it all lowercase to skip the check).`,
+    );
   }
 }
 
@@ -85,12 +101,18 @@ export function who(identity: { did: string; alias?: string | undefined }): stri
 
 /** Reason codes are a uint8 on chain. */
 export function reasonOption(value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) > 255) throw new UsageError("invalid_argument", `--reason is a code from 0 to 255, not "${value}".`);
+  if (!/^\d+$/.test(value) || Number(value) > 255)
+    throw new UsageError("invalid_argument", `--reason is a code from 0 to 255, not "${value}".`);
   return Number(value);
 }
 
 /** The optional validity window and metadata of an accreditation or a root, as the agent takes them. */
-export function scopeExtras(opts: { validFrom?: number; validUntil?: number; metadataUri?: string; metadataHash?: string }) {
+export function scopeExtras(opts: {
+  validFrom?: number;
+  validUntil?: number;
+  metadataUri?: string;
+  metadataHash?: string;
+}) {
   return {
     ...(opts.validFrom !== undefined && { validFrom: opts.validFrom }),
     ...(opts.validUntil !== undefined && { validUntil: opts.validUntil }),

@@ -37,15 +37,21 @@ with \`ler accreditor suspend|revoke <root> --as <governance>\`.
       .argument("<root>", "the root's alias, DID or address")
       .requiredOption("--as <identity>", "the governance identity")
       .requiredOption("--types <types>", "comma-separated type names the root may accredit", collectList)
-      .option("--valid-from <time>", "start of validity (date, date-time or unix seconds); default none of its own: in force from the block that adds it, never earlier", parseTime("--valid-from"))
+      .option(
+        "--valid-from <time>",
+        "start of validity (date, date-time or unix seconds); default none of its own: in force from the block that adds it, never earlier",
+        parseTime("--valid-from"),
+      )
       .option("--valid-until <time>", "end of validity (default: none)", parseTime("--valid-until"))
       .option("--metadata-uri <uri>", "where the root's public profile lives")
       .option("--metadata-hash <bytes32>", "keccak256 of that profile")
       .action(act(addRoot)),
-    ["ler gov add-root \"Qualifications Authority\" --types Degree,Course,Certificate,Competency --as governance"],
+    ['ler gov add-root "Qualifications Authority" --types Degree,Course,Certificate,Competency --as governance'],
   );
 
-  examples(gov.command("types").description("list the registered credential types").action(act(types)), ["ler gov types --json"]);
+  examples(gov.command("types").description("list the registered credential types").action(act(types)), [
+    "ler gov types --json",
+  ]);
 }
 
 async function registerTypes(s: Session, names: string[], opts: { as: string }): Promise<void> {
@@ -74,7 +80,14 @@ async function registerTypes(s: Session, names: string[], opts: { as: string }):
 async function addRoot(
   s: Session,
   rootRef: string,
-  opts: { as: string; types: string[]; validFrom?: number; validUntil?: number; metadataUri?: string; metadataHash?: string },
+  opts: {
+    as: string;
+    types: string[];
+    validFrom?: number;
+    validUntil?: number;
+    metadataUri?: string;
+    metadataHash?: string;
+  },
 ): Promise<void> {
   if (opts.types.length === 0) throw new UsageError("empty_scope", "--types names no type.");
   const agent = await s.agent("chain");
@@ -95,7 +108,12 @@ async function types(s: Session): Promise<void> {
   const network = await s.network("chain");
   const list = await registeredTypes(network);
   s.out.result({ types: list }, () => {
-    if (list.length === 0) s.out.line("No credential types registered yet: `ler gov register-type NAME... --as <governance>`.");
-    else s.out.table(["ID", "TYPE"], list.map((t) => [String(t.id), t.name]));
+    if (list.length === 0)
+      s.out.line("No credential types registered yet: `ler gov register-type NAME... --as <governance>`.");
+    else
+      s.out.table(
+        ["ID", "TYPE"],
+        list.map((t) => [String(t.id), t.name]),
+      );
   });
 }

@@ -14,12 +14,14 @@ export function registerIdentityCommands(program: Command, act: Act): void {
   const id = program
     .command("id")
     .alias("identity")
-    .description("did:ethr identities in the encrypted key store: create, import, list, show, rotate, add-delegate, consent");
+    .description(
+      "did:ethr identities in the encrypted key store: create, import, list, show, rotate, add-delegate, consent",
+    );
   examples(id, [
-    "ler id create --alias \"State University\"",
+    'ler id create --alias "State University"',
     "LER_PRIVATE_KEY=0x… ler id import --alias governance",
     "ler id list",
-    "ler id show \"State University\"",
+    'ler id show "State University"',
   ]);
 
   examples(
@@ -28,22 +30,27 @@ export function registerIdentityCommands(program: Command, act: Act): void {
       .description("create an identity with a new key (nothing is sent to the chain)")
       .option("--alias <name>", "a local name to refer to it by")
       .action(act(create)),
-    ["ler id create --alias \"State University\"", "ler id create --alias ada --json"],
+    ['ler id create --alias "State University"', "ler id create --alias ada --json"],
   );
 
   const imp = id
     .command("import")
-    .description("import an identity from its private key (read from the environment or stdin, never from the command line)")
+    .description(
+      "import an identity from its private key (read from the environment or stdin, never from the command line)",
+    )
     .option("--alias <name>", "a local name to refer to it by")
     .addOption(new Option("--key-env <var>", "environment variable holding the key").default("LER_PRIVATE_KEY"))
     .option("--stdin", "read the key from stdin (first line)")
     .action(act(importIdentity));
   examples(imp, [
     "LER_PRIVATE_KEY=0xac09…ff80 ler id import --alias governance",
-    "pass show ler/university | ler id import --alias \"State University\" --stdin",
+    'pass show ler/university | ler id import --alias "State University" --stdin',
   ]);
 
-  examples(id.command("list").description("list the identities in the key store").action(act(list)), ["ler id list", "ler id list --json"]);
+  examples(id.command("list").description("list the identities in the key store").action(act(list)), [
+    "ler id list",
+    "ler id list --json",
+  ]);
 
   examples(
     id
@@ -56,10 +63,12 @@ export function registerIdentityCommands(program: Command, act: Act): void {
 
   const rotate = id
     .command("rotate")
-    .description("move the identity's ERC-1056 ownership to a new key and revoke every live delegate and did/pub key; registry powers move with it")
+    .description(
+      "move the identity's ERC-1056 ownership to a new key and revoke every live delegate and did/pub key; registry powers move with it",
+    )
     .argument("<identity>", "alias or DID of an identity in the key store")
     .action(act(rotateOwner));
-  examples(rotate, ["ler id rotate \"State University\""]);
+  examples(rotate, ['ler id rotate "State University"']);
   rotate.addHelpText(
     "after",
     "\nAfter the owner moves, the new key revokes every ERC-1056 delegate and did/pub/* public-key attribute still\n" +
@@ -70,20 +79,39 @@ export function registerIdentityCommands(program: Command, act: Act): void {
 
   const consent = id
     .command("consent")
-    .description("sign this identity's consent to being accredited on given terms, for its accreditor to send (nothing is sent)")
+    .description(
+      "sign this identity's consent to being accredited on given terms, for its accreditor to send (nothing is sent)",
+    )
     .argument("<identity>", "alias or DID of an identity in the key store: the subject")
     .requiredOption("--accreditor <identity>", "who will accredit it (alias, DID or address)")
     .requiredOption("--types <types>", "comma-separated credential types", collectList)
-    .addOption(new Option("--role <role>", "what it may do").choices(["issuer", "accreditor", "both"]).default("issuer"))
-    .option("--valid-from <time>", "start of validity, as the accreditor will send it (default none of its own: in force from its block)", parseTime("--valid-from"))
-    .option("--valid-until <time>", "end of validity, as the accreditor will send it (default: no end)", parseTime("--valid-until"))
+    .addOption(
+      new Option("--role <role>", "what it may do").choices(["issuer", "accreditor", "both"]).default("issuer"),
+    )
+    .option(
+      "--valid-from <time>",
+      "start of validity, as the accreditor will send it (default none of its own: in force from its block)",
+      parseTime("--valid-from"),
+    )
+    .option(
+      "--valid-until <time>",
+      "end of validity, as the accreditor will send it (default: no end)",
+      parseTime("--valid-until"),
+    )
     .option("--metadata-hash <bytes32>", "keccak256 of its public profile, as the accreditor will send it")
-    .option("--deadline <time>", "when the consent expires (default: a week from the chain's now)", parseTime("--deadline"))
-    .option("--out <file>", "also write the consent (JSON) to this file, for `ler accreditor accredit --consent <file>`")
+    .option(
+      "--deadline <time>",
+      "when the consent expires (default: a week from the chain's now)",
+      parseTime("--deadline"),
+    )
+    .option(
+      "--out <file>",
+      "also write the consent (JSON) to this file, for `ler accreditor accredit --consent <file>`",
+    )
     .action(act(consentCommand));
   examples(consent, [
-    "ler id consent \"City College\" --accreditor did:ethr:localhost:0x90F7…b906 --types Course --out consent.json",
-    "ler id consent \"City College\" --accreditor \"Regional Accreditor\" --types Degree,Course --valid-until 2030-12-31 --json",
+    'ler id consent "City College" --accreditor did:ethr:localhost:0x90F7…b906 --types Course --out consent.json',
+    'ler id consent "City College" --accreditor "Regional Accreditor" --types Degree,Course --valid-until 2030-12-31 --json',
   ]);
   consent.addHelpText(
     "after",
@@ -99,9 +127,13 @@ deadline, terms, chainId, verifyingContract}, which \`ler accreditor accredit --
       .command("add-delegate")
       .description("add a new key of the key store as a signing delegate (veriKey) of the identity")
       .argument("<identity>", "alias or DID of an identity in the key store")
-      .addOption(new Option("--days <n>", "how long the delegate is valid").default(3650).argParser(parseInteger("--days", 1, 100 * 365)))
+      .addOption(
+        new Option("--days <n>", "how long the delegate is valid")
+          .default(3650)
+          .argParser(parseInteger("--days", 1, 100 * 365)),
+      )
       .action(act(addDelegate)),
-    ["ler id add-delegate \"State University\" --days 365"],
+    ['ler id add-delegate "State University" --days 365'],
   );
 }
 
@@ -116,7 +148,10 @@ async function create(s: Session, opts: { alias?: string }): Promise<void> {
 async function importIdentity(s: Session, opts: { alias?: string; keyEnv: string; stdin?: boolean }): Promise<void> {
   const privateKeyHex = await privateKeyInput({ keyEnv: opts.keyEnv, stdin: opts.stdin === true });
   const agent = await s.agent("local");
-  const identity = await agent.lerImportIdentity({ privateKeyHex, ...(opts.alias !== undefined && { alias: opts.alias }) });
+  const identity = await agent.lerImportIdentity({
+    privateKeyHex,
+    ...(opts.alias !== undefined && { alias: opts.alias }),
+  });
   s.out.result(identity, () => {
     done(s.out, `Imported ${identity.alias !== undefined ? `"${identity.alias}" ` : ""}${identity.did}`);
   });
@@ -127,7 +162,9 @@ async function list(s: Session): Promise<void> {
   const identities = await agent.lerListIdentities({});
   s.out.result({ network: s.settings.network, identities }, () => {
     if (identities.length === 0) {
-      s.out.line(`No identities for ${s.settings.network} in ${s.settings.home}: create one with \`ler id create --alias NAME\`.`);
+      s.out.line(
+        `No identities for ${s.settings.network} in ${s.settings.home}: create one with \`ler id create --alias NAME\`.`,
+      );
       return;
     }
     s.out.table(
@@ -162,7 +199,10 @@ async function show(s: Session, ref: string): Promise<void> {
   }
   const doc = resolution.didDocument;
   const address = /(0x[0-9a-fA-F]{40})$/.exec(did)?.[1] ?? "";
-  const controller = doc.verificationMethod?.find((m) => m.id.endsWith("#controller"))?.blockchainAccountId?.split(":").pop();
+  const controller = doc.verificationMethod
+    ?.find((m) => m.id.endsWith("#controller"))
+    ?.blockchainAccountId?.split(":")
+    .pop();
   const { balance, ownerBalance } = await identityBalances({ network }, address, controller);
   const info = {
     did,
@@ -180,10 +220,25 @@ async function show(s: Session, ref: string): Promise<void> {
     out.fields([
       ["alias", alias],
       ["address", address],
-      ["owner key", controller === undefined || controller.toLowerCase() === address.toLowerCase() ? `${address} (itself)` : `${controller} (rotated)`],
-      ["balance", balance === undefined ? undefined : `${formatEther(balance)} ETH${ownerBalance !== undefined ? `; owner key ${formatEther(ownerBalance)} ETH` : ""}`],
+      [
+        "owner key",
+        controller === undefined || controller.toLowerCase() === address.toLowerCase()
+          ? `${address} (itself)`
+          : `${controller} (rotated)`,
+      ],
+      [
+        "balance",
+        balance === undefined
+          ? undefined
+          : `${formatEther(balance)} ETH${ownerBalance !== undefined ? `; owner key ${formatEther(ownerBalance)} ETH` : ""}`,
+      ],
       ["keys", `${doc.verificationMethod?.length ?? 0} verification method(s)`],
-      ["updated", resolution.didDocumentMetadata.updated === undefined ? "never (the document follows from the address)" : String(resolution.didDocumentMetadata.updated)],
+      [
+        "updated",
+        resolution.didDocumentMetadata.updated === undefined
+          ? "never (the document follows from the address)"
+          : String(resolution.didDocumentMetadata.updated),
+      ],
     ]);
     out.line();
     out.line(out.c.dim("DID document:"));
@@ -204,7 +259,8 @@ async function rotateOwner(s: Session, ref: string): Promise<void> {
     }
     out.line(`  Revoked ${rotated.revoked.length} signing grant(s) that survived the owner change:`);
     for (const r of rotated.revoked) {
-      const what = r.kind === "delegate" ? `delegate ${r.delegate} (${r.delegateType})` : `attribute ${r.name} = ${r.value}`;
+      const what =
+        r.kind === "delegate" ? `delegate ${r.delegate} (${r.delegateType})` : `attribute ${r.name} = ${r.value}`;
       out.line(`  ${out.c.green("✔")} ${what}`);
       out.line(`    ${out.c.dim(txLine(r.tx))}`);
     }
@@ -216,14 +272,27 @@ async function addDelegate(s: Session, ref: string, opts: { days: number }): Pro
   const identity = await resolveIdentity(agent, s.settings.network, ref);
   const result = await agent.lerAddDelegate({ did: identity.did, validitySeconds: opts.days * 86_400 });
   s.out.result({ did: identity.did, ...result }, () => {
-    done(s.out, `Added signing delegate ${result.delegate} to ${identity.alias ?? identity.did} for ${opts.days} days`, result.tx);
+    done(
+      s.out,
+      `Added signing delegate ${result.delegate} to ${identity.alias ?? identity.did} for ${opts.days} days`,
+      result.tx,
+    );
   });
 }
 
 async function consentCommand(
   s: Session,
   ref: string,
-  opts: { accreditor: string; types: string[]; role: AccreditationRole; validFrom?: number; validUntil?: number; metadataHash?: string; deadline?: number; out?: string },
+  opts: {
+    accreditor: string;
+    types: string[];
+    role: AccreditationRole;
+    validFrom?: number;
+    validUntil?: number;
+    metadataHash?: string;
+    deadline?: number;
+    out?: string;
+  },
 ): Promise<void> {
   if (opts.types.length === 0) throw new UsageError("empty_scope", "--types names no type.");
   const agent = await s.agent("chain");
@@ -242,7 +311,10 @@ async function consentCommand(
   if (opts.out !== undefined) exportConsent(opts.out, signed);
   s.out.result(signed, () => {
     const out = s.out;
-    done(out, `${subject.alias ?? subject.did} consents to be accredited by ${accreditor.alias ?? accreditor.did} as ${opts.role} for ${opts.types.join(", ")}`);
+    done(
+      out,
+      `${subject.alias ?? subject.did} consents to be accredited by ${accreditor.alias ?? accreditor.did} as ${opts.role} for ${opts.types.join(", ")}`,
+    );
     out.fields([
       ["consent", signed.consent],
       ["deadline", `${isoTime(signed.deadline)} (${signed.deadline})`],

@@ -5,7 +5,13 @@ import { DEFAULT_STATUS_LIST_BASE_URL, LIST_SIZE, parseStatusEntry } from "../..
 import { LerError, UsageError } from "../../errors.js";
 import { exportCredentialJwt, exportCredentials, writeStatusLists } from "../../issue/exports.js";
 import { issuedBatchRoots, issuedCredentials, statusEntriesOf } from "../../issue/issued.js";
-import { batchRequests, parseSkill, requestFrom, type AchievementDefaults, type RequestContext } from "../../issue/requests.js";
+import {
+  batchRequests,
+  parseSkill,
+  requestFrom,
+  type AchievementDefaults,
+  type RequestContext,
+} from "../../issue/requests.js";
 import { collect, parseInteger, parseTime } from "../config.js";
 import type { Session } from "../context.js";
 import { describeJwt, jwtPayload } from "../../wallet/jwt.js";
@@ -41,11 +47,22 @@ function achievementOptions(cmd: Command): Command {
     .option("--name <name>", "the achievement's name")
     .option("--description <text>", "what it is (default: the name)")
     .option("--criteria <text>", "how it is earned (default: the description)")
-    .option("--achievement-id <uri>", "a URI naming the achievement, the same for everyone who earns it (default: derived from the issuer and name)")
-    .option("--skill <NAME=URL>", "an aligned skill, e.g. \"SQL=http://data.europa.eu/esco/skill/…\" (repeatable)", collect)
+    .option(
+      "--achievement-id <uri>",
+      "a URI naming the achievement, the same for everyone who earns it (default: derived from the issuer and name)",
+    )
+    .option(
+      "--skill <NAME=URL>",
+      'an aligned skill, e.g. "SQL=http://data.europa.eu/esco/skill/…" (repeatable)',
+      collect,
+    )
     .option("--skill-framework <name>", "the framework of the --skill entries (e.g. ESCO)")
     .option("--image <url>", "badge image URL")
-    .option("--valid-until <time>", "expiry (date, date-time or unix seconds; default none)", parseTime("--valid-until"))
+    .option(
+      "--valid-until <time>",
+      "expiry (date, date-time or unix seconds; default none)",
+      parseTime("--valid-until"),
+    )
     .option("--issuer-name <name>", "the issuer's name in the credential (default: its alias)")
     .option("--issuer-url <url>", "the issuer's web site in the credential")
     .addOption(statusUrlOption())
@@ -66,13 +83,15 @@ function defaultsFrom(opts: AchievementFlags): AchievementDefaults {
 }
 
 function slug(s: string): string {
-  return s
-    .normalize("NFKD")
-    .replace(/[^\w\s-]/g, "")
-    .trim()
-    .toLowerCase()
-    .replace(/[\s_]+/g, "-")
-    .replace(/-+/g, "-") || "achievement";
+  return (
+    s
+      .normalize("NFKD")
+      .replace(/[^\w\s-]/g, "")
+      .trim()
+      .toLowerCase()
+      .replace(/[\s_]+/g, "-")
+      .replace(/-+/g, "-") || "achievement"
+  );
 }
 
 /** `urn:ler:achievement:<issuer address>:<name>`: stable for one issuer's achievement, whoever earns it. */
@@ -97,9 +116,9 @@ export function registerIssuerCommands(program: Command, act: Act): void {
     .option("--out <file>", "also write the credential (compact JWT) to this file")
     .action(act(issueOne));
   examples(issue, [
-    "ler issue --as \"State University\" --to ada --type Degree --name \"BSc Computer Science\" \\",
-    "      --criteria \"Completed 180 ECTS including a thesis\" --skill \"Software engineering=https://esco.example/se\" --out degree.jwt",
-    "ler issue --as \"State University\" --file degree-request.json --json | jq -r .jwt > degree.jwt",
+    'ler issue --as "State University" --to ada --type Degree --name "BSc Computer Science" \\',
+    '      --criteria "Completed 180 ECTS including a thesis" --skill "Software engineering=https://esco.example/se" --out degree.jwt',
+    'ler issue --as "State University" --file degree-request.json --json | jq -r .jwt > degree.jwt',
   ]);
   issue.addHelpText(
     "after",
@@ -119,22 +138,24 @@ anchor is sent; exit status 1.
     .command("issuer")
     .description("issuers: issue batches, anchor them, revoke / suspend / reinstate credentials, list what was issued");
   examples(issuer, [
-    "ler issuer batch courses.csv --as \"State University\" --type Course --name \"Databases 101\" --out courses.jsonl",
-    "ler issuer revoke urn:uuid:1d6a4c3e-… --as \"State University\"",
-    "ler issuer list --as \"State University\"",
+    'ler issuer batch courses.csv --as "State University" --type Course --name "Databases 101" --out courses.jsonl',
+    'ler issuer revoke urn:uuid:1d6a4c3e-… --as "State University"',
+    'ler issuer list --as "State University"',
   ]);
 
   const batch = achievementOptions(
     issuer
       .command("batch")
-      .description("issue a batch of credentials from CSV or JSON Lines, with a progress bar, and anchor its Merkle root")
+      .description(
+        "issue a batch of credentials from CSV or JSON Lines, with a progress bar, and anchor its Merkle root",
+      )
       .argument("<file>", "CSV (header row) or JSON Lines; `-` for stdin"),
   )
     .option("--out <file>", "write the issued credentials as JSON Lines ({id, jwt, subject, list, index})")
     .action(act(issueBatch));
   examples(batch, [
-    "ler issuer batch courses.csv --as \"State University\" --out issued.jsonl",
-    "ler issuer batch learners.csv --as \"State University\" --type Course --name \"Databases 101\" --criteria \"Final exam ≥ 60%\"",
+    'ler issuer batch courses.csv --as "State University" --out issued.jsonl',
+    'ler issuer batch learners.csv --as "State University" --type Course --name "Databases 101" --criteria "Final exam ≥ 60%"',
   ]);
   batch.addHelpText(
     "after",
@@ -154,15 +175,17 @@ refused before anything is signed (exit status 1, the code says why).
       .argument("[root]", "a batch's Merkle root (0x…)")
       .requiredOption("--as <issuer>", "the issuing identity")
       .action(act(anchor)),
-    ["ler issuer anchor --as \"State University\"", "ler issuer anchor 0x2ab7…2fec --as \"State University\""],
+    ['ler issuer anchor --as "State University"', 'ler issuer anchor 0x2ab7…2fec --as "State University"'],
   );
 
   const resume = issuer
     .command("resume")
-    .description("send again the anchors and revocations an interrupted run left pending (crash, kill, dropped transaction)")
+    .description(
+      "send again the anchors and revocations an interrupted run left pending (crash, kill, dropped transaction)",
+    )
     .option("--as <issuer>", "only this issuer's (default: every issuer of this key store)")
     .action(act(resumeCommand));
-  examples(resume, ["ler issuer resume", "ler issuer resume --as \"State University\" --json"]);
+  examples(resume, ["ler issuer resume", 'ler issuer resume --as "State University" --json']);
   resume.addHelpText(
     "after",
     `
@@ -183,11 +206,20 @@ pending: run it again).
   ] as const) {
     const cmd = issuer
       .command(name)
-      .description(`${description}: by id, by status index, or from a file; many at once are packed into few transactions`)
+      .description(
+        `${description}: by id, by status index, or from a file; many at once are packed into few transactions`,
+      )
       .argument("[ids...]", "credential ids (urn:uuid:…), looked up in the issuer's ledger")
       .requiredOption("--as <issuer>", "the issuing identity")
-      .option("--index <LIST:INDEX>", "a status entry: INDEX (list 0), LIST:INDEX or LIST:FROM-TO (repeatable)", collect)
-      .option("--file <file>", "ids, LIST:INDEX lines, credentials (JWT), or JSON Lines as written by `ler issuer batch --out` (`-` for stdin)")
+      .option(
+        "--index <LIST:INDEX>",
+        "a status entry: INDEX (list 0), LIST:INDEX or LIST:FROM-TO (repeatable)",
+        collect,
+      )
+      .option(
+        "--file <file>",
+        "ids, LIST:INDEX lines, credentials (JWT), or JSON Lines as written by `ler issuer batch --out` (`-` for stdin)",
+      )
       .action(act((s: Session, ids: string[], opts: StatusOpts) => changeStatus(s, name, ids, opts)));
     examples(cmd, [
       `ler issuer ${name} urn:uuid:1d6a4c3e-8f0b-4b8e-9c4e-2b7f0a1c5d01 --as "State University"`,
@@ -203,22 +235,38 @@ pending: run it again).
       .requiredOption("--as <issuer>", "the issuing identity")
       .option("--batch <root>", "only this batch")
       .action(act(list)),
-    ["ler issuer list --as \"State University\"", "ler issuer list --as \"State University\" --json | jq -r '.credentials[].id'"],
+    [
+      'ler issuer list --as "State University"',
+      "ler issuer list --as \"State University\" --json | jq -r '.credentials[].id'",
+    ],
   );
 
   const publish = issuer
     .command("publish-status")
-    .description("sign the issuer's status lists, read from the chain, as W3C Bitstring Status List credentials, and write them for hosting")
+    .description(
+      "sign the issuer's status lists, read from the chain, as W3C Bitstring Status List credentials, and write them for hosting",
+    )
     .requiredOption("--as <issuer>", "the issuing identity")
-    .requiredOption("--out <dir>", "where to write them: <dir>/<issuer address>/<list>/<purpose> (the signed JWT) and a .json copy beside each")
+    .requiredOption(
+      "--out <dir>",
+      "where to write them: <dir>/<issuer address>/<list>/<purpose> (the signed JWT) and a .json copy beside each",
+    )
     .option("--list <n>", "a status list to publish (repeatable; default every list the issuer has used)", collect)
     .addOption(statusUrlOption())
-    .option("--valid-for <seconds>", "the lists' validUntil, this long after the block they were read at (default none)", parseInteger("--valid-for", 1))
-    .option("--ttl <seconds>", "the lists' ttl: how long a verifier may keep one before fetching it again (default none)", parseInteger("--ttl", 1, 31_536_000))
+    .option(
+      "--valid-for <seconds>",
+      "the lists' validUntil, this long after the block they were read at (default none)",
+      parseInteger("--valid-for", 1),
+    )
+    .option(
+      "--ttl <seconds>",
+      "the lists' ttl: how long a verifier may keep one before fetching it again (default none)",
+      parseInteger("--ttl", 1, 31_536_000),
+    )
     .action(act(publishStatus));
   examples(publish, [
-    "ler issuer publish-status --as \"State University\" --out public/status --status-url https://university.example/status",
-    "ler issuer publish-status --as \"State University\" --out public/status --list 0 --valid-for 86400 --json",
+    'ler issuer publish-status --as "State University" --out public/status --status-url https://university.example/status',
+    'ler issuer publish-status --as "State University" --out public/status --list 0 --valid-for 86400 --json',
     "ler serve --status-dir public/status     # or any static web server for that directory",
   ]);
   publish.addHelpText(
@@ -236,10 +284,16 @@ purpose, url, file, set}]}.
 const STATUS_LIST_MEDIA_TYPE = "application/vc+jwt";
 
 function statusUrlOption(): Option {
-  return new Option("--status-url <base>", `where the issuer publishes its status lists (issuing: default ${DEFAULT_STATUS_LIST_BASE_URL}, \`ler serve --status-dir\`; publishing: default the base its latest credential names)`).env("LER_STATUS_URL");
+  return new Option(
+    "--status-url <base>",
+    `where the issuer publishes its status lists (issuing: default ${DEFAULT_STATUS_LIST_BASE_URL}, \`ler serve --status-dir\`; publishing: default the base its latest credential names)`,
+  ).env("LER_STATUS_URL");
 }
 
-async function publishStatus(s: Session, opts: { as: string; out: string; list?: string[]; statusUrl?: string; validFor?: number; ttl?: number }): Promise<void> {
+async function publishStatus(
+  s: Session,
+  opts: { as: string; out: string; list?: string[]; statusUrl?: string; validFor?: number; ttl?: number },
+): Promise<void> {
   const { agent, issuer } = await issuerOf(s, opts.as);
   const published = await agent.lerPublishStatusList({
     issuer: issuer.did,
@@ -252,9 +306,16 @@ async function publishStatus(s: Session, opts: { as: string; out: string; list?:
   const { out, lists } = writeStatusLists(opts.out, published);
   s.out.result({ issuer: published.issuer, block: published.block, blockHash: published.blockHash, out, lists }, () => {
     const o = s.out;
-    done(o, `Published ${count(lists.length)} status list${lists.length === 1 ? "" : "s"} of ${who(issuer)} as of block ${published.block}`);
+    done(
+      o,
+      `Published ${count(lists.length)} status list${lists.length === 1 ? "" : "s"} of ${who(issuer)} as of block ${published.block}`,
+    );
     for (const l of lists) o.line(`  list ${l.list} ${l.purpose.padEnd(10)} ${count(l.set)} set  ${o.c.dim(l.url)}`);
-    o.line(o.c.dim(`Written under ${out}: host it at the URLs above (${STATUS_LIST_MEDIA_TYPE}), and publish again after each status change.`));
+    o.line(
+      o.c.dim(
+        `Written under ${out}: host it at the URLs above (${STATUS_LIST_MEDIA_TYPE}), and publish again after each status change.`,
+      ),
+    );
   });
 }
 
@@ -270,7 +331,10 @@ async function resolveSubjects(agent: LerAgent, network: string, requests: Crede
     }
     const did = byAlias.get(r.subject);
     if (did === undefined) {
-      throw new UsageError("unknown_subject", `The subject "${r.subject}" is neither a DID, an address, nor an identity in this key store.`);
+      throw new UsageError(
+        "unknown_subject",
+        `The subject "${r.subject}" is neither a DID, an address, nor an identity in this key store.`,
+      );
     }
     r.subject = did;
   }
@@ -284,7 +348,10 @@ async function issuerOf(s: Session, ref: string): Promise<{ agent: LerAgent; iss
   const agent = await s.agent("chain");
   const issuer = await resolveIdentity(agent, s.settings.network, ref);
   if (issuer.owner === undefined) {
-    throw new LerError("unknown_identity", `This key store holds no key for ${issuer.did}: only your own identities can issue.`);
+    throw new LerError(
+      "unknown_identity",
+      `This key store holds no key for ${issuer.did}: only your own identities can issue.`,
+    );
   }
   await resumeBefore(s, agent, issuer);
   return { agent, issuer };
@@ -294,7 +361,9 @@ async function issuerOf(s: Session, ref: string): Promise<{ agent: LerAgent; iss
 async function resumeBefore(s: Session, agent: LerAgent, issuer: LerIdentity): Promise<void> {
   const { resumed, failed } = await agent.lerResumePending({ issuer: issuer.did });
   if (resumed.length > 0) {
-    s.out.note(`Resumed ${count(resumed.length)} pending write${resumed.length === 1 ? "" : "s"} of ${who(issuer)} left by an interrupted run:`);
+    s.out.note(
+      `Resumed ${count(resumed.length)} pending write${resumed.length === 1 ? "" : "s"} of ${who(issuer)} left by an interrupted run:`,
+    );
     for (const r of resumed) s.out.note(`  ${r.kind} ${shortIntent(r.id)}: ${txLine({ ...r, gasUsed: 0 })}`);
   }
   if (failed.length > 0) {
@@ -316,31 +385,51 @@ async function resumeCommand(s: Session, opts: { as?: string }): Promise<number>
   let issuer: LerIdentity | undefined;
   if (opts.as !== undefined) {
     const found = await resolveIdentity(agent, s.settings.network, opts.as);
-    if (found.owner === undefined) throw new LerError("unknown_identity", `This key store holds no key for ${found.did}.`);
+    if (found.owner === undefined)
+      throw new LerError("unknown_identity", `This key store holds no key for ${found.did}.`);
     issuer = found;
   }
   const result = await agent.lerResumePending(issuer === undefined ? {} : { issuer: issuer.did });
   s.out.result(result, () => {
     const out = s.out;
     if (result.resumed.length === 0 && result.failed.length === 0) {
-      done(out, `Nothing pending${issuer === undefined ? "" : ` for ${who(issuer)}`}: every anchor and revocation is on chain.`);
+      done(
+        out,
+        `Nothing pending${issuer === undefined ? "" : ` for ${who(issuer)}`}: every anchor and revocation is on chain.`,
+      );
       return;
     }
-    if (result.resumed.length > 0) done(out, `Resumed ${count(result.resumed.length)} pending write${result.resumed.length === 1 ? "" : "s"}`);
-    for (const r of result.resumed) out.line(`  ${r.kind.padEnd(10)} ${shortIntent(r.id)}  ${out.c.dim(txLine({ ...r, gasUsed: 0 }))}`);
+    if (result.resumed.length > 0)
+      done(out, `Resumed ${count(result.resumed.length)} pending write${result.resumed.length === 1 ? "" : "s"}`);
+    for (const r of result.resumed)
+      out.line(`  ${r.kind.padEnd(10)} ${shortIntent(r.id)}  ${out.c.dim(txLine({ ...r, gasUsed: 0 }))}`);
     if (result.failed.length > 0) {
-      out.line(`${out.c.red("✘")} ${count(result.failed.length)} could not be sent now; they stay pending (run this again):`);
-      for (const f of result.failed) out.line(`  ${f.kind.padEnd(10)} ${shortIntent(f.id)}  ${out.c.dim(`${f.code}: ${f.message}`)}`);
+      out.line(
+        `${out.c.red("✘")} ${count(result.failed.length)} could not be sent now; they stay pending (run this again):`,
+      );
+      for (const f of result.failed)
+        out.line(`  ${f.kind.padEnd(10)} ${shortIntent(f.id)}  ${out.c.dim(`${f.code}: ${f.message}`)}`);
     }
   });
   if (result.failed.length === 0) return 0;
   return result.failed.every((f) => CHAIN_CODES.has(f.code)) ? 2 : 1;
 }
 
-const CHAIN_CODES = new Set(["chain_unreachable", "chain_timeout", "chain_error", "chain_inconsistent", "wrong_chain", "tx_dropped"]);
+const CHAIN_CODES = new Set([
+  "chain_unreachable",
+  "chain_timeout",
+  "chain_error",
+  "chain_inconsistent",
+  "wrong_chain",
+  "tx_dropped",
+]);
 
-async function issueOne(s: Session, opts: AchievementFlags & { to?: string; file?: string; id?: string }): Promise<void> {
-  if (opts.file === undefined && opts.to === undefined) throw new UsageError("missing_argument", "Name the learner with --to (or give a request with --file).");
+async function issueOne(
+  s: Session,
+  opts: AchievementFlags & { to?: string; file?: string; id?: string },
+): Promise<void> {
+  if (opts.file === undefined && opts.to === undefined)
+    throw new UsageError("missing_argument", "Name the learner with --to (or give a request with --file).");
   const { agent, issuer } = await issuerOf(s, opts.as);
   const defaults = defaultsFrom(opts);
   let raw: Record<string, unknown> = {};
@@ -348,7 +437,8 @@ async function issueOne(s: Session, opts: AchievementFlags & { to?: string; file
   if (opts.file !== undefined) {
     where = sourceName(opts.file);
     const value = parseJson(await readInput(opts.file), where);
-    if (typeof value !== "object" || value === null || Array.isArray(value)) throw new UsageError("invalid_request", `${where} is not a JSON object.`);
+    if (typeof value !== "object" || value === null || Array.isArray(value))
+      throw new UsageError("invalid_request", `${where} is not a JSON object.`);
     raw = value as Record<string, unknown>;
   }
   if (opts.to !== undefined) raw = { ...raw, subject: opts.to };
@@ -375,20 +465,40 @@ async function issueOne(s: Session, opts: AchievementFlags & { to?: string; file
       index: c.index,
       root: result.root,
       anchor: result.anchor ?? null,
-      ...(c.embedded !== undefined && { embedded: c.embedded, records: { root: result.records!.root, anchor: result.records!.anchor ?? null } }),
+      ...(c.embedded !== undefined && {
+        embedded: c.embedded,
+        records: { root: result.records!.root, anchor: result.records!.anchor ?? null },
+      }),
     },
     () => {
       const out = s.out;
-      done(out, `Issued "${info.name ?? c.id}"${info.types.length > 0 ? ` (${info.types.join(", ")})` : ""} to ${c.subject}`);
+      done(
+        out,
+        `Issued "${info.name ?? c.id}"${info.types.length > 0 ? ` (${info.types.join(", ")})` : ""} to ${c.subject}`,
+      );
       out.fields([
         ["id", c.id],
         ["issuer", who(issuer)],
         ["status", `list ${c.list}, index ${c.index}`],
-        ["anchor", result.anchor !== undefined ? `root ${short32(result.root)}, ${txLine(result.anchor)}` : `not anchored (root ${result.root}): \`ler issuer anchor --as …\``],
-        ["embeds", c.embedded === undefined ? undefined : `${count(c.embedded.length)} credentials (CLR 2.0), each issued on its own: ${c.embedded.map((e) => e.id).join(", ")}`],
+        [
+          "anchor",
+          result.anchor !== undefined
+            ? `root ${short32(result.root)}, ${txLine(result.anchor)}`
+            : `not anchored (root ${result.root}): \`ler issuer anchor --as …\``,
+        ],
+        [
+          "embeds",
+          c.embedded === undefined
+            ? undefined
+            : `${count(c.embedded.length)} credentials (CLR 2.0), each issued on its own: ${c.embedded.map((e) => e.id).join(", ")}`,
+        ],
         [
           "record anchor",
-          result.records === undefined ? undefined : result.records.anchor !== undefined ? `root ${short32(result.records.root)}, ${txLine(result.records.anchor)}` : `not anchored (root ${result.records.root})`,
+          result.records === undefined
+            ? undefined
+            : result.records.anchor !== undefined
+              ? `root ${short32(result.records.root)}, ${txLine(result.records.anchor)}`
+              : `not anchored (root ${result.records.root})`,
         ],
         ["saved to", opts.out],
       ]);
@@ -414,7 +524,12 @@ function short32(hex: string): string {
 async function issueBatch(s: Session, file: string, opts: AchievementFlags): Promise<void> {
   const text = await readInput(file);
   const { agent, issuer } = await issuerOf(s, opts.as);
-  const requests = batchRequests(text, { path: file, where: sourceName(file) }, defaultsFrom(opts), requestContext(issuer.address));
+  const requests = batchRequests(
+    text,
+    { path: file, where: sourceName(file) },
+    defaultsFrom(opts),
+    requestContext(issuer.address),
+  );
   await resolveSubjects(agent, s.settings.network, requests);
   const started = performance.now();
   if (!s.out.json) s.out.note(`Issuing ${count(requests.length)} credentials as ${who(issuer)}…`);
@@ -452,7 +567,9 @@ async function issueBatch(s: Session, file: string, opts: AchievementFlags): Pro
       count: result.credentials.length,
       root: result.root,
       anchor: result.anchor ?? null,
-      ...(result.records !== undefined && { records: { root: result.records.root, anchor: result.records.anchor ?? null } }),
+      ...(result.records !== undefined && {
+        records: { root: result.records.root, anchor: result.records.anchor ?? null },
+      }),
       ...(opts.out !== undefined && { out: opts.out }),
       credentials: result.credentials,
     },
@@ -460,8 +577,18 @@ async function issueBatch(s: Session, file: string, opts: AchievementFlags): Pro
       const out = s.out;
       done(out, `Issued ${count(result.credentials.length)} credentials in ${duration(signedMs)}`);
       out.fields([
-        ["status", first.list === last.list ? `list ${first.list}, indices ${first.index}–${last.index}` : `lists ${first.list}–${last.list}`],
-        ["anchor", result.anchor !== undefined ? `root ${short32(result.root)}, ${txLine(result.anchor)}` : `not anchored (root ${result.root})`],
+        [
+          "status",
+          first.list === last.list
+            ? `list ${first.list}, indices ${first.index}–${last.index}`
+            : `lists ${first.list}–${last.list}`,
+        ],
+        [
+          "anchor",
+          result.anchor !== undefined
+            ? `root ${short32(result.root)}, ${txLine(result.anchor)}`
+            : `not anchored (root ${result.root})`,
+        ],
         [
           "records",
           result.records === undefined
@@ -479,7 +606,8 @@ async function anchor(s: Session, root: string | undefined, opts: { as: string }
   const network = await s.network("chain");
   let roots: string[];
   if (root !== undefined) {
-    if (!/^0x[0-9a-fA-F]{64}$/.test(root)) throw new UsageError("invalid_argument", `A batch root is 0x and 64 hex digits, not "${root}".`);
+    if (!/^0x[0-9a-fA-F]{64}$/.test(root))
+      throw new UsageError("invalid_argument", `A batch root is 0x and 64 hex digits, not "${root}".`);
     roots = [root];
   } else {
     roots = await issuedBatchRoots(s.settings.home, issuer.address);
@@ -518,13 +646,15 @@ interface Target {
 /** `7`, `0:7`, `0:100-199` -> targets. */
 function parseIndexSpec(spec: string): Target[] {
   const m = /^(?:(\d+):)?(\d+)(?:-(\d+))?$/.exec(spec.trim());
-  if (m === null) throw new UsageError("invalid_argument", `A status entry is INDEX, LIST:INDEX or LIST:FROM-TO, not "${spec}".`);
+  if (m === null)
+    throw new UsageError("invalid_argument", `A status entry is INDEX, LIST:INDEX or LIST:FROM-TO, not "${spec}".`);
   const list = BigInt(m[1] ?? "0").toString();
   const from = Number(m[2]);
   const to = m[3] === undefined ? from : Number(m[3]);
   if (to < from) throw new UsageError("invalid_argument", `The range ${spec} ends before it starts.`);
   if (to >= LIST_SIZE) throw new UsageError("invalid_argument", `Status indices are below ${LIST_SIZE}, not ${to}.`);
-  if (to - from >= 1_000_000) throw new UsageError("invalid_argument", `The range ${spec} is too large (at most 1,000,000 entries).`);
+  if (to - from >= 1_000_000)
+    throw new UsageError("invalid_argument", `The range ${spec} is too large (at most 1,000,000 entries).`);
   return Array.from({ length: to - from + 1 }, (_, k) => ({ list, index: from + k }));
 }
 
@@ -540,9 +670,13 @@ function targetsFromText(text: string, where: string, issuerAddress: string): { 
     try {
       entry = parseStatusEntry(vc?.credentialStatus);
     } catch (e) {
-      throw new UsageError("invalid_status_entry", `${at}: the credential's status entry is malformed (${(e as Error).message}).`);
+      throw new UsageError(
+        "invalid_status_entry",
+        `${at}: the credential's status entry is malformed (${(e as Error).message}).`,
+      );
     }
-    if (entry?.kind !== "ler") throw new UsageError("no_status_entry", `${at}: the credential has no LER status entry.`);
+    if (entry?.kind !== "ler")
+      throw new UsageError("no_status_entry", `${at}: the credential has no LER status entry.`);
     if (entry.issuer.toLowerCase() !== issuerAddress.toLowerCase()) {
       throw new UsageError("not_issuer", `${at}: the credential's status belongs to ${entry.issuer}, not this issuer.`);
     }
@@ -551,7 +685,8 @@ function targetsFromText(text: string, where: string, issuerAddress: string): { 
   };
   const fromValue = (v: unknown, at: string): void => {
     if (typeof v === "string") return fromLine(v, at);
-    if (typeof v !== "object" || v === null) throw new UsageError("invalid_argument", `${at} is not a credential reference.`);
+    if (typeof v !== "object" || v === null)
+      throw new UsageError("invalid_argument", `${at} is not a credential reference.`);
     const o = v as Record<string, unknown>;
     if ((typeof o.list === "string" || typeof o.list === "number") && typeof o.index === "number") {
       targets.push({ list: BigInt(o.list).toString(), index: o.index, ...(typeof o.id === "string" && { id: o.id }) });
@@ -578,7 +713,12 @@ function targetsFromText(text: string, where: string, issuerAddress: string): { 
   return { targets, ids };
 }
 
-async function changeStatus(s: Session, action: "revoke" | "suspend" | "reinstate", ids: string[], opts: StatusOpts): Promise<void> {
+async function changeStatus(
+  s: Session,
+  action: "revoke" | "suspend" | "reinstate",
+  ids: string[],
+  opts: StatusOpts,
+): Promise<void> {
   const { agent, issuer } = await issuerOf(s, opts.as);
   const targets: Target[] = [];
   const wanted = [...ids];
@@ -592,25 +732,42 @@ async function changeStatus(s: Session, action: "revoke" | "suspend" | "reinstat
     const { entries, missing } = await statusEntriesOf(s.settings.home, issuer.address, wanted);
     targets.push(...entries.map(({ id, list, index }) => ({ list, index, id })));
     if (missing.length > 0) {
-      throw new LerError("unknown_credential", `Not in ${who(issuer)}'s ledger: ${missing.slice(0, 3).join(", ")}${missing.length > 3 ? ` and ${missing.length - 3} more` : ""}. Nothing was changed.`, {
-        details: { missing },
-      });
+      throw new LerError(
+        "unknown_credential",
+        `Not in ${who(issuer)}'s ledger: ${missing.slice(0, 3).join(", ")}${missing.length > 3 ? ` and ${missing.length - 3} more` : ""}. Nothing was changed.`,
+        {
+          details: { missing },
+        },
+      );
     }
   }
   const unique = [...new Map(targets.map((t) => [`${t.list}:${t.index}`, t])).values()];
-  if (unique.length === 0) throw new UsageError("missing_argument", `Name the credentials to ${action}: ids, --index or --file.`);
+  if (unique.length === 0)
+    throw new UsageError("missing_argument", `Name the credentials to ${action}: ids, --index or --file.`);
   const bar = progressBar(action, unique.length);
   let txs;
   try {
-    const args = { issuer: issuer.did, entries: unique.map((t) => ({ list: t.list, index: t.index })), onProgress: (n: number, total: number) => bar.update(n, total) };
-    txs = action === "revoke" ? await agent.lerRevoke(args) : action === "suspend" ? await agent.lerSuspend(args) : await agent.lerReinstate(args);
+    const args = {
+      issuer: issuer.did,
+      entries: unique.map((t) => ({ list: t.list, index: t.index })),
+      onProgress: (n: number, total: number) => bar.update(n, total),
+    };
+    txs =
+      action === "revoke"
+        ? await agent.lerRevoke(args)
+        : action === "suspend"
+          ? await agent.lerSuspend(args)
+          : await agent.lerReinstate(args);
   } finally {
     bar.stop();
   }
   const verb = { revoke: "Revoked", suspend: "Suspended", reinstate: "Reinstated" }[action];
   s.out.result({ action, issuer: issuer.did, count: unique.length, entries: unique, transactions: txs }, () => {
     const out = s.out;
-    const what = unique.length === 1 ? (unique[0]!.id ?? `list ${unique[0]!.list}, index ${unique[0]!.index}`) : `${count(unique.length)} credentials`;
+    const what =
+      unique.length === 1
+        ? (unique[0]!.id ?? `list ${unique[0]!.list}, index ${unique[0]!.index}`)
+        : `${count(unique.length)} credentials`;
     done(out, `${verb} ${what} in ${txs.length} transaction${txs.length === 1 ? "" : "s"}`);
     for (const tx of txs.slice(0, 5)) out.line(`  ${out.c.dim(txLine(tx))}`);
     if (txs.length > 5) out.line(`  ${out.c.dim(`… and ${txs.length - 5} more`)}`);
@@ -623,7 +780,17 @@ async function list(s: Session, opts: { as: string; batch?: string }): Promise<v
   const chosen = await issuedCredentials(s.settings.home, issuer.address, { batch: opts.batch });
   const rows = chosen.map((r) => {
     const d = describeJwt(r.jwt);
-    return { id: r.id, list: r.list?.toString(), index: r.index, batch: r.batch, issuedAt: r.issuedAt, subject: d.subject, name: d.name, types: d.types, jwt: r.jwt };
+    return {
+      id: r.id,
+      list: r.list?.toString(),
+      index: r.index,
+      batch: r.batch,
+      issuedAt: r.issuedAt,
+      subject: d.subject,
+      name: d.name,
+      types: d.types,
+      jwt: r.jwt,
+    };
   });
   s.out.result({ issuer: issuer.did, count: rows.length, credentials: rows }, () => {
     const out = s.out;
@@ -633,7 +800,14 @@ async function list(s: Session, opts: { as: string; batch?: string }): Promise<v
     }
     out.table(
       ["ID", "STATUS", "SUBJECT", "NAME", "ISSUED", "BATCH"],
-      rows.map((r) => [r.id, r.list === undefined ? "-" : `${r.list}:${r.index}`, r.subject === undefined ? "-" : short(r.subject), r.name ?? "-", isoTime(Date.parse(r.issuedAt) / 1000), r.batch === undefined ? "-" : short32(r.batch)]),
+      rows.map((r) => [
+        r.id,
+        r.list === undefined ? "-" : `${r.list}:${r.index}`,
+        r.subject === undefined ? "-" : short(r.subject),
+        r.name ?? "-",
+        isoTime(Date.parse(r.issuedAt) / 1000),
+        r.batch === undefined ? "-" : short32(r.batch),
+      ]),
     );
     out.line(out.c.dim(`${count(rows.length)} credential(s)`));
   });

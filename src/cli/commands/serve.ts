@@ -10,36 +10,63 @@ import { examples, type Act } from "./common.js";
 export function registerServeCommand(program: Command, act: Act): void {
   const serve = program
     .command("serve")
-    .description("run the read-only HTTP service: verify API, trust-registry queries, registry browser and metrics, with a web page")
+    .description(
+      "run the read-only HTTP service: verify API, trust-registry queries, registry browser and metrics, with a web page",
+    )
     .addOption(new Option("--host <host>", "interface to listen on").default("127.0.0.1"))
-    .addOption(new Option("--port <port>", "port to listen on (0: any free port)").default(8080).argParser(parseInteger("--port", 0, 65535)))
-    .option("--trusted-root <did>", "trust only chains ending at this root (repeatable; default: every root the registry holds)", collect)
+    .addOption(
+      new Option("--port <port>", "port to listen on (0: any free port)")
+        .default(8080)
+        .argParser(parseInteger("--port", 0, 65535)),
+    )
+    .option(
+      "--trusted-root <did>",
+      "trust only chains ending at this root (repeatable; default: every root the registry holds)",
+      collect,
+    )
     .option("--public-url <url>", "the service's public base URL, when it runs behind a proxy")
     .option("--log", "log every request to stdout")
-    .option("--status-dir <dir>", "serve the status lists `ler issuer publish-status --out <dir>` wrote, at /v1/status-list-credentials/…")
-    .option("--fetch-status-lists", "fetch the Bitstring Status Lists other tools' credentials name (off by default: requests then make the service fetch nothing)")
-    .addOption(
-      new Option("--request-timeout <seconds>", `a whole request must arrive within this long, and a silent connection closes after it (default ${DEFAULT_CONNECTION_LIMITS.requestTimeoutMs / 1000})`)
-        .argParser(parseInteger("--request-timeout", 1, 3600)),
+    .option(
+      "--status-dir <dir>",
+      "serve the status lists `ler issuer publish-status --out <dir>` wrote, at /v1/status-list-credentials/…",
+    )
+    .option(
+      "--fetch-status-lists",
+      "fetch the Bitstring Status Lists other tools' credentials name (off by default: requests then make the service fetch nothing)",
     )
     .addOption(
-      new Option("--headers-timeout <seconds>", `a request's headers must arrive within this long, at most the request timeout (default ${DEFAULT_CONNECTION_LIMITS.headersTimeoutMs / 1000})`)
-        .argParser(parseInteger("--headers-timeout", 1, 3600)),
+      new Option(
+        "--request-timeout <seconds>",
+        `a whole request must arrive within this long, and a silent connection closes after it (default ${DEFAULT_CONNECTION_LIMITS.requestTimeoutMs / 1000})`,
+      ).argParser(parseInteger("--request-timeout", 1, 3600)),
     )
     .addOption(
-      new Option("--keep-alive-timeout <seconds>", `an idle keep-alive connection closes after this long (default ${DEFAULT_CONNECTION_LIMITS.keepAliveTimeoutMs / 1000})`)
-        .argParser(parseInteger("--keep-alive-timeout", 1, 3600)),
+      new Option(
+        "--headers-timeout <seconds>",
+        `a request's headers must arrive within this long, at most the request timeout (default ${DEFAULT_CONNECTION_LIMITS.headersTimeoutMs / 1000})`,
+      ).argParser(parseInteger("--headers-timeout", 1, 3600)),
     )
     .addOption(
-      new Option("--max-connections <n>", `connections open at once; more are closed as they arrive (default ${DEFAULT_CONNECTION_LIMITS.maxConnections})`)
-        .argParser(parseInteger("--max-connections", 1, 1_000_000)),
+      new Option(
+        "--keep-alive-timeout <seconds>",
+        `an idle keep-alive connection closes after this long (default ${DEFAULT_CONNECTION_LIMITS.keepAliveTimeoutMs / 1000})`,
+      ).argParser(parseInteger("--keep-alive-timeout", 1, 3600)),
+    )
+    .addOption(
+      new Option(
+        "--max-connections <n>",
+        `connections open at once; more are closed as they arrive (default ${DEFAULT_CONNECTION_LIMITS.maxConnections})`,
+      ).argParser(parseInteger("--max-connections", 1, 1_000_000)),
     )
     .action(act(serveCommand));
   examples(serve, [
     "ler serve                          # http://127.0.0.1:8080 over the local dev chain",
     "ler serve --rpc https://sepolia.base.org --network base-sepolia --port 8080 --public-url https://verify.example.org",
   ]);
-  serve.addHelpText("after", "\nThe API is described in docs/http-api.md. The service holds no keys and never writes to the chain.\n");
+  serve.addHelpText(
+    "after",
+    "\nThe API is described in docs/http-api.md. The service holds no keys and never writes to the chain.\n",
+  );
 }
 
 interface ServeOpts {
@@ -61,7 +88,10 @@ function connectionLimitsOf(opts: ServeOpts) {
   let headersTimeoutMs = opts.headersTimeout === undefined ? undefined : opts.headersTimeout * 1000;
   const requestTimeoutMs = opts.requestTimeout === undefined ? undefined : opts.requestTimeout * 1000;
   if (requestTimeoutMs !== undefined && headersTimeoutMs !== undefined && headersTimeoutMs > requestTimeoutMs) {
-    throw new UsageError("invalid_argument", `--headers-timeout (${opts.headersTimeout} s) must not be longer than --request-timeout (${opts.requestTimeout} s).`);
+    throw new UsageError(
+      "invalid_argument",
+      `--headers-timeout (${opts.headersTimeout} s) must not be longer than --request-timeout (${opts.requestTimeout} s).`,
+    );
   }
   // The headers are part of the request: a request timeout shorter than the default header timeout bounds both.
   if (requestTimeoutMs !== undefined && headersTimeoutMs === undefined) {
@@ -99,8 +129,12 @@ async function serveCommand(s: Session, opts: ServeOpts): Promise<number> {
     });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === "EADDRINUSE") throw new LerError("port_in_use", `${opts.host}:${opts.port} is already in use. Choose another with --port.`, { cause: e });
-    if (code === "EADDRNOTAVAIL" || code === "EACCES" || code === "ENOTFOUND") throw new LerError("cannot_listen", `Cannot listen on ${opts.host}:${opts.port} (${code}).`, { cause: e });
+    if (code === "EADDRINUSE")
+      throw new LerError("port_in_use", `${opts.host}:${opts.port} is already in use. Choose another with --port.`, {
+        cause: e,
+      });
+    if (code === "EADDRNOTAVAIL" || code === "EACCES" || code === "ENOTFOUND")
+      throw new LerError("cannot_listen", `Cannot listen on ${opts.host}:${opts.port} (${code}).`, { cause: e });
     throw e;
   }
   // Listening for the signals before the ready line goes out: a supervisor that stops the service as soon as it has
@@ -118,7 +152,9 @@ async function serveCommand(s: Session, opts: ServeOpts): Promise<number> {
   s.out.result(
     { url: server.url, network: network.name, chainId: network.chainId, maxHeadAgeSeconds: maxHeadAgeSeconds ?? null },
     () => {
-      s.out.line(`${s.out.c.green("●")} ${s.out.c.bold("LER service")} at ${s.out.c.bold(server.url)}  (${network.name}, chain ${network.chainId}, via ${s.settings.rpcUrl})`);
+      s.out.line(
+        `${s.out.c.green("●")} ${s.out.c.bold("LER service")} at ${s.out.c.bold(server.url)}  (${network.name}, chain ${network.chainId}, via ${s.settings.rpcUrl})`,
+      );
       s.out.line(s.out.c.dim("Read only: no keys, no writes. Press Ctrl-C to stop."));
       s.out.line(
         s.out.c.dim(

@@ -15,15 +15,42 @@ export function registerVerifyCommand(program: Command, act: Act): void {
   const verify = program
     .command("verify")
     .description("verify credentials or presentations (detected from the input) against the chain")
-    .argument("<file...>", "a JWT, a W3C credential/presentation JSON, `ler issue --json` output, or JSON Lines of credentials; `-` for stdin; several files at once")
-    .option("--challenge <nonce>", "the challenge the presentation must answer (with it, every input must be a presentation)")
-    .option("--domain <domain>", "the domain the presentation must be addressed to (with it, every input must be a presentation)")
-    .option("--trusted-root <did>", "trust only chains ending at this root (repeatable; default: every root the registry holds)", collect)
+    .argument(
+      "<file...>",
+      "a JWT, a W3C credential/presentation JSON, `ler issue --json` output, or JSON Lines of credentials; `-` for stdin; several files at once",
+    )
+    .option(
+      "--challenge <nonce>",
+      "the challenge the presentation must answer (with it, every input must be a presentation)",
+    )
+    .option(
+      "--domain <domain>",
+      "the domain the presentation must be addressed to (with it, every input must be a presentation)",
+    )
+    .option(
+      "--trusted-root <did>",
+      "trust only chains ending at this root (repeatable; default: every root the registry holds)",
+      collect,
+    )
     .option("--skew <seconds>", "clock skew tolerated on validity windows", parseInteger("--skew", 0, 86_400))
-    .option("--now <time>", "verify as at this time (unix seconds, or a date or date-time; default the clock): see below", parseTime("--now"))
-    .option("--jsonl", "print one JSON report per line, one for each credential or presentation, in input order (implies --json)")
-    .option("--threads <n>", "verify the credentials across this many worker threads (for batches of thousands; default 1)", parseInteger("--threads", 1, 256))
-    .option("--check-status-lists", "also fetch the Bitstring Status Lists an LER names and report whether they agree with the chain (the chain decides)")
+    .option(
+      "--now <time>",
+      "verify as at this time (unix seconds, or a date or date-time; default the clock): see below",
+      parseTime("--now"),
+    )
+    .option(
+      "--jsonl",
+      "print one JSON report per line, one for each credential or presentation, in input order (implies --json)",
+    )
+    .option(
+      "--threads <n>",
+      "verify the credentials across this many worker threads (for batches of thousands; default 1)",
+      parseInteger("--threads", 1, 256),
+    )
+    .option(
+      "--check-status-lists",
+      "also fetch the Bitstring Status Lists an LER names and report whether they agree with the chain (the chain decides)",
+    )
     // A verification that could not be carried out is `unknown` (2), never `invalid` (1).
     .action(act(verifyCommand, { failureExit: 2 }));
   examples(verify, [
@@ -66,7 +93,8 @@ interface VerifyOpts {
 }
 
 async function verifyCommand(s: Session, files: string[], opts: VerifyOpts): Promise<number> {
-  if (files.filter((f) => f === "-").length > 1) throw new UsageError("invalid_argument", "stdin (`-`) can be read only once.");
+  if (files.filter((f) => f === "-").length > 1)
+    throw new UsageError("invalid_argument", "stdin (`-`) can be read only once.");
   // Every input is read (and refused if unreadable) before anything is verified.
   // A verifier that names a challenge or a domain asks for presentations: anything else given is verified as one
   // (and fails), never accepted as a bare credential that answers no challenge and binds no holder.
@@ -76,7 +104,11 @@ async function verifyCommand(s: Session, files: string[], opts: VerifyOpts): Pro
     const where = sourceName(file);
     const tokens = tokensIn(await readInput(file), where);
     tokens.forEach((t, i) =>
-      found.push({ ...t, ...(presentationsOnly && { kind: "presentation" as const }), source: tokens.length === 1 ? where : `${where}:${i + 1}` }),
+      found.push({
+        ...t,
+        ...(presentationsOnly && { kind: "presentation" as const }),
+        source: tokens.length === 1 ? where : `${where}:${i + 1}`,
+      }),
     );
   }
   // One input is decoded once, here: the decoded token is what is verified and what its report is printed from.
@@ -92,10 +124,17 @@ async function verifyCommand(s: Session, files: string[], opts: VerifyOpts): Pro
   const credentials = found.flatMap((f, i) => (f.kind === "credential" ? [i] : []));
   const reports: (CredentialReport | PresentationReport)[] = new Array(found.length);
   if (credentials.length === 1) {
-    reports[credentials[0]!] = await reader.lerVerifyCredential({ credential: found[credentials[0]!]!.token, ...common });
+    reports[credentials[0]!] = await reader.lerVerifyCredential({
+      credential: found[credentials[0]!]!.token,
+      ...common,
+    });
   } else if (credentials.length > 1) {
     const tokens = credentials.map((i) => found[i]!.token);
-    const many = await reader.lerVerifyCredentials({ credentials: tokens, ...common, ...((opts.threads ?? 1) > 1 && { threads: opts.threads! }) });
+    const many = await reader.lerVerifyCredentials({
+      credentials: tokens,
+      ...common,
+      ...((opts.threads ?? 1) > 1 && { threads: opts.threads! }),
+    });
     credentials.forEach((i, k) => (reports[i] = many[k]!));
   }
   for (const [i, p] of found.entries()) {
@@ -121,7 +160,11 @@ async function verifyCommand(s: Session, files: string[], opts: VerifyOpts): Pro
   if (reports.length === 1) {
     const r = reports[0]!;
     const typesOf = achievementTypesById(found.map((f) => f.token));
-    s.out.result(r, () => (r.kind === "credential" ? printCredentialReport(s.out, labelled(r), "", typesOf) : printPresentationReport(s.out, labelled(r), typesOf)));
+    s.out.result(r, () =>
+      r.kind === "credential"
+        ? printCredentialReport(s.out, labelled(r), "", typesOf)
+        : printPresentationReport(s.out, labelled(r), typesOf),
+    );
     return exitCodeOf(r.result);
   }
   const result = worst(reports.map((r) => r.result));
@@ -129,16 +172,24 @@ async function verifyCommand(s: Session, files: string[], opts: VerifyOpts): Pro
   for (const r of reports) tally[r.result]++;
   s.out.result({ kind: "batch", result, count: reports.length, ...tally, checks: [], reports }, () => {
     const out = s.out;
-    out.line(`${resultLabel(result, out.c)}  ${count(reports.length)} items: ${count(tally.valid)} valid, ${count(tally.invalid)} invalid, ${count(tally.unknown)} unknown`);
+    out.line(
+      `${resultLabel(result, out.c)}  ${count(reports.length)} items: ${count(tally.valid)} valid, ${count(tally.invalid)} invalid, ${count(tally.unknown)} unknown`,
+    );
     // Up to 20 items one per line; beyond that only the ones that are not valid.
     const notValid = reports.filter((r) => r.result !== "valid");
     const shown = reports.length <= 20 ? reports : notValid.slice(0, 20);
     for (const r of shown) {
       const why = reason(r);
-      const title = r.kind === "credential" ? (r.credential.id ?? r.credential.name ?? "credential") : `presentation by ${r.holder ?? "?"}`;
-      out.line(`  ${mark(r.result === "valid" ? "pass" : r.result === "invalid" ? "fail" : "unknown", out.c)} ${title}${why !== undefined ? `  ${out.c.dim(`${why.code}: ${why.message}`)}` : ""}`);
+      const title =
+        r.kind === "credential"
+          ? (r.credential.id ?? r.credential.name ?? "credential")
+          : `presentation by ${r.holder ?? "?"}`;
+      out.line(
+        `  ${mark(r.result === "valid" ? "pass" : r.result === "invalid" ? "fail" : "unknown", out.c)} ${title}${why !== undefined ? `  ${out.c.dim(`${why.code}: ${why.message}`)}` : ""}`,
+      );
     }
-    if (reports.length > 20 && notValid.length > shown.length) out.line(out.c.dim(`  … and ${count(notValid.length - shown.length)} more not valid`));
+    if (reports.length > 20 && notValid.length > shown.length)
+      out.line(out.c.dim(`  … and ${count(notValid.length - shown.length)} more not valid`));
   });
   return exitCodeOf(result);
 }
@@ -170,7 +221,8 @@ function achievementTypesById(tokens: readonly unknown[]): (id: string) => strin
     if (d.id !== undefined) map.set(d.id, d.types);
     // A record's embedded credentials (CLR 2.0) have reports of their own.
     const subject = (payload.credentialSubject ?? {}) as { verifiableCredential?: unknown };
-    if (Array.isArray(subject.verifiableCredential)) for (const vc of subject.verifiableCredential) visit(credentialJwtOf(vc));
+    if (Array.isArray(subject.verifiableCredential))
+      for (const vc of subject.verifiableCredential) visit(credentialJwtOf(vc));
   };
   tokens.forEach(visit);
   return (id) => map.get(id) ?? [];
@@ -182,7 +234,9 @@ function describePayload(p: Record<string, unknown>): { id?: string; types: stri
   const vc = (typeof p.vc === "object" && p.vc !== null ? p.vc : p) as Record<string, unknown>;
   const subject = (vc.credentialSubject ?? {}) as Record<string, unknown>;
   const achievementValue = subject.achievement;
-  const achievements = (Array.isArray(achievementValue) ? achievementValue : achievementValue !== undefined ? [achievementValue] : []) as Record<string, unknown>[];
+  const achievements = (
+    Array.isArray(achievementValue) ? achievementValue : achievementValue !== undefined ? [achievementValue] : []
+  ) as Record<string, unknown>[];
   const out: { id?: string; types: string[] } = {
     types: [...new Set(achievements.map((a) => a.achievementType).filter((t): t is string => typeof t === "string"))],
   };

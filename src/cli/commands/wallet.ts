@@ -16,7 +16,9 @@ export function registerWalletCommands(program: Command, act: Act): void {
   const wallet = program
     .command("wallet")
     .alias("holder")
-    .description("holders: keep received credentials in a local wallet, see what they prove, present them to verifiers");
+    .description(
+      "holders: keep received credentials in a local wallet, see what they prove, present them to verifiers",
+    );
   examples(wallet, [
     "ler wallet add degree.jwt",
     "ler wallet list",
@@ -32,7 +34,10 @@ export function registerWalletCommands(program: Command, act: Act): void {
     ["ler wallet add degree.jwt", "ler issue … --json | ler wallet add -"],
   );
 
-  examples(wallet.command("list").description("list the credentials in the wallet").action(act(list)), ["ler wallet list", "ler wallet list --json"]);
+  examples(wallet.command("list").description("list the credentials in the wallet").action(act(list)), [
+    "ler wallet list",
+    "ler wallet list --json",
+  ]);
 
   examples(
     wallet
@@ -68,13 +73,19 @@ export function registerWalletCommands(program: Command, act: Act): void {
     .option("--no-verify", "do not verify the credentials against the chain first")
     .action(act(matchProfile));
   examples(match, ["ler wallet match examples/job-profile.json", "ler wallet match job.json --json | jq .gaps"]);
-  match.addHelpText("after", "\nExit status: 0 when every required item is met, 1 when some are missing or unconfirmed.\n");
+  match.addHelpText(
+    "after",
+    "\nExit status: 0 when every required item is met, 1 when some are missing or unconfirmed.\n",
+  );
 
   const present = wallet
     .command("present")
     .description("make a presentation of stored credentials for a verifier's challenge and domain")
     .argument("[ids...]", "credential ids (or unique prefixes)")
-    .requiredOption("--holder <identity>", "the holder identity that signs (alias, DID or address); the credentials' subject")
+    .requiredOption(
+      "--holder <identity>",
+      "the holder identity that signs (alias, DID or address); the credentials' subject",
+    )
     .requiredOption("--challenge <nonce>", "the verifier's challenge (binds the presentation to this request)")
     .requiredOption("--domain <domain>", "the verifier's domain (the presentation's audience)")
     .option("--all", "every stored credential whose subject is the holder")
@@ -90,14 +101,18 @@ async function add(s: Session, file: string): Promise<void> {
   const where = sourceName(file);
   const found = tokensIn(await readInput(file), where);
   const credentials = found.filter((f) => f.kind === "credential");
-  if (credentials.length === 0) throw new UsageError("no_credentials", `${where} holds no credential (a presentation is verified, not stored).`);
+  if (credentials.length === 0)
+    throw new UsageError("no_credentials", `${where} holds no credential (a presentation is verified, not stored).`);
   const items = credentials.map((f, i) => {
     try {
       const jwt = decodeJwt(f.token);
       credentialOfPayload(jwt.payload);
       return { id: describeJwt(jwt.raw).id, jwt: jwt.raw };
     } catch (e) {
-      throw new UsageError("not_a_credential", `${where}${credentials.length > 1 ? ` (item ${i + 1})` : ""} is not a credential JWT: ${(e as Error).message}`);
+      throw new UsageError(
+        "not_a_credential",
+        `${where}${credentials.length > 1 ? ` (item ${i + 1})` : ""} is not a credential JWT: ${(e as Error).message}`,
+      );
     }
   });
   const { added, present } = await new Wallet(s.settings.home).add(items, new Date());
@@ -122,7 +137,14 @@ async function list(s: Session): Promise<void> {
     }
     s.out.table(
       ["ID", "NAME", "TYPE", "ISSUER", "SUBJECT", "ISSUED"],
-      rows.map((r) => [r.id, r.name ?? "-", r.types.join(", ") || "-", r.issuerName ?? (r.issuer === undefined ? "-" : short(r.issuer)), r.subject === undefined ? "-" : short(r.subject), r.issuedAt === undefined ? "-" : isoTime(r.issuedAt).slice(0, 10)]),
+      rows.map((r) => [
+        r.id,
+        r.name ?? "-",
+        r.types.join(", ") || "-",
+        r.issuerName ?? (r.issuer === undefined ? "-" : short(r.issuer)),
+        r.subject === undefined ? "-" : short(r.subject),
+        r.issuedAt === undefined ? "-" : isoTime(r.issuedAt).slice(0, 10),
+      ]),
     );
   });
 }
@@ -134,7 +156,8 @@ async function pick(s: Session, ids: readonly string[]) {
     if (exact !== undefined) return exact;
     const matches = entries.filter((e) => e.id.startsWith(id));
     if (matches.length === 1) return matches[0]!;
-    if (matches.length === 0) throw new UsageError("unknown_credential", `No credential ${id} in the wallet (see \`ler wallet list\`).`);
+    if (matches.length === 0)
+      throw new UsageError("unknown_credential", `No credential ${id} in the wallet (see \`ler wallet list\`).`);
     throw new UsageError("ambiguous_id", `${id} matches ${matches.length} credentials; give more of the id.`);
   });
 }
@@ -163,25 +186,47 @@ async function makePresentation(
 ): Promise<void> {
   const agent = await s.agent("local");
   const holder = await resolveIdentity(agent, s.settings.network, opts.holder);
-  if (holder.owner === undefined) throw new UsageError("unknown_identity", `This key store holds no key for ${holder.did}: only your own identities can present.`);
+  if (holder.owner === undefined)
+    throw new UsageError(
+      "unknown_identity",
+      `This key store holds no key for ${holder.did}: only your own identities can present.`,
+    );
   let chosen;
   if (opts.all === true) {
     if (ids.length > 0) throw new UsageError("invalid_argument", "Give credential ids or --all, not both.");
-    chosen = (await new Wallet(s.settings.home).list()).filter((e) => describeJwt(e.jwt).subject?.toLowerCase() === holder.did.toLowerCase());
-    if (chosen.length === 0) throw new UsageError("no_credentials", `The wallet holds no credential whose subject is ${holder.did}.`);
+    chosen = (await new Wallet(s.settings.home).list()).filter(
+      (e) => describeJwt(e.jwt).subject?.toLowerCase() === holder.did.toLowerCase(),
+    );
+    if (chosen.length === 0)
+      throw new UsageError("no_credentials", `The wallet holds no credential whose subject is ${holder.did}.`);
   } else {
-    if (ids.length === 0) throw new UsageError("missing_argument", "Name the credentials to present (ids from `ler wallet list`), or --all.");
+    if (ids.length === 0)
+      throw new UsageError(
+        "missing_argument",
+        "Name the credentials to present (ids from `ler wallet list`), or --all.",
+      );
     chosen = await pick(s, ids);
   }
-  const { jwt } = await agent.lerCreatePresentation({ holder: holder.did, credentials: chosen.map((e) => e.jwt), challenge: opts.challenge, domain: opts.domain });
-  if (opts.out !== undefined) writeFileSync(opts.out, `${jwt}\n`);
-  s.out.result({ jwt, holder: holder.did, challenge: opts.challenge, domain: opts.domain, credentials: chosen.map((e) => e.id) }, () => {
-    done(s.out, `Presentation by ${who(holder)} of ${chosen.length} credential${chosen.length === 1 ? "" : "s"} for ${opts.domain}${opts.out !== undefined ? `, saved to ${opts.out}` : ""}`);
-    if (opts.out === undefined) {
-      s.out.line();
-      s.out.line(jwt);
-    }
+  const { jwt } = await agent.lerCreatePresentation({
+    holder: holder.did,
+    credentials: chosen.map((e) => e.jwt),
+    challenge: opts.challenge,
+    domain: opts.domain,
   });
+  if (opts.out !== undefined) writeFileSync(opts.out, `${jwt}\n`);
+  s.out.result(
+    { jwt, holder: holder.did, challenge: opts.challenge, domain: opts.domain, credentials: chosen.map((e) => e.id) },
+    () => {
+      done(
+        s.out,
+        `Presentation by ${who(holder)} of ${chosen.length} credential${chosen.length === 1 ? "" : "s"} for ${opts.domain}${opts.out !== undefined ? `, saved to ${opts.out}` : ""}`,
+      );
+      if (opts.out === undefined) {
+        s.out.line();
+        s.out.line(jwt);
+      }
+    },
+  );
 }
 
 /** The wallet's credentials as the skills report reads them, with their verification unless `verify` is false. */
@@ -199,7 +244,12 @@ function evidenceMark(out: Session["out"], v: VerificationResult | undefined): s
   return v === undefined ? out.c.dim("•") : mark(v === "valid" ? "pass" : v === "invalid" ? "fail" : "unknown", out.c);
 }
 
-function evidenceLine(e: { credentialName?: string; credential: string; issuerName?: string; issuer?: string }): string {
+function evidenceLine(e: {
+  credentialName?: string;
+  credential: string;
+  issuerName?: string;
+  issuer?: string;
+}): string {
   return `${e.credentialName ?? e.credential}${e.issuerName !== undefined ? ` (${e.issuerName})` : e.issuer !== undefined ? ` (${short(e.issuer)})` : ""}`;
 }
 
@@ -209,13 +259,22 @@ async function skills(s: Session, opts: { verify: boolean }): Promise<void> {
   const report = skillsReport(held, verification === undefined ? {} : { verification });
   s.out.result(report, () => {
     const out = s.out;
-    const tally = verification === undefined ? "not verified" : ["valid", "invalid", "unknown"].map((r) => `${[...verification.values()].filter((v) => v === r).length} ${r}`).join(", ");
-    out.line(`${out.c.bold(`${report.credentials.length} credential${report.credentials.length === 1 ? "" : "s"}`)} in the wallet (${tally})`);
+    const tally =
+      verification === undefined
+        ? "not verified"
+        : ["valid", "invalid", "unknown"]
+            .map((r) => `${[...verification.values()].filter((v) => v === r).length} ${r}`)
+            .join(", ");
+    out.line(
+      `${out.c.bold(`${report.credentials.length} credential${report.credentials.length === 1 ? "" : "s"}`)} in the wallet (${tally})`,
+    );
     if (report.achievements.length > 0) {
       out.line();
       out.line(out.c.bold("Achievements"));
       for (const a of report.achievements) {
-        out.line(`  ${evidenceMark(out, best(a.provenBy))} ${a.name}  ${out.c.dim(a.achievementType)}  ${out.c.dim("—")} ${a.provenBy.map(evidenceLine).join("; ")}`);
+        out.line(
+          `  ${evidenceMark(out, best(a.provenBy))} ${a.name}  ${out.c.dim(a.achievementType)}  ${out.c.dim("—")} ${a.provenBy.map(evidenceLine).join("; ")}`,
+        );
       }
     }
     out.line();
@@ -223,9 +282,12 @@ async function skills(s: Session, opts: { verify: boolean }): Promise<void> {
     if (report.skills.length === 0) out.line(out.c.dim("  none: no credential is aligned to a skill or competency"));
     for (const k of report.skills) {
       const where = k.targetFramework !== undefined ? ` ${out.c.dim(`(${k.targetFramework})`)}` : "";
-      out.line(`  ${evidenceMark(out, best(k.provenBy))} ${k.name}${where}  ${out.c.dim("—")} ${k.provenBy.map(evidenceLine).join("; ")}`);
+      out.line(
+        `  ${evidenceMark(out, best(k.provenBy))} ${k.name}${where}  ${out.c.dim("—")} ${k.provenBy.map(evidenceLine).join("; ")}`,
+      );
     }
-    for (const u of report.unreadable) out.line(`  ${out.c.yellow("?")} item ${u.position}: ${u.message} ${out.c.dim(`[${u.code}]`)}`);
+    for (const u of report.unreadable)
+      out.line(`  ${out.c.yellow("?")} item ${u.position}: ${u.message} ${out.c.dim(`[${u.code}]`)}`);
   });
 }
 
@@ -246,7 +308,8 @@ async function matchProfile(s: Session, file: string, opts: { verify: boolean })
     profile = parseJobProfile(JSON.parse(await readInput(file)));
   } catch (e) {
     if (e instanceof SyntaxError) throw new UsageError("invalid_json", `${where} is not valid JSON (${e.message}).`);
-    if (e instanceof LerError && !(e instanceof UsageError)) throw new UsageError(e.code, `${where}: ${e.message}`, { cause: e });
+    if (e instanceof LerError && !(e instanceof UsageError))
+      throw new UsageError(e.code, `${where}: ${e.message}`, { cause: e });
     throw e;
   }
   const { held, verification } = await heldCredentials(s, opts.verify);
@@ -255,14 +318,19 @@ async function matchProfile(s: Session, file: string, opts: { verify: boolean })
     const out = s.out;
     const title = `${report.profile.title}${report.profile.organization !== undefined ? ` at ${report.profile.organization}` : ""}`;
     const { required, met } = report.summary;
-    const head = report.satisfied ? out.c.green("✔ every requirement met") : out.c.red(`✘ ${met} of ${required} requirements met`);
+    const head = report.satisfied
+      ? out.c.green("✔ every requirement met")
+      : out.c.red(`✘ ${met} of ${required} requirements met`);
     out.line(`${out.c.bold(title)}: ${head}`);
     out.line();
-    const statusMark = (st: string) => (st === "met" ? out.c.green("✔") : st === "unconfirmed" ? out.c.yellow("?") : out.c.red("✘"));
+    const statusMark = (st: string) =>
+      st === "met" ? out.c.green("✔") : st === "unconfirmed" ? out.c.yellow("?") : out.c.red("✘");
     const width = Math.max(...report.requirements.map((r) => r.label.length));
     for (const r of report.requirements) {
       const proof = r.evidence.length > 0 ? r.evidence.map(evidenceLine).join("; ") : r.status;
-      out.line(`  ${statusMark(r.status)} ${(r.required ? "required " : "preferred").padEnd(9)}  ${r.label.padEnd(width)}  ${out.c.dim(proof)}`);
+      out.line(
+        `  ${statusMark(r.status)} ${(r.required ? "required " : "preferred").padEnd(9)}  ${r.label.padEnd(width)}  ${out.c.dim(proof)}`,
+      );
     }
     if (report.gaps.length > 0) {
       out.line();

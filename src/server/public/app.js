@@ -55,7 +55,10 @@ class ApiError extends Error {
 }
 
 async function api(path, body) {
-  const init = body === undefined ? {} : { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) };
+  const init =
+    body === undefined
+      ? {}
+      : { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) };
   let res;
   try {
     res = await fetch(path, init);
@@ -68,12 +71,20 @@ async function api(path, body) {
   } catch {
     throw new ApiError(res.status, "bad_response", `The service answered ${res.status} without JSON.`);
   }
-  if (!res.ok) throw new ApiError(res.status, json?.error?.code ?? "error", json?.error?.message ?? `HTTP ${res.status}`);
+  if (!res.ok)
+    throw new ApiError(res.status, json?.error?.code ?? "error", json?.error?.message ?? `HTTP ${res.status}`);
   return json;
 }
 
 function errorBox(e) {
-  return h("div", { class: "alert", role: "alert" }, h("strong", {}, "The request failed. "), e.message, " ", e.code ? h("code", {}, `(${e.code})`) : null);
+  return h(
+    "div",
+    { class: "alert", role: "alert" },
+    h("strong", {}, "The request failed. "),
+    e.message,
+    " ",
+    e.code ? h("code", {}, `(${e.code})`) : null,
+  );
 }
 
 // ---- formatting ------------------------------------------------------------------------------------------------
@@ -254,7 +265,11 @@ function credentialOf(value) {
     vc.credentialSubject = { ...(vc.credentialSubject ?? {}) };
     if (sub && !vc.credentialSubject.id) vc.credentialSubject.id = sub;
     if (jti && !vc.id) vc.id = jti;
-    if (iss) vc.issuer = typeof vc.issuer === "object" && vc.issuer !== null ? { ...vc.issuer, id: vc.issuer.id ?? iss } : vc.issuer ?? iss;
+    if (iss)
+      vc.issuer =
+        typeof vc.issuer === "object" && vc.issuer !== null
+          ? { ...vc.issuer, id: vc.issuer.id ?? iss }
+          : (vc.issuer ?? iss);
     if (typeof nbf === "number" && !vc.issuanceDate) vc.issuanceDate = new Date(nbf * 1000).toISOString();
     if (typeof exp === "number" && !vc.expirationDate) vc.expirationDate = new Date(exp * 1000).toISOString();
     return vc;
@@ -273,9 +288,13 @@ function presentedCredentials(value) {
   // The `vp` claim (VC 1.1), or the payload itself (VC 2.0 secured as a JWT).
   const list = payload?.vp?.verifiableCredential ?? payload?.verifiableCredential ?? value?.verifiableCredential ?? [];
   // An enveloped credential carries its JWT in a data: URL.
-  return [].concat(list).map((c) =>
-    c && typeof c === "object" && typeof c.id === "string" && c.id.startsWith("data:application/vc+jwt,") ? c.id.slice("data:application/vc+jwt,".length) : c,
-  );
+  return []
+    .concat(list)
+    .map((c) =>
+      c && typeof c === "object" && typeof c.id === "string" && c.id.startsWith("data:application/vc+jwt,")
+        ? c.id.slice("data:application/vc+jwt,".length)
+        : c,
+    );
 }
 
 // ---- verify ----------------------------------------------------------------------------------------------------
@@ -339,7 +358,10 @@ async function runVerify() {
   try {
     const report = await api("/v1/verify", body);
     await ensureTypes();
-    replace(out, kind === "presentation" ? renderPresentation(report, value) : renderCredentialReport(report, value, 2));
+    replace(
+      out,
+      kind === "presentation" ? renderPresentation(report, value) : renderCredentialReport(report, value, 2),
+    );
     out.querySelector(".verdict")?.focus();
   } catch (e) {
     replace(out, errorBox(e));
@@ -376,7 +398,11 @@ function verdictBanner(report, subject) {
   } else if (report.result === "invalid") {
     const failed = report.checks.find((c) => c.outcome === "fail");
     const nested = report.credentials?.find((c) => c.result === "invalid");
-    text = failed ? failed.message : nested ? "A credential in this presentation is invalid (see below)." : "It did not pass verification.";
+    text = failed
+      ? failed.message
+      : nested
+        ? "A credential in this presentation is invalid (see below)."
+        : "It did not pass verification.";
   } else {
     const unknown = report.checks.find((c) => c.outcome === "unknown");
     text = `${unknown ? unknown.message + " " : ""}Do not rely on it until it can be checked: unknown is never treated as valid.`;
@@ -385,12 +411,22 @@ function verdictBanner(report, subject) {
     "div",
     { class: `verdict verdict-${report.result}`, "data-verdict": report.result, tabindex: "-1", role: "status" },
     h("span", { class: "verdict-icon", "aria-hidden": "true" }, v.icon),
-    h("div", {}, h("p", { class: "verdict-title" }, `${subject === "presentation" ? "Presentation" : "Credential"}: ${v.title}`), h("p", { class: "verdict-text" }, text)),
+    h(
+      "div",
+      {},
+      h("p", { class: "verdict-title" }, `${subject === "presentation" ? "Presentation" : "Credential"}: ${v.title}`),
+      h("p", { class: "verdict-text" }, text),
+    ),
   );
 }
 
 // A presentation carries two checks with the id "presentation": the verifier's challenge and domain, and its window.
-const CHALLENGE_CODES = new Set(["challenge_matched", "no_challenge_requested", "challenge_mismatch", "domain_mismatch"]);
+const CHALLENGE_CODES = new Set([
+  "challenge_matched",
+  "no_challenge_requested",
+  "challenge_mismatch",
+  "domain_mismatch",
+]);
 function checkLabel(c) {
   if (c.id === "presentation" && CHALLENGE_CODES.has(c.code)) return "Challenge and domain";
   return CHECK_LABEL[c.id] ?? c.id;
@@ -401,7 +437,17 @@ function checksTable(checks, caption) {
     "table",
     { class: "checks" },
     h("caption", { class: "visually-hidden" }, caption),
-    h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Check"), h("th", { scope: "col" }, "Outcome"), h("th", { scope: "col" }, "Detail"))),
+    h(
+      "thead",
+      {},
+      h(
+        "tr",
+        {},
+        h("th", { scope: "col" }, "Check"),
+        h("th", { scope: "col" }, "Outcome"),
+        h("th", { scope: "col" }, "Detail"),
+      ),
+    ),
     h(
       "tbody",
       {},
@@ -412,7 +458,12 @@ function checksTable(checks, caption) {
           { "data-check": c.id, "data-outcome": c.outcome },
           h("td", { class: "check-name" }, checkLabel(c)),
           h("td", {}, badge(c.outcome, o.label, o.icon)),
-          h("td", {}, h("p", { class: "check-message" }, c.message), h("span", { class: "check-code" }, "code ", h("code", {}, c.code))),
+          h(
+            "td",
+            {},
+            h("p", { class: "check-message" }, c.message),
+            h("span", { class: "check-code" }, "code ", h("code", {}, c.code)),
+          ),
         );
       }),
     ),
@@ -437,11 +488,18 @@ function renderCredentialReport(report, input, level) {
       { class: "card", "aria-labelledby": chainId },
       h(Hn, { id: chainId }, "Trust chain"),
       trustChain(
-        report.trustChain.map((l, i) => ({ ...l, isIssuer: i === 0, scope: l.scope.map((s) => ({ id: s.id, name: s.name ?? typeNames.get(s.id) })) })),
+        report.trustChain.map((l, i) => ({
+          ...l,
+          isIssuer: i === 0,
+          scope: l.scope.map((s) => ({ id: s.id, name: s.name ?? typeNames.get(s.id) })),
+        })),
         {
           failedAt,
           claimedName: report.credential?.issuerName,
-          emptyText: report.result === "unknown" ? "The chain could not be read, so the issuer's accreditation is unknown." : "The issuer has no accreditation in the registry.",
+          emptyText:
+            report.result === "unknown"
+              ? "The chain could not be read, so the issuer's accreditation is unknown."
+              : "The issuer has no accreditation in the registry.",
         },
       ),
       report.trustedTime
@@ -458,7 +516,12 @@ function renderCredentialReport(report, input, level) {
       "div",
       { class: "report-grid" },
       certificate(credentialOf(input), report),
-      h("section", { class: "card", "aria-labelledby": checksId }, h(Hn, { id: checksId }, "Checks"), checksTable(report.checks, "Verification checks")),
+      h(
+        "section",
+        { class: "card", "aria-labelledby": checksId },
+        h(Hn, { id: checksId }, "Checks"),
+        checksTable(report.checks, "Verification checks"),
+      ),
     ),
   );
 }
@@ -480,7 +543,11 @@ function renderPresentation(report, input) {
       h(
         "section",
         { class: "sub-report" },
-        h("h2", {}, `Credential ${i + 1} of ${report.credentials.length}${r.credential?.name ? `: ${r.credential.name}` : ""}`),
+        h(
+          "h2",
+          {},
+          `Credential ${i + 1} of ${report.credentials.length}${r.credential?.name ? `: ${r.credential.name}` : ""}`,
+        ),
         renderCredentialReport(r, credentials[i], 3),
       ),
     ),
@@ -500,7 +567,11 @@ function trustChain(nodes, { failedAt, emptyText, onSelect, claimedName } = {}) 
     { class: "chain", "aria-label": "Trust chain, from the root authority down to the issuer" },
     ordered.map((n, i) => {
       const isLast = i === ordered.length - 1;
-      const roleLabel = n.isRoot ? "Root authority" : isLast && (n.isIssuer ?? n.role?.includes("issuer")) ? "Issuer" : "Accreditor";
+      const roleLabel = n.isRoot
+        ? "Root authority"
+        : isLast && (n.isIssuer ?? n.role?.includes("issuer"))
+          ? "Issuer"
+          : "Accreditor";
       const failed = failedAt !== undefined && failedAt === n.address;
       const status = n.displayStatus ?? displayStatusOf(n);
       const scope = (n.scope ?? []).map((s) => s.name ?? `type ${s.id}`).join(", ");
@@ -512,16 +583,38 @@ function trustChain(nodes, { failedAt, emptyText, onSelect, claimedName } = {}) 
         { "data-address": n.address },
         h(
           "div",
-          { class: `node ${n.isRoot ? "node-root" : ""} ${isLast && !n.isRoot ? "node-issuer" : ""} ${failed ? "node-failed" : ""}` },
+          {
+            class: `node ${n.isRoot ? "node-root" : ""} ${isLast && !n.isRoot ? "node-issuer" : ""} ${failed ? "node-failed" : ""}`,
+          },
           h("p", { class: "node-role" }, roleLabel),
-          onSelect ? h("p", { class: "node-name" }, h("button", { type: "button", class: "link-button", onclick: () => onSelect(n.did) }, name)) : h("p", { class: "node-name" }, name),
+          onSelect
+            ? h(
+                "p",
+                { class: "node-name" },
+                h("button", { type: "button", class: "link-button", onclick: () => onSelect(n.did) }, name),
+              )
+            : h("p", { class: "node-name" }, name),
           h("p", { class: "node-did" }, didText(n.did)),
-          claim !== undefined ? h("p", { class: "node-claim" }, "The credential calls its issuer “", claim, "” (the credential's claim, not the registry's)") : null,
+          claim !== undefined
+            ? h(
+                "p",
+                { class: "node-claim" },
+                "The credential calls its issuer “",
+                claim,
+                "” (the credential's claim, not the registry's)",
+              )
+            : null,
           statusBadge(status),
-          n.statusNow ? [" ", badge(n.statusNow, `Now ${(STATUS_LABEL[n.statusNow] ?? n.statusNow).toLowerCase()}`)] : null,
-          typeof n.since === "number" ? h("p", { class: "node-since" }, `This version since ${fmtTime(n.since)}`) : null,
+          n.statusNow
+            ? [" ", badge(n.statusNow, `Now ${(STATUS_LABEL[n.statusNow] ?? n.statusNow).toLowerCase()}`)]
+            : null,
+          typeof n.since === "number"
+            ? h("p", { class: "node-since" }, `This version since ${fmtTime(n.since)}`)
+            : null,
           scope ? h("p", { class: "node-scope" }, "Scope: ", scope) : null,
-          failed ? h("p", { class: "node-broke" }, h("span", { "aria-hidden": "true" }, "✗ "), "The chain breaks here") : null,
+          failed
+            ? h("p", { class: "node-broke" }, h("span", { "aria-hidden": "true" }, "✗ "), "The chain breaks here")
+            : null,
         ),
       );
     }),
@@ -551,10 +644,23 @@ function certificate(vc, report) {
   const achievements = subjects.flatMap((s) => [].concat(s.achievement ?? []));
   const isClr = [].concat(vc.type ?? []).includes("ClrCredential");
   const single = !isClr && achievements.length === 1;
-  section.append(h("p", { class: "cert-kicker" }, isClr ? "Comprehensive learner record" : `Open Badge${achievements[0]?.achievementType ? ` · ${achievements[0].achievementType}` : ""}`));
+  section.append(
+    h(
+      "p",
+      { class: "cert-kicker" },
+      isClr
+        ? "Comprehensive learner record"
+        : `Open Badge${achievements[0]?.achievementType ? ` · ${achievements[0].achievementType}` : ""}`,
+    ),
+  );
   section.append(h("h3", {}, single ? (achievements[0].name ?? vc.name ?? "Achievement") : (vc.name ?? "Credential")));
   section.append(
-    h("p", { class: "cert-line" }, "Awarded to ", subject.id ? h("strong", {}, didText(subject.id)) : h("strong", {}, "an unnamed holder")),
+    h(
+      "p",
+      { class: "cert-line" },
+      "Awarded to ",
+      subject.id ? h("strong", {}, didText(subject.id)) : h("strong", {}, "an unnamed holder"),
+    ),
     // The issuer's name here is what the credential says about itself; the trust chain above names who the registry
     // accredited. Shown as a claim so that nobody reads it as the registry's word.
     issuer.name
@@ -564,7 +670,13 @@ function certificate(vc, report) {
           "By ",
           h("strong", {}, issuer.name),
           " ",
-          h("span", { class: "muted cert-claim" }, "(the credential's claim", issuer.id ? [", signed by ", didText(issuer.id)] : null, ")"),
+          h(
+            "span",
+            { class: "muted cert-claim" },
+            "(the credential's claim",
+            issuer.id ? [", signed by ", didText(issuer.id)] : null,
+            ")",
+          ),
         )
       : h("p", { class: "cert-line" }, "By ", h("strong", {}, issuer.id ? didText(issuer.id) : "an unnamed issuer")),
   );
@@ -572,7 +684,8 @@ function certificate(vc, report) {
   const facts = h("dl", { class: "cert-facts" });
   const fact = (k, v) => v && facts.append(h("dt", {}, k), h("dd", {}, v));
   fact("Issued", vc.issuanceDate ? fmtIso(vc.issuanceDate) : vc.validFrom ? fmtIso(vc.validFrom) : undefined);
-  if (report.trustedTime?.source === "anchor") fact("Anchored on chain", `${fmtTime(report.trustedTime.at)}, block ${report.trustedTime.anchorBlock}`);
+  if (report.trustedTime?.source === "anchor")
+    fact("Anchored on chain", `${fmtTime(report.trustedTime.at)}, block ${report.trustedTime.anchorBlock}`);
   fact("Expires", vc.expirationDate ? fmtIso(vc.expirationDate) : vc.validUntil ? fmtIso(vc.validUntil) : "No expiry");
   fact("Credential ID", vc.id ? h("code", {}, vc.id) : undefined);
   section.append(facts);
@@ -581,14 +694,28 @@ function certificate(vc, report) {
 
 function achievementBlock(a, single, i) {
   const block = h("div", { class: "cert-achievement", "data-achievement": a.id ?? i });
-  if (!single) block.append(h("h4", {}, a.name ?? "Achievement", a.achievementType ? h("span", { class: "muted" }, ` · ${a.achievementType}`) : null));
+  if (!single)
+    block.append(
+      h(
+        "h4",
+        {},
+        a.name ?? "Achievement",
+        a.achievementType ? h("span", { class: "muted" }, ` · ${a.achievementType}`) : null,
+      ),
+    );
   if (a.description) block.append(h("p", { class: "cert-description" }, a.description));
   const narrative = a.criteria?.narrative;
   if (narrative) block.append(h("p", { class: "cert-line" }, h("strong", {}, "Criteria: "), narrative));
   const alignments = [].concat(a.alignment ?? []);
   if (alignments.length > 0) {
     block.append(h("p", { class: "cert-line" }, h("strong", {}, "Skills and alignments")));
-    block.append(h("ul", { class: "skills" }, alignments.map((al) => skillItem(al))));
+    block.append(
+      h(
+        "ul",
+        { class: "skills" },
+        alignments.map((al) => skillItem(al)),
+      ),
+    );
   }
   return block;
 }
@@ -601,7 +728,14 @@ function skillItem(al) {
     {},
     h("span", { class: "skill-name" }, al.targetName ?? al.name ?? "Skill"),
     meta ? h("span", { class: "skill-meta" }, meta) : null,
-    url ? h("a", { href: url, rel: "noopener noreferrer", target: "_blank", class: "skill-meta" }, "framework entry", h("span", { class: "visually-hidden" }, ` for ${al.targetName ?? "this skill"} (opens in a new tab)`)) : null,
+    url
+      ? h(
+          "a",
+          { href: url, rel: "noopener noreferrer", target: "_blank", class: "skill-meta" },
+          "framework entry",
+          h("span", { class: "visually-hidden" }, ` for ${al.targetName ?? "this skill"} (opens in a new tab)`),
+        )
+      : null,
   );
 }
 
@@ -617,7 +751,10 @@ async function loadRegistry() {
     registry = await api("/v1/registry");
     typeNames = new Map(registry.types.map((t) => [t.id, t.name]));
     meta.textContent = `As of block ${registry.block} (${fmtTime(registry.blockTime)}).${registry.stale ? ` The chain could not be read just now (${registry.stale.code}): this may be behind.` : ""}`;
-    replace($("registry-types"), registry.types.length === 0 ? h("li", {}, "No types registered") : registry.types.map((t) => h("li", {}, t.name)));
+    replace(
+      $("registry-types"),
+      registry.types.length === 0 ? h("li", {}, "No types registered") : registry.types.map((t) => h("li", {}, t.name)),
+    );
     renderRegistryList();
   } catch (e) {
     meta.textContent = "";
@@ -632,10 +769,18 @@ function allEntities() {
 }
 
 function entityButton(e) {
-  const roleText = e.isRoot ? "Root authority" : e.role.map((r) => (r === "issuer" ? "Issuer" : "Accreditor")).join(" and ");
+  const roleText = e.isRoot
+    ? "Root authority"
+    : e.role.map((r) => (r === "issuer" ? "Issuer" : "Accreditor")).join(" and ");
   return h(
     "button",
-    { type: "button", class: "entity-button", "data-address": e.address, "aria-current": selectedEntity === e.address ? "true" : false, onclick: () => selectEntity(e.did) },
+    {
+      type: "button",
+      class: "entity-button",
+      "data-address": e.address,
+      "aria-current": selectedEntity === e.address ? "true" : false,
+      onclick: () => selectEntity(e.did),
+    },
     h("span", { class: "entity-name" }, e.name ?? shortDid(e.did)),
     h("span", { class: "entity-role" }, roleText),
     statusBadge(e.status),
@@ -654,10 +799,21 @@ function renderRegistryList() {
   }
   if (q || status) {
     const hits = entities.filter(
-      (e) => (!status || e.status === status) && (!q || [e.name ?? "", e.did, e.address].some((s) => s.toLowerCase().includes(q))),
+      (e) =>
+        (!status || e.status === status) &&
+        (!q || [e.name ?? "", e.did, e.address].some((s) => s.toLowerCase().includes(q))),
     );
     $("registry-tree-title").textContent = `Matching entities (${hits.length})`;
-    replace(out, hits.length === 0 ? h("p", { class: "muted" }, "No entity matches.") : h("ul", { class: "tree" }, hits.map((e) => h("li", {}, entityButton(e)))));
+    replace(
+      out,
+      hits.length === 0
+        ? h("p", { class: "muted" }, "No entity matches.")
+        : h(
+            "ul",
+            { class: "tree" },
+            hits.map((e) => h("li", {}, entityButton(e))),
+          ),
+    );
     return;
   }
   $("registry-tree-title").textContent = "Accreditations";
@@ -667,8 +823,26 @@ function renderRegistryList() {
     children.set(e.parent, [...(children.get(e.parent) ?? []), e]);
   }
   const branch = (e, depth) =>
-    h("li", {}, entityButton(e), depth < 10 && children.has(e.address) ? h("ul", {}, children.get(e.address).map((c) => branch(c, depth + 1))) : null);
-  replace(out, h("ul", { class: "tree", "aria-label": "Accreditation tree" }, entities.filter((e) => e.isRoot).map((e) => branch(e, 0))));
+    h(
+      "li",
+      {},
+      entityButton(e),
+      depth < 10 && children.has(e.address)
+        ? h(
+            "ul",
+            {},
+            children.get(e.address).map((c) => branch(c, depth + 1)),
+          )
+        : null,
+    );
+  replace(
+    out,
+    h(
+      "ul",
+      { class: "tree", "aria-label": "Accreditation tree" },
+      entities.filter((e) => e.isRoot).map((e) => branch(e, 0)),
+    ),
+  );
 }
 
 async function selectEntity(did) {
@@ -677,7 +851,8 @@ async function selectEntity(did) {
   try {
     const d = await api(`/v1/registry/entities/${encodeURIComponent(did)}`);
     selectedEntity = d.entity.address;
-    for (const b of document.querySelectorAll(".entity-button")) b.setAttribute("aria-current", String(b.dataset.address === selectedEntity));
+    for (const b of document.querySelectorAll(".entity-button"))
+      b.setAttribute("aria-current", String(b.dataset.address === selectedEntity));
     replace(out, entityDetail(d));
     $("registry-detail-title").focus();
   } catch (e) {
@@ -685,7 +860,13 @@ async function selectEntity(did) {
   }
 }
 
-const EVENT_LABEL = { accredited: "Accredited", updated: "Updated", suspended: "Suspended", reinstated: "Reinstated", revoked: "Revoked" };
+const EVENT_LABEL = {
+  accredited: "Accredited",
+  updated: "Updated",
+  suspended: "Suspended",
+  reinstated: "Reinstated",
+  revoked: "Revoked",
+};
 
 function entityDetail(d) {
   const e = d.entity;
@@ -699,11 +880,21 @@ function entityDetail(d) {
       "dl",
       { class: "cert-facts" },
       h("dt", {}, "Role"),
-      h("dd", {}, e.isRoot ? "Root authority (accreditor)" : e.role.map((r) => (r === "issuer" ? "Issuer" : "Accreditor")).join(" and ")),
+      h(
+        "dd",
+        {},
+        e.isRoot
+          ? "Root authority (accreditor)"
+          : e.role.map((r) => (r === "issuer" ? "Issuer" : "Accreditor")).join(" and "),
+      ),
       h("dt", {}, "Scope in effect"),
       h("dd", {}, e.effectiveScope.map((s) => s.name ?? `type ${s.id}`).join(", ") || "None"),
       h("dt", {}, "Valid"),
-      h("dd", {}, `${e.validFrom ? `from ${fmtTime(e.validFrom)}` : "from the start"}, ${e.validUntil === null ? "no end" : `until ${fmtTime(e.validUntil)}`}`),
+      h(
+        "dd",
+        {},
+        `${e.validFrom ? `from ${fmtTime(e.validFrom)}` : "from the start"}, ${e.validUntil === null ? "no end" : `until ${fmtTime(e.validUntil)}`}`,
+      ),
       h("dt", {}, "Accredited"),
       h("dd", {}, `${fmtTime(e.accreditedAt.time)} (block ${e.accreditedAt.block})`),
       e.metadataURI ? [h("dt", {}, "Profile"), h("dd", {}, h("code", {}, e.metadataURI))] : null,
@@ -712,13 +903,29 @@ function entityDetail(d) {
             h("dt", {}, "Issuance batches anchored"),
             h("dd", {}, String(c.anchors)),
             h("dt", {}, "Entries revoked / suspended"),
-            h("dd", {}, `${c.revokedEntries} / ${c.suspendedEntries}${c.revokedByHash ? ` (and ${c.revokedByHash} revoked by hash)` : ""}`),
+            h(
+              "dd",
+              {},
+              `${c.revokedEntries} / ${c.suspendedEntries}${c.revokedByHash ? ` (and ${c.revokedByHash} revoked by hash)` : ""}`,
+            ),
           ]
         : null,
     ),
     h("h4", {}, "Trust chain"),
-    trustChain(d.chain.map((n) => ({ ...n, displayStatus: n.status, scope: n.effectiveScope })), { onSelect: selectEntity }),
-    d.children.length > 0 ? [h("h4", {}, `Accredited by it (${d.children.length})`), h("ul", { class: "tree" }, d.children.map((x) => h("li", {}, entityButton(x))))] : null,
+    trustChain(
+      d.chain.map((n) => ({ ...n, displayStatus: n.status, scope: n.effectiveScope })),
+      { onSelect: selectEntity },
+    ),
+    d.children.length > 0
+      ? [
+          h("h4", {}, `Accredited by it (${d.children.length})`),
+          h(
+            "ul",
+            { class: "tree" },
+            d.children.map((x) => h("li", {}, entityButton(x))),
+          ),
+        ]
+      : null,
     c.statusLists.length > 0
       ? [
           h("h4", {}, "Status lists (W3C Bitstring Status List)"),
@@ -726,7 +933,15 @@ function entityDetail(d) {
             "ul",
             {},
             c.statusLists.map((l) =>
-              h("li", {}, `List ${l.list}: `, h("a", { href: l.revocationList }, "revocation"), " · ", h("a", { href: l.suspensionList }, "suspension"), ` (${l.revokedEntries} revoked, ${l.suspendedEntries} suspended)`),
+              h(
+                "li",
+                {},
+                `List ${l.list}: `,
+                h("a", { href: l.revocationList }, "revocation"),
+                " · ",
+                h("a", { href: l.suspensionList }, "suspension"),
+                ` (${l.revokedEntries} revoked, ${l.suspendedEntries} suspended)`,
+              ),
             ),
           ),
         ]
@@ -743,7 +958,18 @@ function entityDetail(d) {
       "table",
       { class: "history" },
       h("caption", { class: "visually-hidden" }, "Accreditation history, oldest first"),
-      h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "When"), h("th", { scope: "col" }, "Event"), h("th", { scope: "col" }, "By"), h("th", { scope: "col" }, "Detail"))),
+      h(
+        "thead",
+        {},
+        h(
+          "tr",
+          {},
+          h("th", { scope: "col" }, "When"),
+          h("th", { scope: "col" }, "Event"),
+          h("th", { scope: "col" }, "By"),
+          h("th", { scope: "col" }, "Detail"),
+        ),
+      ),
       h(
         "tbody",
         {},
@@ -841,7 +1067,14 @@ async function loadMetrics() {
     ? `Chain figures as of block ${chain.block} (${fmtTime(chain.blockTime)}); service figures since ${fmtIso(m.service.since)}.`
     : `The chain could not be read (${m.chainError.code}); only this service's own figures are shown.`;
   const svc = m.service;
-  const stat = (label, value, note) => h("div", { class: "stat" }, h("p", { class: "stat-label" }, label), h("p", { class: "stat-value" }, String(value)), note ? h("p", { class: "stat-note" }, note) : null);
+  const stat = (label, value, note) =>
+    h(
+      "div",
+      { class: "stat" },
+      h("p", { class: "stat-label" }, label),
+      h("p", { class: "stat-value" }, String(value)),
+      note ? h("p", { class: "stat-note" }, note) : null,
+    );
   const tally = (t) => `${t.active} active · ${t.suspended} suspended · ${t.revoked} revoked · ${t.expired} expired`;
   replace(
     $("metrics-cards"),
@@ -851,12 +1084,26 @@ async function loadMetrics() {
           stat("Accreditors", chain.registry.accreditors.total, tally(chain.registry.accreditors)),
           stat("Issuers", chain.registry.issuers.total, tally(chain.registry.issuers)),
           stat("Issuance batches anchored", chain.credentials.anchors, "Credentials per batch are not on chain."),
-          stat("Credentials revoked", chain.credentials.revokedEntries + chain.credentials.revokedByHash, `${chain.credentials.revokedByHash} of them by hash`),
+          stat(
+            "Credentials revoked",
+            chain.credentials.revokedEntries + chain.credentials.revokedByHash,
+            `${chain.credentials.revokedByHash} of them by hash`,
+          ),
           stat("Credentials suspended", chain.credentials.suspendedEntries, "Now; suspensions can be lifted."),
         ]
       : null,
-    stat("Verifications served", svc.verifications.total, `${svc.verifications.byResult.valid} valid · ${svc.verifications.byResult.invalid} invalid · ${svc.verifications.byResult.unknown} unknown`),
-    stat("Latency p50 / p95 / p99", svc.latencyMs.p50 === null ? "—" : `${svc.latencyMs.p50} ms`, svc.latencyMs.p50 === null ? "No verification yet." : `p95 ${svc.latencyMs.p95} ms · p99 ${svc.latencyMs.p99} ms · max ${svc.latencyMs.max} ms`),
+    stat(
+      "Verifications served",
+      svc.verifications.total,
+      `${svc.verifications.byResult.valid} valid · ${svc.verifications.byResult.invalid} invalid · ${svc.verifications.byResult.unknown} unknown`,
+    ),
+    stat(
+      "Latency p50 / p95 / p99",
+      svc.latencyMs.p50 === null ? "—" : `${svc.latencyMs.p50} ms`,
+      svc.latencyMs.p50 === null
+        ? "No verification yet."
+        : `p95 ${svc.latencyMs.p95} ms · p99 ${svc.latencyMs.p99} ms · max ${svc.latencyMs.max} ms`,
+    ),
   );
   const nowSec = Date.parse(m.generatedAt) / 1000;
   if (chain) {
@@ -884,7 +1131,12 @@ async function loadMetrics() {
       note: chain.credentials.anchorsNote,
     });
   } else {
-    for (const id of ["chart-accreditation", "chart-credentials"]) replace($(id), h("figcaption", {}, "Chain figures unavailable"), h("p", { class: "muted" }, "The chain could not be read."));
+    for (const id of ["chart-accreditation", "chart-credentials"])
+      replace(
+        $(id),
+        h("figcaption", {}, "Chain figures unavailable"),
+        h("p", { class: "muted" }, "The chain could not be read."),
+      );
   }
   barChart($("chart-outcomes"), {
     title: "Verification outcomes (this service)",
@@ -903,7 +1155,10 @@ async function loadMetrics() {
       color: "#0b5cad",
     })),
     axis: "milliseconds (bucket upper bound)",
-    note: svc.latencyMs.p50 === null ? "No verification yet." : `p50 ${svc.latencyMs.p50} ms, p95 ${svc.latencyMs.p95} ms, p99 ${svc.latencyMs.p99} ms over the last ${svc.latencyMs.window} verifications.`,
+    note:
+      svc.latencyMs.p50 === null
+        ? "No verification yet."
+        : `p50 ${svc.latencyMs.p50} ms, p95 ${svc.latencyMs.p95} ms, p99 ${svc.latencyMs.p99} ms over the last ${svc.latencyMs.window} verifications.`,
   });
 }
 
@@ -954,7 +1209,13 @@ function lineChart(fig, { title, points, lines, end, note }) {
   }
   for (let i = 0; i <= 3; i++) {
     const t = t0 + ((t1 - t0) / 3) * i;
-    g.append(svg("text", { x: x(t), y: H - 10, "text-anchor": i === 0 ? "start" : i === 3 ? "end" : "middle" }, timeLabel(t, t1 - t0)));
+    g.append(
+      svg(
+        "text",
+        { x: x(t), y: H - 10, "text-anchor": i === 0 ? "start" : i === 3 ? "end" : "middle" },
+        timeLabel(t, t1 - t0),
+      ),
+    );
   }
   g.append(svg("line", { x1: m.l, x2: W - m.r, y1: y(0), y2: y(0), stroke: "#8a94a3" }));
   lines.forEach((l, i) => {
@@ -965,7 +1226,16 @@ function lineChart(fig, { title, points, lines, end, note }) {
       d += j === 0 ? `M${x(p.time)},${y(v)}` : `H${x(p.time)}V${y(v)}`;
     });
     d += `H${x(t1)}`;
-    g.append(svg("path", { d, fill: "none", stroke: style.color, "stroke-width": 2.5, "stroke-dasharray": style.dash || null, "stroke-linejoin": "round" }));
+    g.append(
+      svg("path", {
+        d,
+        fill: "none",
+        stroke: style.color,
+        "stroke-width": 2.5,
+        "stroke-dasharray": style.dash || null,
+        "stroke-linejoin": "round",
+      }),
+    );
   });
   const legend = h(
     "ul",
@@ -978,15 +1248,54 @@ function lineChart(fig, { title, points, lines, end, note }) {
   const table = h(
     "table",
     {},
-    h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Time (UTC)"), h("th", { scope: "col" }, "Block"), lines.map((l) => h("th", { scope: "col" }, l.label)))),
-    h("tbody", {}, points.map((p) => h("tr", {}, h("td", {}, fmtTime(p.time)), h("td", {}, String(p.block)), lines.map((l) => h("td", {}, String(l.value(p))))))),
+    h(
+      "thead",
+      {},
+      h(
+        "tr",
+        {},
+        h("th", { scope: "col" }, "Time (UTC)"),
+        h("th", { scope: "col" }, "Block"),
+        lines.map((l) => h("th", { scope: "col" }, l.label)),
+      ),
+    ),
+    h(
+      "tbody",
+      {},
+      points.map((p) =>
+        h(
+          "tr",
+          {},
+          h("td", {}, fmtTime(p.time)),
+          h("td", {}, String(p.block)),
+          lines.map((l) => h("td", {}, String(l.value(p)))),
+        ),
+      ),
+    ),
   );
-  replace(fig, h("figcaption", { id: captionId }, title), g, legend, note ? h("p", { class: "chart-note" }, note) : null, h("details", {}, h("summary", {}, "Show the data"), table));
+  replace(
+    fig,
+    h("figcaption", { id: captionId }, title),
+    g,
+    legend,
+    note ? h("p", { class: "chart-note" }, note) : null,
+    h("details", {}, h("summary", {}, "Show the data"), table),
+  );
 }
 
 function svgSwatch(style) {
   const s = svg("svg", { width: 28, height: 10, viewBox: "0 0 28 10", "aria-hidden": "true" });
-  s.append(svg("line", { x1: 1, x2: 27, y1: 5, y2: 5, stroke: style.color, "stroke-width": 3, "stroke-dasharray": style.dash || null }));
+  s.append(
+    svg("line", {
+      x1: 1,
+      x2: 27,
+      y1: 5,
+      y2: 5,
+      stroke: style.color,
+      "stroke-width": 3,
+      "stroke-dasharray": style.dash || null,
+    }),
+  );
   return s;
 }
 
@@ -1010,7 +1319,16 @@ function barChart(fig, { title, bars, note, axis }) {
   }
   bars.forEach((b, i) => {
     const cx = m.l + slot * i + slot / 2;
-    g.append(svg("rect", { x: cx - bw / 2, y: y(b.value), width: bw, height: Math.max(0, y(0) - y(b.value)), fill: b.color, rx: 3 }));
+    g.append(
+      svg("rect", {
+        x: cx - bw / 2,
+        y: y(b.value),
+        width: bw,
+        height: Math.max(0, y(0) - y(b.value)),
+        fill: b.color,
+        rx: 3,
+      }),
+    );
     g.append(svg("text", { x: cx, y: y(b.value) - 4, "text-anchor": "middle", "font-weight": "700" }, String(b.value)));
     g.append(svg("text", { x: cx, y: H - 24, "text-anchor": "middle" }, b.label));
   });
@@ -1020,9 +1338,19 @@ function barChart(fig, { title, bars, note, axis }) {
     "table",
     {},
     h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Bucket"), h("th", { scope: "col" }, "Count"))),
-    h("tbody", {}, bars.map((b) => h("tr", {}, h("td", {}, b.label), h("td", {}, String(b.value))))),
+    h(
+      "tbody",
+      {},
+      bars.map((b) => h("tr", {}, h("td", {}, b.label), h("td", {}, String(b.value)))),
+    ),
   );
-  replace(fig, h("figcaption", { id: captionId }, title), g, note ? h("p", { class: "chart-note" }, note) : null, h("details", {}, h("summary", {}, "Show the data"), table));
+  replace(
+    fig,
+    h("figcaption", { id: captionId }, title),
+    g,
+    note ? h("p", { class: "chart-note" }, note) : null,
+    h("details", {}, h("summary", {}, "Show the data"), table),
+  );
 }
 
 // ---- learner: skills and job match -----------------------------------------------------------------------------
@@ -1038,7 +1366,10 @@ function initSkills() {
       $("skills-profile").value = await res.text();
       $("skills-profile").focus();
     } catch {
-      replace($("skills-result"), h("div", { class: "alert", role: "alert" }, "The example profile could not be loaded."));
+      replace(
+        $("skills-result"),
+        h("div", { class: "alert", role: "alert" }, "The example profile could not be loaded."),
+      );
     }
   });
 }
@@ -1097,20 +1428,26 @@ const MATCHED_BY = {
 function matchView(r) {
   const s = r.summary;
   const verdict = r.satisfied ? "valid" : s.unconfirmed > 0 && s.missing === 0 ? "unknown" : "invalid";
-  const headline = r.satisfied
-    ? "You meet every requirement"
-    : `${s.met} of ${s.required} requirements met`;
+  const headline = r.satisfied ? "You meet every requirement" : `${s.met} of ${s.required} requirements met`;
   const text = r.satisfied
     ? `Your verified credentials cover all ${s.required} requirements${s.preferred ? `, and ${s.preferredMet} of ${s.preferred} preferred skills` : ""}.`
     : `Still to show: ${r.gaps.join(", ")}.`;
   return h(
     "section",
     { class: "match", "data-satisfied": String(r.satisfied) },
-    h("h2", { tabindex: "-1" }, `Match: ${r.profile.title}${r.profile.organization ? ` at ${r.profile.organization}` : ""}`),
+    h(
+      "h2",
+      { tabindex: "-1" },
+      `Match: ${r.profile.title}${r.profile.organization ? ` at ${r.profile.organization}` : ""}`,
+    ),
     h(
       "div",
       { class: `verdict verdict-${verdict}`, role: "status" },
-      h("span", { class: "verdict-icon", "aria-hidden": "true" }, r.satisfied ? "✓" : verdict === "unknown" ? "?" : "!"),
+      h(
+        "span",
+        { class: "verdict-icon", "aria-hidden": "true" },
+        r.satisfied ? "✓" : verdict === "unknown" ? "?" : "!",
+      ),
       h("div", {}, h("p", { class: "verdict-title" }, headline), h("p", { class: "verdict-text" }, text)),
     ),
     h(
@@ -1119,8 +1456,22 @@ function matchView(r) {
       h(
         "table",
         { class: "requirements" },
-        h("caption", { class: "visually-hidden" }, "Requirements of the job profile and the credentials that meet them"),
-        h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Requirement"), h("th", { scope: "col" }, "Status"), h("th", { scope: "col" }, "Shown by"))),
+        h(
+          "caption",
+          { class: "visually-hidden" },
+          "Requirements of the job profile and the credentials that meet them",
+        ),
+        h(
+          "thead",
+          {},
+          h(
+            "tr",
+            {},
+            h("th", { scope: "col" }, "Requirement"),
+            h("th", { scope: "col" }, "Status"),
+            h("th", { scope: "col" }, "Shown by"),
+          ),
+        ),
         h(
           "tbody",
           {},
@@ -1129,7 +1480,17 @@ function matchView(r) {
             return h(
               "tr",
               { "data-requirement": q.label, "data-status": q.status },
-              h("td", {}, h("strong", {}, q.label), h("br"), h("span", { class: "check-code" }, `${q.kind === "skill" ? "Skill" : "Achievement type"}${q.required ? "" : " (preferred)"}`)),
+              h(
+                "td",
+                {},
+                h("strong", {}, q.label),
+                h("br"),
+                h(
+                  "span",
+                  { class: "check-code" },
+                  `${q.kind === "skill" ? "Skill" : "Achievement type"}${q.required ? "" : " (preferred)"}`,
+                ),
+              ),
               h("td", {}, badge(q.status, st.label, st.icon)),
               h(
                 "td",
@@ -1159,14 +1520,25 @@ function evidenceItem(e, rejected = false) {
     e.issuerName ? ` from “${e.issuerName}” (as the credential names its issuer)` : "",
     h("span", { class: "skill-meta" }, ` (by ${MATCHED_BY[e.matchedBy] ?? e.matchedBy})`),
     " ",
-    e.verification ? badge(e.verification, e.verification === "valid" ? "Verified" : e.verification === "invalid" ? "Invalid: not counted" : "Unverified") : badge("unverified", "Not verified"),
+    e.verification
+      ? badge(
+          e.verification,
+          e.verification === "valid"
+            ? "Verified"
+            : e.verification === "invalid"
+              ? "Invalid: not counted"
+              : "Unverified",
+        )
+      : badge("unverified", "Not verified"),
     rejected ? h("span", { class: "visually-hidden" }, " (rejected)") : null,
   );
 }
 
 /** "shown by A, B", each credential name once, with credentials that failed verification counted apart. */
 function shownBy(evidence) {
-  const good = [...new Set(evidence.filter((e) => e.verification !== "invalid").map((e) => e.credentialName ?? e.achievement.name))];
+  const good = [
+    ...new Set(evidence.filter((e) => e.verification !== "invalid").map((e) => e.credentialName ?? e.achievement.name)),
+  ];
   const bad = evidence.filter((e) => e.verification === "invalid").length;
   const parts = [];
   if (good.length > 0) parts.push(`shown by ${good.join(", ")}`);
@@ -1196,7 +1568,9 @@ function skillsView(r) {
                   "li",
                   { "data-skill": s.name },
                   h("span", { class: "skill-name" }, s.name),
-                  [s.targetFramework, s.targetCode].some(Boolean) ? h("span", { class: "skill-meta" }, [s.targetFramework, s.targetCode].filter(Boolean).join(" · ")) : null,
+                  [s.targetFramework, s.targetCode].some(Boolean)
+                    ? h("span", { class: "skill-meta" }, [s.targetFramework, s.targetCode].filter(Boolean).join(" · "))
+                    : null,
                   h("span", { class: "skill-meta" }, shownBy(s.provenBy)),
                 ),
               ),
@@ -1214,13 +1588,24 @@ function skillsView(r) {
               "li",
               {},
               h("span", { class: "skill-name" }, c.name ?? c.ref),
-              c.issuerName ? h("span", { class: "skill-meta" }, `issuer as the credential names it: ${c.issuerName}`) : null,
-              c.verification ? badge(c.verification, { valid: "Valid", invalid: "Invalid", unknown: "Unknown" }[c.verification]) : badge("unverified", "Not verified"),
+              c.issuerName
+                ? h("span", { class: "skill-meta" }, `issuer as the credential names it: ${c.issuerName}`)
+                : null,
+              c.verification
+                ? badge(c.verification, { valid: "Valid", invalid: "Invalid", unknown: "Unknown" }[c.verification])
+                : badge("unverified", "Not verified"),
             ),
           ),
         ),
         r.unreadable.length > 0
-          ? [h("h4", {}, "Could not be read"), h("ul", {}, r.unreadable.map((u) => h("li", {}, `Item ${u.position}: ${u.message} `, h("code", {}, u.code))))]
+          ? [
+              h("h4", {}, "Could not be read"),
+              h(
+                "ul",
+                {},
+                r.unreadable.map((u) => h("li", {}, `Item ${u.position}: ${u.message} `, h("code", {}, u.code))),
+              ),
+            ]
           : null,
       ),
     ),

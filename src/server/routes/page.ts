@@ -8,7 +8,10 @@ const ASSETS: Record<string, { file: URL; type: string }> = {
   "/assets/app.js": { file: new URL("../public/app.js", import.meta.url), type: "text/javascript; charset=utf-8" },
   "/assets/app.css": { file: new URL("../public/app.css", import.meta.url), type: "text/css; charset=utf-8" },
   "/assets/favicon.svg": { file: new URL("../public/favicon.svg", import.meta.url), type: "image/svg+xml" },
-  "/examples/job-profile.json": { file: new URL("../../../examples/job-profile.json", import.meta.url), type: "application/json; charset=utf-8" },
+  "/examples/job-profile.json": {
+    file: new URL("../../../examples/job-profile.json", import.meta.url),
+    type: "application/json; charset=utf-8",
+  },
 };
 
 export async function registerPage(app: FastifyInstance): Promise<void> {

@@ -8,7 +8,14 @@ import { headBlock, statusListAt } from "../../registry/statusLists.js";
 import { statusListCredential } from "../../credentials/bitstring.js";
 import type { IndexSnapshot } from "../../registry/indexer.js";
 import { ROLE_ACCREDITOR, ROLE_ISSUER } from "../../verify/trust.js";
-import { entityDetail, entityView, historyView, typeNames, versionView, type ViewContext } from "../../registry/views.js";
+import {
+  entityDetail,
+  entityView,
+  historyView,
+  typeNames,
+  versionView,
+  type ViewContext,
+} from "../../registry/views.js";
 import { registerTrqp } from "./trqp.js";
 
 const ROLES = ["root", "accreditor", "issuer"] as const;
@@ -32,7 +39,13 @@ export function registerRegistry(app: FastifyInstance, ctx: ServiceContext): voi
       const block = await headBlock(ctx.network, { timeoutMs: ctx.readTimeoutMs });
       return {
         status: "ok",
-        chain: { reachable: true, network: ctx.network.name, chainId: ctx.network.chainId, block, latencyMs: Math.round(performance.now() - started) },
+        chain: {
+          reachable: true,
+          network: ctx.network.name,
+          chainId: ctx.network.chainId,
+          block,
+          latencyMs: Math.round(performance.now() - started),
+        },
         contracts: ctx.network.deployment.contracts,
       };
     } catch (e) {
@@ -40,7 +53,12 @@ export function registerRegistry(app: FastifyInstance, ctx: ServiceContext): voi
       // The service is up and answers; verifications will say `unknown` until the chain is back.
       return reply.code(200).send({
         status: "degraded",
-        chain: { reachable: false, network: ctx.network.name, chainId: ctx.network.chainId, error: { code: e.code, message: e.message } },
+        chain: {
+          reachable: false,
+          network: ctx.network.name,
+          chainId: ctx.network.chainId,
+          error: { code: e.code, message: e.message },
+        },
         contracts: ctx.network.deployment.contracts,
       });
     }
@@ -70,7 +88,10 @@ export function registerRegistry(app: FastifyInstance, ctx: ServiceContext): voi
 
   app.get("/v1/registry/types", async () => {
     const snap = await ctx.index.current();
-    return { ...meta(snap), types: snap.state.types.map(({ id, name, block, time }) => ({ id, name, registeredAt: { block, time } })) };
+    return {
+      ...meta(snap),
+      types: snap.state.types.map(({ id, name, block, time }) => ({ id, name, registeredAt: { block, time } })),
+    };
   });
 
   app.get("/v1/registry/entities", async (request) => {
@@ -91,10 +112,18 @@ export function registerRegistry(app: FastifyInstance, ctx: ServiceContext): voi
     const matches = [...snap.state.entities.values()].filter(
       (x) =>
         (role === undefined ||
-          (role === "root" ? x.parent === null : (x.role & (role === "issuer" ? ROLE_ISSUER : ROLE_ACCREDITOR)) !== 0)) &&
+          (role === "root"
+            ? x.parent === null
+            : (x.role & (role === "issuer" ? ROLE_ISSUER : ROLE_ACCREDITOR)) !== 0)) &&
         (status === undefined || displayStatus(x, v.now) === status),
     );
-    return { ...meta(snap), total: matches.length, limit, offset, items: matches.slice(offset, offset + limit).map((x) => entityView(snap.state, x, v, types)) };
+    return {
+      ...meta(snap),
+      total: matches.length,
+      limit,
+      offset,
+      items: matches.slice(offset, offset + limit).map((x) => entityView(snap.state, x, v, types)),
+    };
   });
 
   const entityOf = async (request: FastifyRequest) => {
@@ -102,13 +131,17 @@ export function registerRegistry(app: FastifyInstance, ctx: ServiceContext): voi
     const address = ctx.addressOf(id, "entity id");
     const snap = await ctx.index.current();
     const x = snap.state.entities.get(address);
-    if (x === undefined) throw new HttpError(404, "unknown_entity", `${ctx.didOf(address)} has no accreditation in the registry.`);
+    if (x === undefined)
+      throw new HttpError(404, "unknown_entity", `${ctx.didOf(address)} has no accreditation in the registry.`);
     return { snap, x };
   };
 
   app.get("/v1/registry/entities/:id", async (request) => {
     const { snap, x } = await entityOf(request);
-    return { ...meta(snap), ...entityDetail(snap.state, x, view(), (list, purpose) => statusListPath(ctx.didOf(x.address), list, purpose)) };
+    return {
+      ...meta(snap),
+      ...entityDetail(snap.state, x, view(), (list, purpose) => statusListPath(ctx.didOf(x.address), list, purpose)),
+    };
   });
 
   app.get("/v1/registry/entities/:id/history", async (request) => {
@@ -146,7 +179,14 @@ export function registerRegistry(app: FastifyInstance, ctx: ServiceContext): voi
       const { words, blockTime } = await statusListAt(ctx.network, { issuer, purpose, list, block }, rpc);
       cached = {
         block,
-        credential: statusListCredential({ url, issuer: did, purpose, words, blockTime, ttlMs: ctx.options.statusListTtlMs ?? 60_000 }),
+        credential: statusListCredential({
+          url,
+          issuer: did,
+          purpose,
+          words,
+          blockTime,
+          ttlMs: ctx.options.statusListTtlMs ?? 60_000,
+        }),
       };
       if (cache.size > 256) cache.clear();
       cache.set(key, cached);

@@ -19,12 +19,17 @@ export function registerStatusListCredentials(app: FastifyInstance, ctx: Service
   app.get(`${STATUS_LIST_CREDENTIALS_PATH}/:issuer/:list/:purpose`, async (request, reply) => {
     const p = request.params as { issuer: string; list: string; purpose: string };
     // Only these three shapes reach the file system: no other path can be named.
-    if (!/^0x[0-9a-fA-F]{40}$/.test(p.issuer)) throw badRequest("invalid_parameter", "The issuer is an address (0x and 40 hex digits).", { parameter: "issuer" });
+    if (!/^0x[0-9a-fA-F]{40}$/.test(p.issuer))
+      throw badRequest("invalid_parameter", "The issuer is an address (0x and 40 hex digits).", {
+        parameter: "issuer",
+      });
     if (!/^(0|[1-9][0-9]{0,19})$/.test(p.list) || BigInt(p.list) > MAX_STATUS_LIST) {
       throw badRequest("invalid_parameter", "The list is a decimal integer in 0 .. 2^64 - 1.", { parameter: "list" });
     }
     if (!(STATUS_PURPOSES as readonly string[]).includes(p.purpose)) {
-      throw badRequest("invalid_parameter", `The purpose is ${STATUS_PURPOSES.join(" or ")}.`, { parameter: "purpose" });
+      throw badRequest("invalid_parameter", `The purpose is ${STATUS_PURPOSES.join(" or ")}.`, {
+        parameter: "purpose",
+      });
     }
     let jwt: string;
     try {
@@ -33,7 +38,12 @@ export function registerStatusListCredentials(app: FastifyInstance, ctx: Service
       if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
       return reply
         .code(404)
-        .send(errorBody("status_list_not_published", `No ${p.purpose} list ${p.list} of ${p.issuer} is published here: run \`ler issuer publish-status\`.`));
+        .send(
+          errorBody(
+            "status_list_not_published",
+            `No ${p.purpose} list ${p.list} of ${p.issuer} is published here: run \`ler issuer publish-status\`.`,
+          ),
+        );
     }
     reply.header("Content-Type", VC_JWT_MEDIA_TYPE);
     reply.header("Access-Control-Allow-Origin", "*");
@@ -46,7 +56,9 @@ export function registerStatusListCredentials(app: FastifyInstance, ctx: Service
 
 function ttlOf(jwt: string): number | undefined {
   try {
-    const payload = JSON.parse(Buffer.from(jwt.split(".")[1] ?? "", "base64url").toString("utf8")) as { credentialSubject?: { ttl?: unknown } };
+    const payload = JSON.parse(Buffer.from(jwt.split(".")[1] ?? "", "base64url").toString("utf8")) as {
+      credentialSubject?: { ttl?: unknown };
+    };
     const ttl = payload.credentialSubject?.ttl;
     return typeof ttl === "number" && Number.isSafeInteger(ttl) && ttl >= 0 ? ttl : undefined;
   } catch {

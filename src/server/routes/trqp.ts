@@ -23,29 +23,61 @@ export const TRQP_PREFIX = "/v1/trqp";
 
 /** Fastify's own request errors, as problem types. */
 const FASTIFY_PROBLEMS: Record<string, { type: ProblemType; code: string; detail: string }> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: { type: "body-too-large", code: "body_too_large", detail: "The request body is larger than this service accepts." },
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: { type: "unsupported-media-type", code: "unsupported_media_type", detail: "Send the query as JSON with Content-Type: application/json." },
+  FST_ERR_CTP_BODY_TOO_LARGE: {
+    type: "body-too-large",
+    code: "body_too_large",
+    detail: "The request body is larger than this service accepts.",
+  },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    type: "unsupported-media-type",
+    code: "unsupported_media_type",
+    detail: "Send the query as JSON with Content-Type: application/json.",
+  },
   FST_ERR_CTP_EMPTY_JSON_BODY: { type: "malformed-query", code: "empty_body", detail: "The request body is empty." },
-  FST_ERR_CTP_INVALID_JSON_BODY: { type: "malformed-query", code: "invalid_json", detail: "The request body is not valid JSON." },
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { type: "malformed-query", code: "invalid_content_length", detail: "Content-Length does not match the body." },
+  FST_ERR_CTP_INVALID_JSON_BODY: {
+    type: "malformed-query",
+    code: "invalid_json",
+    detail: "The request body is not valid JSON.",
+  },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
+    type: "malformed-query",
+    code: "invalid_content_length",
+    detail: "Content-Length does not match the body.",
+  },
 };
 
 export function registerTrqp(app: FastifyInstance, ctx: ServiceContext): void {
   void app.register(
     async (trqp) => {
-      const problem = (request: FastifyRequest, reply: FastifyReply, type: ProblemType, detail: string, extensions: Record<string, unknown> = {}) => {
+      const problem = (
+        request: FastifyRequest,
+        reply: FastifyReply,
+        type: ProblemType,
+        detail: string,
+        extensions: Record<string, unknown> = {},
+      ) => {
         const t = PROBLEM_TYPES[type];
         // RFC 9457: absolute type URIs, dereferenceable to documentation of the problem type (GET /problems/:type).
         return reply
           .code(t.status)
           .type("application/problem+json")
-          .send({ type: problemUri(ctx, request, type), title: t.title, status: t.status, detail, code: t.code, ...extensions });
+          .send({
+            type: problemUri(ctx, request, type),
+            title: t.title,
+            status: t.status,
+            detail,
+            code: t.code,
+            ...extensions,
+          });
       };
 
       trqp.setErrorHandler((error: FastifyError, request, reply) => {
         if (error instanceof TrqpProblem) return problem(request, reply, error.type, error.detail, error.extensions);
         if (error instanceof ChainError) {
-          return problem(request, reply, "chain-unavailable", error.message, { code: error.code, ...(error.details !== undefined && { details: error.details }) });
+          return problem(request, reply, "chain-unavailable", error.message, {
+            code: error.code,
+            ...(error.details !== undefined && { details: error.details }),
+          });
         }
         if (isLerError(error)) return problem(request, reply, "malformed-query", error.message, { code: error.code });
         const known = error.code === undefined ? undefined : FASTIFY_PROBLEMS[error.code];
@@ -55,7 +87,10 @@ export function registerTrqp(app: FastifyInstance, ctx: ServiceContext): void {
         }
         // A bug, not a user error: it must reach the operator even when request logging is off.
         if (ctx.options.logger === true) request.log.error(error);
-        else process.stderr.write(`ler serve: ${request.method} ${request.url.split("?")[0]} failed: ${error.stack ?? String(error)}\n`);
+        else
+          process.stderr.write(
+            `ler serve: ${request.method} ${request.url.split("?")[0]} failed: ${error.stack ?? String(error)}\n`,
+          );
         return problem(request, reply, "internal-error", "The service failed on this query; the error was logged.");
       });
 
@@ -71,7 +106,10 @@ export function registerTrqp(app: FastifyInstance, ctx: ServiceContext): void {
       // Each answer links the description of the ecosystem its authority_id belongs to (where its governance
       // framework is), so that a consumer holding only the answer can find it.
       const describedBy = (request: FastifyRequest, reply: FastifyReply, authorityId: string) =>
-        reply.header("Link", `<${baseUrl(ctx, request)}${TRQP_PREFIX}/metadata?authority_id=${encodeURIComponent(authorityId)}>; rel="describedby"`);
+        reply.header(
+          "Link",
+          `<${baseUrl(ctx, request)}${TRQP_PREFIX}/metadata?authority_id=${encodeURIComponent(authorityId)}>; rel="describedby"`,
+        );
 
       trqp.post("/authorization", async (request, reply) => {
         const q = parseQuery(request.body);
@@ -83,7 +121,8 @@ export function registerTrqp(app: FastifyInstance, ctx: ServiceContext): void {
       trqp.get("/authorization", async (request, reply) => {
         const params = request.query as Record<string, unknown>;
         const body: Record<string, unknown> = {};
-        for (const name of ["entity_id", "authority_id", "action", "resource"]) if (params[name] !== undefined) body[name] = params[name];
+        for (const name of ["entity_id", "authority_id", "action", "resource"])
+          if (params[name] !== undefined) body[name] = params[name];
         if (params.time !== undefined) body.context = { time: params.time };
         const q = parseQuery(body);
         const answer = await authorize(ctx, q);
@@ -101,7 +140,10 @@ export function registerTrqp(app: FastifyInstance, ctx: ServiceContext): void {
       trqp.get("/metadata", async (request) => {
         const { authority_id } = request.query as Record<string, unknown>;
         if (authority_id !== undefined && typeof authority_id !== "string") {
-          throw new TrqpProblem("malformed-query", '"authority_id" must be given once.', { code: "invalid_parameter", parameter: "authority_id" });
+          throw new TrqpProblem("malformed-query", '"authority_id" must be given once.', {
+            code: "invalid_parameter",
+            parameter: "authority_id",
+          });
         }
         return describeEcosystem(ctx, `${baseUrl(ctx, request)}${TRQP_PREFIX}`, authority_id);
       });
@@ -129,7 +171,8 @@ function baseUrl(ctx: ServiceContext, request: FastifyRequest): string {
   return `${request.protocol}://${request.host}`;
 }
 
-const escapeHtml = (s: string) => s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
+const escapeHtml = (s: string) =>
+  s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
 
 function problemPage(type: string, t: { status: number; title: string; code: string; about: string }): string {
   return [

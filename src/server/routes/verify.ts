@@ -22,7 +22,10 @@ export function registerVerify(app: FastifyInstance, ctx: ServiceContext): void 
     }
     const input = hasCredential ? body.credential : body.presentation;
     if (typeof input !== "string" && (typeof input !== "object" || input === null || Array.isArray(input))) {
-      throw badRequest("invalid_parameter", `"${hasCredential ? "credential" : "presentation"}" must be a JWT string or a JSON object.`);
+      throw badRequest(
+        "invalid_parameter",
+        `"${hasCredential ? "credential" : "presentation"}" must be a JWT string or a JSON object.`,
+      );
     }
     if (hasCredential && (challenge !== undefined || domain !== undefined)) {
       throw badRequest("invalid_parameter", '"challenge" and "domain" apply to presentations only.');
@@ -38,7 +41,12 @@ export function registerVerify(app: FastifyInstance, ctx: ServiceContext): void 
         ...(domain !== undefined && { domain }),
       });
     }
-    ctx.metrics.record({ kind: report.kind, result: report.result, latencyMs: performance.now() - started, atMs: Date.now() });
+    ctx.metrics.record({
+      kind: report.kind,
+      result: report.result,
+      latencyMs: performance.now() - started,
+      atMs: Date.now(),
+    });
     return report;
   });
 }

@@ -23,7 +23,8 @@ export const MAX_WALLET_CREDENTIALS = 100;
  */
 export function registerWallet(app: FastifyInstance, ctx: ServiceContext): void {
   const held = async (body: Record<string, unknown>) => {
-    if (body.credentials === undefined) throw badRequest("missing_parameter", '"credentials" is required.', { parameter: "credentials" });
+    if (body.credentials === undefined)
+      throw badRequest("missing_parameter", '"credentials" is required.', { parameter: "credentials" });
     if (body.verify !== undefined && typeof body.verify !== "boolean") {
       throw badRequest("invalid_parameter", '"verify" must be true or false.', { parameter: "verify" });
     }
@@ -47,7 +48,8 @@ export function registerWallet(app: FastifyInstance, ctx: ServiceContext): void 
 
   app.post("/v1/wallet/match", async (request) => {
     const body = objectBody(request.body, ["credentials", "profile", "verify"]);
-    if (body.profile === undefined) throw badRequest("missing_parameter", '"profile" is required.', { parameter: "profile" });
+    if (body.profile === undefined)
+      throw badRequest("missing_parameter", '"profile" is required.', { parameter: "profile" });
     const profile = parseJobProfile(body.profile);
     const { h, verification } = await held(body);
     return matchJobProfile(h, profile, { verification });

@@ -1,5 +1,10 @@
 import { LerError } from "../../errors.js";
-import { checkAnchorProof, issuanceAnchorOf, verifyMerkleProof, type IssuanceAnchorProof } from "../../credentials/index.js";
+import {
+  checkAnchorProof,
+  issuanceAnchorOf,
+  verifyMerkleProof,
+  type IssuanceAnchorProof,
+} from "../../credentials/index.js";
 import { hashKey, type ChainSnapshot } from "../../chain/snapshotPlan.js";
 import type { VerifierScope } from "../context.js";
 import type { VerifierMemory } from "../memory.js";
@@ -28,14 +33,22 @@ export function anchorProofCheck(
   if (anchor === undefined) return undefined;
   try {
     if (anchor.chainId !== scope.deployment.chainId) {
-      throw new LerError("anchor_wrong_chain", `The anchor is on chain ${anchor.chainId}, not ${scope.deployment.chainId}.`);
+      throw new LerError(
+        "anchor_wrong_chain",
+        `The anchor is on chain ${anchor.chainId}, not ${scope.deployment.chainId}.`,
+      );
     }
     // parseIssuanceAnchor gives the registry checksummed, as deployments hold addresses.
     if (anchor.registry !== scope.deployment.contracts.StatusRegistry.address) {
-      throw new LerError("anchor_unknown_registry", `The anchor names registry ${anchor.registry}, which is not this deployment's.`);
+      throw new LerError(
+        "anchor_unknown_registry",
+        `The anchor names registry ${anchor.registry}, which is not this deployment's.`,
+      );
     }
     // Without a leaf, checkAnchorProof says why the payload has none.
-    if (!(leaf !== undefined ? verifyMerkleProof(leaf, anchor.proof, anchor.root) : checkAnchorProof(payload, anchor))) {
+    if (
+      !(leaf !== undefined ? verifyMerkleProof(leaf, anchor.proof, anchor.root) : checkAnchorProof(payload, anchor))
+    ) {
       throw new LerError("anchor_proof_mismatch", "The anchor proof does not lead from this credential to its root.");
     }
     const root = anchor.root;
@@ -58,7 +71,11 @@ export function anchorCheck(
   snap: ChainSnapshot,
   now: number,
   memory: VerifierMemory,
-): { check: Check | undefined; judged: JudgedAt; trustedTime: { at: number; source: "anchor" | "now"; anchorBlock?: number } } {
+): {
+  check: Check | undefined;
+  judged: JudgedAt;
+  trustedTime: { at: number; source: "anchor" | "now"; anchorBlock?: number };
+} {
   if (root !== undefined) {
     const anchored = snap.anchors.get(hashKey(issuer, root));
     if (anchored !== undefined && anchored.timestamp > 0n) {
@@ -80,7 +97,22 @@ export function anchorCheck(
   const judged: JudgedAt = { at: BigInt(now), source: "now", keysAt: { block: snap.block, time: BigInt(now) } };
   const trustedTime = memory.intern(`tt|${now}`, () => ({ at: now, source: "now" as const }));
   if (root !== undefined) {
-    return { judged, trustedTime, check: { id: "anchor", outcome: "skipped", code: "anchor_not_found", message: "The anchor root is not on chain (yet): trust is judged now." } };
+    return {
+      judged,
+      trustedTime,
+      check: {
+        id: "anchor",
+        outcome: "skipped",
+        code: "anchor_not_found",
+        message: "The anchor root is not on chain (yet): trust is judged now.",
+      },
+    };
   }
-  return { judged, trustedTime, check: failed ? undefined : { id: "anchor", outcome: "skipped", code: "not_anchored", message: "No issuance anchor: trust is judged now." } };
+  return {
+    judged,
+    trustedTime,
+    check: failed
+      ? undefined
+      : { id: "anchor", outcome: "skipped", code: "not_anchored", message: "No issuance anchor: trust is judged now." },
+  };
 }

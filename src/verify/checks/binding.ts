@@ -29,13 +29,20 @@ export interface BindingOptions {
  * The presentation's format check given what it carries: `well_formed`; `invalid_presentation` for a JWT with no
  * presentation (neither a `vp` claim nor a VC 2.0 payload) or more than MAX_PRESENTED credentials.
  */
-export function presentationFormatCheck(jwt: DecodedJwt, vp: Record<string, unknown> | undefined, presented: number): Check {
+export function presentationFormatCheck(
+  jwt: DecodedJwt,
+  vp: Record<string, unknown> | undefined,
+  presented: number,
+): Check {
   if (vp === undefined || presented > MAX_PRESENTED) {
     return {
       id: "format",
       outcome: "fail",
       code: "invalid_presentation",
-      message: presented > MAX_PRESENTED ? `At most ${MAX_PRESENTED} credentials per presentation.` : "The JWT carries no presentation: neither a `vp` claim nor a VC 2.0 payload.",
+      message:
+        presented > MAX_PRESENTED
+          ? `At most ${MAX_PRESENTED} credentials per presentation.`
+          : "The JWT carries no presentation: neither a `vp` claim nor a VC 2.0 payload.",
     };
   }
   return { id: "format", outcome: "pass", code: "well_formed", message: `A well-formed ${jwt.alg} presentation.` };
@@ -48,19 +55,26 @@ export function presentationFormatCheck(jwt: DecodedJwt, vp: Record<string, unkn
 export function noCredentialsCheck(options: BindingOptions): Check {
   const required = options.requireCredentials ?? options.challenge !== undefined;
   return required
-    ? { id: "presentation", outcome: "fail", code: "no_credentials", message: "The presentation carries no credentials, and this verifier asked for credentials." }
+    ? {
+        id: "presentation",
+        outcome: "fail",
+        code: "no_credentials",
+        message: "The presentation carries no credentials, and this verifier asked for credentials.",
+      }
     : {
         id: "presentation",
         outcome: "skipped",
         code: "no_credentials",
-        message: "The presentation carries no credentials: it proves only that the holder controls its key, nothing about the holder.",
+        message:
+          "The presentation carries no credentials: it proves only that the holder controls its key, nothing about the holder.",
       };
 }
 
 /** The holder: the presentation's `iss`, a did:ethr of this chain (`missing_holder`, `wrong_network`, or the DID's code). */
 export function holderOf(payload: Record<string, unknown>, scope: VerifierScope): EthrDid | Check {
   try {
-    if (typeof payload.iss !== "string") throw new LerError("missing_holder", "The presentation has no `iss` (holder).");
+    if (typeof payload.iss !== "string")
+      throw new LerError("missing_holder", "The presentation has no `iss` (holder).");
     const holder = parseEthrDid(payload.iss);
     if (!didNamesChain(holder, { name: scope.networkName, chainId: scope.deployment.chainId })) {
       throw new LerError("wrong_network", `The holder ${holder.did} is not on this chain.`);
@@ -97,27 +111,62 @@ export function challengeCheck(payload: Record<string, unknown>, options: Bindin
   const aud = payload.aud;
   const audiences = typeof aud === "string" ? [aud] : Array.isArray(aud) ? aud : [];
   if (options.challenge !== undefined && nonce !== options.challenge) {
-    return { id: "presentation", outcome: "fail", code: "challenge_mismatch", message: "The presentation was not made for this verifier's challenge (a replay?)." };
+    return {
+      id: "presentation",
+      outcome: "fail",
+      code: "challenge_mismatch",
+      message: "The presentation was not made for this verifier's challenge (a replay?).",
+    };
   }
   if (options.domain !== undefined && !audiences.includes(options.domain)) {
-    return { id: "presentation", outcome: "fail", code: "domain_mismatch", message: `The presentation is addressed to ${audiences.join(", ") || "nobody"}, not ${options.domain}.` };
+    return {
+      id: "presentation",
+      outcome: "fail",
+      code: "domain_mismatch",
+      message: `The presentation is addressed to ${audiences.join(", ") || "nobody"}, not ${options.domain}.`,
+    };
   }
   if (options.challenge === undefined) {
-    return { id: "presentation", outcome: "pass", code: "no_challenge_requested", message: "No challenge was required: replay is not excluded." };
+    return {
+      id: "presentation",
+      outcome: "pass",
+      code: "no_challenge_requested",
+      message: "No challenge was required: replay is not excluded.",
+    };
   }
-  return { id: "presentation", outcome: "pass", code: "challenge_matched", message: "Made for this verifier's challenge and domain." };
+  return {
+    id: "presentation",
+    outcome: "pass",
+    code: "challenge_matched",
+    message: "Made for this verifier's challenge and domain.",
+  };
 }
 
 /** The presentation's own window at `now`, within `skew`: `not_yet_valid`, `presentation_expired`, `within_validity`. */
 export function presentationWindowCheck(payload: Record<string, unknown>, now: number, skew: number): Check {
   const { nbf, exp } = payload;
   if (typeof nbf === "number" && nbf > now + skew) {
-    return { id: "presentation", outcome: "fail", code: "not_yet_valid", message: "The presentation is not valid yet." };
+    return {
+      id: "presentation",
+      outcome: "fail",
+      code: "not_yet_valid",
+      message: "The presentation is not valid yet.",
+    };
   }
   if (typeof exp === "number" && exp <= now - skew) {
-    return { id: "presentation", outcome: "fail", code: "presentation_expired", message: "The presentation has expired." };
+    return {
+      id: "presentation",
+      outcome: "fail",
+      code: "presentation_expired",
+      message: "The presentation has expired.",
+    };
   }
-  return { id: "presentation", outcome: "pass", code: "within_validity", message: "The presentation is within its validity." };
+  return {
+    id: "presentation",
+    outcome: "pass",
+    code: "within_validity",
+    message: "The presentation is within its validity.",
+  };
 }
 
 /**
@@ -136,10 +185,23 @@ export function holderSignatureCheck(
     const why = chainError ?? new ChainError("chain_unreachable", "The chain was not read.");
     return { id: "holder_signature", outcome: "unknown", code: why.code, message: why.message };
   }
-  const keys = signingKeysAt(holder, snap.didEvents.get(holder.address) ?? [], { block: snap.block, time: BigInt(now) });
+  const keys = signingKeysAt(holder, snap.didEvents.get(holder.address) ?? [], {
+    block: snap.block,
+    time: BigInt(now),
+  });
   return signedBy(jwt, keys, secp256k1Backend, memory)
-    ? { id: "holder_signature", outcome: "pass", code: "signature_valid", message: `Signed by the holder ${holder.did}.` }
-    : { id: "holder_signature", outcome: "fail", code: "invalid_signature", message: `The presentation is not signed by a key of ${holder.did}.` };
+    ? {
+        id: "holder_signature",
+        outcome: "pass",
+        code: "signature_valid",
+        message: `Signed by the holder ${holder.did}.`,
+      }
+    : {
+        id: "holder_signature",
+        outcome: "fail",
+        code: "invalid_signature",
+        message: `The presentation is not signed by a key of ${holder.did}.`,
+      };
 }
 
 /** The holder is the subject of every credential presented (`holder_is_subject`), else `subject_not_holder`. */
@@ -153,7 +215,12 @@ export function subjectsCheck(holder: EthrDid, reports: readonly CredentialRepor
     }
   });
   return strangers.length === 0
-    ? { id: "holder_binding", outcome: "pass", code: "holder_is_subject", message: "The holder is the subject of every credential." }
+    ? {
+        id: "holder_binding",
+        outcome: "pass",
+        code: "holder_is_subject",
+        message: "The holder is the subject of every credential.",
+      }
     : {
         id: "holder_binding",
         outcome: "fail",

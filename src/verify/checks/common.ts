@@ -76,7 +76,17 @@ export function failure(id: Check["id"], e: unknown): Check {
 /** A time (seconds) as reports write it. */
 export const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
 
-const ORDER: Check["id"][] = ["format", "schema", "issuer", "anchor", "signature", "trust", "status", "validity", "embedded"];
+const ORDER: Check["id"][] = [
+  "format",
+  "schema",
+  "issuer",
+  "anchor",
+  "signature",
+  "trust",
+  "status",
+  "validity",
+  "embedded",
+];
 
 /** The order of a credential report's checks. */
 export function byCheckOrder(a: Check, b: Check): number {

@@ -65,7 +65,12 @@ export function headerKeyOf(jwk: unknown, memory: VerifierMemory): Uint8Array | 
 
 /** The format check's pass. */
 export function wellFormed(alg: DecodedJwt["alg"], memory: VerifierMemory): Check {
-  return memory.intern(`c|wf|${alg}`, (): Check => ({ id: "format", outcome: "pass", code: "well_formed", message: `A well-formed ${alg} JWT.` }));
+  return memory.intern(`c|wf|${alg}`, (): Check => ({
+    id: "format",
+    outcome: "pass",
+    code: "well_formed",
+    message: `A well-formed ${alg} JWT.`,
+  }));
 }
 
 /** Whether a check function answered with a check (a failure) rather than its value. */

@@ -4,7 +4,12 @@ import { deepFrozen, type VerifierMemory } from "../memory.js";
 import type { Check } from "../report.js";
 import { failure } from "./common.js";
 
-const SCHEMA_PASS: Check = deepFrozen({ id: "schema", outcome: "pass", code: "required_fields", message: "Every required field is present." });
+const SCHEMA_PASS: Check = deepFrozen({
+  id: "schema",
+  outcome: "pass",
+  code: "required_fields",
+  message: "Every required field is present.",
+});
 
 /** Credentials one record may embed (a presentation carries at most 100 too). */
 export const MAX_EMBEDDED = 100;
@@ -12,7 +17,9 @@ export const MAX_EMBEDDED = 100;
 /** The schema check: every field an LER requires, of the right shape (`required_fields`; else the field's code and path). */
 export function schemaCheck(credential: Record<string, unknown>): Check {
   const schema = validateLerCredential(credential);
-  return schema.ok ? SCHEMA_PASS : { id: "schema", outcome: "fail", code: schema.code, message: schema.message, details: { path: schema.path } };
+  return schema.ok
+    ? SCHEMA_PASS
+    : { id: "schema", outcome: "fail", code: schema.code, message: schema.message, details: { path: schema.path } };
 }
 
 /**
@@ -27,7 +34,12 @@ export function embeddedOf(credential: Record<string, unknown>): string[] | Chec
     return undefined;
   }
   if (embedded !== undefined && embedded.length > MAX_EMBEDDED) {
-    return { id: "embedded", outcome: "fail", code: "too_many_embedded", message: `The record embeds ${embedded.length} credentials; at most ${MAX_EMBEDDED} are verified.` };
+    return {
+      id: "embedded",
+      outcome: "fail",
+      code: "too_many_embedded",
+      message: `The record embeds ${embedded.length} credentials; at most ${MAX_EMBEDDED} are verified.`,
+    };
   }
   return embedded;
 }
@@ -43,7 +55,8 @@ export function subjectCheck(payload: Record<string, unknown>): Check | undefine
   const ids: unknown[] = [];
   for (const subjects of [vc?.credentialSubject, payload.credentialSubject]) {
     for (const s of Array.isArray(subjects) ? subjects : [subjects]) {
-      if (typeof s === "object" && s !== null && (s as Record<string, unknown>).id !== undefined) ids.push((s as Record<string, unknown>).id);
+      if (typeof s === "object" && s !== null && (s as Record<string, unknown>).id !== undefined)
+        ids.push((s as Record<string, unknown>).id);
     }
   }
   const other = typeof sub === "string" ? ids.find((id) => id !== sub) : sub;

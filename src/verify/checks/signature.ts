@@ -33,10 +33,17 @@ export function signatureCheck(
     keysError = e;
   }
   if (keys === undefined) {
-    const why = keysError ?? new ChainError("chain_inconsistent", `The DID history of ${issuer.did} could not be read.`);
+    const why =
+      keysError ?? new ChainError("chain_inconsistent", `The DID history of ${issuer.did} could not be read.`);
     return { id: "signature", outcome: "unknown", code: why.code, message: why.message };
   }
-  if (keys.deactivated) return { id: "signature", outcome: "fail", code: "issuer_deactivated", message: `The issuer's DID was deactivated.` };
+  if (keys.deactivated)
+    return {
+      id: "signature",
+      outcome: "fail",
+      code: "issuer_deactivated",
+      message: `The issuer's DID was deactivated.`,
+    };
   if (jwt.kid !== undefined && !kidNamesMethod(jwt.kid, issuer, events, at)) {
     return {
       id: "signature",
@@ -58,7 +65,12 @@ export function signatureCheck(
         : "invalid";
   if (by === "valid") {
     const did = issuer.did;
-    return memory.intern(`c|sg|${did}`, (): Check => ({ id: "signature", outcome: "pass", code: "signature_valid", message: `Signed by a key of ${did}.` }));
+    return memory.intern(`c|sg|${did}`, (): Check => ({
+      id: "signature",
+      outcome: "pass",
+      code: "signature_valid",
+      message: `Signed by a key of ${did}.`,
+    }));
   }
   return {
     id: "signature",
@@ -85,9 +97,18 @@ function signatureOf(jwt: PreparedJwt): SignatureParts {
  * whose owner is unchanged), and `#delegate-N` for each live delegate (veriKey, sigAuth) and `did/pub/…` key, numbered
  * by every delegate event and `did/pub/` attribute event in order, live or not.
  */
-export function kidNamesMethod(kid: unknown, did: EthrDid, events: readonly DidEvent[], at: { block: number; time: bigint }): boolean {
+export function kidNamesMethod(
+  kid: unknown,
+  did: EthrDid,
+  events: readonly DidEvent[],
+  at: { block: number; time: bigint },
+): boolean {
   if (typeof kid !== "string") return false;
-  const fragment = kid.startsWith("#") ? kid.slice(1) : kid.startsWith(`${did.did}#`) ? kid.slice(did.did.length + 1) : undefined;
+  const fragment = kid.startsWith("#")
+    ? kid.slice(1)
+    : kid.startsWith(`${did.did}#`)
+      ? kid.slice(did.did.length + 1)
+      : undefined;
   if (fragment === undefined) return false;
   let owner = did.address;
   let count = 0;

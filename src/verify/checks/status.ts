@@ -37,41 +37,100 @@ export function statusCheck(
   for (const hash of p.hashes!) {
     const revokedAt = snap.hashRevokedAt.get(hashKey(issuer, hash)) ?? 0n;
     if (revokedAt > 0n) {
-      return [{
-        id: "status",
-        outcome: "fail",
-        code: "credential_revoked",
-        message: `Revoked by its issuer (by hash) at ${new Date(Number(revokedAt) * 1000).toISOString()}.`,
-        details: { hash, revokedAt: Number(revokedAt) },
-      }];
+      return [
+        {
+          id: "status",
+          outcome: "fail",
+          code: "credential_revoked",
+          message: `Revoked by its issuer (by hash) at ${new Date(Number(revokedAt) * 1000).toISOString()}.`,
+          details: { hash, revokedAt: Number(revokedAt) },
+        },
+      ];
     }
   }
   const entry = p.status;
   if (entry === undefined) {
-    return [{ id: "status", outcome: "skipped", code: "no_status_entry", message: "No credentialStatus entry: status not applicable (revocation by hash checked)." }];
+    return [
+      {
+        id: "status",
+        outcome: "skipped",
+        code: "no_status_entry",
+        message: "No credentialStatus entry: status not applicable (revocation by hash checked).",
+      },
+    ];
   }
   if (entry.kind === "unsupported") {
-    return [{ id: "status", outcome: "unknown", code: "unsupported_status_type", message: `Status type "${entry.type}" cannot be checked here.` }];
+    return [
+      {
+        id: "status",
+        outcome: "unknown",
+        code: "unsupported_status_type",
+        message: `Status type "${entry.type}" cannot be checked here.`,
+      },
+    ];
   }
   const read = (e: BitstringEntry) => readStatusBit(did, snap, scope, shared, options, memory, e);
   if (entry.kind === "bitstring") return [standardStatus(entry.entries, read)];
   if (entry.chainId !== scope.deployment.chainId) {
-    return [{ id: "status", outcome: "fail", code: "status_wrong_chain", message: `The status entry is on chain ${entry.chainId}, not ${scope.deployment.chainId}.` }];
+    return [
+      {
+        id: "status",
+        outcome: "fail",
+        code: "status_wrong_chain",
+        message: `The status entry is on chain ${entry.chainId}, not ${scope.deployment.chainId}.`,
+      },
+    ];
   }
   // parseStatusEntry gives both addresses checksummed.
   if (entry.registry !== scope.deployment.contracts.StatusRegistry.address) {
-    return [{ id: "status", outcome: "fail", code: "status_unknown_registry", message: `The status entry names registry ${entry.registry}, which is not this deployment's.` }];
+    return [
+      {
+        id: "status",
+        outcome: "fail",
+        code: "status_unknown_registry",
+        message: `The status entry names registry ${entry.registry}, which is not this deployment's.`,
+      },
+    ];
   }
   if (entry.issuer !== issuer) {
-    return [{ id: "status", outcome: "fail", code: "status_issuer_mismatch", message: `The status entry belongs to ${entry.issuer}, not the issuer.` }];
+    return [
+      {
+        id: "status",
+        outcome: "fail",
+        code: "status_issuer_mismatch",
+        message: `The status entry belongs to ${entry.issuer}, not the issuer.`,
+      },
+    ];
   }
   const s = snap.statuses.get(statusKey(issuer, entry.list, entry.index));
-  if (s === undefined) return [{ id: "status", outcome: "unknown", code: "chain_error", message: "The status was not read." }];
+  if (s === undefined)
+    return [{ id: "status", outcome: "unknown", code: "chain_error", message: "The status was not read." }];
   const where = { list: entry.list.toString(), index: entry.index };
   let chain: Check;
-  if (s.revoked) chain = { id: "status", outcome: "fail", code: "credential_revoked", message: `Revoked by its issuer (list ${entry.list}, index ${entry.index}).`, details: where };
-  else if (s.suspended) chain = { id: "status", outcome: "fail", code: "credential_suspended", message: `Suspended by its issuer (list ${entry.list}, index ${entry.index}).`, details: where };
-  else chain = { id: "status", outcome: "pass", code: "not_revoked", message: "Neither revoked nor suspended.", details: where };
+  if (s.revoked)
+    chain = {
+      id: "status",
+      outcome: "fail",
+      code: "credential_revoked",
+      message: `Revoked by its issuer (list ${entry.list}, index ${entry.index}).`,
+      details: where,
+    };
+  else if (s.suspended)
+    chain = {
+      id: "status",
+      outcome: "fail",
+      code: "credential_suspended",
+      message: `Suspended by its issuer (list ${entry.list}, index ${entry.index}).`,
+      details: where,
+    };
+  else
+    chain = {
+      id: "status",
+      outcome: "pass",
+      code: "not_revoked",
+      message: "Neither revoked nor suspended.",
+      details: where,
+    };
   const standard = entry.standard ?? [];
   const own = standard.filter((e) => !mirrorsLerEntry(e, entry));
   const status = chain.outcome === "fail" || own.length === 0 ? chain : beside(chain, standardStatus(own, read));
@@ -98,7 +157,8 @@ function readStatusBit(
   entry: BitstringEntry,
 ): ListRead {
   const fetched = shared.statusLists.get(entry.url);
-  if (fetched === undefined) return new StatusListError("status_list_unreachable", `The status list at ${entry.url} was not fetched.`);
+  if (fetched === undefined)
+    return new StatusListError("status_list_unreachable", `The status list at ${entry.url} was not fetched.`);
   if (!fetched.ok) return fetched.error;
   const list = fetched.list;
   let listIssuer: EthrDid | undefined;
@@ -107,8 +167,15 @@ function readStatusBit(
   } catch {
     listIssuer = undefined;
   }
-  if (listIssuer === undefined || listIssuer.address !== did.address || !didNamesChain(listIssuer, { name: scope.networkName, chainId: scope.deployment.chainId })) {
-    return new StatusListError("status_list_wrong_issuer", `The status list at ${entry.url} was issued by ${list.issuer}, not by the credential's issuer ${did.did}.`);
+  if (
+    listIssuer === undefined ||
+    listIssuer.address !== did.address ||
+    !didNamesChain(listIssuer, { name: scope.networkName, chainId: scope.deployment.chainId })
+  ) {
+    return new StatusListError(
+      "status_list_wrong_issuer",
+      `The status list at ${entry.url} was issued by ${list.issuer}, not by the credential's issuer ${did.did}.`,
+    );
   }
   const now = options.now;
   let keys: SigningKeys;
@@ -123,8 +190,13 @@ function readStatusBit(
   let verdicts = memory.listSignatures.get(list);
   if (verdicts === undefined) memory.listSignatures.set(list, (verdicts = new Map()));
   let signed = verdicts.get(keysId);
-  if (signed === undefined) verdicts.set(keysId, (signed = !keys.deactivated && statusListSignedBy(list, keys, memory)));
-  if (!signed) return new StatusListError("status_list_invalid_signature", `The status list at ${entry.url} is not signed by a key of ${did.did} as of block ${snap.block}.`);
+  if (signed === undefined)
+    verdicts.set(keysId, (signed = !keys.deactivated && statusListSignedBy(list, keys, memory)));
+  if (!signed)
+    return new StatusListError(
+      "status_list_invalid_signature",
+      `The status list at ${entry.url} is not signed by a key of ${did.did} as of block ${snap.block}.`,
+    );
   try {
     return { set: statusBit(list, entry, now, options.skew), list };
   } catch (e) {
@@ -145,7 +217,13 @@ function standardStatus(entries: readonly BitstringEntry[], read: (e: BitstringE
     for (const e of entries.filter((x) => x.purpose === purpose)) {
       const where = { purpose, url: e.url, index: e.index.toString() };
       if (e.size !== 1) {
-        unknown ??= { id: "status", outcome: "unknown", code: "unsupported_status_size", message: `The ${purpose} entry has statusSize ${e.size}: only one-bit entries are read here.`, details: where };
+        unknown ??= {
+          id: "status",
+          outcome: "unknown",
+          code: "unsupported_status_size",
+          message: `The ${purpose} entry has statusSize ${e.size}: only one-bit entries are read here.`,
+          details: where,
+        };
         continue;
       }
       const r = read(e);
@@ -155,19 +233,51 @@ function standardStatus(entries: readonly BitstringEntry[], read: (e: BitstringE
       }
       if (r.set) {
         return purpose === "revocation"
-          ? { id: "status", outcome: "fail", code: "credential_revoked", message: `Revoked by its issuer (status list ${e.url}, index ${e.index}).`, details: where }
-          : { id: "status", outcome: "fail", code: "credential_suspended", message: `Suspended by its issuer (status list ${e.url}, index ${e.index}).`, details: where };
+          ? {
+              id: "status",
+              outcome: "fail",
+              code: "credential_revoked",
+              message: `Revoked by its issuer (status list ${e.url}, index ${e.index}).`,
+              details: where,
+            }
+          : {
+              id: "status",
+              outcome: "fail",
+              code: "credential_suspended",
+              message: `Suspended by its issuer (status list ${e.url}, index ${e.index}).`,
+              details: where,
+            };
       }
       found.push(where);
     }
   }
-  const other = entries.find((e) => e.purpose !== "revocation" && e.purpose !== "suspension" && e.purpose !== "refresh");
+  const other = entries.find(
+    (e) => e.purpose !== "revocation" && e.purpose !== "suspension" && e.purpose !== "refresh",
+  );
   if (unknown === undefined && other !== undefined) {
-    unknown = { id: "status", outcome: "unknown", code: "unsupported_status_purpose", message: `Status purpose "${other.purpose}" cannot be checked here.`, details: { purpose: other.purpose, url: other.url } };
+    unknown = {
+      id: "status",
+      outcome: "unknown",
+      code: "unsupported_status_purpose",
+      message: `Status purpose "${other.purpose}" cannot be checked here.`,
+      details: { purpose: other.purpose, url: other.url },
+    };
   }
   if (unknown !== undefined) return unknown;
-  if (found.length === 0) return { id: "status", outcome: "skipped", code: "no_status_entry", message: "No revocation or suspension entry: status not applicable (revocation by hash checked)." };
-  return { id: "status", outcome: "pass", code: "not_revoked", message: "Neither revoked nor suspended (status lists).", details: { lists: found } };
+  if (found.length === 0)
+    return {
+      id: "status",
+      outcome: "skipped",
+      code: "no_status_entry",
+      message: "No revocation or suspension entry: status not applicable (revocation by hash checked).",
+    };
+  return {
+    id: "status",
+    outcome: "pass",
+    code: "not_revoked",
+    message: "Neither revoked nor suspended (status lists).",
+    details: { lists: found },
+  };
 }
 
 /** The chain's answer, unless a status of the credential's own (a list the chain does not keep) says worse. */
@@ -179,17 +289,40 @@ function beside(chain: Check, standard: Check): Check {
  * What a published list says of an LER entry beside what the chain says: informational, never the result (the chain
  * decides). Agreeing is a pass; disagreeing, or a list that cannot be used, is reported and skipped.
  */
-function listAgainstChain(e: BitstringEntry, entry: LerStatusEntry, chain: { revoked: boolean; suspended: boolean }, r: ListRead, block: number): Check {
+function listAgainstChain(
+  e: BitstringEntry,
+  entry: LerStatusEntry,
+  chain: { revoked: boolean; suspended: boolean },
+  r: ListRead,
+  block: number,
+): Check {
   const onChain = e.purpose === "revocation" ? chain.revoked : chain.suspended;
   const where = { purpose: e.purpose, url: e.url, list: entry.list.toString(), index: entry.index, chainBlock: block };
   if (r instanceof LerError) {
-    return { id: "status", outcome: "skipped", code: "status_list_unavailable", message: `${r.message} The chain decides.`, details: { ...where, reason: r.code } };
+    return {
+      id: "status",
+      outcome: "skipped",
+      code: "status_list_unavailable",
+      message: `${r.message} The chain decides.`,
+      details: { ...where, reason: r.code },
+    };
   }
   const listBlock = r.list.snapshot?.chainBlock;
-  const said = (set: boolean) => (set ? (e.purpose === "revocation" ? "revoked" : "suspended") : `not ${e.purpose === "revocation" ? "revoked" : "suspended"}`);
+  const said = (set: boolean) =>
+    set
+      ? e.purpose === "revocation"
+        ? "revoked"
+        : "suspended"
+      : `not ${e.purpose === "revocation" ? "revoked" : "suspended"}`;
   const at = listBlock === undefined ? "" : ` (published from block ${listBlock})`;
   if (r.set === onChain) {
-    return { id: "status", outcome: "pass", code: "status_list_agrees", message: `The published ${e.purpose} list${at} agrees with the chain: ${said(onChain)}.`, details: { ...where, listBlock: listBlock ?? null, set: r.set } };
+    return {
+      id: "status",
+      outcome: "pass",
+      code: "status_list_agrees",
+      message: `The published ${e.purpose} list${at} agrees with the chain: ${said(onChain)}.`,
+      details: { ...where, listBlock: listBlock ?? null, set: r.set },
+    };
   }
   return {
     id: "status",
@@ -209,7 +342,8 @@ export function statusListUrlsOf(ready: readonly Pick<Prepared, "status">[], che
     if (s?.kind === "bitstring") {
       for (const e of s.entries) if (readable(e)) urls.add(e.url);
     } else if (s?.kind === "ler") {
-      for (const e of s.standard ?? []) if (readable(e) && (checkStatusLists || !mirrorsLerEntry(e, s))) urls.add(e.url);
+      for (const e of s.standard ?? [])
+        if (readable(e) && (checkStatusLists || !mirrorsLerEntry(e, s))) urls.add(e.url);
     }
   }
   return [...urls];

@@ -22,13 +22,25 @@ export function trustCheck(
   // Every trust check says when trust was judged and why that time.
   const when = { at: Number(at), source };
   if (types.length === 0) {
-    return { id: "trust", outcome: "fail", code: "no_credential_type", message: "The credential names no type to check accreditation for.", details: when };
+    return {
+      id: "trust",
+      outcome: "fail",
+      code: "no_credential_type",
+      message: "The credential names no type to check accreditation for.",
+      details: when,
+    };
   }
   let root: string | undefined;
   for (const type of types) {
     const typeId = snap.typeIds.get(type);
     if (typeId === undefined) {
-      return { id: "trust", outcome: "fail", code: "unknown_credential_type", message: `"${type}" is not a credential type of the registry.`, details: { type, ...when } };
+      return {
+        id: "trust",
+        outcome: "fail",
+        code: "unknown_credential_type",
+        message: `"${type}" is not a credential type of the registry.`,
+        details: { type, ...when },
+      };
     }
     const answer = evaluateTrust(chain, { typeId, at });
     if (answer.verdict !== Verdict.Trusted) {
@@ -41,7 +53,10 @@ export function trustCheck(
           subject: "The issuer",
           accreditor: isIssuer ? undefined : answer.failedAt,
           type,
-          when: source === "anchor" ? `its anchored issuance time (${iso(Number(at))})` : `the time of verification (${iso(Number(at))}; no anchor)`,
+          when:
+            source === "anchor"
+              ? `its anchored issuance time (${iso(Number(at))})`
+              : `the time of verification (${iso(Number(at))}; no anchor)`,
           suspendedNow: isSuspendedNow(chain, answer.failedAt),
         }),
         details: { type, failedAt: answer.failedAt, ...when },
@@ -52,7 +67,13 @@ export function trustCheck(
   const roots = root === undefined ? undefined : trustedRoots();
   if (roots !== undefined && root !== undefined) {
     if (!roots.has(root)) {
-      return { id: "trust", outcome: "fail", code: "untrusted_root", message: `The chain ends at root ${root}, which this verifier does not trust.`, details: { root, ...when } };
+      return {
+        id: "trust",
+        outcome: "fail",
+        code: "untrusted_root",
+        message: `The chain ends at root ${root}, which this verifier does not trust.`,
+        details: { root, ...when },
+      };
     }
   }
   return memory.intern(`c|tr|${JSON.stringify(types)}|${at}|${source}|${root}`, (): Check => ({

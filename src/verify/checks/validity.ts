@@ -11,7 +11,8 @@ import { iso, type PreparedJwt } from "./common.js";
 export function validityWindow(p: Record<string, unknown>): { nbf: unknown; exp: unknown } {
   const vc = (typeof p.vc === "object" && p.vc !== null ? p.vc : {}) as Record<string, unknown>;
   const dates = (names: string[]) => names.flatMap((n) => [vc[n], p[n]]).filter((v) => v !== undefined);
-  const seconds = (v: unknown) => (typeof v === "string" && !Number.isNaN(Date.parse(v)) ? Math.floor(Date.parse(v) / 1000) : null);
+  const seconds = (v: unknown) =>
+    typeof v === "string" && !Number.isNaN(Date.parse(v)) ? Math.floor(Date.parse(v) / 1000) : null;
   let nbf: unknown = p.nbf;
   let exp: unknown = p.exp;
   for (const d of dates(["issuanceDate", "validFrom"])) {
@@ -27,19 +28,34 @@ export function validityWindow(p: Record<string, unknown>): { nbf: unknown; exp:
   return { nbf, exp };
 }
 
-const VALID_FOREVER: Check = deepFrozen({ id: "validity", outcome: "pass", code: "within_validity", message: "Valid, with no expiry." });
+const VALID_FOREVER: Check = deepFrozen({
+  id: "validity",
+  outcome: "pass",
+  code: "within_validity",
+  message: "Valid, with no expiry.",
+});
 
 /**
  * The validity check: at `now` (seconds), within `skew`, the credential is issued (`iat` not ahead of the verifier's
  * clock: `issued_in_future`), valid from (`not_yet_valid`) and not expired (`expired`). Windows that are not numbers
  * of seconds fail (`invalid_field`).
  */
-export function validityCheck(jwt: Pick<PreparedJwt, "nbf" | "exp" | "iat">, now: number, skew: number, memory: VerifierMemory): Check {
+export function validityCheck(
+  jwt: Pick<PreparedJwt, "nbf" | "exp" | "iat">,
+  now: number,
+  skew: number,
+  memory: VerifierMemory,
+): Check {
   const nbf = numericClaim(jwt.nbf);
   const exp = numericClaim(jwt.exp);
   const iat = numericClaim(jwt.iat);
   if (nbf === null || exp === null) {
-    return { id: "validity", outcome: "fail", code: "invalid_field", message: "`nbf` and `exp` must be numbers of seconds." };
+    return {
+      id: "validity",
+      outcome: "fail",
+      code: "invalid_field",
+      message: "`nbf` and `exp` must be numbers of seconds.",
+    };
   }
   if (iat === null) {
     return { id: "validity", outcome: "fail", code: "invalid_field", message: "`iat` must be a number of seconds." };
@@ -56,14 +72,25 @@ export function validityCheck(jwt: Pick<PreparedJwt, "nbf" | "exp" | "iat">, now
     };
   }
   if (nbf !== undefined && nbf > now + skew) {
-    return { id: "validity", outcome: "fail", code: "not_yet_valid", message: `Valid from ${iso(nbf)} only.`, details: { nbf } };
+    return {
+      id: "validity",
+      outcome: "fail",
+      code: "not_yet_valid",
+      message: `Valid from ${iso(nbf)} only.`,
+      details: { nbf },
+    };
   }
   if (exp !== undefined && exp <= now - skew) {
     return { id: "validity", outcome: "fail", code: "expired", message: `Expired at ${iso(exp)}.`, details: { exp } };
   }
   return exp === undefined
     ? VALID_FOREVER
-    : memory.intern(`c|va|${exp}`, (): Check => ({ id: "validity", outcome: "pass", code: "within_validity", message: `Valid until ${iso(exp)}.` }));
+    : memory.intern(`c|va|${exp}`, (): Check => ({
+        id: "validity",
+        outcome: "pass",
+        code: "within_validity",
+        message: `Valid until ${iso(exp)}.`,
+      }));
 }
 
 function numericClaim(v: unknown): number | undefined | null {

@@ -53,7 +53,6 @@ async function kill(child: Child, why: string): Promise<void> {
   expect((await child.exited).signal, `${why}: ${child.stderr()}`).to.equal("SIGKILL");
 }
 
-
 describe("reliability: crash safety of the agent (child processes, SIGKILL)", function () {
   this.timeout(120_000);
   let w: AgentWorld;
@@ -75,14 +74,32 @@ describe("reliability: crash safety of the agent (child processes, SIGKILL)", fu
     issuerAgent = await createLerAgent({ network: w.network, home, secret: SECRET });
     const created = await issuerAgent.lerCreateIdentity({ alias: "Crash-Safe University" });
     issuer = created.did;
-    await (await (await provider.getSigner(0)).sendTransaction({ to: created.address, value: parseEther("100") })).wait();
+    await (
+      await (await provider.getSigner(0)).sendTransaction({ to: created.address, value: parseEther("100") })
+    ).wait();
     const root = (await w.agent.lerCreateIdentity({ alias: "root" })).did;
     await w.agent.lerRegisterType({ governor: w.governor, name: "Degree" });
     await w.agent.lerAddRoot({ governor: w.governor, root, types: ["Degree"] });
     // The issuer's key is in its own home: it signs its consent there, the root's agent sends it.
-    const consent = await issuerAgent.lerSignAccreditationConsent({ subject: issuer, accreditor: root, role: "issuer", types: ["Degree"] });
-    await w.agent.lerAccredit({ accreditor: root, subject: issuer, role: "issuer", types: ["Degree"], consent: consent.consent, deadline: consent.deadline });
-    status = new Contract(w.network.deployment.contracts.StatusRegistry.address, projectArtifact("StatusRegistry").abi, provider);
+    const consent = await issuerAgent.lerSignAccreditationConsent({
+      subject: issuer,
+      accreditor: root,
+      role: "issuer",
+      types: ["Degree"],
+    });
+    await w.agent.lerAccredit({
+      accreditor: root,
+      subject: issuer,
+      role: "issuer",
+      types: ["Degree"],
+      consent: consent.consent,
+      deadline: consent.deadline,
+    });
+    status = new Contract(
+      w.network.deployment.contracts.StatusRegistry.address,
+      projectArtifact("StatusRegistry").abi,
+      provider,
+    );
     args = (command) => [w.network.rpcUrl!, deployments, w.network.name, home, issuer, ...command];
   });
   after(async () => {
@@ -92,7 +109,8 @@ describe("reliability: crash safety of the agent (child processes, SIGKILL)", fu
   });
 
   const issuerAddress = () => getAddress(issuer.split(":").pop()!);
-  const pendingTransactions = async () => ((await provider.send("eth_getBlockByNumber", ["pending", false])) as { transactions: string[] }).transactions;
+  const pendingTransactions = async () =>
+    ((await provider.send("eth_getBlockByNumber", ["pending", false])) as { transactions: string[] }).transactions;
   const ledgerRecords = async () => (await new IssuedLedger(home).readIssued(issuerAddress())).records;
 
   it("kill -9 during batch issuance, then restart: every credential handed out is on record, no index is reused, every batch gets anchored", async () => {
@@ -143,11 +161,18 @@ describe("reliability: crash safety of the agent (child processes, SIGKILL)", fu
     await exitedCleanly(restarted);
     const resume = worker(args(["resume"]));
     await exitedCleanly(resume);
-    const resumed = JSON.parse(resume.lines.find((l) => l.startsWith("S "))!.slice(2)) as { resumed: { id: string }[]; failed: unknown[] };
+    const resumed = JSON.parse(resume.lines.find((l) => l.startsWith("S "))!.slice(2)) as {
+      resumed: { id: string }[];
+      failed: unknown[];
+    };
     expect(resumed.failed, why).to.deep.equal([]);
     // Both: the one that had landed is found landed (already_anchored), the dropped one is sent again.
     const resumedIds = resumed.resumed.map((r) => r.id);
-    for (const root of inFlight) expect(resumedIds.filter((id) => id.endsWith(`:${issuerAddress()}:${root}`)), why).to.have.length(1);
+    for (const root of inFlight)
+      expect(
+        resumedIds.filter((id) => id.endsWith(`:${issuerAddress()}:${root}`)),
+        why,
+      ).to.have.length(1);
 
     const handed = children.flatMap(handedOut);
     expect(handed.length, why).to.be.at.least(2 * 40 + 40);
@@ -188,7 +213,9 @@ describe("reliability: crash safety of the agent (child processes, SIGKILL)", fu
     // of the chain's).
     const now = Math.max(await w.now(), Math.ceil(Date.now() / 1000));
     const reports = await w.agent.lerVerifyCredentials({ credentials: handed.map((h) => byId.get(h.id)!.jwt), now });
-    const notValid = reports.filter((r) => r.result !== "valid").map((r) => JSON.stringify(r.checks.filter((c) => c.outcome !== "pass")));
+    const notValid = reports
+      .filter((r) => r.result !== "valid")
+      .map((r) => JSON.stringify(r.checks.filter((c) => c.outcome !== "pass")));
     expect(notValid, why).to.deep.equal([]);
   });
 
@@ -203,7 +230,12 @@ describe("reliability: crash safety of the agent (child processes, SIGKILL)", fu
       { entries: spread(10), transactions: 3, afterKill: "drop" as const },
     ];
     const intentsFile = join(home, "pending", "intents.jsonl");
-    const intentLines = () => (existsSync(intentsFile) ? readFileSync(intentsFile, "utf8").split("\n").filter((l) => l.includes('"op":"intent"')).length : 0);
+    const intentLines = () =>
+      existsSync(intentsFile)
+        ? readFileSync(intentsFile, "utf8")
+            .split("\n")
+            .filter((l) => l.includes('"op":"intent"')).length
+        : 0;
 
     await provider.send("evm_setAutomine", [false]);
     let expectedIntents = intentLines();
@@ -214,7 +246,10 @@ describe("reliability: crash safety of the agent (child processes, SIGKILL)", fu
         const child = worker(args(["revoke", file]));
         expectedIntents += run.transactions;
         // Killed once every transaction of the batch is on record and the first one is in the node's mempool.
-        await until(async () => intentLines() >= expectedIntents && (await pendingTransactions()).length === 1, "the revocation in flight");
+        await until(
+          async () => intentLines() >= expectedIntents && (await pendingTransactions()).length === 1,
+          "the revocation in flight",
+        );
         await kill(child, `revocation run ${n}`);
         const [tx] = await pendingTransactions();
         if (run.afterKill === "mine") await provider.send("evm_mine", []);
@@ -227,7 +262,10 @@ describe("reliability: crash safety of the agent (child processes, SIGKILL)", fu
 
     const resume = worker(args(["resume"]));
     await exitedCleanly(resume);
-    const result = JSON.parse(resume.lines.find((l) => l.startsWith("S "))!.slice(2)) as { resumed: { kind: string }[]; failed: unknown[] };
+    const result = JSON.parse(resume.lines.find((l) => l.startsWith("S "))!.slice(2)) as {
+      resumed: { kind: string }[];
+      failed: unknown[];
+    };
     expect(result.failed).to.deep.equal([]);
     expect(result.resumed).to.have.length(7);
 
@@ -247,7 +285,9 @@ describe("reliability: crash safety of the agent (child processes, SIGKILL)", fu
     const again = await issuerAgent.lerRevoke({ issuer, entries: spread(10) });
     expect(again).to.have.length(3);
     const now = Math.max(await w.now(), Math.ceil(Date.now() / 1000));
-    const sample = (await w.agent.lerVerifyCredential({ credential: records[0]!.jwt, now })).checks.find((c) => c.id === "status");
+    const sample = (await w.agent.lerVerifyCredential({ credential: records[0]!.jwt, now })).checks.find(
+      (c) => c.id === "status",
+    );
     expect(sample?.code).to.equal("credential_revoked");
   });
 

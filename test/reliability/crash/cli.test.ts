@@ -49,18 +49,42 @@ describe("ler CLI: kill -9 during batch issuance and batch revocation, then resu
     const deployments = join(dir, "deployments");
     writeDeployment(deploymentPath(deployments, w.network.name), w.network.deployment);
     home = join(dir, "home");
-    env = cleanEnv({ LER_HOME: home, LER_SECRET: SECRET, LER_RPC_URL: w.network.rpcUrl!, LER_NETWORK: w.network.name, LER_DEPLOYMENTS: deployments });
+    env = cleanEnv({
+      LER_HOME: home,
+      LER_SECRET: SECRET,
+      LER_RPC_URL: w.network.rpcUrl!,
+      LER_NETWORK: w.network.name,
+      LER_DEPLOYMENTS: deployments,
+    });
     // The issuer's identity is made in the CLI's own home; funded up front, so that no write waits for funding.
     const agent = await createLerAgent({ network: w.network, home, secret: SECRET });
     issuer = await agent.lerCreateIdentity({ alias: "Crash University" });
-    await (await (await provider.getSigner(0)).sendTransaction({ to: issuer.address, value: parseEther("100") })).wait();
+    await (
+      await (await provider.getSigner(0)).sendTransaction({ to: issuer.address, value: parseEther("100") })
+    ).wait();
     const root = (await w.agent.lerCreateIdentity({ alias: "root" })).did;
     await w.agent.lerRegisterType({ governor: w.governor, name: "Degree" });
     await w.agent.lerAddRoot({ governor: w.governor, root, types: ["Degree"] });
     // The issuer's key is in the CLI's home: it signs its consent there, the root's agent sends it.
-    const consent = await agent.lerSignAccreditationConsent({ subject: issuer.did, accreditor: root, role: "issuer", types: ["Degree"] });
-    await w.agent.lerAccredit({ accreditor: root, subject: issuer.did, role: "issuer", types: ["Degree"], consent: consent.consent, deadline: consent.deadline });
-    status = new Contract(w.network.deployment.contracts.StatusRegistry.address, projectArtifact("StatusRegistry").abi, provider);
+    const consent = await agent.lerSignAccreditationConsent({
+      subject: issuer.did,
+      accreditor: root,
+      role: "issuer",
+      types: ["Degree"],
+    });
+    await w.agent.lerAccredit({
+      accreditor: root,
+      subject: issuer.did,
+      role: "issuer",
+      types: ["Degree"],
+      consent: consent.consent,
+      deadline: consent.deadline,
+    });
+    status = new Contract(
+      w.network.deployment.contracts.StatusRegistry.address,
+      projectArtifact("StatusRegistry").abi,
+      provider,
+    );
   });
   after(async () => {
     await provider?.send("evm_setAutomine", [true]).catch(() => undefined);
@@ -70,7 +94,9 @@ describe("ler CLI: kill -9 during batch issuance and batch revocation, then resu
 
   const run = async (args: string[], expected: number): Promise<Ran> => {
     const r = await ler(args, env);
-    expect(r.code, `${why}: ler ${args.join(" ")}\n--- stdout:\n${r.stdout}\n--- stderr:\n${r.stderr}`).to.equal(expected);
+    expect(r.code, `${why}: ler ${args.join(" ")}\n--- stdout:\n${r.stdout}\n--- stderr:\n${r.stderr}`).to.equal(
+      expected,
+    );
     expect(looksLikeACrash(r.stderr), r.stderr).to.equal(false);
     return r;
   };
@@ -82,15 +108,29 @@ describe("ler CLI: kill -9 during batch issuance and batch revocation, then resu
   };
   const pendingTransactions = async () =>
     ((await provider.send("eth_getBlockByNumber", ["pending", false])) as { transactions: string[] }).transactions;
-  const until = (test: () => Promise<boolean>, what: string) => untilDeadline(test, `${why}: ${what}`, { intervalMs: 10 });
+  const until = (test: () => Promise<boolean>, what: string) =>
+    untilDeadline(test, `${why}: ${what}`, { intervalMs: 10 });
   const ledger = async () => (await new IssuedLedger(home).readIssued(issuer.address)).records;
   const csv = (n: number, tag: string) => {
     const path = join(dir, `${tag}.csv`);
-    const rows = Array.from({ length: n }, (_, i) => `did:ethr:${w.network.name}:0x${(Number.parseInt(tag.replace(/\D/g, "") || "0", 10) * 10_000 + i + 1).toString(16).padStart(40, "0")},Degree in Crash Safety ${tag}`);
+    const rows = Array.from(
+      { length: n },
+      (_, i) =>
+        `did:ethr:${w.network.name}:0x${(Number.parseInt(tag.replace(/\D/g, "") || "0", 10) * 10_000 + i + 1).toString(16).padStart(40, "0")},Degree in Crash Safety ${tag}`,
+    );
     writeFileSync(path, ["subject,name", ...rows].join("\n"));
     return path;
   };
-  const batchArgs = (tag: string, n = BATCH) => ["issuer", "batch", csv(n, tag), ...as, "--type", "Degree", "--out", join(dir, `${tag}.jsonl`)];
+  const batchArgs = (tag: string, n = BATCH) => [
+    "issuer",
+    "batch",
+    csv(n, tag),
+    ...as,
+    "--type",
+    "Degree",
+    "--out",
+    join(dir, `${tag}.jsonl`),
+  ];
 
   it("kill -9 of `ler issuer batch` at random moments, then the next batch: no index reused, every --out credential on record, every batch anchored", async () => {
     // 1. Killed at random moments of signing, of anchoring, and of the whole run.
@@ -124,9 +164,15 @@ describe("ler CLI: kill -9 during batch issuance and batch revocation, then resu
 
     // 3. The next batch first sends again what the killed ones left pending, then issues.
     const fifth = await run(batchArgs("batch5", 40), 0);
-    if (pendingBefore.length > 0) expect(fifth.stderr, why).to.match(new RegExp(`Resumed ${pendingBefore.length} pending writes? of Crash University`));
+    if (pendingBefore.length > 0)
+      expect(fifth.stderr, why).to.match(
+        new RegExp(`Resumed ${pendingBefore.length} pending writes? of Crash University`),
+      );
     expect(await new PendingWrites(home).listPending(), why).to.deep.equal([]);
-    expect(json<{ resumed: unknown[]; failed: unknown[] }>(await run(["issuer", "resume", ...as, "--json"], 0)), why).to.deep.equal({ resumed: [], failed: [] });
+    expect(
+      json<{ resumed: unknown[]; failed: unknown[] }>(await run(["issuer", "resume", ...as, "--json"], 0)),
+      why,
+    ).to.deep.equal({ resumed: [], failed: [] });
 
     const records = await ledger();
     const byId = new Map(records.map((r) => [r.id, r]));
@@ -153,11 +199,20 @@ describe("ler CLI: kill -9 during batch issuance and batch revocation, then resu
       expect(used.has(p), `${why}: index ${r.list}:${r.index} used twice`).to.equal(false);
       used.add(p);
       const entry = parseStatusEntry((payloadOf(r.jwt) as { credentialStatus: unknown }).credentialStatus);
-      expect(entry, why).to.deep.include({ kind: "ler", issuer: getAddress(issuer.address), list: r.list, index: r.index });
+      expect(entry, why).to.deep.include({
+        kind: "ler",
+        issuer: getAddress(issuer.address),
+        list: r.list,
+        index: r.index,
+      });
     }
     // The last batch took none of the indices the killed ones had reserved.
-    const batch5 = readFileSync(join(dir, "batch5.jsonl"), "utf8").trimEnd().split("\n").map((l) => JSON.parse(l) as { list: string; index: number });
-    for (const c of batch5) expect(position(BigInt(c.list), c.index) >= position(mark.list, mark.next), why).to.equal(true);
+    const batch5 = readFileSync(join(dir, "batch5.jsonl"), "utf8")
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { list: string; index: number });
+    for (const c of batch5)
+      expect(position(BigInt(c.list), c.index) >= position(mark.list, mark.next), why).to.equal(true);
     // Every batch on record is anchored, and every credential on record verifies valid.
     for (const root of new Set(records.map((r) => r.batch!))) {
       const anchored = await status.getFunction("anchorOf")(issuer.address, root);
@@ -165,7 +220,10 @@ describe("ler CLI: kill -9 during batch issuance and batch revocation, then resu
     }
     const now = Math.max(await w.now(), Math.ceil(Date.now() / 1000));
     const reports = await w.agent.lerVerifyCredentials({ credentials: records.map((r) => r.jwt), now });
-    expect(reports.filter((r) => r.result !== "valid").map((r) => r.checks.filter((c) => c.outcome !== "pass")), why).to.deep.equal([]);
+    expect(
+      reports.filter((r) => r.result !== "valid").map((r) => r.checks.filter((c) => c.outcome !== "pass")),
+      why,
+    ).to.deep.equal([]);
   });
 
   it("kill -9 of `ler issuer revoke` of many, mid-transaction (landed or dropped), then `ler issuer resume`: every revocation started is on chain; re-running completes the rest", async () => {
@@ -177,7 +235,10 @@ describe("ler CLI: kill -9 during batch issuance and batch revocation, then resu
       return join(dir, name);
     };
     const runs = [
-      { args: ["issuer", "revoke", "--file", file("revoke-a.txt", [...records.map((r) => r.id), ...spread(9)]), ...as], afterKill: "mine" },
+      {
+        args: ["issuer", "revoke", "--file", file("revoke-a.txt", [...records.map((r) => r.id), ...spread(9)]), ...as],
+        afterKill: "mine",
+      },
       { args: ["issuer", "revoke", "--file", file("revoke-b.txt", spread(10)), ...as], afterKill: "drop" },
     ];
     await provider.send("evm_setAutomine", [false]);
@@ -187,7 +248,10 @@ describe("ler CLI: kill -9 during batch issuance and batch revocation, then resu
         // Each transaction is mined by hand: kill after a random number of them, with the next one in flight.
         const landed = Math.floor(random() * 3);
         for (let k = 0; ; k++) {
-          await until(async () => (await pendingTransactions()).length === 1, `revocation run ${n}: transaction ${k + 1} in flight`);
+          await until(
+            async () => (await pendingTransactions()).length === 1,
+            `revocation run ${n}: transaction ${k + 1} in flight`,
+          );
           if (k === landed) break;
           await provider.send("evm_mine", []);
         }
@@ -202,16 +266,26 @@ describe("ler CLI: kill -9 during batch issuance and batch revocation, then resu
     const left = await new PendingWrites(home).listPending();
     expect(left.length, why).to.be.at.least(1);
 
-    const resumed = json<{ resumed: { kind: string }[]; failed: unknown[] }>(await run(["issuer", "resume", ...as, "--json"], 0));
+    const resumed = json<{ resumed: { kind: string }[]; failed: unknown[] }>(
+      await run(["issuer", "resume", ...as, "--json"], 0),
+    );
     expect(resumed.failed, why).to.deep.equal([]);
     expect(resumed.resumed, why).to.have.length(left.length);
     expect(await new PendingWrites(home).listPending(), why).to.deep.equal([]);
     // Every revocation that was started (its intent on record) is on chain: the killed transactions included.
-    const words = async (list: bigint | number) => (await status.getFunction("getWords")(issuer.address, 0, list, 0, 1000)) as bigint[];
+    const words = async (list: bigint | number) =>
+      (await status.getFunction("getWords")(issuer.address, 0, list, 0, 1000)) as bigint[];
     const intents = readFileSync(join(home, "pending", "intents.jsonl"), "utf8")
       .trimEnd()
       .split("\n")
-      .map((l) => JSON.parse(l) as { op: string; kind?: string; payload?: { list: string; wordIndices: string[]; masks: string[] } })
+      .map(
+        (l) =>
+          JSON.parse(l) as {
+            op: string;
+            kind?: string;
+            payload?: { list: string; wordIndices: string[]; masks: string[] };
+          },
+      )
       .filter((e) => e.op === "intent" && e.kind === "revocation" && e.payload?.wordIndices !== undefined);
     expect(intents.length, why).to.be.at.least(1);
     for (const { payload } of intents) {
@@ -230,13 +304,19 @@ describe("ler CLI: kill -9 during batch issuance and batch revocation, then resu
     const [w0, w9, w10] = await Promise.all([words(0), words(9), words(10)]);
     const missing = [
       ...records.filter((r) => !bit(w0, r.index!)).map((r) => `0:${r.index}`),
-      ...Array.from({ length: 1000 }, (_, i) => i * 256).filter((i) => !bit(w9, i)).map((i) => `9:${i}`),
-      ...Array.from({ length: 1000 }, (_, i) => i * 256).filter((i) => !bit(w10, i)).map((i) => `10:${i}`),
+      ...Array.from({ length: 1000 }, (_, i) => i * 256)
+        .filter((i) => !bit(w9, i))
+        .map((i) => `9:${i}`),
+      ...Array.from({ length: 1000 }, (_, i) => i * 256)
+        .filter((i) => !bit(w10, i))
+        .map((i) => `10:${i}`),
     ];
     expect(missing, why).to.deep.equal([]);
     expect(await new PendingWrites(home).listPending(), why).to.deep.equal([]);
     // And a verifier sees the ledger's credentials revoked.
-    const report = json<{ result: string; invalid: number }>(await run(["verify", join(dir, "batch5.jsonl"), "--json"], 1));
+    const report = json<{ result: string; invalid: number }>(
+      await run(["verify", join(dir, "batch5.jsonl"), "--json"], 1),
+    );
     expect(report, why).to.include({ result: "invalid", invalid: 40 });
   });
 });

@@ -26,8 +26,16 @@ describe("checks/format: what a token must be before anything else is checked", 
     };
     expect(code(42)).to.deep.equal(["format", "fail", "malformed_jwt"]);
     expect(code(credential().split(".").slice(0, 2).join("."))).to.deep.equal(["format", "fail", "malformed_jwt"]);
-    expect(code(signJwt(payload(), issuerKey, { header: { alg: "none" } }))).to.deep.equal(["format", "fail", "unsupported_alg"]);
-    expect(code(signJwt(payload(), issuerKey, { header: { alg: "ES256K", crit: ["exp"] } }))).to.deep.equal(["format", "fail", "unsupported_crit"]);
+    expect(code(signJwt(payload(), issuerKey, { header: { alg: "none" } }))).to.deep.equal([
+      "format",
+      "fail",
+      "unsupported_alg",
+    ]);
+    expect(code(signJwt(payload(), issuerKey, { header: { alg: "ES256K", crit: ["exp"] } }))).to.deep.equal([
+      "format",
+      "fail",
+      "unsupported_crit",
+    ]);
   });
 
   it("a tampered signature encoding is refused before any key is looked up", () => {
@@ -38,7 +46,10 @@ describe("checks/format: what a token must be before anything else is checked", 
   });
 
   it("a JOSE jwk that is no secp256k1 point -> format fail invalid_jwk; a real one gives the key", () => {
-    const bad = headerKeyOf({ kty: "EC", crv: "secp256k1", x: b64url(new Uint8Array(32)), y: b64url(new Uint8Array(32)) }, memory());
+    const bad = headerKeyOf(
+      { kty: "EC", crv: "secp256k1", x: b64url(new Uint8Array(32)), y: b64url(new Uint8Array(32)) },
+      memory(),
+    );
     expect(isCheck(bad) && [bad.id, bad.code]).to.deep.equal(["format", "invalid_jwk"]);
     const pub = Buffer.from(issuerKey.signingKey.publicKey.slice(4), "hex");
     const jwk = { kty: "EC", crv: "secp256k1", x: b64url(pub.subarray(0, 32)), y: b64url(pub.subarray(32)) };
@@ -48,7 +59,9 @@ describe("checks/format: what a token must be before anything else is checked", 
   });
 
   it("the prepared JWT keeps the signature and its digest, the window, and the header's kid", () => {
-    const decoded = decodeJwt(signJwt(payload({ exp: 1_900_000_000 }), issuerKey, { header: { alg: "ES256K", kid: "#controller" } }));
+    const decoded = decodeJwt(
+      signJwt(payload({ exp: 1_900_000_000 }), issuerKey, { header: { alg: "ES256K", kid: "#controller" } }),
+    );
     const p = preparedJwt(decoded);
     expect(p.parts.length).to.equal(64 + 32);
     expect(p.kid).to.equal("#controller");

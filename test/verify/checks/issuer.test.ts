@@ -11,7 +11,9 @@ describe("checks/issuer: who issued the credential, on this chain", () => {
 
   it("no iss -> missing_issuer; a DID of another chain -> wrong_network; not a DID -> fails, and no DID is given", () => {
     const m = memory();
-    expect(issuerCheck({}, {}, scope, m)).to.deep.include({ check: { id: "issuer", outcome: "fail", code: "missing_issuer", message: "The JWT has no `iss` claim." } });
+    expect(issuerCheck({}, {}, scope, m)).to.deep.include({
+      check: { id: "issuer", outcome: "fail", code: "missing_issuer", message: "The JWT has no `iss` claim." },
+    });
     const other = issuerCheck({ iss: `did:ethr:sepolia:${issuerKey.address}` }, {}, scope, m);
     expect(other.check).to.include({ outcome: "fail", code: "wrong_network" });
     expect(other.issuer).to.equal(undefined);
@@ -20,10 +22,16 @@ describe("checks/issuer: who issued the credential, on this chain", () => {
 
   it("a credential that names another issuer than its signer -> iss_mismatch", () => {
     const mallory = "did:ethr:0x7a69:0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
-    expect(issuerCheck({ iss: issuerDid, vc: { issuer: mallory } }, {}, scope, memory()).check).to.include({ code: "iss_mismatch" });
-    expect(issuerCheck({ iss: issuerDid, issuer: { id: mallory } }, {}, scope, memory()).check).to.include({ code: "iss_mismatch" });
+    expect(issuerCheck({ iss: issuerDid, vc: { issuer: mallory } }, {}, scope, memory()).check).to.include({
+      code: "iss_mismatch",
+    });
+    expect(issuerCheck({ iss: issuerDid, issuer: { id: mallory } }, {}, scope, memory()).check).to.include({
+      code: "iss_mismatch",
+    });
     // An issuer object without an id names no one else.
-    expect(issuerCheck({ iss: issuerDid, issuer: { name: "Uni" } }, {}, scope, memory()).check).to.include({ outcome: "pass" });
+    expect(issuerCheck({ iss: issuerDid, issuer: { name: "Uni" } }, {}, scope, memory()).check).to.include({
+      outcome: "pass",
+    });
   });
 
   it("a public-key did:ethr whose key is off the curve -> invalid_issuer", () => {

@@ -1,5 +1,12 @@
 import { expect } from "chai";
-import { embeddedOf, MAX_EMBEDDED, mirrorCheck, schemaCheck, subjectCheck, typesOf } from "../../../src/verify/checks/schema.js";
+import {
+  embeddedOf,
+  MAX_EMBEDDED,
+  mirrorCheck,
+  schemaCheck,
+  subjectCheck,
+  typesOf,
+} from "../../../src/verify/checks/schema.js";
 import { isCheck } from "../../../src/verify/checks/format.js";
 import { openBadgeCredential } from "../../../src/credentials/index.js";
 import { issuerDid, memory, NOW } from "./world.js";
@@ -34,8 +41,12 @@ describe("checks/schema: the fields an LER requires, and claims that agree with 
   });
 
   it("`sub` naming someone other than the subject -> subject_mismatch", () => {
-    expect(subjectCheck({ sub: "did:example:learner", vc: { credentialSubject: { id: "did:example:learner" } } })).to.equal(undefined);
-    expect(subjectCheck({ sub: "did:example:mallory", vc: { credentialSubject: { id: "did:example:learner" } } })).to.include({ outcome: "fail", code: "subject_mismatch" });
+    expect(
+      subjectCheck({ sub: "did:example:learner", vc: { credentialSubject: { id: "did:example:learner" } } }),
+    ).to.equal(undefined);
+    expect(
+      subjectCheck({ sub: "did:example:mallory", vc: { credentialSubject: { id: "did:example:learner" } } }),
+    ).to.include({ outcome: "fail", code: "subject_mismatch" });
     expect(subjectCheck({ sub: 7 })).to.include({ code: "subject_mismatch" });
   });
 
@@ -47,7 +58,12 @@ describe("checks/schema: the fields an LER requires, and claims that agree with 
 
   it("a record embedding more than MAX_EMBEDDED credentials -> too_many_embedded", () => {
     const many = Array.from({ length: MAX_EMBEDDED + 1 }, () => "a.b.c");
-    const r = embeddedOf(credential({ type: ["VerifiableCredential", "ClrCredential"], credentialSubject: { id: "did:example:learner", type: ["ClrSubject"], verifiableCredential: many } }));
+    const r = embeddedOf(
+      credential({
+        type: ["VerifiableCredential", "ClrCredential"],
+        credentialSubject: { id: "did:example:learner", type: ["ClrSubject"], verifiableCredential: many },
+      }),
+    );
     expect(isCheck(r) && [r.id, r.code]).to.deep.equal(["embedded", "too_many_embedded"]);
     expect(embeddedOf(credential())).to.equal(undefined);
   });

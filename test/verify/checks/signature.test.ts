@@ -10,12 +10,22 @@ import { credential, issuerDid, issuerKey, memory, NOW, payload, snapshot, ZERO 
 const did = parseEthrDid(issuerDid);
 const judged = { keysAt: { block: 100, time: BigInt(NOW) } };
 const check = (jwt: string, events: DidEvent[] = []) =>
-  signatureCheck(preparedJwt(decodeJwt(jwt)), did, snapshot({ didEvents: new Map([[issuerKey.address, events]]) }), judged, signingKeysAt, memory());
+  signatureCheck(
+    preparedJwt(decodeJwt(jwt)),
+    did,
+    snapshot({ didEvents: new Map([[issuerKey.address, events]]) }),
+    judged,
+    signingKeysAt,
+    memory(),
+  );
 
 describe("checks/signature: signed by a key the issuer's DID had at the trusted time", () => {
   it("signed by the issuer -> signature_valid; by anyone else -> invalid_signature", () => {
     expect(check(credential())).to.include({ id: "signature", outcome: "pass", code: "signature_valid" });
-    expect(check(credential(payload(), Wallet.createRandom().privateKey))).to.include({ outcome: "fail", code: "invalid_signature" });
+    expect(check(credential(payload(), Wallet.createRandom().privateKey))).to.include({
+      outcome: "fail",
+      code: "invalid_signature",
+    });
   });
 
   it("a tampered payload under the issuer's signature -> invalid_signature", () => {
@@ -25,15 +35,22 @@ describe("checks/signature: signed by a key the issuer's DID had at the trusted 
   });
 
   it("the owner changed before the trusted time: the old key no longer signs; deactivated -> issuer_deactivated", () => {
-    const rotated: DidEvent[] = [{ kind: "owner", block: 50, owner: Wallet.createRandom().address, previousChange: 0n }];
+    const rotated: DidEvent[] = [
+      { kind: "owner", block: 50, owner: Wallet.createRandom().address, previousChange: 0n },
+    ];
     expect(check(credential(), rotated)).to.include({ code: "invalid_signature" });
     // A change after the trusted time's block does not apply.
     expect(check(credential(), [{ ...rotated[0]!, block: 150 } as DidEvent])).to.include({ code: "signature_valid" });
-    expect(check(credential(), [{ kind: "owner", block: 50, owner: ZERO, previousChange: 0n }])).to.include({ code: "issuer_deactivated" });
+    expect(check(credential(), [{ kind: "owner", block: 50, owner: ZERO, previousChange: 0n }])).to.include({
+      code: "issuer_deactivated",
+    });
   });
 
   it("a history that cannot be read -> unknown (chain_inconsistent), not invalid", () => {
-    expect(check(credential(), [{ kind: "unreadable", block: 10, reason: "bad data" }])).to.include({ outcome: "unknown", code: "chain_inconsistent" });
+    expect(check(credential(), [{ kind: "unreadable", block: 10, reason: "bad data" }])).to.include({
+      outcome: "unknown",
+      code: "chain_inconsistent",
+    });
   });
 
   it("a kid naming no verification method -> unknown_kid; #controller is one", () => {

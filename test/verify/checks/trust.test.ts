@@ -4,8 +4,12 @@ import { AccreditationStatus } from "../../../src/verify/trust.js";
 import { accreditorAddress, issuerKey, link, memory, NOW, snapshot, trustedChain, ZERO } from "./world.js";
 
 const now = { at: BigInt(NOW), source: "now" as const };
-const judge = (chain = trustedChain(), types: readonly string[] = ["Degree"], judged: { at: bigint; source: "now" | "anchor" } = now, roots?: ReadonlySet<string>) =>
-  trustCheck(chain, types, snapshot(), judged, () => roots, memory());
+const judge = (
+  chain = trustedChain(),
+  types: readonly string[] = ["Degree"],
+  judged: { at: bigint; source: "now" | "anchor" } = now,
+  roots?: ReadonlySet<string>,
+) => trustCheck(chain, types, snapshot(), judged, () => roots, memory());
 
 describe("checks/trust: accredited for what it claims, when it was issued, under a trusted root", () => {
   it("accredited for its type under a root -> trusted, and the check says when and why then", () => {
@@ -23,7 +27,10 @@ describe("checks/trust: accredited for what it claims, when it was issued, under
   it("no accreditation -> issuer_not_accredited; suspended issuer, revoked accreditor -> their codes", () => {
     expect(judge([])).to.include({ code: "issuer_not_accredited" });
     expect(judge(trustedChain({ status: AccreditationStatus.Suspended }))).to.include({ code: "issuer_suspended" });
-    const revokedAbove = [link(issuerKey.address, accreditorAddress), link(accreditorAddress, ZERO, { role: 3, status: AccreditationStatus.Revoked, validUntil: BigInt(NOW - 10) })];
+    const revokedAbove = [
+      link(issuerKey.address, accreditorAddress),
+      link(accreditorAddress, ZERO, { role: 3, status: AccreditationStatus.Revoked, validUntil: BigInt(NOW - 10) }),
+    ];
     expect(judge(revokedAbove)).to.include({ code: "accreditor_revoked" });
   });
 
@@ -34,7 +41,9 @@ describe("checks/trust: accredited for what it claims, when it was issued, under
   });
 
   it("a chain ending at a root this verifier does not trust -> untrusted_root", () => {
-    expect(judge(trustedChain(), ["Degree"], now, new Set(["0x0000000000000000000000000000000000000001"]))).to.include({ code: "untrusted_root" });
+    expect(judge(trustedChain(), ["Degree"], now, new Set(["0x0000000000000000000000000000000000000001"]))).to.include({
+      code: "untrusted_root",
+    });
     expect(judge(trustedChain(), ["Degree"], now, new Set([accreditorAddress]))).to.include({ code: "trusted" });
   });
 });

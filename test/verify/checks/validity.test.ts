@@ -3,7 +3,8 @@ import { validityCheck, validityWindow } from "../../../src/verify/checks/validi
 import { memory, NOW } from "./world.js";
 
 describe("checks/validity: the credential's window at the verifier's time", () => {
-  const at = (jwt: { nbf?: unknown; exp?: unknown; iat?: unknown }, now = NOW, skew = 60) => validityCheck({ nbf: jwt.nbf, exp: jwt.exp, iat: jwt.iat }, now, skew, memory());
+  const at = (jwt: { nbf?: unknown; exp?: unknown; iat?: unknown }, now = NOW, skew = 60) =>
+    validityCheck({ nbf: jwt.nbf, exp: jwt.exp, iat: jwt.iat }, now, skew, memory());
 
   it("expired -> fail expired; within the skew it still passes", () => {
     expect(at({ exp: NOW - 61 })).to.include({ outcome: "fail", code: "expired" });
@@ -27,7 +28,11 @@ describe("checks/validity: the credential's window at the verifier's time", () =
   });
 
   it("the window is the strictest of the JWT's claims and the credential's dates; a date that is no date is invalid", () => {
-    const w = validityWindow({ nbf: NOW - 100, exp: NOW + 100, vc: { validUntil: new Date((NOW + 10) * 1000).toISOString() } });
+    const w = validityWindow({
+      nbf: NOW - 100,
+      exp: NOW + 100,
+      vc: { validUntil: new Date((NOW + 10) * 1000).toISOString() },
+    });
     expect(w).to.deep.equal({ nbf: NOW - 100, exp: NOW + 10 });
     expect(validityWindow({ vc: { expirationDate: "never" } }).exp).to.equal("invalid");
     expect(at(validityWindow({ vc: { expirationDate: "never" } }))).to.include({ code: "invalid_field" });

@@ -3,7 +3,13 @@
 import { getAddress, Wallet } from "ethers";
 import type { ChainSnapshot } from "../../../src/chain/snapshotPlan.js";
 import type { Deployment } from "../../../src/chain/deployments.js";
-import { AccreditationStatus, NO_END, ROLE_ACCREDITOR, ROLE_ISSUER, type ChainLink } from "../../../src/verify/trust.js";
+import {
+  AccreditationStatus,
+  NO_END,
+  ROLE_ACCREDITOR,
+  ROLE_ISSUER,
+  type ChainLink,
+} from "../../../src/verify/trust.js";
 import { createVerifierMemory } from "../../../src/verify/memory.js";
 import type { VerifierScope } from "../../../src/verify/context.js";
 import { signJwt } from "../../adversarial/jws.js";
@@ -33,7 +39,10 @@ export const NOW = 1_800_000_000;
 export const memory = () => createVerifierMemory();
 
 /** A VC 1.1 Degree credential payload of the issuer, with `extra` claims on top. */
-export function payload(extra: Record<string, unknown> = {}, vc: Record<string, unknown> = {}): Record<string, unknown> {
+export function payload(
+  extra: Record<string, unknown> = {},
+  vc: Record<string, unknown> = {},
+): Record<string, unknown> {
   return {
     iss: issuerDid,
     sub: "did:example:learner",
@@ -55,7 +64,18 @@ export function credential(p: Record<string, unknown> = payload(), key: string |
 }
 
 /** An accreditation link of `subject` under `parent` with one version. */
-export function link(subject: string, parent: string, opts: { role?: number; scope?: bigint; status?: AccreditationStatus; since?: bigint; validFrom?: bigint; validUntil?: bigint } = {}): ChainLink {
+export function link(
+  subject: string,
+  parent: string,
+  opts: {
+    role?: number;
+    scope?: bigint;
+    status?: AccreditationStatus;
+    since?: bigint;
+    validFrom?: bigint;
+    validUntil?: bigint;
+  } = {},
+): ChainLink {
   return {
     subject,
     parent,
@@ -77,7 +97,10 @@ export const ZERO = "0x0000000000000000000000000000000000000000";
 
 /** issuer -> accreditor (a root), both for type 0 ("Degree"). */
 export function trustedChain(issuerOpts: Parameters<typeof link>[2] = {}): ChainLink[] {
-  return [link(issuerKey.address, accreditorAddress, issuerOpts), link(accreditorAddress, ZERO, { role: ROLE_ACCREDITOR | ROLE_ISSUER })];
+  return [
+    link(issuerKey.address, accreditorAddress, issuerOpts),
+    link(accreditorAddress, ZERO, { role: ROLE_ACCREDITOR | ROLE_ISSUER }),
+  ];
 }
 
 /** A snapshot at block 100 holding what is given. */
