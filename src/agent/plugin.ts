@@ -77,7 +77,7 @@ export interface LerPluginOptions {
   now?: () => number;
   /** Pays gas for a key that has none (dev chains fund new identities this way). */
   fund?: (address: string) => Promise<void>;
-  /** Timeout for each JSON-RPC read, in milliseconds. */
+  /** Timeout of each chain read, in milliseconds: the requests of one read (a verification's snapshot) share it. */
   readTimeoutMs?: number;
   /**
    * The oldest chain head a verification believes, in seconds behind its clock (`ReadOptions.maxHeadAgeSeconds`): an

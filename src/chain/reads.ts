@@ -38,8 +38,13 @@ import { isDirect, RpcAnswerError, transportOf, type RpcTransport } from "./tran
  */
 
 export interface ReadOptions {
-  /** Give up on a JSON-RPC request after this long. */
+  /**
+   * Give up on the read after this long (default 10 s): its requests share this budget (a deadline set when the read
+   * starts), so a read of several requests against a node that answers slowly or never still ends in time.
+   */
   timeoutMs?: number;
+  /** The read's deadline, in milliseconds on the system clock (default: `timeoutMs` from the read's start). */
+  until?: number;
   /** Read at this block instead of the latest (never cached). */
   blockTag?: number;
   /**
@@ -105,7 +110,9 @@ export async function readSnapshot(
   request: ReadRequest,
   options: ReadOptions = {},
 ): Promise<ChainSnapshot> {
-  const snapshot = await readSnapshotAtHead(provider, deployment, request, options);
+  const timed =
+    options.until === undefined ? { ...options, until: systemClock.now() + (options.timeoutMs ?? 10_000) } : options;
+  const snapshot = await readSnapshotAtHead(provider, deployment, request, timed);
   checkHeadAge(snapshot.timestamp, options);
   return snapshot;
 }
@@ -340,7 +347,7 @@ async function blockNumber(transport: RpcTransport, options: ReadOptions): Promi
 
 /** The deadline and request counting of `options`, as every request of a read takes them. */
 function rpcOptions(options: ReadOptions): RpcCallOptions {
-  return { timeoutMs: options.timeoutMs ?? 10_000, onRequest: options.onRequest };
+  return { timeoutMs: options.timeoutMs ?? 10_000, onRequest: options.onRequest, until: options.until };
 }
 
 function rpc<T>(options: ReadOptions, method: string, run: () => Promise<T>): Promise<T> {

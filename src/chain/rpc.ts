@@ -1,4 +1,4 @@
-import { startTimer } from "../clock.js";
+import { startTimer, systemClock } from "../clock.js";
 import { ChainError, LerError } from "../errors.js";
 
 /** Options of {@link rpcCall}. */
@@ -9,6 +9,11 @@ export interface RpcCallOptions {
   onRequest?: ((method: string) => void) | undefined;
   /** The message of the `chain_timeout` error when the deadline passes (default: names the method and the deadline). */
   timeoutMessage?: string | undefined;
+  /**
+   * An absolute deadline (milliseconds on the system clock) that this request shares with the others of one read:
+   * the request waits at most until then, however many came before it (`timeoutMs` still bounds it alone).
+   */
+  until?: number | undefined;
 }
 
 /**
@@ -18,8 +23,17 @@ export interface RpcCallOptions {
 export async function rpcCall<T>(
   method: string,
   run: () => Promise<T>,
-  { timeoutMs, onRequest, timeoutMessage }: RpcCallOptions = {},
+  { timeoutMs: ownTimeoutMs, onRequest, timeoutMessage, until }: RpcCallOptions = {},
 ): Promise<T> {
+  const left = until === undefined ? undefined : Math.max(0, until - systemClock.now());
+  const timeoutMs =
+    left === undefined ? ownTimeoutMs : ownTimeoutMs === undefined ? left : Math.min(ownTimeoutMs, left);
+  if (timeoutMs === 0) {
+    throw new ChainError(
+      "chain_timeout",
+      timeoutMessage ?? `The node did not answer in time: the read's deadline passed before ${method}.`,
+    );
+  }
   onRequest?.(method);
   let cancel: (() => void) | undefined;
   const deadline =

@@ -35,6 +35,8 @@ export class Session {
   #agentMode: NetworkMode | undefined;
   #reader: ReaderAgent | undefined;
   #closers: (() => void | Promise<void>)[] = [];
+  /** When the endpoint was first probed (ms): a verification's reads share `--timeout` with that probe. */
+  #probedAt: number | undefined;
 
   constructor(settings: Settings, out: Output) {
     this.settings = settings;
@@ -55,6 +57,7 @@ export class Session {
     if (mode === "local") {
       net = this.#unprobed(deploymentsDir);
     } else {
+      this.#probedAt ??= Date.now();
       try {
         net = await connectNetworkWithin({
           rpcUrl,
@@ -108,17 +111,28 @@ export class Session {
     return this.#agent;
   }
 
+  /**
+   * What is left of `--timeout` (default 10 s) for a verification's reads after the endpoint's probe: a verifier gets
+   * its answer within the timeout, however long the probe took (a probe that timed out leaves a last short try).
+   */
+  #readBudgetMs(): number | undefined {
+    if (this.#probedAt === undefined) return this.settings.readTimeoutMs;
+    const budget = this.settings.readTimeoutMs ?? PROBE_TIMEOUT_MS;
+    return Math.max(MIN_READ_MS, budget - (Date.now() - this.#probedAt));
+  }
+
   /** An agent with the LER plugin and the did:ethr resolver only: verifying and reading need no keys. */
   async reader(mode: NetworkMode = "verify"): Promise<ReaderAgent> {
     if (this.#reader !== undefined) return this.#reader;
     const network = await this.network(mode);
+    const readTimeoutMs = this.#readBudgetMs();
     this.#reader = createAgent<ILerPlugin & IResolver>({
       plugins: [
         new DIDResolverPlugin(ethrResolver(network)),
         new LerPlugin({
           network,
           home: this.settings.home,
-          ...(this.settings.readTimeoutMs !== undefined && { readTimeoutMs: this.settings.readTimeoutMs }),
+          ...(readTimeoutMs !== undefined && { readTimeoutMs }),
           ...(this.settings.maxHeadAgeSeconds !== undefined && { maxHeadAgeSeconds: this.settings.maxHeadAgeSeconds }),
         }),
       ],
@@ -161,6 +175,8 @@ export class Session {
 
 /** How long the first contact with the endpoint may take (an address that drops packets would hang forever). */
 const PROBE_TIMEOUT_MS = 10_000;
+/** The least time a verification's reads are given after the probe used up the timeout. */
+const MIN_READ_MS = 250;
 
 function rank(mode: NetworkMode): number {
   return mode === "local" ? 0 : mode === "verify" ? 1 : 2;

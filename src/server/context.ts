@@ -22,7 +22,10 @@ export interface ServerOptions {
   names?: ReadonlyMap<string, string> | Readonly<Record<string, string>>;
   /** Tolerance for validity windows, in seconds (default 60, as the library). */
   clockSkewSeconds?: number;
-  /** Timeout for each JSON-RPC request, in milliseconds (default 10,000). A timeout makes a verification `unknown`. */
+  /**
+   * Timeout of each chain read, in milliseconds (default 10,000): the requests of one read (a verification's snapshot)
+   * share it. A timeout makes a verification `unknown`.
+   */
   readTimeoutMs?: number;
   /**
    * The oldest chain head a verification believes, in seconds behind the service's clock (`now`): an older one makes

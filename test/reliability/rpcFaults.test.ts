@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { AbiCoder, encodeBytes32String, id as topicOf, Interface, zeroPadValue, type JsonRpcProvider } from "ethers";
 import { createLerAgent, type LerAgent } from "../../src/agent/agent.js";
 import { projectArtifact } from "../../src/chain/artifacts.js";
@@ -126,6 +127,23 @@ describe("reliability: RPC faults give unknown with the reason, never valid", fu
     });
     expect(ms, "bounded").to.be.below(BOUND_MS);
   }
+
+  it("a node that answers each request in three quarters of the timeout: the read's requests share one budget -> unknown: chain_timeout, within it", async () => {
+    const verifier = await freshVerifier();
+    proxy.methods.length = 0;
+    proxy.setFault({
+      kind: "rewrite",
+      rewrite: async (_q, r) => {
+        await sleep((READ_TIMEOUT_MS * 3) / 4);
+        return r;
+      },
+    });
+    const { report, ms } = await verify(verifier);
+    // Each request alone would have been in time: the read makes more than one, one after another.
+    expect(proxy.methods.length, proxy.methods.join()).to.be.at.least(2);
+    expectUnknown(report, ms, "chain_timeout");
+    expect(ms, "the timeout bounds the read, not each request").to.be.below(READ_TIMEOUT_MS + 500);
+  });
 
   it("control: through the proxy, passing everything, the credential is valid, in one eth_call and one eth_getLogs", async () => {
     proxy.methods.length = 0;
