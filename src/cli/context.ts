@@ -35,7 +35,10 @@ export class Session {
   #agentMode: NetworkMode | undefined;
   #reader: ReaderAgent | undefined;
   #closers: (() => void | Promise<void>)[] = [];
-  /** When the endpoint was first probed (ms): a verification's reads share `--timeout` with that probe. */
+  /**
+   * When the endpoint was probed for a verification (ms): its reads share `--timeout` with that probe. Only in
+   * `verify` mode, which never waits for a person (a `chain` mode command may ask for the secret after its probe).
+   */
   #probedAt: number | undefined;
 
   constructor(settings: Settings, out: Output) {
@@ -57,7 +60,7 @@ export class Session {
     if (mode === "local") {
       net = this.#unprobed(deploymentsDir);
     } else {
-      this.#probedAt ??= Date.now();
+      if (mode === "verify") this.#probedAt ??= Date.now();
       try {
         net = await connectNetworkWithin({
           rpcUrl,
@@ -115,8 +118,8 @@ export class Session {
    * What is left of `--timeout` (default 10 s) for a verification's reads after the endpoint's probe: a verifier gets
    * its answer within the timeout, however long the probe took (a probe that timed out leaves a last short try).
    */
-  #readBudgetMs(): number | undefined {
-    if (this.#probedAt === undefined) return this.settings.readTimeoutMs;
+  #readBudgetMs(mode: NetworkMode): number | undefined {
+    if (mode !== "verify" || this.#probedAt === undefined) return this.settings.readTimeoutMs;
     const budget = this.settings.readTimeoutMs ?? PROBE_TIMEOUT_MS;
     return Math.max(MIN_READ_MS, budget - (Date.now() - this.#probedAt));
   }
@@ -125,7 +128,7 @@ export class Session {
   async reader(mode: NetworkMode = "verify"): Promise<ReaderAgent> {
     if (this.#reader !== undefined) return this.#reader;
     const network = await this.network(mode);
-    const readTimeoutMs = this.#readBudgetMs();
+    const readTimeoutMs = this.#readBudgetMs(mode);
     this.#reader = createAgent<ILerPlugin & IResolver>({
       plugins: [
         new DIDResolverPlugin(ethrResolver(network)),

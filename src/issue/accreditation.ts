@@ -9,7 +9,6 @@ import {
   readTypeNames,
 } from "../chain/registryReads.js";
 import {
-  AccreditationStatus,
   evaluateTrust,
   isSuspendedNow,
   NO_END,
@@ -177,5 +176,3 @@ export function changedTerms(
   }
   return changes;
 }
-
-export { AccreditationStatus };
