@@ -17,8 +17,9 @@ export type ErrorKind =
 export interface ErrorCodeInfo {
   readonly kind: ErrorKind;
   /**
-   * The CLI's exit code when this code ends a command. Check codes have none (a verification exits with its
-   * report's result: 0 valid, 1 invalid, 2 unknown), nor have the service's own answers.
+   * The CLI's exit code when this code ends a command, whichever class of error carries it (src/cli/program.ts
+   * exitCodeFor). Check codes have none (a verification exits with its report's result: 0 valid, 1 invalid, 2
+   * unknown), nor have the service's own answers.
    */
   readonly exit?: 1 | 2 | 64 | 130;
   readonly summary: string;
@@ -113,6 +114,16 @@ export const ERROR_CODES = {
   no_contract: { kind: "refused", exit: 1, summary: "No contract at a recorded address." },
   deploy_failed: { kind: "refused", exit: 1, summary: "A deployment transaction was dropped." },
   artifacts_missing: { kind: "refused", exit: 1, summary: "A compiled contract is missing (run npm run build)." },
+  node_too_old: {
+    kind: "refused",
+    exit: 1,
+    summary: "`ler node` runs Hardhat, which needs Node.js 22.13 or newer, and none was found.",
+  },
+  hardhat_missing: {
+    kind: "refused",
+    exit: 1,
+    summary: "`ler node` needs the optional peer dependency hardhat, which is not installed.",
+  },
   port_in_use: { kind: "refused", exit: 1, summary: "The port is taken." },
   cannot_listen: { kind: "refused", exit: 1, summary: "The server cannot listen on the host and port." },
   consent_required: {
@@ -178,6 +189,16 @@ export const ERROR_CODES = {
     summary: "The key store was replaced by one with another secret while open.",
   },
   corrupt_log: { kind: "state", exit: 1, summary: "A line of a log (ledger, intents) is not valid." },
+  wrong_store_key: {
+    kind: "state",
+    exit: 1,
+    summary: "An encrypted file of the home was written under another key store's secret.",
+  },
+  store_locked: {
+    kind: "state",
+    exit: 1,
+    summary: "An encrypted store (wallet, ledger, intents) was used without the key store's secret.",
+  },
   corrupt_state: { kind: "state", exit: 1, summary: "The status-index allocator's state is corrupt." },
   corrupt_wallet: { kind: "state", exit: 1, summary: "A line of the wallet is not a wallet entry." },
   corrupt_intent: { kind: "state", exit: 1, summary: "A recorded intent is malformed." },
@@ -187,6 +208,22 @@ export const ERROR_CODES = {
   lock_failed: { kind: "state", exit: 1, summary: "A lock file cannot be created or read." },
   lock_lost: { kind: "state", exit: 1, summary: "A lock was taken from this process while it held it." },
   lock_timeout: { kind: "state", exit: 1, summary: "Timed out waiting for a lock." },
+  state_in_use: { kind: "state", exit: 1, summary: "Another `ler node` is running on the dev chain's state file." },
+  state_corrupt: {
+    kind: "state",
+    exit: 1,
+    summary: "The dev chain's state file is malformed (more than a torn last record).",
+  },
+  state_wrong_chain: {
+    kind: "state",
+    exit: 1,
+    summary: "The dev chain's state file is of another chain (chain id or genesis block).",
+  },
+  state_diverged: {
+    kind: "state",
+    exit: 1,
+    summary: "Replaying the dev chain's state file gave other blocks than it recorded.",
+  },
 
   // A bug or a broken invariant (exit 1).
   verification_mismatch: {
@@ -208,6 +245,12 @@ export const ERROR_CODES = {
   chain_inconsistent: { kind: "chain", exit: 2, summary: "The node's answers contradict each other." },
   chain_lagging: { kind: "chain", exit: 2, summary: "The node's latest block is older than the head-age bound." },
   wrong_chain: { kind: "chain", exit: 2, summary: "The endpoint serves another chain than the deployment record's." },
+  deployment_not_on_chain: {
+    kind: "chain",
+    exit: 2,
+    summary:
+      "The chain does not have the contracts the deployment record or the home names (a dev chain restarted without its state).",
+  },
   tx_dropped: { kind: "chain", exit: 2, summary: "A transaction was dropped." },
 
   // Ctrl-C at a prompt.
@@ -420,12 +463,15 @@ export class LerError extends Error {
   }
 }
 
-/** The chain could not be read or written: node down, timeout, wrong chain, inconsistent answers. */
+/**
+ * The chain could not be read or written: node down, timeout, wrong chain, inconsistent answers. Verifications
+ * report it as `unknown`; the CLI's exit code comes from the code, as for every error.
+ */
 export class ChainError extends LerError {
   override readonly name = "ChainError";
 }
 
-/** Arguments or input files are malformed. */
+/** Arguments or input files are malformed. The CLI's exit code comes from the code (ERROR_CODES), not this class. */
 export class UsageError extends LerError {
   override readonly name = "UsageError";
 }

@@ -95,21 +95,39 @@ describe("error codes", function () {
     expect(wrong).to.deep.equal([]);
   });
 
-  it("the CLI exits with the registry's exit code", function () {
+  it("the CLI's exit code is a function of the error code, whichever class of error carries it", function () {
+    // Codes are thrown as UsageError in one place and LerError in another (a library check reached from the
+    // command line, a CLI check of a refused operation): the exit code must not depend on that.
     const wrong: string[] = [];
+    const classes = { LerError, UsageError, ChainError } as const;
     for (const code of codes) {
       const info = ERROR_CODES[code] as { kind: string; exit?: number };
-      if (info.exit === undefined) continue;
-      const error =
-        info.kind === "usage"
-          ? new UsageError(code, "")
-          : info.kind === "chain"
-            ? new ChainError(code, "")
-            : new LerError(code, "");
-      const exit = exitCodeFor(error);
-      if (exit !== info.exit) wrong.push(`${code}: the CLI exits ${exit}, the registry says ${info.exit}`);
+      for (const [name, ErrorClass] of Object.entries(classes)) {
+        // Without an exit code of its own (a check's code, the service's), an error says what it is by its class.
+        const expected = info.exit ?? (ErrorClass === ChainError ? 2 : 1);
+        const exit = exitCodeFor(new ErrorClass(code, ""));
+        if (exit !== expected) wrong.push(`${code} as a ${name}: the CLI exits ${exit}, the registry says ${expected}`);
+      }
     }
     expect(wrong).to.deep.equal([]);
+  });
+
+  it("the README's exit-status table explains every exit code of the registry", function () {
+    const lines = readFileSync(join(ROOT, "README.md"), "utf8").split("\n");
+    const at = lines.indexOf("**Exit status**");
+    expect(at, "README.md has an **Exit status** table").to.be.greaterThan(0);
+    const rows: number[] = [];
+    for (const line of lines.slice(at + 1)) {
+      if (line.startsWith("|")) {
+        const first = /^\|\s*(\d+)\s*\|/.exec(line);
+        if (first !== null) rows.push(Number(first[1]));
+      } else if (rows.length > 0) break;
+    }
+    const exits = new Set(codes.map((c) => (ERROR_CODES[c] as { exit?: number }).exit).filter((e) => e !== undefined));
+    expect(
+      [...exits].filter((e) => !rows.includes(e)),
+      "exit codes of src/errors.ts missing from README's table",
+    ).to.deep.equal([]);
   });
 
   it("every custom error of the registry contracts decodes to a code of the registry", function () {

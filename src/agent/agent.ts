@@ -16,19 +16,29 @@ import { KeyManager } from "@veramo/key-manager";
 import { KeyManagementSystem } from "@veramo/kms-local";
 import { EthrDidController, getResolver } from "ethr-did-resolver";
 import type { LerNetwork } from "../chain/network.js";
-import { openKeyStore, SealedPrivateKeyStore } from "../store/keystore.js";
+import { openKeyStore, SealedPrivateKeyStore, type KeyStoreHandle } from "../store/keystore.js";
 import { LerPlugin, type LerPluginOptions } from "./plugin.js";
 import type { ILerPlugin } from "./types.js";
 
 /** The agent every face uses: Veramo's identity, key and credential plugins, plus the LER plugin. */
 export type LerAgent = TAgent<IDIDManager & IKeyManager & IResolver & ICredentialPlugin & ILerPlugin>;
 
-export interface CreateLerAgentOptions extends Omit<LerPluginOptions, "network" | "home" | "didStore"> {
+export interface CreateLerAgentOptions extends Omit<LerPluginOptions, "network" | "home" | "didStore" | "storeKeys"> {
   network: LerNetwork;
   /** The agent's home: the encrypted key store, status allocations, issued-credential ledger, wallet. */
   home: string;
   /** The key store's passphrase (LER_SECRET, or asked for at a prompt). Never written anywhere. */
   secret: string;
+  /** The home's key store, already opened with `secret` ({@link openHome}): it is then not unlocked a second time. */
+  keyStore?: KeyStoreHandle;
+}
+
+/**
+ * Opens (creating it if need be) the encrypted key store of `home` with `secret`: the handle `createLerAgent` takes
+ * as `keyStore`, whose `storeKeys` open the home's wallet and issued ledger.
+ */
+export function openHome(home: string, secret: string): Promise<KeyStoreHandle> {
+  return openKeyStore(home, secret);
 }
 
 /** did:ethr resolution for one network, with ethr-did-resolver. */
@@ -52,8 +62,8 @@ export function ethrResolver(network: LerNetwork) {
  * gains the same LER support by adding `new LerPlugin(...)` to its plugins.
  */
 export async function createLerAgent(options: CreateLerAgentOptions): Promise<LerAgent> {
-  const { network, home, secret, ...pluginOptions } = options;
-  const store = await openKeyStore(home, secret);
+  const { network, home, secret, keyStore, ...pluginOptions } = options;
+  const store = keyStore ?? (await openKeyStore(home, secret));
   const didStore = new DIDStoreJson(store.json);
   const provider = `did:ethr:${network.name}`;
   return createAgent<IDIDManager & IKeyManager & IResolver & ICredentialPlugin & ILerPlugin>({
@@ -81,7 +91,7 @@ export async function createLerAgent(options: CreateLerAgentOptions): Promise<Le
       }),
       new DIDResolverPlugin(ethrResolver(network)),
       new CredentialPlugin([new CredentialProviderJWT()]),
-      new LerPlugin({ ...pluginOptions, network, home, didStore }),
+      new LerPlugin({ ...pluginOptions, network, home, didStore, storeKeys: store.storeKeys }),
     ],
   });
 }

@@ -26,6 +26,7 @@ import { StatusIndexAllocator } from "../store/allocator.js";
 import { nonceLock } from "../store/files.js";
 import { IssuedLedger } from "../store/ledger.js";
 import { PendingWrites } from "../store/pending.js";
+import { StoreKeys } from "../store/sealed.js";
 import {
   createVerifierMemory,
   verify,
@@ -71,6 +72,12 @@ export interface LerPluginOptions {
   home: string;
   /** The DID store the DIDManager uses: rotation updates an identifier's controller key there. */
   didStore?: DIDStoreJson;
+  /**
+   * The keys of the home's encrypted ledger and intent log (the key store's `storeKeys`; `createLerAgent` passes
+   * them). Without them, what needs either (issuing, anchoring, revoking, resuming, publishing status lists) fails
+   * with `store_locked`; verifying needs neither.
+   */
+  storeKeys?: StoreKeys;
   /** Confirmations a write waits for before it is reported done (1 on a dev chain; more on public chains). */
   confirmations?: number;
   /** The clock, in seconds. Tests pass a fixed one. */
@@ -119,8 +126,8 @@ export class LerPlugin implements IAgentPlugin {
         ...(maxHeadAgeSeconds !== undefined && { maxHeadAgeSeconds }),
       },
       allocator: new StatusIndexAllocator(options.home),
-      ledger: new IssuedLedger(options.home),
-      pending: new PendingWrites(join(options.home)),
+      ledger: new IssuedLedger(options.home, options.storeKeys ?? StoreKeys.locked()),
+      pending: new PendingWrites(join(options.home), options.storeKeys ?? StoreKeys.locked()),
       now: () => options.now?.() ?? unixSeconds(systemClock),
     };
     this.keyStore = { network: options.network, didStore: options.didStore, fund: options.fund };

@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { getAddress, isAddress } from "ethers";
+import { getAddress, isAddress, type Provider } from "ethers";
 import { LerError } from "../errors.js";
 import { isHeadAgeSeconds } from "./presets.js";
 
@@ -11,6 +11,11 @@ export interface ContractDeployment {
   block: number;
   /** This project's version of the contract (its EIP-712 domain version), for the registries it deploys. */
   version?: string;
+  /**
+   * The hash of block `block` when the record was written, on dev chains only (see {@link RESETTABLE_CHAIN_IDS}):
+   * a dev chain that restarted empty has other blocks at that height, and the record is then known not to be its.
+   */
+  blockHash?: string;
 }
 
 /**
@@ -86,10 +91,13 @@ export function parseDeployment(json: unknown, source = "deployment"): Deploymen
     if (typeof c!.block !== "number" || !Number.isSafeInteger(c!.block) || c!.block < 0)
       fail(`${name}.block is invalid`);
     if (c!.version !== undefined && typeof c!.version !== "string") fail(`${name}.version is invalid`);
+    if (c!.blockHash !== undefined && (typeof c!.blockHash !== "string" || !/^0x[0-9a-fA-F]{64}$/.test(c!.blockHash)))
+      fail(`${name}.blockHash is invalid`);
     out[name] = {
       address: getAddress(c!.address as string),
       block: c!.block as number,
       ...(typeof c!.version === "string" && { version: c!.version }),
+      ...(typeof c!.blockHash === "string" && { blockHash: c!.blockHash.toLowerCase() }),
     };
   }
   if (d.maxHeadAgeSeconds !== undefined && d.maxHeadAgeSeconds !== null && !isHeadAgeSeconds(d.maxHeadAgeSeconds)) {
@@ -111,4 +119,72 @@ export function writeDeployment(file: string, deployment: Deployment): void {
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, `${JSON.stringify(deployment, null, 2)}\n`);
   renameSync(tmp, file);
+}
+
+// ---- is the record's deployment on the chain? ----------------------------------------------------------------------
+
+/**
+ * Chains whose node can restart empty: Hardhat's and Anvil's 31337, Ganache's and geth --dev's 1337. Only their
+ * records carry block hashes, and only their homes remember the chain they were used with: on a public chain a block
+ * that is final does not change, and one that is not yet final may (a record must not be refused for a reorg).
+ */
+export const RESETTABLE_CHAIN_IDS: ReadonlySet<number> = new Set([31337, 1337]);
+
+/** The record with the hash of each contract's block as the chain has it now (unchanged off dev chains). */
+export async function withBlockHashes(provider: Provider, deployment: Deployment): Promise<Deployment> {
+  if (!RESETTABLE_CHAIN_IDS.has(deployment.chainId)) return deployment;
+  const contracts = { ...deployment.contracts };
+  await Promise.all(
+    CONTRACT_NAMES.map(async (name) => {
+      const { blockHash: _old, ...c } = contracts[name];
+      const block = await provider.getBlock(c.block);
+      contracts[name] = block?.hash == null ? c : { ...c, blockHash: block.hash.toLowerCase() };
+    }),
+  );
+  return { ...deployment, contracts };
+}
+
+/** What the chain holds of a deployment record, read at its latest block. */
+export interface DeploymentOnChain {
+  /** The record's contracts that have no code on the chain. */
+  missing: (keyof DeployedContracts)[];
+  /** The hash of each block asked for (undefined: the chain has no block at that height yet). */
+  hashes: Map<number, string | undefined>;
+}
+
+/**
+ * Reads, in one round trip (ethers batches them), the code size at every address of `deployment` (one `eth_call`
+ * running a few bytes of init code: `EXTCODESIZE` of each, so no contract's code is downloaded) and the hashes of
+ * `blocks` (plus those of the record's contracts that carry one).
+ */
+export async function readDeploymentOnChain(
+  provider: Provider,
+  deployment: Deployment,
+  blocks: readonly number[] = [],
+): Promise<DeploymentOnChain> {
+  const wanted = new Set(blocks);
+  for (const name of CONTRACT_NAMES) {
+    const c = deployment.contracts[name];
+    if (c.blockHash !== undefined) wanted.add(c.block);
+  }
+  const heights = [...wanted];
+  const [sizes, ...found] = await Promise.all([
+    provider.call({ data: codeSizesInitCode(CONTRACT_NAMES.map((n) => deployment.contracts[n].address)) }),
+    ...heights.map((n) => provider.getBlock(n)),
+  ]);
+  const missing = CONTRACT_NAMES.filter((_, i) => {
+    const word = sizes.slice(2 + i * 64, 2 + (i + 1) * 64);
+    return word.length !== 64 || BigInt(`0x${word}`) === 0n;
+  });
+  const hashes = new Map<number, string | undefined>();
+  heights.forEach((n, i) => hashes.set(n, found[i]?.hash?.toLowerCase() ?? undefined));
+  return { missing, hashes };
+}
+
+/** Init code that returns the code size of each address as one 32-byte word: PUSH20 a, EXTCODESIZE, MSTORE at 32i. */
+function codeSizesInitCode(addresses: readonly string[]): string {
+  const byte = (n: number) => n.toString(16).padStart(2, "0");
+  let code = "";
+  addresses.forEach((a, i) => (code += `73${a.slice(2).toLowerCase()}3b60${byte(i * 32)}52`));
+  return `0x${code}60${byte(addresses.length * 32)}6000f3`;
 }

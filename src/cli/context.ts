@@ -3,11 +3,14 @@ import { join } from "node:path";
 import { createAgent, type IResolver, type TAgent } from "@veramo/core";
 import { DIDResolverPlugin } from "@veramo/did-resolver";
 import type { JsonRpcProvider } from "ethers";
-import { createLerAgent, ethrResolver, type LerAgent } from "../agent/agent.js";
+import { createLerAgent, ethrResolver, openHome, type LerAgent } from "../agent/agent.js";
 import { LerPlugin } from "../agent/plugin.js";
 import type { ILerPlugin } from "../agent/types.js";
+import { checkDeploymentOnChain } from "../agent/chainOfHome.js";
 import { connectNetworkWithin, unprobedNetwork, type LerNetwork } from "../agent/network.js";
 import { ChainError, LerError } from "../errors.js";
+import { issuedLedger, type IssuedLedger } from "../issue/issued.js";
+import { Wallet } from "../wallet/store.js";
 import { deploymentsDirToRead, type Settings } from "./config.js";
 import { devFunder } from "./devchain.js";
 import type { Output } from "./output.js";
@@ -34,6 +37,8 @@ export class Session {
   #agent: Promise<LerAgent> | undefined;
   #agentMode: NetworkMode | undefined;
   #reader: ReaderAgent | undefined;
+  #secret: Promise<string> | undefined;
+  #keyStore: ReturnType<typeof openHome> | undefined;
   #closers: (() => void | Promise<void>)[] = [];
   /**
    * When the endpoint was probed for a verification (ms): its reads share `--timeout` with that probe. Only in
@@ -68,6 +73,12 @@ export class Session {
           deploymentsDir,
           timeoutMs: this.settings.readTimeoutMs ?? PROBE_TIMEOUT_MS,
         });
+        // Its contracts must be on that chain, and it the chain the home was used with (a dev chain restarted empty).
+        net = await checkDeploymentOnChain(net, {
+          home: this.settings.home,
+          mode,
+          timeoutMs: this.#readBudgetMs(mode) ?? PROBE_TIMEOUT_MS,
+        });
       } catch (e) {
         if (!(
           mode === "verify" &&
@@ -99,12 +110,14 @@ export class Session {
     this.#agentMode ??= mode;
     this.#agent ??= (async () => {
       const network = await this.network(mode);
-      const secret = await keyStoreSecret(this.settings.home);
+      const secret = await this.#secretOnce();
+      const keyStore = await this.#openKeyStore();
       const fund = mode === "chain" ? await devFunder(network.provider as JsonRpcProvider, network.chainId) : undefined;
       return createLerAgent({
         network,
         home: this.settings.home,
         secret,
+        keyStore,
         ...(fund !== undefined && { fund }),
         ...(this.settings.confirmations !== undefined && { confirmations: this.settings.confirmations }),
         ...(this.settings.readTimeoutMs !== undefined && { readTimeoutMs: this.settings.readTimeoutMs }),
@@ -112,6 +125,31 @@ export class Session {
       });
     })();
     return this.#agent;
+  }
+
+  /** The key store's secret (LER_SECRET, or asked for once per command). */
+  #secretOnce(): Promise<string> {
+    this.#secret ??= keyStoreSecret(this.settings.home);
+    return this.#secret;
+  }
+
+  /**
+   * The home's key store, opened (created if need be) and unlocked once per command: the agent, the wallet and the
+   * issued ledger share it, so the secret's scrypt runs once.
+   */
+  #openKeyStore(): ReturnType<typeof openHome> {
+    this.#keyStore ??= this.#secretOnce().then((secret) => openHome(this.settings.home, secret));
+    return this.#keyStore;
+  }
+
+  /** The holder's wallet in the home: encrypted with the key store's secret, which opening it asks for. */
+  async wallet(): Promise<Wallet> {
+    return new Wallet(this.settings.home, (await this.#openKeyStore()).storeKeys);
+  }
+
+  /** The home's issued-credentials ledger: encrypted with the key store's secret, which opening it asks for. */
+  async ledger(): Promise<IssuedLedger> {
+    return issuedLedger(this.settings.home, (await this.#openKeyStore()).storeKeys);
   }
 
   /**

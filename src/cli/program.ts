@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { Command, CommanderError, Option } from "commander";
-import { ChainError, LerError, UsageError } from "../errors.js";
+import { Command, CommanderError, Help, Option } from "commander";
+import { ChainError, errorCodeInfo, isErrorCode, LerError } from "../errors.js";
 import {
   DEFAULT_NETWORK,
   DEFAULT_RPC_URL,
@@ -19,24 +19,23 @@ import type { Act, Handler } from "./commands/common.js";
 /** Exit codes: the scripting interface (documented in the README). */
 export const EXIT = { ok: 0, invalid: 1, unknown: 2, usage: 64, interrupted: 130 } as const;
 
-const CHAIN_CODES = new Set(["chain_unreachable", "chain_timeout", "chain_error", "wrong_chain", "tx_dropped"]);
-
 export interface CliIo {
   stdout: Stream;
   stderr: Stream;
   env: NodeJS.ProcessEnv;
 }
 
-/** The exit code for an error: 64 usage, 2 chain unreachable (or unreadable), 130 interrupted, 1 anything else. */
+/**
+ * The exit code for an error: its code's, from the registry (ERROR_CODES of src/errors.ts: 64 usage, 1 refused or
+ * failed, 2 the chain could not be read, 130 interrupted), whatever class of error carries the code. A code the
+ * registry gives no exit code (a check's, the service's) or does not know: 2 for a ChainError, else 1. Commander's
+ * own errors (an unknown option, a missing argument) are usage errors.
+ */
 export function exitCodeFor(e: unknown): number {
   if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
-  if (e instanceof UsageError) return EXIT.usage;
-  if (e instanceof ChainError) return EXIT.unknown;
   if (e instanceof LerError) {
-    if (e.code === "interrupted") return EXIT.interrupted;
-    if (["missing_secret", "invalid_rpc_url", "invalid_network_name", "invalid_private_key"].includes(e.code))
-      return EXIT.usage;
-    return CHAIN_CODES.has(e.code) ? EXIT.unknown : EXIT.invalid;
+    const exit = isErrorCode(e.code) ? errorCodeInfo(e.code).exit : undefined;
+    return exit ?? (e instanceof ChainError ? EXIT.unknown : EXIT.invalid);
   }
   return EXIT.invalid;
 }
@@ -54,7 +53,13 @@ function normalize(e: unknown): unknown {
 }
 
 /** Prints `error [code]: message` on stderr (and `{error}` on stdout with --json); the stack only with LER_DEBUG=1. */
-function printError(e: unknown, io: CliIo, json: boolean, commandPath: string | undefined, compact = false): void {
+export function printError(
+  e: unknown,
+  io: CliIo,
+  json: boolean,
+  commandPath: string | undefined,
+  compact = false,
+): void {
   let code: string;
   let message: string;
   let details: Record<string, unknown> | undefined;
@@ -85,7 +90,7 @@ function printError(e: unknown, io: CliIo, json: boolean, commandPath: string | 
     );
 }
 
-function wantsJson(argv: readonly string[]): boolean {
+export function wantsJson(argv: readonly string[]): boolean {
   return argv.includes("--json") || argv.includes("--jsonl");
 }
 
@@ -93,15 +98,184 @@ function version(): string {
   return (JSON.parse(readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8")) as { version: string }).version;
 }
 
+/** A top-level command: what `ler --help` lists, and the module that defines it (loaded only to run it). */
+export interface CommandEntry {
+  name: string;
+  aliases: readonly string[];
+  /** Its term in `ler --help`: name, alias, `[options]` and arguments, as commander would write them. */
+  term: string;
+  description: string;
+  /** The register function of its module (which may define its neighbours too: `node` and `deploy`). */
+  load: () => Promise<(program: Command, act: Act) => void>;
+}
+
+const entry = (
+  name: string,
+  aliases: readonly string[],
+  term: string,
+  description: string,
+  load: CommandEntry["load"],
+): CommandEntry => ({ name, aliases, term, description, load });
+
+/** Every top-level command, in the groups of `ler --help`. test/cli/program.test.ts checks them against the modules. */
+export const COMMAND_GROUPS: readonly { heading: string; commands: readonly CommandEntry[] }[] = [
+  {
+    heading: "Dev chain and deployment:",
+    commands: [
+      entry(
+        "node",
+        [],
+        "node [options]",
+        "run a local JSON-RPC dev chain with every registry deployed",
+        async () => (await import("./commands/chain.js")).registerChainCommands,
+      ),
+      entry(
+        "deploy",
+        [],
+        "deploy [options]",
+        "deploy the registries to a network and record them in deployments/<network>.json",
+        async () => (await import("./commands/chain.js")).registerChainCommands,
+      ),
+    ],
+  },
+  {
+    heading: "Identities:",
+    commands: [
+      entry(
+        "id",
+        ["identity"],
+        "id|identity",
+        "did:ethr identities in the encrypted key store: create, import, list, show, rotate, add-delegate, consent",
+        async () => (await import("./commands/identity.js")).registerIdentityCommands,
+      ),
+    ],
+  },
+  {
+    heading: "Governance and accreditors:",
+    commands: [
+      entry(
+        "gov",
+        ["governance"],
+        "gov|governance",
+        "governance: register credential types and root authorities",
+        async () => (await import("./commands/governance.js")).registerGovernanceCommands,
+      ),
+      entry(
+        "accreditor",
+        ["acc"],
+        "accreditor|acc",
+        "accreditors: accredit issuers (or accreditors) within their own scope; update, suspend, reinstate, revoke; show trust chains and their history",
+        async () => (await import("./commands/accreditor.js")).registerAccreditorCommands,
+      ),
+    ],
+  },
+  {
+    heading: "Issuers:",
+    commands: [
+      entry(
+        "issue",
+        [],
+        "issue [options]",
+        "issue one LER credential (Open Badges 3.0) from flags or a JSON file, and anchor it",
+        async () => (await import("./commands/issuer.js")).registerIssuerCommands,
+      ),
+      entry(
+        "issuer",
+        [],
+        "issuer",
+        "issuers: issue batches, anchor them, revoke / suspend / reinstate credentials, list what was issued",
+        async () => (await import("./commands/issuer.js")).registerIssuerCommands,
+      ),
+    ],
+  },
+  {
+    heading: "Holders and verifiers:",
+    commands: [
+      entry(
+        "wallet",
+        ["holder"],
+        "wallet|holder",
+        "holders: keep received credentials in a local wallet, see what they prove, present them to verifiers",
+        async () => (await import("./commands/wallet.js")).registerWalletCommands,
+      ),
+      entry(
+        "verify",
+        [],
+        "verify [options] <file...>",
+        "verify credentials or presentations (detected from the input) against the chain",
+        async () => (await import("./commands/verify.js")).registerVerifyCommand,
+      ),
+    ],
+  },
+  {
+    heading: "Service:",
+    commands: [
+      entry(
+        "serve",
+        [],
+        "serve [options]",
+        "run the read-only HTTP service: verify API, trust-registry queries, registry browser and metrics, with a web page",
+        async () => (await import("./commands/serve.js")).registerServeCommand,
+      ),
+    ],
+  },
+];
+
+/** Global options that take a value: skipped, with their value, when looking for the command in argv. */
+const VALUE_OPTIONS = new Set([
+  "--rpc",
+  "--network",
+  "--deployments",
+  "--home",
+  "--confirmations",
+  "--timeout",
+  "--max-head-age",
+]);
+
+/** The top-level command argv runs (`ler help <command>` too), or undefined when it names none. */
+export function commandNamed(argv: readonly string[]): CommandEntry | undefined {
+  let helpFor = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === "--") return undefined;
+    if (a.startsWith("-")) {
+      if (VALUE_OPTIONS.has(a)) i++;
+      continue;
+    }
+    if (a === "help" && !helpFor) {
+      helpFor = true;
+      continue;
+    }
+    for (const group of COMMAND_GROUPS) {
+      for (const e of group.commands) if (e.name === a || e.aliases.includes(a)) return e;
+    }
+    return undefined;
+  }
+  return undefined;
+}
+
+/** Lists a command in `ler --help` without loading it; running it is never reached (argv named another). */
+function listCommand(program: Command, e: CommandEntry): void {
+  const cmd = program.command(e.name).description(e.description);
+  for (const a of e.aliases) cmd.alias(a);
+  LISTED_TERMS.set(cmd, e.term);
+}
+
+const LISTED_TERMS = new WeakMap<Command, string>();
+
 /** Builds the command tree; `act` runs a handler with a session and records its exit code. */
-export async function buildProgram(act: Act, io: CliIo): Promise<Command> {
+export async function buildProgram(act: Act, io: CliIo, argv: readonly string[] = []): Promise<Command> {
   const program = new Command("ler");
   program
     .description(
       "Learning and Employment Records on a public ledger: issue, hold, present and verify LERs as did:ethr Verifiable Credentials.",
     )
     .version(version(), "-V, --version")
-    .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
+    .configureHelp({
+      showGlobalOptions: true,
+      sortSubcommands: false,
+      subcommandTerm: (cmd) => LISTED_TERMS.get(cmd) ?? new Help().subcommandTerm(cmd),
+    })
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
@@ -149,29 +323,18 @@ export async function buildProgram(act: Act, io: CliIo): Promise<Command> {
         .argParser(parseHeadAge("--max-head-age")),
     );
 
-  const { registerChainCommands } = await import("./commands/chain.js");
-  const { registerIdentityCommands } = await import("./commands/identity.js");
-  const { registerGovernanceCommands } = await import("./commands/governance.js");
-  const { registerAccreditorCommands } = await import("./commands/accreditor.js");
-  const { registerIssuerCommands } = await import("./commands/issuer.js");
-  const { registerWalletCommands } = await import("./commands/wallet.js");
-  const { registerVerifyCommand } = await import("./commands/verify.js");
-  const { registerServeCommand } = await import("./commands/serve.js");
-
-  program.commandsGroup("Dev chain and deployment:");
-  registerChainCommands(program, act);
-  program.commandsGroup("Identities:");
-  registerIdentityCommands(program, act);
-  program.commandsGroup("Governance and accreditors:");
-  registerGovernanceCommands(program, act);
-  registerAccreditorCommands(program, act);
-  program.commandsGroup("Issuers:");
-  registerIssuerCommands(program, act);
-  program.commandsGroup("Holders and verifiers:");
-  registerWalletCommands(program, act);
-  registerVerifyCommand(program, act);
-  program.commandsGroup("Service:");
-  registerServeCommand(program, act);
+  // Only the command group that runs is loaded (its modules bring ethers, Veramo and the rest); the others are
+  // listed by their entries in COMMANDS, so `ler --help` and `ler --version` load none of them.
+  const wanted = commandNamed(argv);
+  for (const group of COMMAND_GROUPS) {
+    program.commandsGroup(group.heading);
+    for (const entry of group.commands) {
+      if (wanted === undefined || wanted === entry) {
+        if (wanted === entry) (await entry.load())(program, act);
+        else listCommand(program, entry);
+      }
+    }
+  }
 
   program.addHelpText(
     "after",
@@ -231,7 +394,7 @@ export async function run(
 
   let program: Command;
   try {
-    program = await buildProgram(act, io);
+    program = await buildProgram(act, io, argv);
   } catch (e) {
     printError(e, io, wantsJson(argv), undefined, argv.includes("--jsonl"));
     return exitCodeFor(e);

@@ -6,7 +6,8 @@ import { LerError, UsageError } from "../errors.js";
 /**
  * The key store's secret: LER_SECRET, or typed at a prompt when stdin is a terminal (nothing echoed). It is never
  * printed or logged, and never taken from the command line, where other users of the machine could read it.
- * A new store asks twice.
+ * A new store asks twice. It opens the private keys and, through keys derived from it, the wallet, the issued ledger
+ * and the intent log of the home (all encrypted at rest).
  */
 export async function keyStoreSecret(
   home: string,
@@ -22,7 +23,10 @@ export async function keyStoreSecret(
     throw new UsageError("missing_secret", "The key store needs its secret: set LER_SECRET (no terminal to ask on).");
   }
   const fresh = !existsSync(join(home, "keystore.json"));
-  if (fresh) stderr.write(`Creating a key store in ${home}. Choose a secret; it encrypts every private key in it.\n`);
+  if (fresh)
+    stderr.write(
+      `Creating a key store in ${home}. Choose a secret; it encrypts every private key, credential and record kept there.\n`,
+    );
   const secret = await promptHidden(
     fresh ? "New key store secret: " : `Key store secret (${home}): `,
     stdin as ReadStream,

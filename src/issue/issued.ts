@@ -1,23 +1,29 @@
 import { LerError } from "../errors.js";
 import { IssuedLedger, type IssuedRecord } from "../store/ledger.js";
+import type { StoreKeys } from "../store/sealed.js";
 
-export type { IssuedRecord };
+export type { IssuedLedger, IssuedRecord };
 
-/** What an issuer issued from a home, as its ledger (`<home>`'s issued-credentials ledger) records it. */
+/** What an issuer issued from a home, as its ledger (`<home>`'s issued-credentials ledger, encrypted) records it. */
 
-/** Every credential `issuer` (an address) issued from `home`, oldest first; only `batch` (a root) if given. */
+/** The issued-credentials ledger of `home`, opened with the home's store keys (the key store's `storeKeys`). */
+export function issuedLedger(home: string, keys: StoreKeys): IssuedLedger {
+  return new IssuedLedger(home, keys);
+}
+
+/** Every credential `issuer` (an address) issued, as `ledger` records it, oldest first; only `batch` (a root) if given. */
 export async function issuedCredentials(
-  home: string,
+  ledger: IssuedLedger,
   issuer: string,
   { batch }: { batch?: string | undefined } = {},
 ): Promise<IssuedRecord[]> {
-  const { records } = await new IssuedLedger(home).readIssued(issuer);
+  const { records } = await ledger.readIssued(issuer);
   return batch === undefined ? records : records.filter((r) => r.batch?.toLowerCase() === batch.toLowerCase());
 }
 
-/** The roots of every batch `issuer` issued from `home`, once each, oldest first. */
-export async function issuedBatchRoots(home: string, issuer: string): Promise<string[]> {
-  const records = await issuedCredentials(home, issuer);
+/** The roots of every batch `issuer` issued, as `ledger` records them, once each, oldest first. */
+export async function issuedBatchRoots(ledger: IssuedLedger, issuer: string): Promise<string[]> {
+  const records = await issuedCredentials(ledger, issuer);
   return [...new Set(records.map((r) => r.batch).filter((b): b is string => b !== undefined))];
 }
 
@@ -26,11 +32,11 @@ export async function issuedBatchRoots(home: string, issuer: string): Promise<st
  * ledger does not hold. A credential issued without a status entry is refused (`no_status_entry`).
  */
 export async function statusEntriesOf(
-  home: string,
+  ledger: IssuedLedger,
   issuer: string,
   ids: readonly string[],
 ): Promise<{ entries: { id: string; list: string; index: number }[]; missing: string[] }> {
-  const byId = new Map((await issuedCredentials(home, issuer)).map((r) => [r.id, r]));
+  const byId = new Map((await issuedCredentials(ledger, issuer)).map((r) => [r.id, r]));
   const entries: { id: string; list: string; index: number }[] = [];
   const missing: string[] = [];
   for (const id of ids) {

@@ -35,7 +35,8 @@ export const MAX_LIST = (1n << 64n) - 1n;
 /**
  * Hands out status-list indices so that no (issuer, list, index) is ever given twice: not across crashes, not across
  * processes. Each issuer's high-water mark lives in `<dir>/status/<issuer>.json` as `{ "list": "<decimal>", "next": n }`
- * (the list as a string, as it is a uint64 on chain). A reservation moves the mark under the issuer's file lock and
+ * (the list as a string, as it is a uint64 on chain). It is the one state file in the clear (mode 0600 all the
+ * same): it holds two counters and names no learner or credential, and an operator may have to repair it by hand. A reservation moves the mark under the issuer's file lock and
  * makes it durable (atomic replace + fsync) before it returns, so a crash after `reserve` leaves a gap, never a reuse.
  */
 export class StatusIndexAllocator {
@@ -62,7 +63,7 @@ export class StatusIndexAllocator {
       });
     }
     const statusDir = join(this.dir, "status");
-    ensureDir(statusDir);
+    ensureDir(statusDir, 0o700);
     const file = join(statusDir, `${key}.json`);
     const lockOptions = options.lockTimeoutMs === undefined ? {} : { timeoutMs: options.lockTimeoutMs };
     return withFileLock(
@@ -74,7 +75,9 @@ export class StatusIndexAllocator {
         }
         const state = readState(file) ?? { list: 0n, next: 0 };
         const { allocations, after } = allocate(state, count, listSize);
-        writeFileAtomicSync(file, JSON.stringify({ list: after.list.toString(), next: after.next }) + "\n");
+        writeFileAtomicSync(file, JSON.stringify({ list: after.list.toString(), next: after.next }) + "\n", {
+          mode: 0o600,
+        });
         return allocations;
       },
       lockOptions,
@@ -124,7 +127,7 @@ function readState(file: string): AllocatorState | undefined {
     new LerError(
       "corrupt_state",
       `Allocator state ${file} is corrupt (${why}). It is not reset automatically: indices could be reused. ` +
-        `Restore it from a backup, or set it above every index already issued (see the issued ledger).`,
+        `Restore it from a backup, or set it above every index already issued (\`ler issuer list\` shows them).`,
       cause === undefined ? { details: { path: file } } : { cause, details: { path: file } },
     );
   let json: unknown;

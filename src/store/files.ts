@@ -88,19 +88,20 @@ export function removeAbandonedTemps(path: string): number {
 
 /**
  * Appends `data` (one or more complete lines, each ending in "\n") to `path` and fsyncs before returning. A new file's
- * directory entry is fsynced too, so a record that was acknowledged cannot vanish with its file.
+ * directory entry is fsynced too, so a record that was acknowledged cannot vanish with its file. A file it creates
+ * gets the permission bits `mode` (default 0o644; the sealed stores use 0o600).
  */
-export async function appendDurable(path: string, data: string): Promise<void> {
-  appendDurableSync(path, data);
+export async function appendDurable(path: string, data: string, mode = 0o644): Promise<void> {
+  appendDurableSync(path, data, mode);
 }
 
 /** Synchronous form of {@link appendDurable}. */
-export function appendDurableSync(path: string, data: string): void {
+export function appendDurableSync(path: string, data: string, mode = 0o644): void {
   let created = false;
   let fd: number;
   try {
     try {
-      fd = openSync(path, "ax", 0o644);
+      fd = openSync(path, "ax", mode);
       created = true;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;

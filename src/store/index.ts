@@ -1,5 +1,5 @@
-// The issuer's local, crash-safe state: durable file primitives, the encrypted key store, status-index allocation,
-// the issued-credentials ledger and the intent log of on-chain batch writes.
+// The agent's local, crash-safe state: durable file primitives, the encrypted key store, the sealing of data at rest,
+// status-index allocation, the issued-credentials ledger and the intent log of on-chain batch writes.
 export {
   appendDurable,
   ensureDir,
@@ -16,8 +16,19 @@ export {
   type KdfParams,
   type KeyStoreFile,
   type KeyStoreHandle,
+  type LegacyKeyStoreFile,
   type OpenKeyStoreOptions,
 } from "./keystore.js";
+export {
+  isSealedRecord,
+  PAD_TO,
+  RecordSealer,
+  StoreKeys,
+  type RecordOrigin,
+  type SealedRecord,
+  type StoreName,
+} from "./sealed.js";
+export { SealedJsonLines } from "./jsonl.js";
 export {
   allocate,
   MAX_LIST,

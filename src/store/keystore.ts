@@ -6,6 +6,7 @@ import type { ImportablePrivateKey, ManagedPrivateKey } from "@veramo/key-manage
 import { SecretBox } from "@veramo/kms-local";
 import { LerError } from "../errors.js";
 import { ensureDir, removeAbandonedTemps, withFileLock, writeFileAtomicSync } from "./files.js";
+import { isSealedRecord, StoreKeys, type RecordSealer, type SealedRecord } from "./sealed.js";
 
 /** An open key store: pass `json` to KeyStoreJson, DIDStoreJson and (with `secretBox`) a private-key store. */
 export interface KeyStoreHandle {
@@ -13,6 +14,11 @@ export interface KeyStoreHandle {
   json: VeramoJsonStore;
   /** Encrypts private keys, with the key derived from the user's secret. */
   secretBox: SecretBox;
+  /**
+   * The keys of the home's sealed stores (wallet, issued ledger, intent log), derived from the same unlocked key:
+   * pass them to `Wallet`, `IssuedLedger` and `PendingWrites`.
+   */
+  storeKeys: StoreKeys;
   /** `<home>/keystore.json`. */
   file: string;
 }
@@ -33,14 +39,33 @@ export interface KdfParams {
   p: number;
 }
 
-/** The layout of `keystore.json`. */
+/**
+ * The layout of `keystore.json`. Only the header is in the clear: the key derivation's salt and cost (needed to
+ * derive the key from the secret) and the check value (to tell a wrong secret at once). Everything Veramo keeps
+ * (identifiers and their aliases, public keys, private keys) is in `sealed`, one sealed record (sealed.ts, the
+ * `keystore` key) of the whole tree, in which private keys are sealed once more with the SecretBox.
+ */
 export interface KeyStoreFile {
-  version: 1;
+  version: 2;
   kdf: KdfParams;
   /** SecretBox encryption of {@link CHECK_PLAINTEXT}: tells a wrong secret from a right one before any key is used. */
   check: string;
+  /** The sealed {@link VeramoJsonCache}. */
+  sealed: SealedRecord;
+}
+
+/**
+ * The layout earlier releases wrote (version 1): the same header, and the tree in the clear but for the private keys.
+ * Such a file still opens, and is rewritten as version 2 when it is opened with its secret.
+ */
+export interface LegacyKeyStoreFile {
+  version: 1;
+  kdf: KdfParams;
+  check: string;
   store: VeramoJsonCache;
 }
+
+type AnyKeyStoreFile = KeyStoreFile | LegacyKeyStoreFile;
 
 /**
  * scrypt cost for new stores: N = 2^17, r = 8, p = 1, i.e. 128 × N × r = 128 MiB of memory and about 0.45 s per
@@ -59,7 +84,10 @@ type Tables = Record<Table, Record<string, unknown>>;
  *
  * - The directory is created with mode 0700 (an existing one is left as it is); the file is always 0600.
  * - The SecretBox key is scrypt(secret NFC-normalized, salt, 32 bytes); salt and cost are in the file's header, with an
- *   encrypted check value: a wrong secret fails here with `wrong_secret`, not later inside Veramo.
+ *   encrypted check value: a wrong secret fails here with `wrong_secret`, not later inside Veramo. The same scrypt
+ *   output keys, through HKDF, the sealed tree of this file and the home's other sealed stores (`storeKeys`).
+ * - Everything but the header is sealed (see {@link KeyStoreFile}); a version 1 file of an earlier release is
+ *   rewritten as version 2 when it is opened.
  * - Every Veramo `notifyUpdate` writes the file atomically under `<home>/keystore.json.lock`. The write re-reads the
  *   file and applies only what this update changed (entries set or deleted, per table), so two processes adding keys at
  *   once both keep theirs; afterwards the in-memory tables take in what other processes wrote.
@@ -86,7 +114,7 @@ export async function openKeyStore(
 
   // The file is only ever replaced atomically, so reading it without the lock sees one complete version.
   let header = readKeyStoreFile(file);
-  let secretBox: SecretBox;
+  let unlocked: Unlocked;
   if (header === undefined) {
     const created = await withFileLock(
       lockPath,
@@ -94,23 +122,29 @@ export async function openKeyStore(
         const existing = readKeyStoreFile(file);
         if (existing !== undefined) return undefined; // another process created it first
         const kdf: KdfParams = { name: "scrypt", salt: randomBytes(16).toString("hex"), ...KDF_DEFAULTS };
-        const box = new SecretBox(await deriveKey(secret, kdf));
-        const fresh: KeyStoreFile = { version: 1, kdf, check: await box.encrypt(CHECK_PLAINTEXT), store: {} };
+        const keys = keysOf(await deriveKey(secret, kdf));
+        const fresh: KeyStoreFile = {
+          version: 2,
+          kdf,
+          check: await keys.secretBox.encrypt(CHECK_PLAINTEXT),
+          sealed: keys.sealer.seal({}),
+        };
         writeFileAtomicSync(file, serializeFile(fresh), { mode: 0o600 });
-        return { fresh, box };
+        return { fresh, keys };
       },
       lockOptions,
     );
     if (created !== undefined) {
       header = created.fresh;
-      secretBox = created.box;
+      unlocked = created.keys;
     } else {
       header = readKeyStoreFile(file)!;
-      secretBox = await unlock(header, secret, file);
+      unlocked = await unlock(header, secret, file);
     }
   } else {
-    secretBox = await unlock(header, secret, file);
+    unlocked = await unlock(header, secret, file);
   }
+  const { secretBox, storeKeys, sealer } = unlocked;
   tightenMode(file);
   removeAbandonedTemps(file); // they may hold (encrypted) keys: do not leave them lying around
 
@@ -121,7 +155,7 @@ export async function openKeyStore(
   json.notifyUpdate = async (oldState, newState) => {
     await withFileLock(lockPath, () => persist(oldState, newState), lockOptions);
   };
-  const handle: KeyStoreHandle = { json, secretBox, file };
+  const handle: KeyStoreHandle = { json, secretBox, storeKeys, file };
 
   /** Read, merge this update into what is on disk, seal, write, refresh memory. Runs under the file lock. */
   async function persist(oldState: Partial<VeramoJsonCache>, newState: Partial<VeramoJsonCache>): Promise<void> {
@@ -134,7 +168,7 @@ export async function openKeyStore(
       });
     }
     // A file removed behind our back is rewritten from memory rather than from this update alone.
-    const merged = toTables(disk?.store ?? (clone(tables) as VeramoJsonCache));
+    const merged = toTables(disk === undefined ? (clone(tables) as VeramoJsonCache) : contentOf(disk, sealer, file));
     for (const t of TABLES) {
       const oldT = (oldState[t] ?? {}) as Record<string, unknown>;
       const newT = (newState[t] ?? {}) as Record<string, unknown>;
@@ -144,17 +178,18 @@ export async function openKeyStore(
       for (const id of Object.keys(oldT)) if (!(id in newT)) delete merged[t][id];
     }
     await sealPrivateKeys(merged.privateKeys, secretBox);
-    writeFileAtomicSync(file, serializeFile({ version: 1, kdf, check, store: merged as VeramoJsonCache }), {
+    writeFileAtomicSync(file, serializeFile({ version: 2, kdf, check, sealed: sealer.seal(merged) }), {
       mode: 0o600,
     });
     refresh(json, merged, before);
   }
 
-  // Load, sealing any plaintext a foreign tool may have left, and rewrite at once if there was some.
-  const loaded = toTables(header.store);
+  // Load, sealing any plaintext a foreign tool may have left, and rewrite at once if there was some, or if the file is
+  // an earlier release's (version 1: its tree in the clear).
+  const loaded = toTables(contentOf(header, sealer, file));
   const plaintext = await sealPrivateKeys(loaded.privateKeys, secretBox);
   for (const t of TABLES) Object.assign(tables[t], loaded[t]);
-  if (plaintext > 0) {
+  if (plaintext > 0 || header.version === 1) {
     await withFileLock(
       lockPath,
       () => persist({ privateKeys: {} }, { privateKeys: json.privateKeys ?? {} }),
@@ -222,8 +257,21 @@ async function isSealed(value: string, box: SecretBox): Promise<boolean> {
   return (await box.decrypt(value)) !== "";
 }
 
-async function unlock(header: KeyStoreFile, secret: string, file: string): Promise<SecretBox> {
-  const box = new SecretBox(await deriveKey(secret, header.kdf));
+/** What the unlocked key opens: the private keys' SecretBox, the home's store keys, and this file's sealer. */
+interface Unlocked {
+  secretBox: SecretBox;
+  storeKeys: StoreKeys;
+  sealer: RecordSealer;
+}
+
+function keysOf(key: Buffer): Unlocked {
+  const storeKeys = StoreKeys.fromKeyMaterial(key);
+  return { secretBox: new SecretBox(key.toString("hex")), storeKeys, sealer: storeKeys.sealer("keystore") };
+}
+
+async function unlock(header: AnyKeyStoreFile, secret: string, file: string): Promise<Unlocked> {
+  const keys = keysOf(await deriveKey(secret, header.kdf));
+  const box = keys.secretBox;
   let plain: string;
   try {
     plain = await box.decrypt(header.check);
@@ -235,11 +283,11 @@ async function unlock(header: KeyStoreFile, secret: string, file: string): Promi
       details: { file },
     });
   }
-  return box;
+  return keys;
 }
 
-/** scrypt → 32-byte key as hex (SecretBox's key format). */
-async function deriveKey(secret: string, kdf: KdfParams): Promise<string> {
+/** scrypt → 32-byte key (as hex, it is SecretBox's key; through HKDF, the sealed stores'). */
+async function deriveKey(secret: string, kdf: KdfParams): Promise<Buffer> {
   // Node refuses scrypt above `maxmem` (32 MiB by default): 128 × N × r bytes are needed, twice that is allowed.
   const options: ScryptOptions = { N: kdf.N, r: kdf.r, p: kdf.p, maxmem: 256 * kdf.N * kdf.r + (1 << 20) };
   const key = await new Promise<Buffer>((resolve, reject) =>
@@ -247,10 +295,31 @@ async function deriveKey(secret: string, kdf: KdfParams): Promise<string> {
       err ? reject(err) : resolve(k),
     ),
   );
-  return key.toString("hex");
+  return key;
 }
 
-function readKeyStoreFile(file: string): KeyStoreFile | undefined {
+/** The tree a file holds: as written (version 1), or opened (version 2) and checked. */
+function contentOf(f: AnyKeyStoreFile, sealer: RecordSealer, file: string): VeramoJsonCache {
+  if (f.version === 1) return f.store;
+  const store = sealer.open(f.sealed, { file, corrupt: "corrupt_keystore" });
+  if (!isObject(store)) throw corruptKeyStore(file, "the sealed store is not an object");
+  checkTables(store, file);
+  return store as VeramoJsonCache;
+}
+
+function corruptKeyStore(file: string, why: string, cause?: unknown): LerError {
+  return new LerError("corrupt_keystore", `The key store ${file} is corrupt (${why}).`, {
+    details: { file },
+    ...(cause === undefined ? {} : { cause }),
+  });
+}
+
+function checkTables(store: Record<string, unknown>, file: string): void {
+  for (const t of TABLES)
+    if (store[t] !== undefined && !isObject(store[t])) throw corruptKeyStore(file, `table ${t} is not a map`);
+}
+
+function readKeyStoreFile(file: string): AnyKeyStoreFile | undefined {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
@@ -258,11 +327,7 @@ function readKeyStoreFile(file: string): KeyStoreFile | undefined {
     if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw new LerError("read_failed", `Cannot read ${file}.`, { cause: e, details: { file } });
   }
-  const corrupt = (why: string, cause?: unknown) =>
-    new LerError("corrupt_keystore", `The key store ${file} is corrupt (${why}).`, {
-      details: { file },
-      ...(cause === undefined ? {} : { cause }),
-    });
+  const corrupt = (why: string, cause?: unknown) => corruptKeyStore(file, why, cause);
   let v: unknown;
   try {
     v = JSON.parse(text);
@@ -270,10 +335,12 @@ function readKeyStoreFile(file: string): KeyStoreFile | undefined {
     throw corrupt("not JSON", e);
   }
   if (!isObject(v)) throw corrupt("not an object");
-  if (v.version !== 1) {
-    throw new LerError("unsupported_keystore", `The key store ${file} has version ${String(v.version)}; expected 1.`, {
-      details: { file, version: v.version },
-    });
+  if (v.version !== 1 && v.version !== 2) {
+    throw new LerError(
+      "unsupported_keystore",
+      `The key store ${file} has version ${String(v.version)}; this release reads 1 and 2.`,
+      { details: { file, version: v.version } },
+    );
   }
   const kdf = v.kdf;
   if (!isObject(kdf) || kdf.name !== "scrypt") throw corrupt("unknown key derivation");
@@ -287,15 +354,14 @@ function readKeyStoreFile(file: string): KeyStoreFile | undefined {
   if (!Number.isSafeInteger(p) || (p as number) < 1 || (p as number) > 16) throw corrupt("bad scrypt p");
   if (128 * N * (r as number) > 1 << 28) throw corrupt("scrypt memory over 256 MiB");
   if (typeof v.check !== "string") throw corrupt("no check value");
+  const header = { kdf: { name: "scrypt" as const, salt, N, r: r as number, p: p as number }, check: v.check };
+  if (v.version === 2) {
+    if (!isSealedRecord(v.sealed)) throw corrupt("no sealed store");
+    return { version: 2, ...header, sealed: v.sealed };
+  }
   if (!isObject(v.store)) throw corrupt("no store");
-  for (const t of TABLES)
-    if (v.store[t] !== undefined && !isObject(v.store[t])) throw corrupt(`table ${t} is not a map`);
-  return {
-    version: 1,
-    kdf: { name: "scrypt", salt, N, r: r as number, p: p as number },
-    check: v.check,
-    store: v.store as VeramoJsonCache,
-  };
+  checkTables(v.store, file);
+  return { version: 1, ...header, store: v.store as VeramoJsonCache };
 }
 
 function serializeFile(f: KeyStoreFile): string {

@@ -2,7 +2,8 @@ import { join } from "node:path";
 import { LerError } from "../errors.js";
 import { ensureDir, withFileLock } from "./files.js";
 import { issuerFileKey } from "./issuer.js";
-import { appendJsonLines, readJsonLines } from "./jsonl.js";
+import { SealedJsonLines } from "./jsonl.js";
+import type { StoreKeys } from "./sealed.js";
 
 /** One issued credential, as the issuer's ledger keeps it. */
 export interface IssuedRecord {
@@ -33,16 +34,22 @@ export interface LedgerOptions {
 }
 
 /**
- * The append-only record of what an issuer issued: `<dir>/issued/<issuer>.jsonl`, one JSON object per line (`list` as a
- * decimal string). `appendIssued` returns only once every line is fsynced, so a credential handed out after it
- * returns is on record. After a crash mid-append the file may end in a torn line: `readIssued` ignores and reports
- * it, and the next append cuts it off first; a complete line is never lost or skipped.
+ * The append-only record of what an issuer issued: `<dir>/issued/<issuer>.jsonl`, one sealed record per line (see
+ * sealed.ts: AES-256-GCM under the ledger's key, derived from the key store's secret; the record inside is a JSON
+ * object with `list` as a decimal string). The file is 0600; its name, the issuer's address, is in the clear (the
+ * ledger is found by it before anything is decrypted, and issuers' addresses are public on chain). `appendIssued`
+ * returns only once every line is fsynced, so a credential handed out after it returns is on record. After a crash
+ * mid-append the file may end in a torn line: `readIssued` ignores and reports it, and the next append cuts it off
+ * first; a complete line is never lost or skipped. A plaintext ledger of an earlier release is sealed on first use.
  */
 export class IssuedLedger {
   readonly dir: string;
+  readonly #lines: SealedJsonLines;
 
-  constructor(dir: string) {
+  /** `keys`: the home's store keys (the key store's `storeKeys`). */
+  constructor(dir: string, keys: StoreKeys) {
     this.dir = dir;
+    this.#lines = new SealedJsonLines(keys.sealer("ledger"), "corrupt_log");
   }
 
   /** Appends `records` for `issuer` in one write and one fsync. */
@@ -54,10 +61,10 @@ export class IssuedLedger {
     const key = issuerFileKey(issuer);
     const lines = records.map((r, i) => toLine(r, i));
     const dir = join(this.dir, "issued");
-    ensureDir(dir);
+    ensureDir(dir, 0o700);
     return withFileLock(
       join(dir, `${key}.lock`),
-      () => appendJsonLines(join(dir, `${key}.jsonl`), lines),
+      () => this.#lines.append(join(dir, `${key}.jsonl`), lines),
       lockOpts(options),
     );
   }
@@ -68,11 +75,11 @@ export class IssuedLedger {
     const dir = join(this.dir, "issued");
     const file = join(dir, `${key}.jsonl`);
     const read = () => {
-      const { values, truncatedTail } = readJsonLines(file);
+      const { values, truncatedTail } = this.#lines.read(file);
       return { records: values.map((v, i) => fromLine(v, i + 1, file)), truncatedTail };
     };
     // Without the lock a reader could take an append in progress for a torn tail.
-    ensureDir(dir);
+    ensureDir(dir, 0o700);
     return withFileLock(join(dir, `${key}.lock`), read, lockOpts(options));
   }
 

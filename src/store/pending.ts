@@ -1,8 +1,9 @@
 import { join } from "node:path";
 import { LerError } from "../errors.js";
-import { ensureDir, withFileLock, writeFileAtomicSync } from "./files.js";
+import { ensureDir, withFileLock } from "./files.js";
 import { issuerFileKey } from "./issuer.js";
-import { appendJsonLines, readJsonLines } from "./jsonl.js";
+import { SealedJsonLines } from "./jsonl.js";
+import type { StoreKeys } from "./sealed.js";
 
 /**
  * On-chain batch writes that may be retried after a crash. This log only makes sure nothing is forgotten; what makes a
@@ -52,16 +53,22 @@ const KINDS: readonly string[] = ["revocation", "anchor"];
 
 /**
  * A durable intent log, `<dir>/pending/intents.jsonl`: record an intent (fsynced) before sending the transaction,
- * mark it done after the receipt is confirmed, and on restart send again whatever `listPending()` returns.
+ * mark it done after the receipt is confirmed, and on restart send again whatever `listPending()` returns. Every
+ * line is a sealed record (sealed.ts, the `intents` key), the file 0600: an intent names no learner, but its payload
+ * says which credentials (status indices, credential hashes) an issuer is about to revoke. A plaintext log of an
+ * earlier release is sealed on first use.
  *
  * Errors: `invalid_intent`, `intent_conflict` (same id, other content), `intent_done` (recording an id already
- * done), `unknown_intent`, `corrupt_log`, `lock_timeout`.
+ * done), `unknown_intent`, `corrupt_log`, `wrong_store_key`, `store_locked`, `lock_timeout`.
  */
 export class PendingWrites {
   readonly dir: string;
+  readonly #lines: SealedJsonLines;
 
-  constructor(dir: string) {
+  /** `keys`: the home's store keys (the key store's `storeKeys`). */
+  constructor(dir: string, keys: StoreKeys) {
     this.dir = dir;
+    this.#lines = new SealedJsonLines(keys.sealer("intents"), "corrupt_log");
   }
 
   /** Records `intent` durably; recording the same pending intent again is a no-op. */
@@ -84,7 +91,7 @@ export class PendingWrites {
         }
         return { alreadyPending: true };
       }
-      appendJsonLines(file, [entry]);
+      this.#lines.append(file, [entry]);
       return { alreadyPending: false };
     });
   }
@@ -107,7 +114,7 @@ export class PendingWrites {
           details: { id, ...previous },
         });
       }
-      appendJsonLines(file, [{ op: "done", id, txHash: receipt.txHash.toLowerCase(), block: receipt.block }]);
+      this.#lines.append(file, [{ op: "done", id, txHash: receipt.txHash.toLowerCase(), block: receipt.block }]);
     });
   }
 
@@ -127,14 +134,14 @@ export class PendingWrites {
     return this.#locked(options, (file) => {
       const { intents, done } = this.#load(file);
       const kept = [...intents.values()].filter((i) => !done.has(i.id));
-      writeFileAtomicSync(file, kept.map((e) => JSON.stringify(e) + "\n").join(""));
+      this.#lines.rewrite(file, kept);
       return { kept: kept.length, dropped: intents.size - kept.length };
     });
   }
 
   #locked<T>(options: PendingOptions, fn: (file: string) => T): Promise<T> {
     const dir = join(this.dir, "pending");
-    ensureDir(dir);
+    ensureDir(dir, 0o700);
     const lockOptions = options.lockTimeoutMs === undefined ? {} : { timeoutMs: options.lockTimeoutMs };
     return withFileLock(join(dir, "intents.lock"), () => fn(join(dir, "intents.jsonl")), lockOptions);
   }
@@ -142,7 +149,7 @@ export class PendingWrites {
   #load(file: string): { intents: Map<string, Entry & { op: "intent" }>; done: Map<string, IntentReceipt> } {
     const intents = new Map<string, Entry & { op: "intent" }>();
     const done = new Map<string, IntentReceipt>();
-    const { values } = readJsonLines(file);
+    const { values } = this.#lines.read(file);
     values.forEach((v, i) => {
       const e = v as Partial<Entry> | null;
       const bad = () =>

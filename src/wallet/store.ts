@@ -1,8 +1,9 @@
 import { join } from "node:path";
 import { keccak256, toUtf8Bytes } from "ethers";
 import { LerError } from "../errors.js";
-import { ensureDir, withFileLock, writeFileAtomicSync } from "../store/files.js";
-import { appendJsonLines, readJsonLines } from "../store/jsonl.js";
+import { ensureDir, withFileLock } from "../store/files.js";
+import { SealedJsonLines } from "../store/jsonl.js";
+import type { StoreKeys } from "../store/sealed.js";
 
 /** One credential in the holder's wallet. */
 export interface WalletEntry {
@@ -15,13 +16,21 @@ export interface WalletEntry {
 
 /**
  * The holder's wallet: `<home>/wallet/credentials.jsonl`, one credential per line, appended durably under a lock
- * (two `ler wallet add` at once both keep theirs). Credentials are stored as received; they hold no keys.
+ * (two `ler wallet add` at once both keep theirs). Credentials are stored as received, each line a sealed record
+ * (store/sealed.ts: AES-256-GCM under the wallet's key, derived from the key store's secret), in a 0600 file: nothing
+ * of a credential, not even its id, is readable without the secret. A plaintext wallet of an earlier release is
+ * sealed the first time it is opened.
+ *
+ * Errors: `corrupt_wallet` (a line that does not decrypt, or is not an entry), `wrong_store_key`, `store_locked`.
  */
 export class Wallet {
   readonly dir: string;
+  readonly #lines: SealedJsonLines;
 
-  constructor(home: string) {
+  /** `keys`: the home's store keys (the key store's `storeKeys`). */
+  constructor(home: string, keys: StoreKeys) {
     this.dir = join(home, "wallet");
+    this.#lines = new SealedJsonLines(keys.sealer("wallet"), "corrupt_wallet");
   }
 
   get file(): string {
@@ -49,7 +58,7 @@ export class Wallet {
         byId.set(id, entry);
         added.push(entry);
       }
-      appendJsonLines(this.file, added);
+      this.#lines.append(this.file, added);
       return { added, present };
     });
   }
@@ -64,21 +73,17 @@ export class Wallet {
       const all = this.#read();
       const drop = new Set(ids);
       const removed = all.filter((e) => drop.has(e.id));
-      if (removed.length > 0) {
-        writeFileAtomicSync(
+      if (removed.length > 0)
+        this.#lines.rewrite(
           this.file,
-          all
-            .filter((e) => !drop.has(e.id))
-            .map((e) => `${JSON.stringify(e)}\n`)
-            .join(""),
+          all.filter((e) => !drop.has(e.id)),
         );
-      }
       return removed;
     });
   }
 
   #read(): WalletEntry[] {
-    return readJsonLines(this.file).values.map((v, i) => {
+    return this.#lines.read(this.file).values.map((v, i) => {
       const e = v as Partial<WalletEntry> | null;
       if (typeof e?.id !== "string" || typeof e.jwt !== "string" || typeof e.addedAt !== "string") {
         throw new LerError("corrupt_wallet", `Line ${i + 1} of ${this.file} is not a wallet entry.`, {

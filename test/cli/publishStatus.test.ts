@@ -130,7 +130,7 @@ describe("ler issuer publish-status and ler serve --status-dir", function () {
         "--status-url",
         "ftp://university.example/status",
       ],
-      1,
+      64, // a flag's bad value: invalid_status_entry is a usage error (exit 64), wherever it is found
     );
     expect(bad.stderr).to.contain("invalid_status_entry");
   });

@@ -4,7 +4,9 @@ import { createLerAgent, type LerAgent } from "../../src/agent/agent.js";
 import { projectArtifact } from "../../src/chain/artifacts.js";
 import { deployRegistries } from "../../src/chain/deploy.js";
 import type { LerNetwork } from "../../src/chain/network.js";
+import { openKeyStore } from "../../src/store/keystore.js";
 import { PendingWrites } from "../../src/store/pending.js";
+import type { StoreKeys } from "../../src/store/sealed.js";
 import { createAgentWorld, type AgentWorld } from "../helpers/world.js";
 
 const SECRET = "correct horse battery staple";
@@ -18,6 +20,7 @@ describe("agent: intents name their chain and registry", function () {
   let b: LerAgent;
   let netB: LerNetwork;
   let issuer: { did: string; address: string };
+  let keys: StoreKeys;
   const statusOf = (net: LerNetwork) =>
     new Contract(net.deployment.contracts.StatusRegistry.address, projectArtifact("StatusRegistry").abi, net.provider);
   const hash = (s: string) => keccak256(toUtf8Bytes(s));
@@ -44,6 +47,7 @@ describe("agent: intents name their chain and registry", function () {
     issuer = await w.agent.lerCreateIdentity({ alias: "University" });
     // The same home (key store, intent log), opened for the second network.
     b = await createLerAgent({ network: netB, home: w.home, secret: SECRET, fund });
+    keys = (await openKeyStore(w.home, SECRET)).storeKeys; // the intent log is encrypted with the home's secret
   });
   after(async () => w?.close());
 
@@ -76,12 +80,12 @@ describe("agent: intents name their chain and registry", function () {
       gasUsed: 0,
     });
     expect(await w.agent.lerAnchor({ issuer: issuer.did, root })).to.deep.equal({ ...onA.anchor, gasUsed: 0 });
-    const ids = (await new PendingWrites(w.home).listPending()).map((i) => i.id);
+    const ids = (await new PendingWrites(w.home, keys).listPending()).map((i) => i.id);
     expect(ids).to.deep.equal([]);
   });
 
   it("resumes a pending intent only on its own network", async () => {
-    const pending = new PendingWrites(w.home);
+    const pending = new PendingWrites(w.home, keys);
     const h = hash("revoked, then a crash");
     const scope = scopeOf(w.network);
     const id = `revocation:${scope.chainId}:${scope.registry}:${issuer.address.toLowerCase()}:${hash(JSON.stringify({ hashes: [h] }))}`;
@@ -97,7 +101,7 @@ describe("agent: intents name their chain and registry", function () {
   });
 
   it("reports a legacy intent (no chain, no registry) as intent_network_unknown, and resumes it on the chain it is declared for", async () => {
-    const pending = new PendingWrites(w.home);
+    const pending = new PendingWrites(w.home, keys);
     const h = hash("revoked by an earlier release, then a crash");
     const id = `revocation:${issuer.address.toLowerCase()}:${hash(JSON.stringify({ hashes: [h] }))}`;
     await pending.recordIntent({ id, kind: "revocation", issuer: issuer.address, payload: { hashes: [h] } });

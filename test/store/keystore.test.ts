@@ -9,6 +9,7 @@ import { KeyManagementSystem, SecretBox } from "@veramo/kms-local";
 import { computeAddress, verifyMessage } from "ethers";
 import { withFileLock } from "../../src/store/files.js";
 import { openKeyStore, SealedPrivateKeyStore, type KeyStoreHandle } from "../../src/store/keystore.js";
+import { isSealedRecord } from "../../src/store/sealed.js";
 import { rejection } from "../helpers/assert.js";
 import { startFixture } from "../helpers/children.js";
 
@@ -29,6 +30,14 @@ function keyManager(
 async function signsAs(km: KeyManager, kid: string, address: string): Promise<void> {
   const signature = await km.keyManagerSign({ keyRef: kid, data: "LER", algorithm: "eth_signMessage" });
   expect(verifyMessage("LER", signature)).to.equal(address);
+}
+
+/** The Veramo tree a key store file holds, opened with the handle's key. */
+function treeOf(h: KeyStoreHandle): Record<string, Record<string, unknown>> {
+  const file = JSON.parse(readFileSync(h.file, "utf8"));
+  expect(file.version).to.equal(2);
+  expect(isSealedRecord(file.sealed)).to.equal(true);
+  return h.storeKeys.sealer("keystore").open(file.sealed, { file: h.file, corrupt: "corrupt_keystore" }) as never;
 }
 
 /** The private key in every spelling a leak could take. */
@@ -57,12 +66,14 @@ describe("store/keystore", function () {
       expect(statSync(home).mode & 0o777).to.equal(0o700);
       expect(statSync(h.file).mode & 0o777).to.equal(0o600);
       const file = JSON.parse(readFileSync(h.file, "utf8"));
-      expect(file.version).to.equal(1);
+      expect(file.version).to.equal(2);
       // N = 2^17 for new stores (128 MiB, about 0.45 s per unlock): today's usual scrypt cost.
       expect(file.kdf).to.deep.include({ name: "scrypt", N: 131072, r: 8, p: 1 });
       expect(file.kdf.salt).to.match(/^[0-9a-f]{32}$/);
       expect(file.check).to.be.a("string");
-      expect(file.store).to.deep.equal({});
+      // The header is all that is in the clear: the tree (identifiers, aliases, keys) is one sealed record.
+      expect(Object.keys(file).sort()).to.deep.equal(["check", "kdf", "sealed", "version"]);
+      expect(treeOf(h)).to.deep.equal({});
     });
 
     it("refuses a wrong secret with wrong_secret and an empty one with missing_secret", async () => {
@@ -96,6 +107,7 @@ describe("store/keystore", function () {
       const { km } = keyManager(h);
       const imported = await km.keyManagerImport({ kms: "local", type: "Secp256k1", privateKeyHex: PRIVATE_KEY });
       expect(JSON.parse(readFileSync(h.file, "utf8")).kdf).to.deep.include({ N, salt: salt.toString("hex") });
+      expect(Object.keys(treeOf(h).keys!)).to.deep.equal([imported.kid]); // and rewritten as version 2
       expect((await rejection(openKeyStore(home, SECRET + "!"))).code).to.equal("wrong_secret");
       const { km: again } = keyManager(await openKeyStore(home, SECRET));
       await signsAs(again, imported.kid, ADDRESS);
@@ -138,8 +150,8 @@ describe("store/keystore", function () {
       // The next persist (any change) must not write that plaintext out.
       const other = await km.keyManagerCreate({ kms: "local", type: "Secp256k1" });
       expect(leaks(readFileSync(h.file), PRIVATE_KEY)).to.deep.equal([]);
-      const onDisk = JSON.parse(readFileSync(h.file, "utf8")).store.privateKeys;
-      for (const entry of Object.values<{ privateKeyHex: string }>(onDisk)) {
+      const onDisk = treeOf(h).privateKeys as Record<string, { privateKeyHex: string }>;
+      for (const entry of Object.values(onDisk)) {
         expect(await h.secretBox.decrypt(entry.privateKeyHex)).to.match(/^[0-9a-f]{64}$/);
       }
       // ...and memory holds ciphertext again, so the key signs in this process too.
@@ -189,15 +201,69 @@ describe("store/keystore", function () {
       expect(h.json.privateKeys![alias]!.privateKeyHex).to.not.equal(PRIVATE_KEY);
     });
 
-    it("seals plaintext keys found in a file written by another tool, at open", async () => {
+    it("seals plaintext keys found in a file written by another tool, at open (in either layout)", async () => {
       const h = await openKeyStore(home, SECRET);
-      const file = JSON.parse(readFileSync(h.file, "utf8"));
-      file.store.privateKeys = { a: { alias: "a", type: "Secp256k1", privateKeyHex: PRIVATE_KEY } };
-      writeFileSync(h.file, JSON.stringify(file), { mode: 0o644 });
-      const reopened = await openKeyStore(home, SECRET);
-      expect(leaks(readFileSync(h.file), PRIVATE_KEY)).to.deep.equal([]);
+      const { kdf, check } = JSON.parse(readFileSync(h.file, "utf8"));
+      const privateKeys = { a: { alias: "a", type: "Secp256k1", privateKeyHex: PRIVATE_KEY } };
+      const layouts = [
+        { version: 1, kdf, check, store: { privateKeys } }, // an earlier release's layout: the tree in the clear
+        { version: 2, kdf, check, sealed: h.storeKeys.sealer("keystore").seal({ privateKeys }) },
+      ];
+      for (const layout of layouts) {
+        writeFileSync(h.file, JSON.stringify(layout), { mode: 0o644 });
+        const reopened = await openKeyStore(home, SECRET);
+        expect(leaks(readFileSync(h.file), PRIVATE_KEY)).to.deep.equal([]);
+        expect(statSync(h.file).mode & 0o777).to.equal(0o600);
+        expect(await reopened.secretBox.decrypt(reopened.json.privateKeys!.a!.privateKeyHex)).to.equal(PRIVATE_KEY);
+        const sealedKey = (treeOf(h).privateKeys as Record<string, { privateKeyHex: string }>).a!.privateKeyHex;
+        expect(await h.secretBox.decrypt(sealedKey)).to.equal(PRIVATE_KEY);
+      }
+    });
+
+    it("rewrites an earlier release's store (version 1) sealed: no identifier or alias stays in the clear", async () => {
+      const h = await openKeyStore(home, SECRET);
+      const { km } = keyManager(h);
+      const key = await km.keyManagerImport({ kms: "local", type: "Secp256k1", privateKeyHex: PRIVATE_KEY });
+      const did = `did:ethr:${ADDRESS}`;
+      await new DIDStoreJson(h.json).importDID({
+        did,
+        alias: "Ada Lovelace-Byron",
+        provider: "did:ethr",
+        controllerKeyId: key.kid,
+        keys: [key],
+        services: [],
+      });
+      // The same tree in version 1, as an earlier release wrote it (0644 then): DIDs, aliases, public keys readable.
+      const { kdf, check } = JSON.parse(readFileSync(h.file, "utf8"));
+      writeFileSync(h.file, JSON.stringify({ version: 1, kdf, check, store: treeOf(h) }), { mode: 0o644 });
+      expect(readFileSync(h.file, "utf8")).to.contain("Ada Lovelace-Byron");
+
+      const again = await openKeyStore(home, SECRET);
+      const text = readFileSync(h.file, "utf8");
+      for (const clear of ["Ada Lovelace-Byron", ADDRESS, ADDRESS.toLowerCase().slice(2), key.publicKeyHex, key.kid])
+        expect(text).to.not.contain(clear);
+      expect(JSON.parse(text).version).to.equal(2);
       expect(statSync(h.file).mode & 0o777).to.equal(0o600);
-      expect(await reopened.secretBox.decrypt(reopened.json.privateKeys!.a!.privateKeyHex)).to.equal(PRIVATE_KEY);
+      expect((await new DIDStoreJson(again.json).getDID({ did })).alias).to.equal("Ada Lovelace-Byron");
+      const { km: km2 } = keyManager(again);
+      await signsAs(km2, key.kid, ADDRESS);
+    });
+
+    it("gives the same store keys at every open, and other ones to a store made anew with the same secret", async () => {
+      const a = await openKeyStore(home, SECRET);
+      const b = await openKeyStore(home, SECRET);
+      const sealed = a.storeKeys.sealer("wallet").seal({ x: 1 });
+      expect(b.storeKeys.sealer("wallet").open(sealed, { file: "f", corrupt: "corrupt_wallet" })).to.deep.equal({
+        x: 1,
+      });
+      rmSync(a.file);
+      const fresh = await openKeyStore(home, SECRET); // a new salt: a new key
+      const err = await rejection(
+        Promise.resolve().then(() =>
+          fresh.storeKeys.sealer("wallet").open(sealed, { file: "f", corrupt: "corrupt_wallet" }),
+        ),
+      );
+      expect(err.code).to.equal("wrong_store_key");
     });
 
     it("persists DIDs and deletions", async () => {

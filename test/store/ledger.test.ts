@@ -1,10 +1,24 @@
 import { expect } from "chai";
-import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { IssuedLedger, type IssuedRecord } from "../../src/store/ledger.js";
 import { PendingWrites } from "../../src/store/pending.js";
+import { isSealedRecord, StoreKeys } from "../../src/store/sealed.js";
 import { rejection } from "../helpers/assert.js";
+
+const KEYS = StoreKeys.fromKeyMaterial(randomBytes(32));
+/** The records of a sealed JSON-lines file, opened. */
+const opened = (file: string, store: "ledger" | "intents") =>
+  readFileSync(file, "utf8")
+    .split("\n")
+    .filter((l) => l !== "")
+    .map((l, i) => {
+      const v: unknown = JSON.parse(l);
+      expect(isSealedRecord(v), `line ${i + 1} is sealed`).to.equal(true);
+      return KEYS.sealer(store).open(v as never, { file, line: i + 1, corrupt: "corrupt_log" });
+    });
 
 const ISSUER = "0x8ba1f109551bD432803012645Ac136ddd64DBA72";
 const TX = "0x" + "ab".repeat(32);
@@ -21,7 +35,7 @@ describe("store/ledger", function () {
   let ledger: IssuedLedger;
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), "ler-ledger-"));
-    ledger = new IssuedLedger(dir);
+    ledger = new IssuedLedger(dir, KEYS);
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -30,13 +44,16 @@ describe("store/ledger", function () {
       const records = [record(1, { list: 2n ** 40n, index: 7, batch: "b1" }), record(2)];
       await ledger.appendIssued(ISSUER, records);
       await ledger.appendIssued(ISSUER.toLowerCase(), [record(3, { list: 0n, index: 0 })]);
-      expect(await new IssuedLedger(dir).readIssued(ISSUER)).to.deep.equal({
+      expect(await new IssuedLedger(dir, KEYS).readIssued(ISSUER)).to.deep.equal({
         records: [...records, record(3, { list: 0n, index: 0 })],
         truncatedTail: false,
       });
-      const lines = readFileSync(ledger.file(ISSUER), "utf8").split("\n");
-      expect(lines).to.have.length(4);
-      expect(JSON.parse(lines[0]!)).to.deep.equal({ ...records[0], list: "1099511627776" });
+      // One sealed record per line, in a 0600 file; inside, the record with `list` as a decimal string.
+      const lines = opened(ledger.file(ISSUER), "ledger");
+      expect(lines).to.have.length(3);
+      expect(lines[0]).to.deep.equal({ ...records[0], list: "1099511627776" });
+      expect(statSync(ledger.file(ISSUER)).mode & 0o777).to.equal(0o600);
+      expect(readFileSync(ledger.file(ISSUER), "utf8")).to.not.contain("urn:uuid");
     });
 
     it("reads an issuer with no ledger as empty", async () => {
@@ -104,7 +121,7 @@ describe("store/pending", function () {
   };
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), "ler-pending-"));
-    pending = new PendingWrites(dir);
+    pending = new PendingWrites(dir, KEYS);
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -112,7 +129,10 @@ describe("store/pending", function () {
     await pending.recordIntent(revocation);
     await pending.recordIntent(anchor);
     await pending.markDone(revocation.id, { txHash: TX, block: 12 });
-    expect(await new PendingWrites(dir).listPending()).to.deep.equal([{ ...anchor, issuer: ISSUER.toLowerCase() }]);
+    expect(await new PendingWrites(dir, KEYS).listPending()).to.deep.equal([
+      { ...anchor, issuer: ISSUER.toLowerCase() },
+    ]);
+    expect(opened(join(dir, "pending", "intents.jsonl"), "intents")).to.have.length(3);
   });
 
   it("treats recording the same intent again as a no-op, and other content under the same id as a conflict", async () => {
@@ -166,9 +186,14 @@ describe("store/pending", function () {
     ).to.have.length(1);
   });
 
-  it("refuses a log with a complete line it cannot read (corrupt_log)", async () => {
+  it("refuses a log with a complete line it cannot read (corrupt_log), in the clear or sealed", async () => {
     mkdirSync(join(dir, "pending"));
     writeFileSync(join(dir, "pending", "intents.jsonl"), '{"op":"maybe","id":"x"}\n');
+    expect((await rejection(pending.listPending())).code).to.equal("corrupt_log");
+    writeFileSync(
+      join(dir, "pending", "intents.jsonl"),
+      JSON.stringify(KEYS.sealer("intents").seal({ op: "maybe", id: "x" })) + "\n",
+    );
     expect((await rejection(pending.listPending())).code).to.equal("corrupt_log");
   });
 });

@@ -1,10 +1,11 @@
-import { relative } from "node:path";
+import { relative, resolve } from "node:path";
 import { Command, Option } from "commander";
 import { deployRegistries } from "../../chain/deploy.js";
 import {
   CONTRACT_NAMES,
   deploymentPath,
   readDeployment,
+  withBlockHashes,
   writeDeployment,
   type DeployedContracts,
 } from "../../chain/deployments.js";
@@ -12,7 +13,7 @@ import { chainIdOf, rpcProvider, signerFrom } from "../../chain/provider.js";
 import { UsageError } from "../../errors.js";
 import { deploymentsDirToWrite, parseInteger } from "../config.js";
 import type { Session } from "../context.js";
-import { devAccountKey, startDevNode } from "../devchain.js";
+import { defaultStatePath, devAccountKey, startDevNode } from "../devchain.js";
 import { count } from "../output.js";
 import { examples, type Act } from "./common.js";
 
@@ -39,17 +40,30 @@ export function registerChainCommands(program: Command, act: Act): void {
         .argParser(parseInteger("--port", 0, 65535)),
     )
     .option("--governor <address>", "holder of the registries' governance role (default: dev account #0)")
+    .option(
+      "--state <file>",
+      "keep the chain in this file and restore it from there on the next start (default: deployments/<network>.state)",
+    )
+    .option("--no-state", "keep nothing: the chain lives in memory and starts empty each time")
+    .option("--fresh", "start a new chain in the state file (the one it held is moved to <file>.previous)")
     .action(act(nodeCommand));
   examples(node, [
-    "ler node",
+    "ler node                        # restores the chain of deployments/localhost.state, if any",
     "ler node --port 8600            # then: export LER_RPC_URL=http://127.0.0.1:8600",
-    "ler node --json                 # one JSON line when ready (url, contracts, accounts)",
+    "ler node --json                 # one JSON line when ready (url, contracts, accounts, state)",
+    "ler node --fresh                # a new, empty chain (homes made on the old one no longer match it)",
+    "ler node --state demo.state     # a chain of its own, kept in demo.state",
   ]);
   node.addHelpText(
     "after",
     `
-The chain lives in memory and starts empty each time; the registries land at the same addresses every time.
-The deployment record goes to deployments/<network>.json (see --deployments). Identities that send a
+The chain is kept in a state file beside the deployment record (deployments/<network>.state, see --deployments):
+every block is saved as it is mined, and the next \`ler node\` rebuilds the same chain from it (same contracts,
+addresses, blocks and timestamps) before it listens, so the homes made on it keep working. --fresh starts a new
+chain in that file; --no-state keeps the chain in memory only, as a throwaway. The registries land at the same
+addresses on every new chain; a home used on an earlier one is refused (deployment_not_on_chain) rather than
+half-working. One node at a time per state file; while it keeps its state, the node refuses the JSON-RPC calls
+that cannot be replayed (hardhat_reset, hardhat_impersonateAccount, evm_setIntervalMining). Identities that send a
 transaction on this chain are funded from dev account #0 automatically. Stop it with Ctrl-C.
 `,
   );
@@ -78,18 +92,38 @@ still on chain; --force deploys anew.
   );
 }
 
-async function nodeCommand(s: Session, opts: { host: string; port: number; governor?: string }): Promise<number> {
+async function nodeCommand(
+  s: Session,
+  opts: { host: string; port: number; governor?: string; state?: string | false; fresh?: boolean },
+): Promise<number> {
   const out = s.out;
   const governor = governorAddress(opts.governor);
   const dir = deploymentsDirToWrite(s.settings);
   const started = performance.now();
+  const stateFile =
+    opts.state === false
+      ? undefined
+      : opts.state === undefined
+        ? defaultStatePath(dir, s.settings.network)
+        : resolve(opts.state);
   const node = await startDevNode({
     host: opts.host,
     port: opts.port,
     network: s.settings.network,
     deploymentsDir: dir,
     ...(governor !== undefined && { governor }),
+    ...(stateFile !== undefined && { state: { file: stateFile, fresh: opts.fresh === true } }),
+    onStateLost: (e) =>
+      out.note(
+        `${out.e.red("error [write_failed]:")} ${e.message.replace(/\s*\n\s*/g, " ")} The chain is saved up to the last block before this; from now on the node refuses what would change it.`,
+      ),
   });
+  if (node.state !== undefined && node.state.tornBytes > 0) {
+    out.note(
+      `${displayPath(node.state.file)}: its last record was cut short by a crash (${node.state.tornBytes} bytes); it was dropped, and the chain restored up to the record before it.`,
+    );
+  }
+  const state = node.state;
   const dev0 = devAccountKey(0);
   const governorIsDev0 = node.governor.toLowerCase() === dev0.address.toLowerCase();
   out.result(
@@ -102,6 +136,15 @@ async function nodeCommand(s: Session, opts: { host: string; port: number; gover
       governor: node.governor,
       ...(governorIsDev0 && { governorPrivateKey: dev0.privateKey }),
       accounts: node.accounts,
+      state:
+        state === undefined
+          ? null
+          : {
+              file: state.file,
+              restored: state.restored,
+              blocks: state.blocks,
+              ...(state.previous !== undefined && { previous: state.previous }),
+            },
     },
     () => {
       const c = out.c;
@@ -112,6 +155,13 @@ async function nodeCommand(s: Session, opts: { host: string; port: number; gover
       out.line(`Registries, recorded in ${displayPath(node.file)}:`);
       for (const name of CONTRACT_NAMES) out.line(`  ${name.padEnd(20)} ${node.deployment.contracts[name].address}`);
       out.line();
+      if (state === undefined) out.line(`State        not kept (--no-state): the chain starts empty each time`);
+      else if (state.restored)
+        out.line(`State        restored from ${displayPath(state.file)} (${count(state.blocks)} blocks), kept there`);
+      else
+        out.line(`State        a new chain, kept in ${displayPath(state.file)} across restarts (--fresh starts over)`);
+      if (state?.previous !== undefined)
+        out.line(`             the chain it held before is in ${displayPath(state.previous)}`);
       out.line(`Governance   ${node.governor}${governorIsDev0 ? "  (dev account #0)" : ""}`);
       if (governorIsDev0) {
         out.line(`             to act as governance, import its key:`);
@@ -165,7 +215,8 @@ async function deployCommand(
     force: opts.force === true,
     confirmations: s.settings.confirmations ?? 1,
   });
-  writeDeployment(file, deployment);
+  // On a dev chain, the record names the blocks it was deployed in: a chain restarted empty is then told apart.
+  writeDeployment(file, await withBlockHashes(provider, deployment));
   out.result(
     { network, chainId, file, deployer: await signer.getAddress(), contracts: deployment.contracts, deployed },
     () => {

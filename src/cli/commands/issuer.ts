@@ -610,7 +610,7 @@ async function anchor(s: Session, root: string | undefined, opts: { as: string }
       throw new UsageError("invalid_argument", `A batch root is 0x and 64 hex digits, not "${root}".`);
     roots = [root];
   } else {
-    roots = await issuedBatchRoots(s.settings.home, issuer.address);
+    roots = await issuedBatchRoots(await s.ledger(), issuer.address);
   }
   const anchored: { root: string; txHash: string; block: number; gasUsed: number }[] = [];
   const already: { root: string; block: number }[] = [];
@@ -729,7 +729,7 @@ async function changeStatus(
     wanted.push(...fromFile.ids);
   }
   if (wanted.length > 0) {
-    const { entries, missing } = await statusEntriesOf(s.settings.home, issuer.address, wanted);
+    const { entries, missing } = await statusEntriesOf(await s.ledger(), issuer.address, wanted);
     targets.push(...entries.map(({ id, list, index }) => ({ list, index, id })));
     if (missing.length > 0) {
       throw new LerError(
@@ -777,7 +777,7 @@ async function changeStatus(
 async function list(s: Session, opts: { as: string; batch?: string }): Promise<void> {
   const agent = await s.agent("local");
   const issuer = await resolveIdentity(agent, s.settings.network, opts.as);
-  const chosen = await issuedCredentials(s.settings.home, issuer.address, { batch: opts.batch });
+  const chosen = await issuedCredentials(await s.ledger(), issuer.address, { batch: opts.batch });
   const rows = chosen.map((r) => {
     const d = describeJwt(r.jwt);
     return {

@@ -9,7 +9,6 @@ import { describeJwt } from "../../wallet/jwt.js";
 import { readInput, sourceName, tokensIn } from "../input.js";
 import { isoTime, short } from "../output.js";
 import { mark } from "../render.js";
-import { Wallet } from "../../wallet/store.js";
 import { done, examples, resolveIdentity, who, type Act } from "./common.js";
 
 export function registerWalletCommands(program: Command, act: Act): void {
@@ -115,7 +114,7 @@ async function add(s: Session, file: string): Promise<void> {
       );
     }
   });
-  const { added, present } = await new Wallet(s.settings.home).add(items, new Date());
+  const { added, present } = await (await s.wallet()).add(items, new Date());
   s.out.result({ added: added.map((e) => e.id), alreadyPresent: present.map((e) => e.id) }, () => {
     for (const e of added) done(s.out, `Stored ${label(e.jwt, e.id)}`);
     for (const e of present) s.out.line(`${s.out.c.dim("•")} already in the wallet: ${label(e.jwt, e.id)}`);
@@ -128,7 +127,7 @@ function label(jwt: string, id: string): string {
 }
 
 async function list(s: Session): Promise<void> {
-  const entries = await new Wallet(s.settings.home).list();
+  const entries = await (await s.wallet()).list();
   const rows = entries.map((e) => ({ ...describeJwt(e.jwt), id: e.id, addedAt: e.addedAt, jwt: e.jwt }));
   s.out.result({ count: rows.length, credentials: rows }, () => {
     if (rows.length === 0) {
@@ -150,7 +149,7 @@ async function list(s: Session): Promise<void> {
 }
 
 async function pick(s: Session, ids: readonly string[]) {
-  const entries = await new Wallet(s.settings.home).list();
+  const entries = await (await s.wallet()).list();
   return ids.map((id) => {
     const exact = entries.find((e) => e.id === id);
     if (exact !== undefined) return exact;
@@ -173,7 +172,7 @@ async function show(s: Session, id: string): Promise<void> {
 
 async function remove(s: Session, ids: string[]): Promise<void> {
   const entries = await pick(s, ids);
-  const removed = await new Wallet(s.settings.home).remove(entries.map((e) => e.id));
+  const removed = await (await s.wallet()).remove(entries.map((e) => e.id));
   s.out.result({ removed: removed.map((e) => e.id) }, () => {
     for (const e of removed) done(s.out, `Removed ${label(e.jwt, e.id)}`);
   });
@@ -194,7 +193,7 @@ async function makePresentation(
   let chosen;
   if (opts.all === true) {
     if (ids.length > 0) throw new UsageError("invalid_argument", "Give credential ids or --all, not both.");
-    chosen = (await new Wallet(s.settings.home).list()).filter(
+    chosen = (await (await s.wallet()).list()).filter(
       (e) => describeJwt(e.jwt).subject?.toLowerCase() === holder.did.toLowerCase(),
     );
     if (chosen.length === 0)
@@ -231,7 +230,7 @@ async function makePresentation(
 
 /** The wallet's credentials as the skills report reads them, with their verification unless `verify` is false. */
 async function heldCredentials(s: Session, verify: boolean) {
-  const entries = await new Wallet(s.settings.home).list();
+  const entries = await (await s.wallet()).list();
   const { readHeldCredentials, verifiableInputs, verificationByRef } = await import("../../wallet/index.js");
   const held = readHeldCredentials(entries.map((e) => e.jwt));
   if (!verify || held.held.length === 0) return { held, verification: undefined };

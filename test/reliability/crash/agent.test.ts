@@ -9,8 +9,10 @@ import { projectArtifact } from "../../../src/chain/artifacts.js";
 import { deploymentPath, writeDeployment } from "../../../src/chain/deployments.js";
 import { parseStatusEntry } from "../../../src/credentials/index.js";
 import { StatusIndexAllocator } from "../../../src/store/allocator.js";
+import { openKeyStore } from "../../../src/store/keystore.js";
 import { IssuedLedger } from "../../../src/store/ledger.js";
 import { PendingWrites } from "../../../src/store/pending.js";
+import type { StoreKeys } from "../../../src/store/sealed.js";
 import { payloadOf } from "../../adversarial/jws.js";
 import { createAgentWorld, type AgentWorld } from "../../helpers/world.js";
 import { until } from "../../helpers/until.js";
@@ -63,6 +65,8 @@ describe("reliability: crash safety of the agent (child processes, SIGKILL)", fu
   let provider: JsonRpcProvider;
   let status: Contract;
   let args: (command: string[]) => string[];
+  /** The home's store keys: its ledger and intent log are encrypted with its secret. */
+  let keys: StoreKeys;
 
   before(async () => {
     w = await createAgentWorld("json-rpc");
@@ -72,6 +76,7 @@ describe("reliability: crash safety of the agent (child processes, SIGKILL)", fu
     writeDeployment(deploymentPath(deployments, w.network.name), w.network.deployment);
     home = join(dir, "issuer-home");
     issuerAgent = await createLerAgent({ network: w.network, home, secret: SECRET });
+    keys = (await openKeyStore(home, SECRET)).storeKeys;
     const created = await issuerAgent.lerCreateIdentity({ alias: "Crash-Safe University" });
     issuer = created.did;
     await (
@@ -111,7 +116,7 @@ describe("reliability: crash safety of the agent (child processes, SIGKILL)", fu
   const issuerAddress = () => getAddress(issuer.split(":").pop()!);
   const pendingTransactions = async () =>
     ((await provider.send("eth_getBlockByNumber", ["pending", false])) as { transactions: string[] }).transactions;
-  const ledgerRecords = async () => (await new IssuedLedger(home).readIssued(issuerAddress())).records;
+  const ledgerRecords = async () => (await new IssuedLedger(home, keys).readIssued(issuerAddress())).records;
 
   it("kill -9 during batch issuance, then restart: every credential handed out is on record, no index is reused, every batch gets anchored", async () => {
     const why = `seed ${SEED}`;
@@ -204,7 +209,7 @@ describe("reliability: crash safety of the agent (child processes, SIGKILL)", fu
       const anchored = await status.getFunction("anchorOf")(issuerAddress(), root);
       expect(anchored[0] > 0n, `${why}: batch ${root} not anchored`).to.equal(true);
     }
-    expect(await new PendingWrites(home).listPending(), why).to.deep.equal([]);
+    expect(await new PendingWrites(home, keys).listPending(), why).to.deep.equal([]);
     // Anchoring a root that is done again (what a user re-running the command does) reports where it landed.
     const again = await issuerAgent.lerAnchor({ issuer, root: inFlight[0]! });
     expect(again.block, why).to.equal(Number((await status.getFunction("anchorOf")(issuerAddress(), inFlight[0]!))[1]));
@@ -230,11 +235,14 @@ describe("reliability: crash safety of the agent (child processes, SIGKILL)", fu
       { entries: spread(10), transactions: 3, afterKill: "drop" as const },
     ];
     const intentsFile = join(home, "pending", "intents.jsonl");
+    // The log is sealed: its complete lines are opened with the home's keys (read while a worker may be appending).
     const intentLines = () =>
       existsSync(intentsFile)
         ? readFileSync(intentsFile, "utf8")
             .split("\n")
-            .filter((l) => l.includes('"op":"intent"')).length
+            .slice(0, -1)
+            .map((l) => keys.sealer("intents").open(JSON.parse(l), { file: intentsFile, corrupt: "corrupt_log" }))
+            .filter((e) => (e as { op?: string }).op === "intent").length
         : 0;
 
     await provider.send("evm_setAutomine", [false]);
@@ -258,7 +266,7 @@ describe("reliability: crash safety of the agent (child processes, SIGKILL)", fu
     } finally {
       await provider.send("evm_setAutomine", [true]);
     }
-    expect(await new PendingWrites(home).listPending()).to.have.length(7);
+    expect(await new PendingWrites(home, keys).listPending()).to.have.length(7);
 
     const resume = worker(args(["resume"]));
     await exitedCleanly(resume);
@@ -279,7 +287,7 @@ describe("reliability: crash safety of the agent (child processes, SIGKILL)", fu
       .filter((e) => ((words.get(e.list)![e.index >> 8]! >> BigInt(e.index & 255)) & 1n) === 0n);
     expect(missing).to.deep.equal([]);
     // Idempotent: nothing left, and a second resume does nothing.
-    expect(await new PendingWrites(home).listPending()).to.deep.equal([]);
+    expect(await new PendingWrites(home, keys).listPending()).to.deep.equal([]);
     expect(await issuerAgent.lerResumePending({ issuer })).to.deep.equal({ resumed: [], failed: [] });
     // Re-running the same revocation after the crash (what a user would do) succeeds too.
     const again = await issuerAgent.lerRevoke({ issuer, entries: spread(10) });
@@ -310,6 +318,6 @@ describe("reliability: crash safety of the agent (child processes, SIGKILL)", fu
       const anchored = await status.getFunction("anchorOf")(issuerAddress(), root);
       expect(anchored[0] > 0n, `batch ${root} not anchored`).to.equal(true);
     }
-    expect(await new PendingWrites(home).listPending()).to.deep.equal([]);
+    expect(await new PendingWrites(home, keys).listPending()).to.deep.equal([]);
   });
 });

@@ -9,8 +9,10 @@ import { projectArtifact } from "../../../src/chain/artifacts.js";
 import { deploymentPath, writeDeployment } from "../../../src/chain/deployments.js";
 import { parseStatusEntry } from "../../../src/credentials/index.js";
 import { StatusIndexAllocator } from "../../../src/store/allocator.js";
+import { openKeyStore } from "../../../src/store/keystore.js";
 import { IssuedLedger } from "../../../src/store/ledger.js";
 import { PendingWrites } from "../../../src/store/pending.js";
+import type { StoreKeys } from "../../../src/store/sealed.js";
 import { payloadOf } from "../../adversarial/jws.js";
 import { createAgentWorld, type AgentWorld } from "../../helpers/world.js";
 import { prng } from "../../helpers/children.js";
@@ -40,6 +42,8 @@ describe("ler CLI: kill -9 during batch issuance and batch revocation, then resu
   let env: NodeJS.ProcessEnv;
   let issuer: { did: string; address: string };
   let status: Contract;
+  /** The home's store keys: its ledger and intent log are encrypted with its secret. */
+  let keys: StoreKeys;
   const as = ["--as", "Crash University"];
 
   before(async () => {
@@ -58,6 +62,7 @@ describe("ler CLI: kill -9 during batch issuance and batch revocation, then resu
     });
     // The issuer's identity is made in the CLI's own home; funded up front, so that no write waits for funding.
     const agent = await createLerAgent({ network: w.network, home, secret: SECRET });
+    keys = (await openKeyStore(home, SECRET)).storeKeys;
     issuer = await agent.lerCreateIdentity({ alias: "Crash University" });
     await (
       await (await provider.getSigner(0)).sendTransaction({ to: issuer.address, value: parseEther("100") })
@@ -110,7 +115,7 @@ describe("ler CLI: kill -9 during batch issuance and batch revocation, then resu
     ((await provider.send("eth_getBlockByNumber", ["pending", false])) as { transactions: string[] }).transactions;
   const until = (test: () => Promise<boolean>, what: string) =>
     untilDeadline(test, `${why}: ${what}`, { intervalMs: 10 });
-  const ledger = async () => (await new IssuedLedger(home).readIssued(issuer.address)).records;
+  const ledger = async () => (await new IssuedLedger(home, keys).readIssued(issuer.address)).records;
   const csv = (n: number, tag: string) => {
     const path = join(dir, `${tag}.csv`);
     const rows = Array.from(
@@ -159,7 +164,7 @@ describe("ler CLI: kill -9 during batch issuance and batch revocation, then resu
       await provider.send("evm_setAutomine", [true]);
     }
     const mark = (await new StatusIndexAllocator(home).state(issuer.address))!;
-    const pendingBefore = await new PendingWrites(home).listPending();
+    const pendingBefore = await new PendingWrites(home, keys).listPending();
     expect(pendingBefore.length, why).to.be.at.least(1); // batch4's anchor at least
 
     // 3. The next batch first sends again what the killed ones left pending, then issues.
@@ -168,7 +173,7 @@ describe("ler CLI: kill -9 during batch issuance and batch revocation, then resu
       expect(fifth.stderr, why).to.match(
         new RegExp(`Resumed ${pendingBefore.length} pending writes? of Crash University`),
       );
-    expect(await new PendingWrites(home).listPending(), why).to.deep.equal([]);
+    expect(await new PendingWrites(home, keys).listPending(), why).to.deep.equal([]);
     expect(
       json<{ resumed: unknown[]; failed: unknown[] }>(await run(["issuer", "resume", ...as, "--json"], 0)),
       why,
@@ -263,7 +268,7 @@ describe("ler CLI: kill -9 during batch issuance and batch revocation, then resu
     } finally {
       await provider.send("evm_setAutomine", [true]);
     }
-    const left = await new PendingWrites(home).listPending();
+    const left = await new PendingWrites(home, keys).listPending();
     expect(left.length, why).to.be.at.least(1);
 
     const resumed = json<{ resumed: { kind: string }[]; failed: unknown[] }>(
@@ -271,16 +276,18 @@ describe("ler CLI: kill -9 during batch issuance and batch revocation, then resu
     );
     expect(resumed.failed, why).to.deep.equal([]);
     expect(resumed.resumed, why).to.have.length(left.length);
-    expect(await new PendingWrites(home).listPending(), why).to.deep.equal([]);
+    expect(await new PendingWrites(home, keys).listPending(), why).to.deep.equal([]);
     // Every revocation that was started (its intent on record) is on chain: the killed transactions included.
     const words = async (list: bigint | number) =>
       (await status.getFunction("getWords")(issuer.address, 0, list, 0, 1000)) as bigint[];
-    const intents = readFileSync(join(home, "pending", "intents.jsonl"), "utf8")
+    const intentsFile = join(home, "pending", "intents.jsonl");
+    const intents = readFileSync(intentsFile, "utf8")
       .trimEnd()
       .split("\n")
       .map(
         (l) =>
-          JSON.parse(l) as {
+          // The log is sealed: each line opened with the home's keys.
+          keys.sealer("intents").open(JSON.parse(l), { file: intentsFile, corrupt: "corrupt_log" }) as {
             op: string;
             kind?: string;
             payload?: { list: string; wordIndices: string[]; masks: string[] };
@@ -312,7 +319,7 @@ describe("ler CLI: kill -9 during batch issuance and batch revocation, then resu
         .map((i) => `10:${i}`),
     ];
     expect(missing, why).to.deep.equal([]);
-    expect(await new PendingWrites(home).listPending(), why).to.deep.equal([]);
+    expect(await new PendingWrites(home, keys).listPending(), why).to.deep.equal([]);
     // And a verifier sees the ledger's credentials revoked.
     const report = json<{ result: string; invalid: number }>(
       await run(["verify", join(dir, "batch5.jsonl"), "--json"], 1),

@@ -1,16 +1,22 @@
 import { expect } from "chai";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { StatusIndexAllocator } from "../../../src/store/allocator.js";
 import { IssuedLedger } from "../../../src/store/ledger.js";
+import { StoreKeys } from "../../../src/store/sealed.js";
 import { prng, startFixture, type Child } from "../../helpers/children.js";
 
 // Real processes, really killed: the allocator and the ledger must hold their promises across SIGKILL at any moment
 // and across concurrent processes. Kill times are random; the seed is in every failure message.
 const ISSUER = "0x8ba1f109551bD432803012645Ac136ddd64DBA72";
 const SEED = Number(process.env.LER_TEST_SEED ?? Math.floor(Math.random() * 2 ** 31));
+// The ledger is encrypted, as in a real home: the children get the store key material in their environment.
+const STORE_KEY = randomBytes(32);
+const KEYS = StoreKeys.fromKeyMaterial(STORE_KEY);
+const loop = (args: string[]) => startFixture("issue-loop.ts", args, { LER_TEST_STORE_KEY: STORE_KEY.toString("hex") });
 
 interface Range {
   list: bigint;
@@ -66,7 +72,7 @@ describe("store: crash and concurrency (child processes)", function () {
     const all: Child[] = [];
     for (let round = 0; round < 6; round++) {
       // Two issuing processes at once, each killed at its own random moment while it loops.
-      const pair = [0, 1].map(() => startFixture("issue-loop.ts", [dir, ISSUER, "0", "40", String(listSize)]));
+      const pair = [0, 1].map(() => loop([dir, ISSUER, "0", "40", String(listSize)]));
       all.push(...pair);
       await Promise.all(pair.map((c) => c.waitForLine((l) => l === "ready")));
       await Promise.all(
@@ -78,7 +84,7 @@ describe("store: crash and concurrency (child processes)", function () {
       );
     }
     // A survivor runs to completion: it must get past whatever locks the killed ones held.
-    const last = startFixture("issue-loop.ts", [dir, ISSUER, "25", "40", String(listSize)]);
+    const last = loop([dir, ISSUER, "25", "40", String(listSize)]);
     all.push(last);
     await exitedCleanly(last);
 
@@ -100,7 +106,7 @@ describe("store: crash and concurrency (child processes)", function () {
     expect(mark > max, `${why}: state ${mark} not above ${max}`).to.equal(true);
 
     // Every ledger line is complete and parses, and uses an index that was reserved (printed) before, once.
-    const { records, truncatedTail } = await new IssuedLedger(dir).readIssued(ISSUER);
+    const { records, truncatedTail } = await new IssuedLedger(dir, KEYS).readIssued(ISSUER);
     expect(truncatedTail, why).to.equal(false); // the survivor's append repaired any torn tail
     const used = new Set<bigint>();
     for (const r of records) {
@@ -119,7 +125,7 @@ describe("store: crash and concurrency (child processes)", function () {
 
   it("gives three concurrent processes disjoint ranges that together fill the lists without gaps", async () => {
     const listSize = 97; // not a multiple of anything the children ask for, so reservations straddle lists
-    const children = [0, 1, 2].map(() => startFixture("issue-loop.ts", [dir, ISSUER, "60", "25", String(listSize)]));
+    const children = [0, 1, 2].map(() => loop([dir, ISSUER, "60", "25", String(listSize)]));
     for (const c of children) await exitedCleanly(c);
 
     const ranges = children.flatMap(reservations);
@@ -129,7 +135,7 @@ describe("store: crash and concurrency (child processes)", function () {
     expect([...given].every((p) => p < BigInt(total))).to.equal(true);
     const state = (await new StatusIndexAllocator(dir).state(ISSUER))!;
     expect(state.list * BigInt(listSize) + BigInt(state.next)).to.equal(BigInt(total));
-    const { records } = await new IssuedLedger(dir).readIssued(ISSUER);
+    const { records } = await new IssuedLedger(dir, KEYS).readIssued(ISSUER);
     expect(records).to.have.length(total);
   });
 });
