@@ -55,6 +55,7 @@ const NO_TIMER_IMPORTS = {
 export default defineConfig(
   {
     ignores: [
+      "dist/",
       "node_modules/",
       "artifacts/",
       "cache/",

@@ -2,7 +2,6 @@ import { existsSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { deploymentPath } from "../agent/network.js";
 import { UsageError } from "../errors.js";
 
 /** The package's root directory (where its own `deployments/` and `artifacts/` live). */
@@ -73,7 +72,8 @@ export function deploymentsDirToRead(
 ): string {
   if (settings.deploymentsDir !== undefined) return settings.deploymentsDir;
   const local = join(cwd, "deployments");
-  if (existsSync(deploymentPath(local, settings.network))) return local;
+  // The record's file name as chain/deployments.ts deploymentPath gives it (not imported: it would load ethers).
+  if (existsSync(join(local, `${settings.network}.json`))) return local;
   return join(PACKAGE_ROOT, "deployments");
 }
 

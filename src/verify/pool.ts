@@ -153,10 +153,11 @@ export class VerifierPool {
     if (w !== undefined) return w;
     const { rpcUrl, deployment, networkName, cacheLimits } = this.options;
     const data: PoolWorkerData = { rpcUrl, deployment, networkName, ...(cacheLimits !== undefined && { cacheLimits }) };
-    // The thread runs this project's TypeScript sources through the same loader as the process.
-    w = new Worker(new URL("./poolWorker.ts", import.meta.url), {
+    // Built, the thread runs poolWorker.js; from the TypeScript sources (tests, tsx), through the same loader.
+    const compiled = import.meta.url.endsWith(".js");
+    w = new Worker(new URL(compiled ? "./poolWorker.js" : "./poolWorker.ts", import.meta.url), {
       workerData: data,
-      execArgv: ["--import", import.meta.resolve("tsx")],
+      ...(!compiled && { execArgv: ["--import", import.meta.resolve("tsx")] }),
     });
     const current = w;
     this.workers[thread] = w;

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { readdirSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -6,6 +7,36 @@ import { fileURLToPath } from "node:url";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const BIN = join(ROOT, "bin", "ler.js");
+
+/**
+ * Throws when the built CLI (dist/bundle, which bin/ler.js runs) is older than a source file: the tests would run
+ * yesterday's `ler`. `npm test` builds first; a single test run (`npx hardhat test mocha …`) needs `npm run build:ts`.
+ */
+export function assertBuilt(): void {
+  if (checked) return;
+  let built: number;
+  try {
+    built = statSync(join(ROOT, "dist", "bundle", "ler.js")).mtimeMs;
+  } catch {
+    throw new Error("ler is not built: run `npm run build:ts` before the CLI tests.");
+  }
+  const newer = (dir: string): string | undefined => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      const found = e.isDirectory() ? newer(p) : statSync(p).mtimeMs > built ? p : undefined;
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  };
+  const stale = newer(join(ROOT, "src"));
+  if (stale !== undefined) {
+    throw new Error(
+      `dist/ is older than ${stale.slice(ROOT.length + 1)}: run \`npm run build:ts\` before the CLI tests.`,
+    );
+  }
+  checked = true;
+}
+let checked = false;
 
 export interface Ran {
   code: number | null;
@@ -22,6 +53,7 @@ export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 
 /** Runs `ler args…` to completion (stdin from `input`, else empty). */
 export function ler(args: readonly string[], env: NodeJS.ProcessEnv, input?: string): Promise<Ran> {
+  assertBuilt();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { env, cwd: ROOT, stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";
@@ -59,6 +91,7 @@ export function startNode(env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<N
 /** Starts a long-running `ler` command that prints one JSON line when it is ready (`node`, `serve`). */
 export function startServing(args: readonly string[], env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<Node> {
   const what = `ler ${args[0]}`;
+  assertBuilt();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { env, cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
