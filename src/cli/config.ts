@@ -39,6 +39,11 @@ export interface Settings {
    * undefined: the network's own bound (the deployment record's, else the chain's preset: see `headAgeBound`).
    */
   maxHeadAgeSeconds: number | null | undefined;
+  /**
+   * When the command started (ms since the epoch): a verification's `--timeout` counts from it, so that `ler verify
+   * --timeout N` answers within N seconds of being started, its own start-up included. Unset: from the first probe.
+   */
+  startedAt?: number;
 }
 
 export function settingsFrom(opts: GlobalOptions): Settings {

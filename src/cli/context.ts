@@ -41,8 +41,9 @@ export class Session {
   #keyStore: ReturnType<typeof openHome> | undefined;
   #closers: (() => void | Promise<void>)[] = [];
   /**
-   * When the endpoint was probed for a verification (ms): its reads share `--timeout` with that probe. Only in
-   * `verify` mode, which never waits for a person (a `chain` mode command may ask for the secret after its probe).
+   * When a verification's `--timeout` started counting (ms): the command's start (`Settings.startedAt`), else the
+   * endpoint's probe; the probe and the reads share it. Only in `verify` mode, which never waits for a person (a
+   * `chain` mode command may ask for the secret after its probe).
    */
   #probedAt: number | undefined;
 
@@ -65,13 +66,13 @@ export class Session {
     if (mode === "local") {
       net = this.#unprobed(deploymentsDir);
     } else {
-      if (mode === "verify") this.#probedAt ??= Date.now();
+      if (mode === "verify") this.#probedAt ??= this.settings.startedAt ?? Date.now();
       try {
         net = await connectNetworkWithin({
           rpcUrl,
           network,
           deploymentsDir,
-          timeoutMs: this.settings.readTimeoutMs ?? PROBE_TIMEOUT_MS,
+          timeoutMs: this.#readBudgetMs(mode) ?? PROBE_TIMEOUT_MS,
         });
         // Its contracts must be on that chain, and it the chain the home was used with (a dev chain restarted empty).
         net = await checkDeploymentOnChain(net, {
@@ -159,7 +160,9 @@ export class Session {
   #readBudgetMs(mode: NetworkMode): number | undefined {
     if (mode !== "verify" || this.#probedAt === undefined) return this.settings.readTimeoutMs;
     const budget = this.settings.readTimeoutMs ?? PROBE_TIMEOUT_MS;
-    return Math.max(MIN_READ_MS, budget - (Date.now() - this.#probedAt));
+    // Counted from the command's start, the timeout also leaves the time to write the answer and exit.
+    const reserve = this.settings.startedAt !== undefined ? ANSWER_RESERVE_MS : 0;
+    return Math.max(MIN_READ_MS, budget - reserve - (Date.now() - this.#probedAt));
   }
 
   /** An agent with the LER plugin and the did:ethr resolver only: verifying and reading need no keys. */
@@ -218,6 +221,8 @@ export class Session {
 const PROBE_TIMEOUT_MS = 10_000;
 /** The least time a verification's reads are given after the probe used up the timeout. */
 const MIN_READ_MS = 250;
+/** What a whole-command timeout keeps for reporting `unknown` and exiting once the reads gave up. */
+const ANSWER_RESERVE_MS = 200;
 
 function rank(mode: NetworkMode): number {
   return mode === "local" ? 0 : mode === "verify" ? 1 : 2;

@@ -24,7 +24,8 @@ async function main(): Promise<number> {
   const runsNode = commandNamed(argv)?.name === "node" && !argv.includes("--help") && !argv.includes("-h");
   if (!runsNode || runsHardhat(process.versions.node)) {
     if (runsNode) requireHardhat();
-    return run(argv, io);
+    // `ler verify --timeout N` answers within N seconds of the process's start, loading its modules included.
+    return run(argv, io, performance.timeOrigin);
   }
   requireHardhat();
   const node = bundledNode();

@@ -310,7 +310,10 @@ export async function buildProgram(act: Act, io: CliIo, argv: readonly string[] 
         .argParser(parseInteger("--confirmations", 1, 100)),
     )
     .addOption(
-      new Option("--timeout <seconds>", "timeout of each chain read")
+      new Option(
+        "--timeout <seconds>",
+        "how long a verification may take from the command's start, and each other chain read (default 10)",
+      )
         .env("LER_TIMEOUT")
         .argParser(parseInteger("--timeout", 1, 3600)),
     )
@@ -356,10 +359,14 @@ Start here:
   return program;
 }
 
-/** Runs the CLI on `argv` (without the node and script paths); resolves to the exit code. */
+/**
+ * Runs the CLI on `argv` (without the node and script paths); resolves to the exit code. `startedAt` (ms since the
+ * epoch): when the command started, which a verification's `--timeout` counts from (bin/ler.js: the process's start).
+ */
 export async function run(
   argv: readonly string[],
   io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env },
+  startedAt?: number,
 ): Promise<number> {
   let code: number = EXIT.ok;
   let failed = false;
@@ -374,7 +381,9 @@ export async function run(
       const out = new Output({ json, stdout: io.stdout, stderr: io.stderr, env: io.env });
       // Loaded here, not at the top: `--help`, `--version` and usage errors need none of the agent's modules.
       const { Session: SessionClass } = await import("./context.js");
-      const session: Session = new SessionClass(settingsFrom(opts), out);
+      const settings = settingsFrom(opts);
+      if (startedAt !== undefined) settings.startedAt = startedAt;
+      const session: Session = new SessionClass(settings, out);
       try {
         code =
           (await (handler as unknown as (s: Session, ...a: unknown[]) => Promise<number | void>)(

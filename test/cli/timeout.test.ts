@@ -82,6 +82,11 @@ describe("ler verify --timeout: one budget for the probe and every read", functi
     }
     // Three more seconds of timeout may cost three more seconds of waiting (plus noise), not six as when the probe
     // and the reads each waited the whole timeout.
+    console.log(`      --timeout 1: ${Math.round(short.ms)} ms, --timeout 4: ${Math.round(long.ms)} ms`);
+    // The rule: within N + 0.5 seconds of starting `ler verify`, however many reads it makes. The process's start
+    // counts: the timeout is measured from it.
+    expect(short.ms, "--timeout 1").to.be.below(1_500);
+    expect(long.ms, "--timeout 4").to.be.below(4_500);
     const grew = long.ms - short.ms;
     expect(grew, `--timeout 1: ${Math.round(short.ms)} ms, --timeout 4: ${Math.round(long.ms)} ms`).to.be.within(
       2_500,
