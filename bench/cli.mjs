@@ -203,7 +203,7 @@ const json = {
 const md = [
   "# CLI start-up benchmark",
   "",
-  `Regenerate with \`npm run bench:cli\`. Each command is a process of its own, started ${REPS} times round-robin with the others (medians shown) by Node ${process.version}, through \`bin/ler.js\`: the compiled CLI in \`dist/\`. The verification is of one credential (issued by the CLI) against \`ler node\` on this machine, over HTTP. Times are noisy on shared machines: read the ratios to a bare \`node -e 0\` measured in the same rounds.`,
+  `Regenerate with \`npm run bench:cli\`. Each command is a process of its own, started ${REPS} times round-robin with the others (medians shown) by Node ${process.version}, through \`bin/ler.js\`: the CLI bundled in \`dist/bundle/\`. The verification is of one credential (issued by the CLI) against \`ler node\` on this machine, over HTTP. Times are noisy on shared machines: read the ratios to a bare \`node -e 0\` measured in the same rounds.`,
   "",
   "## Targets",
   "",
