@@ -27,6 +27,11 @@ export interface KeyStoreHandle {
 export interface OpenKeyStoreOptions {
   /** How long to wait for another process writing the same store (default 10 s). */
   lockTimeoutMs?: number;
+  /**
+   * scrypt's cost for a store created by this call (default {@link KDF_DEFAULTS}, at least N = 2^10); an existing
+   * store is always opened at the cost its header names. Tests that start hundreds of processes use a low one.
+   */
+  kdf?: { N: number };
 }
 
 /** Key derivation parameters, stored in the file header. */
@@ -121,7 +126,12 @@ export async function openKeyStore(
       async () => {
         const existing = readKeyStoreFile(file);
         if (existing !== undefined) return undefined; // another process created it first
-        const kdf: KdfParams = { name: "scrypt", salt: randomBytes(16).toString("hex"), ...KDF_DEFAULTS };
+        const kdf: KdfParams = {
+          name: "scrypt",
+          salt: randomBytes(16).toString("hex"),
+          ...KDF_DEFAULTS,
+          ...(options.kdf !== undefined && { N: Math.max(1 << 10, options.kdf.N) }),
+        };
         const keys = keysOf(await deriveKey(secret, kdf));
         const fresh: KeyStoreFile = {
           version: 2,

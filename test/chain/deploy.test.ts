@@ -13,6 +13,9 @@ import { rpcProvider } from "../../src/chain/provider.js";
 import { rejection } from "../helpers/assert.js";
 
 const run = promisify(execFile);
+/** `tsx scripts/deploy.ts args…` as its own process, under this Node with tsx as loader (no npx in between). */
+const deployProcess = (args: string[], options: { env?: NodeJS.ProcessEnv } = {}) =>
+  run(process.execPath, ["--import", "tsx", "scripts/deploy.ts", ...args], options);
 
 describe("deployment", function () {
   this.timeout(60_000);
@@ -34,7 +37,7 @@ describe("deployment", function () {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   const deployScript = (...args: string[]) =>
-    run("npx", ["tsx", "scripts/deploy.ts", "--rpc", url, "--network", "testnet", "--out", dir, ...args], {
+    deployProcess(["--rpc", url, "--network", "testnet", "--out", dir, ...args], {
       env: { ...process.env, LER_DEPLOYER_KEY: "" },
     });
 
@@ -85,7 +88,7 @@ describe("deployment", function () {
     const usage = await deployScript("--confirmations", "zero").catch((e: { code: number; stderr: string }) => e);
     expect((usage as { code: number }).code).to.equal(64);
     expect((usage as { stderr: string }).stderr).to.match(/--confirmations must be a whole number/);
-    const down = await run("npx", ["tsx", "scripts/deploy.ts", "--rpc", "http://127.0.0.1:9", "--out", dir]).catch(
+    const down = await deployProcess(["--rpc", "http://127.0.0.1:9", "--out", dir]).catch(
       (e: { code: number; stderr: string }) => e,
     );
     expect((down as { code: number }).code).to.equal(2);

@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createTestHome } from "../helpers/home.js";
 import { cleanEnv, json, ler, looksLikeACrash, ROOT, startNode, startServing, type Node, type Ran } from "./run.js";
 
 // `ler` end to end, as a user runs it: a dev chain from `ler node`, every other command a child process with its
@@ -54,6 +55,7 @@ describe("ler CLI end to end (ler node + child processes)", function () {
     dir = mkdtempSync(join(tmpdir(), "ler-cli-"));
     const deployments = join(dir, "deployments");
     node = await startNode(cleanEnv({ LER_DEPLOYMENTS: deployments }));
+    await createTestHome(join(dir, "home"), "correct horse battery staple");
     env = cleanEnv({
       LER_HOME: join(dir, "home"),
       LER_SECRET: "correct horse battery staple",

@@ -9,6 +9,7 @@ import { connectNetwork } from "../../src/chain/network.js";
 import { devFunder } from "../../src/cli/devchain.js";
 import type { CredentialReport } from "../../src/verify/report.js";
 import { course, degree } from "../server/achievements.js";
+import { createTestHome } from "../helpers/home.js";
 import { cleanEnv, json, ler, looksLikeACrash, startServing, type Node, type Ran } from "./run.js";
 
 // `ler node` keeps its chain in deployments/<network>.state (issue 15): a home made on it works the same after the
@@ -73,6 +74,7 @@ describe("ler node keeps its chain (--state)", function () {
     deployments = join(dir, "deployments");
     stateFile = join(deployments, "localhost.state");
     env = cleanEnv({ LER_HOME: join(dir, "home"), LER_SECRET: SECRET, LER_DEPLOYMENTS: deployments });
+    await createTestHome(join(dir, "home"), SECRET);
     await start();
     expect(node!.ready.state).to.deep.equal({ file: stateFile, restored: false, blocks: 0 });
 

@@ -7,6 +7,7 @@ import { createJWT, decodeJWT, ES256KSigner } from "did-jwt";
 import { createCredential, createList } from "@digitalbazaar/vc-bitstring-status-list";
 import { achievement, openBadgeCredential } from "../../src/credentials/index.js";
 import { joseCredentialPayload } from "../../src/credentials/jose.js";
+import { createTestHome } from "../helpers/home.js";
 import { cleanEnv, json, ler, looksLikeACrash, startNode, startServing, type Node, type Ran } from "./run.js";
 
 // `ler issuer publish-status`, `ler serve --status-dir`, `ler issue --status-url` / LER_STATUS_URL and
@@ -51,6 +52,7 @@ describe("ler issuer publish-status and ler serve --status-dir", function () {
     statusDir = join(dir, "public", "status");
     const deployments = join(dir, "deployments");
     node = await startNode(cleanEnv({ LER_DEPLOYMENTS: deployments }));
+    await createTestHome(join(dir, "home"), "correct horse battery staple");
     env = cleanEnv({
       LER_HOME: join(dir, "home"),
       LER_SECRET: "correct horse battery staple",

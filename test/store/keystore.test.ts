@@ -60,6 +60,19 @@ describe("store/keystore", function () {
   afterEach(() => rmSync(root, { recursive: true, force: true }));
 
   describe("openKeyStore", () => {
+    it("creates a store at the scrypt cost asked (at least 2^10), and opens one at the cost its header names", async () => {
+      await openKeyStore(home, SECRET, { kdf: { N: 1 << 12 } });
+      const header = () => JSON.parse(readFileSync(join(home, "keystore.json"), "utf8")).kdf;
+      expect(header()).to.deep.include({ N: 4096, r: 8, p: 1 });
+      // Reopening with another cost (or the default) neither changes nor needs it.
+      await openKeyStore(home, SECRET, { kdf: { N: 1 << 14 } });
+      await openKeyStore(home, SECRET);
+      expect(header().N).to.equal(4096);
+      const other = join(root, "other");
+      await openKeyStore(other, SECRET, { kdf: { N: 2 } });
+      expect(JSON.parse(readFileSync(join(other, "keystore.json"), "utf8")).kdf.N).to.equal(1024);
+    });
+
     it("creates an 0600 file in an 0700 directory, with scrypt parameters and a check value in its header", async () => {
       const h = await openKeyStore(home, SECRET);
       expect(h.file).to.equal(join(home, "keystore.json"));

@@ -9,7 +9,8 @@
 // answered changes only through the rules that apply now (a suspension now, a revocation effective at or before t).
 //
 // Seeded: a failure prints the seed and the step; LER_TRUST_SEED=<n> replays one seed, LER_TRUST_STEPS=<n> changes
-// the number of steps of the main test.
+// the number of steps of the main test. By default the main test takes 2,000 steps (5 seeds) and the past-answers test
+// one seed; LER_TEST_DEPTH=deep (`npm run test:deep`) takes 10,000 steps (25 seeds) and two seeds.
 import { expect } from "chai";
 import { Interface, type Signer } from "ethers";
 import { projectArtifact } from "../../src/chain/artifacts.js";
@@ -25,6 +26,7 @@ import {
 import { toLinks } from "../../src/chain/snapshotPlan.js";
 import { signAccreditationConsent } from "../../src/chain/signedCall.js";
 import { evaluateTrust, type ChainLink } from "../../src/verify/trust.js";
+import { depth } from "../helpers/depth.js";
 import { createRegistryFixture, NO_DEADLINE, NO_HASH, TYPES } from "../helpers/fixture.js";
 
 const { ethers, load } = await createRegistryFixture();
@@ -677,7 +679,7 @@ const seeds = (base: number, n: number) =>
 
 describe("trust history: contract, evaluator and model agree over random lifecycles (differential property)", function () {
   this.timeout(300_000);
-  const totalSteps = Number(process.env.LER_TRUST_STEPS ?? 10_000);
+  const totalSteps = Number(process.env.LER_TRUST_STEPS ?? depth(2_000, 10_000));
   const STEPS_PER_SEED = 400;
   const CHECK_EVERY = 8;
 
@@ -768,7 +770,8 @@ describe("trust history: contract, evaluator and model agree over random lifecyc
     let rechecked = 0;
     let changedByNowRules = 0;
     let untrustedByNowRules = 0;
-    for (const seed of seeds(1_000, 2)) {
+    // One seed by default (1001: its lifecycle suspends or revokes what was trusted), both under LER_TEST_DEPTH=deep.
+    for (const seed of depth(seeds(1_001, 1), seeds(1_000, 2))) {
       const rng = prng(seed);
       const log: string[] = [];
       await withSeed(seed, log, async () => {

@@ -17,6 +17,7 @@ import { payloadOf } from "../../adversarial/jws.js";
 import { createAgentWorld, type AgentWorld } from "../../helpers/world.js";
 import { until } from "../../helpers/until.js";
 import { prng, startFixture, type Child } from "../../helpers/children.js";
+import { createTestHome } from "../../helpers/home.js";
 
 // Real agents in real processes, really killed (SIGKILL) in the middle of issuing and revoking, then restarted:
 // no status index is used twice, every credential handed out is on record, and every revocation and anchor is
@@ -75,6 +76,7 @@ describe("reliability: crash safety of the agent (child processes, SIGKILL)", fu
     const deployments = join(dir, "deployments");
     writeDeployment(deploymentPath(deployments, w.network.name), w.network.deployment);
     home = join(dir, "issuer-home");
+    await createTestHome(home, SECRET);
     issuerAgent = await createLerAgent({ network: w.network, home, secret: SECRET });
     keys = (await openKeyStore(home, SECRET)).storeKeys;
     const created = await issuerAgent.lerCreateIdentity({ alias: "Crash-Safe University" });

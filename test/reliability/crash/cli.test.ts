@@ -16,6 +16,7 @@ import type { StoreKeys } from "../../../src/store/sealed.js";
 import { payloadOf } from "../../adversarial/jws.js";
 import { createAgentWorld, type AgentWorld } from "../../helpers/world.js";
 import { prng } from "../../helpers/children.js";
+import { createTestHome } from "../../helpers/home.js";
 import { until as untilDeadline } from "../../helpers/until.js";
 import { cleanEnv, json, ler, looksLikeACrash, spawnLer, type Ran, type Running } from "../../cli/run.js";
 
@@ -61,6 +62,7 @@ describe("ler CLI: kill -9 during batch issuance and batch revocation, then resu
       LER_DEPLOYMENTS: deployments,
     });
     // The issuer's identity is made in the CLI's own home; funded up front, so that no write waits for funding.
+    await createTestHome(home, SECRET);
     const agent = await createLerAgent({ network: w.network, home, secret: SECRET });
     keys = (await openKeyStore(home, SECRET)).storeKeys;
     issuer = await agent.lerCreateIdentity({ alias: "Crash University" });
