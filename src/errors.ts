@@ -80,6 +80,11 @@ export const ERROR_CODES = {
     exit: 64,
     summary: "A credential is neither a JWT nor a W3C credential object.",
   },
+  invalid_store_url: {
+    kind: "usage",
+    exit: 64,
+    summary: "The store URL (--store, LER_STORE_URL) is neither empty nor a postgres:// URL.",
+  },
 
   // Well-formed, but what is asked cannot be done (exit 1).
   wrong_secret: { kind: "refused", exit: 1, summary: "The secret does not open the key store." },
@@ -179,6 +184,11 @@ export const ERROR_CODES = {
   context_conflict: { kind: "refused", exit: 1, summary: "A JSON-LD context is bundled twice." },
   invalid_context: { kind: "refused", exit: 1, summary: "A document given as a JSON-LD context is not one." },
   pool_closed: { kind: "refused", exit: 1, summary: "The verifier pool is closed." },
+  invalid_token: { kind: "refused", exit: 1, summary: "An API token is malformed, unknown, or its secret is wrong." },
+  token_expired: { kind: "refused", exit: 1, summary: "An API token has expired." },
+  token_revoked: { kind: "refused", exit: 1, summary: "An API token was revoked." },
+  token_exists: { kind: "refused", exit: 1, summary: "An API token with that id exists already." },
+  unknown_token: { kind: "refused", exit: 1, summary: "No API token has that id." },
 
   // The local state (key store, ledger, intents, locks) cannot be used (exit 1).
   corrupt_keystore: { kind: "state", exit: 1, summary: "The key store is corrupt." },
@@ -208,6 +218,22 @@ export const ERROR_CODES = {
   lock_failed: { kind: "state", exit: 1, summary: "A lock file cannot be created or read." },
   lock_lost: { kind: "state", exit: 1, summary: "A lock was taken from this process while it held it." },
   lock_timeout: { kind: "state", exit: 1, summary: "Timed out waiting for a lock." },
+  store_unreachable: {
+    kind: "state",
+    exit: 1,
+    summary: "The issuer store's database cannot be reached or refused the login.",
+  },
+  store_too_new: {
+    kind: "state",
+    exit: 1,
+    summary: "The issuer store's database was migrated by a newer release than this one.",
+  },
+  store_failed: { kind: "state", exit: 1, summary: "The issuer store's database failed a statement." },
+  duplicate_index: {
+    kind: "state",
+    exit: 1,
+    summary: "A status index is on record for another credential already (the ledger's guard against reuse).",
+  },
   state_in_use: { kind: "state", exit: 1, summary: "Another `ler node` is running on the dev chain's state file." },
   state_corrupt: {
     kind: "state",
@@ -437,6 +463,16 @@ export const ERROR_CODES = {
   status_list_not_published: { kind: "http", summary: "No such status list is published here." },
   service_unreachable: { kind: "http", summary: "Another service could not be reached." },
   bad_response: { kind: "http", summary: "Another service answered with something unreadable." },
+
+  // The issuer service's answers (docs/issuer-service.md).
+  missing_token: { kind: "http", summary: "Issuer API: no bearer token was sent." },
+  insufficient_scope: { kind: "http", summary: "Issuer API: the token may not do this (issue, status or read)." },
+  rate_limited: { kind: "http", summary: "Issuer API: the token is over its requests per minute." },
+  wrong_issuer: { kind: "http", summary: "Issuer API: the credential names another issuer than the token's." },
+  unsupported_credential_type: { kind: "http", summary: "Issuer API: not an Open Badges 3.0 credential." },
+  unknown_batch: { kind: "http", summary: "Issuer API: the token's issuer has no such batch." },
+  service_stopping: { kind: "http", summary: "The service is stopping; the request was not carried out." },
+  anchor_timeout: { kind: "http", summary: "An anchor was not confirmed in the time allowed (it stays pending)." },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -38,6 +38,7 @@ export type {
 export { createLerAgent, ethrResolver, openHome, type CreateLerAgentOptions, type LerAgent } from "./agent/agent.js";
 export type { KeyStoreHandle } from "./store/keystore.js";
 export type { StoreKeys } from "./store/sealed.js";
+export { openIssuerStore, type IssuerStore, type OpenIssuerStoreOptions } from "./agent/store.js";
 export { LerPlugin, type LerPluginOptions } from "./agent/plugin.js";
 export type * from "./agent/types.js";
 

@@ -27,6 +27,7 @@ import { nonceLock } from "../store/files.js";
 import { IssuedLedger } from "../store/ledger.js";
 import { PendingWrites } from "../store/pending.js";
 import { StoreKeys } from "../store/sealed.js";
+import type { IssuerStore } from "../store/types.js";
 import {
   createVerifierMemory,
   verify,
@@ -78,6 +79,12 @@ export interface LerPluginOptions {
    * with `store_locked`; verifying needs neither.
    */
   storeKeys?: StoreKeys;
+  /**
+   * Where the issuer's state is kept instead of the home's files (`openIssuerStore`: a PostgreSQL database shared by
+   * several workers): its allocator, ledger and intent log, and its sender lock for every write. The caller owns it
+   * (and closes it); the key store stays in `home` either way.
+   */
+  store?: IssuerStore;
   /** Confirmations a write waits for before it is reported done (1 on a dev chain; more on public chains). */
   confirmations?: number;
   /** The clock, in seconds. Tests pass a fixed one. */
@@ -116,18 +123,22 @@ export class LerPlugin implements IAgentPlugin {
   constructor(options: LerPluginOptions) {
     this.options = options;
     const maxHeadAgeSeconds = headAgeBound(options.network.deployment, options.maxHeadAgeSeconds);
+    const store = options.store;
     this.deps = {
       network: options.network,
-      // Every write holds its sending key's lock under `<home>/locks` while it picks a nonce and broadcasts:
-      // processes sharing the home never race for a key's nonce.
-      writeOptions: { confirmations: options.confirmations ?? 1, senderLock: nonceLock(join(options.home, "locks")) },
+      // Every write holds its sending key's lock (a file under `<home>/locks`, or the store's advisory lock) while it
+      // picks a nonce and broadcasts: processes sharing the home or the store never race for a key's nonce.
+      writeOptions: {
+        confirmations: options.confirmations ?? 1,
+        senderLock: store === undefined ? nonceLock(join(options.home, "locks")) : store.senderLock.bind(store),
+      },
       readOptions: {
         ...(options.readTimeoutMs !== undefined && { timeoutMs: options.readTimeoutMs }),
         ...(maxHeadAgeSeconds !== undefined && { maxHeadAgeSeconds }),
       },
-      allocator: new StatusIndexAllocator(options.home),
-      ledger: new IssuedLedger(options.home, options.storeKeys ?? StoreKeys.locked()),
-      pending: new PendingWrites(join(options.home), options.storeKeys ?? StoreKeys.locked()),
+      allocator: store?.allocator ?? new StatusIndexAllocator(options.home),
+      ledger: store?.ledger ?? new IssuedLedger(options.home, options.storeKeys ?? StoreKeys.locked()),
+      pending: store?.pending ?? new PendingWrites(join(options.home), options.storeKeys ?? StoreKeys.locked()),
       now: () => options.now?.() ?? unixSeconds(systemClock),
     };
     this.keyStore = { network: options.network, didStore: options.didStore, fund: options.fund };

@@ -16,6 +16,7 @@ export interface GlobalOptions {
   network: string;
   deployments?: string;
   home: string;
+  store?: string;
   json?: boolean;
   confirmations?: number;
   timeout?: number;
@@ -29,6 +30,11 @@ export interface Settings {
   /** Set by `--deployments` or LER_DEPLOYMENTS; otherwise looked up per file (see {@link deploymentsDirToRead}). */
   deploymentsDir: string | undefined;
   home: string;
+  /**
+   * Set by `--store` or LER_STORE_URL: the PostgreSQL database that holds the issuer's state (allocations, ledger,
+   * intents, tokens) instead of the home's files, shared by every worker; the key store stays in the home.
+   */
+  storeUrl: string | undefined;
   json: boolean;
   /** Confirmations each write waits for (1 unless set). */
   confirmations: number | undefined;
@@ -52,6 +58,7 @@ export function settingsFrom(opts: GlobalOptions): Settings {
     network: opts.network,
     deploymentsDir: opts.deployments === undefined || opts.deployments === "" ? undefined : resolve(opts.deployments),
     home: resolve(expandHome(opts.home)),
+    storeUrl: opts.store === undefined || opts.store === "" ? undefined : opts.store,
     json: opts.json === true,
     confirmations: opts.confirmations,
     readTimeoutMs: opts.timeout === undefined ? undefined : opts.timeout * 1000,

@@ -9,7 +9,8 @@ import type { ILerPlugin } from "../agent/types.js";
 import { checkDeploymentOnChain } from "../agent/chainOfHome.js";
 import { connectNetworkWithin, unprobedNetwork, type LerNetwork } from "../agent/network.js";
 import { ChainError, LerError } from "../errors.js";
-import { issuedLedger, type IssuedLedger } from "../issue/issued.js";
+import type { IssuedLedgerStore } from "../issue/issued.js";
+import { openIssuerStore, type IssuerStore } from "../agent/store.js";
 import { Wallet } from "../wallet/store.js";
 import { deploymentsDirToRead, type Settings } from "./config.js";
 import { devFunder } from "./devchain.js";
@@ -39,6 +40,7 @@ export class Session {
   #reader: ReaderAgent | undefined;
   #secret: Promise<string> | undefined;
   #keyStore: ReturnType<typeof openHome> | undefined;
+  #store: Promise<IssuerStore> | undefined;
   #closers: (() => void | Promise<void>)[] = [];
   /**
    * When a verification's `--timeout` started counting (ms): the command's start (`Settings.startedAt`), else the
@@ -114,11 +116,14 @@ export class Session {
       const secret = await this.#secretOnce();
       const keyStore = await this.#openKeyStore();
       const fund = mode === "chain" ? await devFunder(network.provider as JsonRpcProvider, network.chainId) : undefined;
+      // Without --store the plugin keeps its state in the home, as it always did.
+      const store = this.settings.storeUrl === undefined ? undefined : await this.store();
       return createLerAgent({
         network,
         home: this.settings.home,
         secret,
         keyStore,
+        ...(store !== undefined && { store }),
         ...(fund !== undefined && { fund }),
         ...(this.settings.confirmations !== undefined && { confirmations: this.settings.confirmations }),
         ...(this.settings.readTimeoutMs !== undefined && { readTimeoutMs: this.settings.readTimeoutMs }),
@@ -148,9 +153,22 @@ export class Session {
     return new Wallet(this.settings.home, (await this.#openKeyStore()).storeKeys);
   }
 
-  /** The home's issued-credentials ledger: encrypted with the key store's secret, which opening it asks for. */
-  async ledger(): Promise<IssuedLedger> {
-    return issuedLedger(this.settings.home, (await this.#openKeyStore()).storeKeys);
+  /** The issued-credentials ledger (the store's): encrypted with the key store's secret, which opening it asks for. */
+  async ledger(): Promise<IssuedLedgerStore> {
+    return (await this.store()).ledger;
+  }
+
+  /**
+   * The issuer store: the database of `--store` (LER_STORE_URL), else the home's files; opened once per command and
+   * closed with it. Its sealed parts use the home's key store, whose secret opening it asks for.
+   */
+  store(): Promise<IssuerStore> {
+    this.#store ??= this.#openKeyStore().then(async ({ storeKeys }) => {
+      const store = await openIssuerStore({ url: this.settings.storeUrl, home: this.settings.home, keys: storeKeys });
+      this.#closers.push(() => store.close());
+      return store;
+    });
+    return this.#store;
   }
 
   /**

@@ -186,6 +186,13 @@ export const COMMAND_GROUPS: readonly { heading: string; commands: readonly Comm
         "issuers: issue batches, anchor them, revoke / suspend / reinstate credentials, list what was issued",
         async () => (await import("./commands/issuer.js")).registerIssuerCommands,
       ),
+      entry(
+        "token",
+        [],
+        "token",
+        "API tokens of the issuer service: create (shown once), list, revoke",
+        async () => (await import("./commands/token.js")).registerTokenCommands,
+      ),
     ],
   },
   {
@@ -227,6 +234,7 @@ const VALUE_OPTIONS = new Set([
   "--network",
   "--deployments",
   "--home",
+  "--store",
   "--confirmations",
   "--timeout",
   "--max-head-age",
@@ -305,6 +313,12 @@ export async function buildProgram(act: Act, io: CliIo, argv: readonly string[] 
         .default(defaultHome(), "~/.ler"),
     )
     .addOption(
+      new Option(
+        "--store <url>",
+        "postgres://… database holding the issuer's state (allocations, ledger, intents, tokens) for several workers; default: the home's files",
+      ).env("LER_STORE_URL"),
+    )
+    .addOption(
       new Option("--confirmations <n>", "blocks each write waits for (default 1)")
         .env("LER_CONFIRMATIONS")
         .argParser(parseInteger("--confirmations", 1, 100)),
@@ -344,7 +358,8 @@ export async function buildProgram(act: Act, io: CliIo, argv: readonly string[] 
     `
 Environment:
   LER_SECRET        the key store's secret (else asked for on a terminal; never printed)
-  LER_RPC_URL, LER_NETWORK, LER_DEPLOYMENTS, LER_HOME, LER_CONFIRMATIONS, LER_TIMEOUT, LER_MAX_HEAD_AGE   as the options above
+  LER_RPC_URL, LER_NETWORK, LER_DEPLOYMENTS, LER_HOME, LER_STORE_URL, LER_CONFIRMATIONS, LER_TIMEOUT, LER_MAX_HEAD_AGE
+                    as the options above (a database password: PGPASSWORD, or in LER_STORE_URL, never on the command line)
   LER_PRIVATE_KEY   the key \`ler id import\` reads;  LER_DEPLOYER_KEY  the key \`ler deploy\` uses
   NO_COLOR          no colours;  LER_DEBUG=1  stack traces on errors
 

@@ -2,9 +2,7 @@ import type { IIdentifier, IKey, IKeyManager, TAgent } from "@veramo/core";
 import type { Signer } from "ethers";
 import type { LerNetwork } from "../chain/network.js";
 import type { WriteOptions } from "../chain/writes.js";
-import type { StatusIndexAllocator } from "../store/allocator.js";
-import type { IssuedLedger } from "../store/ledger.js";
-import type { PendingWrites } from "../store/pending.js";
+import type { IndexAllocator, IntentLog, IssuedLedgerStore } from "../store/types.js";
 
 /**
  * What the issuing, status and accreditation operations are given instead of reaching for it: the network, how to
@@ -16,10 +14,10 @@ export interface IssuerDeps {
   writeOptions: WriteOptions;
   /** Deadline of each JSON-RPC read and the oldest head believed (`ReadOptions`). */
   readOptions: { timeoutMs?: number; maxHeadAgeSeconds?: number };
-  /** Where status indices are reserved, the issued ledger and the intent log. */
-  allocator: StatusIndexAllocator;
-  ledger: IssuedLedger;
-  pending: PendingWrites;
+  /** Where status indices are reserved, the issued ledger and the intent log (a home's files, or a database). */
+  allocator: IndexAllocator;
+  ledger: IssuedLedgerStore;
+  pending: IntentLog;
   /** The clock, in unix seconds. */
   now: () => number;
 }

@@ -2,7 +2,8 @@ import { keccak256, toUtf8Bytes } from "ethers";
 import { isLerError, LerError } from "../errors.js";
 import type { LerNetwork } from "../chain/network.js";
 import type { WriteResult } from "../chain/writes.js";
-import type { Intent, PendingWrites } from "../store/pending.js";
+import type { Intent } from "../store/pending.js";
+import type { IntentLog } from "../store/types.js";
 import { markDoneOnce } from "./resume.js";
 
 /**
@@ -63,7 +64,7 @@ export function wordsPayload(chunk: { list: bigint; wordIndices: bigint[]; masks
 }
 
 /** Records `intent`; if the same intent is already done, its receipt (nothing is to be sent again). */
-export async function recordOnce(pending: PendingWrites, intent: Intent): Promise<WriteResult | undefined> {
+export async function recordOnce(pending: IntentLog, intent: Intent): Promise<WriteResult | undefined> {
   try {
     await pending.recordIntent(intent);
     return undefined;
@@ -79,7 +80,7 @@ export async function recordOnce(pending: PendingWrites, intent: Intent): Promis
  * receipt (revocation is terminal, so it still stands), and a crash before the receipt leaves it pending.
  */
 export async function withIntent(
-  pending: PendingWrites,
+  pending: IntentLog,
   scope: IntentScope,
   log: boolean,
   issuer: string,

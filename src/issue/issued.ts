@@ -1,8 +1,9 @@
 import { LerError } from "../errors.js";
 import { IssuedLedger, type IssuedRecord } from "../store/ledger.js";
 import type { StoreKeys } from "../store/sealed.js";
+import type { IssuedLedgerStore } from "../store/types.js";
 
-export type { IssuedLedger, IssuedRecord };
+export type { IssuedLedger, IssuedLedgerStore, IssuedRecord };
 
 /** What an issuer issued from a home, as its ledger (`<home>`'s issued-credentials ledger, encrypted) records it. */
 
@@ -13,7 +14,7 @@ export function issuedLedger(home: string, keys: StoreKeys): IssuedLedger {
 
 /** Every credential `issuer` (an address) issued, as `ledger` records it, oldest first; only `batch` (a root) if given. */
 export async function issuedCredentials(
-  ledger: IssuedLedger,
+  ledger: IssuedLedgerStore,
   issuer: string,
   { batch }: { batch?: string | undefined } = {},
 ): Promise<IssuedRecord[]> {
@@ -22,7 +23,7 @@ export async function issuedCredentials(
 }
 
 /** The roots of every batch `issuer` issued, as `ledger` records them, once each, oldest first. */
-export async function issuedBatchRoots(ledger: IssuedLedger, issuer: string): Promise<string[]> {
+export async function issuedBatchRoots(ledger: IssuedLedgerStore, issuer: string): Promise<string[]> {
   const records = await issuedCredentials(ledger, issuer);
   return [...new Set(records.map((r) => r.batch).filter((b): b is string => b !== undefined))];
 }
@@ -32,7 +33,7 @@ export async function issuedBatchRoots(ledger: IssuedLedger, issuer: string): Pr
  * ledger does not hold. A credential issued without a status entry is refused (`no_status_entry`).
  */
 export async function statusEntriesOf(
-  ledger: IssuedLedger,
+  ledger: IssuedLedgerStore,
   issuer: string,
   ids: readonly string[],
 ): Promise<{ entries: { id: string; list: string; index: number }[]; missing: string[] }> {

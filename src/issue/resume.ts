@@ -4,7 +4,8 @@ import { anchorTransaction } from "../chain/anchorLogs.js";
 import type { Deployment } from "../chain/deployments.js";
 import { readAnchor } from "../chain/registryReads.js";
 import { sendWrite, type WriteOptions, type WriteResult } from "../chain/writes.js";
-import type { Intent, IntentKind, PendingWrites } from "../store/pending.js";
+import type { Intent, IntentKind } from "../store/pending.js";
+import type { IntentLog } from "../store/types.js";
 
 /**
  * Replaying the intent log after a crash. The plugin records an intent (fsynced) before each revocation or anchor
@@ -37,7 +38,7 @@ export interface ResumeResult {
 }
 
 export interface ResumeDeps {
-  pending: PendingWrites;
+  pending: IntentLog;
   /** The StatusRegistry bound to a signer that acts for `issuer` (its current ERC-1056 owner). */
   statusFor: (issuer: string) => Promise<Contract>;
   /** For reading where an anchor landed: the node, and the registries `statusFor` binds. */
@@ -166,7 +167,7 @@ async function isAnchored(
  * Marks an intent done. Another process resuming the same log may have marked it first with its own
  * transaction (both landed, harmlessly): that is done too.
  */
-export async function markDoneOnce(pending: PendingWrites, id: string, result: WriteResult): Promise<void> {
+export async function markDoneOnce(pending: IntentLog, id: string, result: WriteResult): Promise<void> {
   try {
     await pending.markDone(id, { txHash: result.txHash, block: result.block });
   } catch (e) {

@@ -51,17 +51,7 @@ export class StatusIndexAllocator {
   /** Reserves `count` fresh indices for `issuer`, in one or more runs (a run ends where its list ends). */
   async reserve(issuer: string, count: number, options: ReserveOptions = {}): Promise<Allocation[]> {
     const key = issuerFileKey(issuer);
-    if (!Number.isSafeInteger(count) || count <= 0 || count > MAX_RESERVE_COUNT) {
-      throw new LerError("invalid_count", `Can reserve 1 to ${MAX_RESERVE_COUNT} indices at a time, not ${count}.`, {
-        details: { count },
-      });
-    }
-    const listSize = options.listSize ?? MAX_LIST_SIZE;
-    if (!Number.isSafeInteger(listSize) || listSize <= 0 || listSize > MAX_LIST_SIZE) {
-      throw new LerError("invalid_list_size", `A list holds 1 to ${MAX_LIST_SIZE} indices, not ${listSize}.`, {
-        details: { listSize },
-      });
-    }
+    const listSize = reserveListSize(count, options);
     const statusDir = join(this.dir, "status");
     ensureDir(statusDir, 0o700);
     const file = join(statusDir, `${key}.json`);
@@ -88,6 +78,25 @@ export class StatusIndexAllocator {
   async state(issuer: string): Promise<AllocatorState | undefined> {
     return readState(join(this.dir, "status", `${issuerFileKey(issuer)}.json`));
   }
+}
+
+/**
+ * Checks a reservation's `count` and list size (`invalid_count`, `invalid_list_size`) and returns the list size: the
+ * same bounds for every IndexAllocator (types.ts).
+ */
+export function reserveListSize(count: number, options: ReserveOptions = {}): number {
+  if (!Number.isSafeInteger(count) || count <= 0 || count > MAX_RESERVE_COUNT) {
+    throw new LerError("invalid_count", `Can reserve 1 to ${MAX_RESERVE_COUNT} indices at a time, not ${count}.`, {
+      details: { count },
+    });
+  }
+  const listSize = options.listSize ?? MAX_LIST_SIZE;
+  if (!Number.isSafeInteger(listSize) || listSize <= 0 || listSize > MAX_LIST_SIZE) {
+    throw new LerError("invalid_list_size", `A list holds 1 to ${MAX_LIST_SIZE} indices, not ${listSize}.`, {
+      details: { listSize },
+    });
+  }
+  return listSize;
 }
 
 /** Pure step of a reservation: the runs for `count` indices from `state`, and the state after them. */

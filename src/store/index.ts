@@ -1,5 +1,6 @@
 // The agent's local, crash-safe state: durable file primitives, the encrypted key store, the sealing of data at rest,
-// status-index allocation, the issued-credentials ledger and the intent log of on-chain batch writes.
+// status-index allocation, the issued-credentials ledger and the intent log of on-chain batch writes; the issuer store
+// that holds them (a home's files, or PostgreSQL: loaded only by openIssuerStore, never by importing this module).
 export {
   appendDurable,
   ensureDir,
@@ -41,3 +42,19 @@ export {
 } from "./allocator.js";
 export { IssuedLedger, type IssuedRecord, type LedgerOptions, type ReadIssuedResult } from "./ledger.js";
 export { PendingWrites, type Intent, type IntentKind, type IntentReceipt, type PendingOptions } from "./pending.js";
+export {
+  TOKEN_SCOPES,
+  type AuditEntry,
+  type AuditLog,
+  type IndexAllocator,
+  type IntentLog,
+  type IssuedLedgerStore,
+  type IssuerStore,
+  type RateCounter,
+  type TokenRecord,
+  type TokenScope,
+  type TokenStore,
+} from "./types.js";
+export { FilesIssuerStore } from "./filesStore.js";
+export { openIssuerStore, type OpenIssuerStoreOptions } from "./open.js";
+export { checkToken, newToken, parseScopes, parseToken, secretHash } from "./tokens.js";

@@ -59,7 +59,7 @@ export class IssuedLedger {
     options: LedgerOptions = {},
   ): Promise<{ repairedTail: boolean }> {
     const key = issuerFileKey(issuer);
-    const lines = records.map((r, i) => toLine(r, i));
+    const lines = records.map((r, i) => issuedRecordJson(r, i));
     const dir = join(this.dir, "issued");
     ensureDir(dir, 0o700);
     return withFileLock(
@@ -76,11 +76,17 @@ export class IssuedLedger {
     const file = join(dir, `${key}.jsonl`);
     const read = () => {
       const { values, truncatedTail } = this.#lines.read(file);
-      return { records: values.map((v, i) => fromLine(v, i + 1, file)), truncatedTail };
+      return { records: values.map((v, i) => issuedRecordFromJson(v, i + 1, file)), truncatedTail };
     };
     // Without the lock a reader could take an append in progress for a torn tail.
     ensureDir(dir, 0o700);
     return withFileLock(join(dir, `${key}.lock`), read, lockOpts(options));
+  }
+
+  /** The records of `issuer` with these ids (the whole ledger is read: it is one file). */
+  async findIssued(issuer: string, ids: readonly string[]): Promise<IssuedRecord[]> {
+    const wanted = new Set(ids);
+    return (await this.readIssued(issuer)).records.filter((r) => wanted.has(r.id));
   }
 
   /** Path of the issuer's ledger file. */
@@ -93,7 +99,8 @@ function lockOpts(options: LedgerOptions): { timeoutMs?: number } {
   return options.lockTimeoutMs === undefined ? {} : { timeoutMs: options.lockTimeoutMs };
 }
 
-function toLine(r: IssuedRecord, i: number): Record<string, unknown> {
+/** The JSON form of an issued record as every ledger seals it (`list` as a decimal string); `invalid_record` if malformed. */
+export function issuedRecordJson(r: IssuedRecord, i: number): Record<string, unknown> {
   const bad = (why: string) =>
     new LerError("invalid_record", `Issued record ${i} ${why}.`, { details: { position: i, id: r?.id } });
   if (typeof r !== "object" || r === null) throw bad("is not an object");
@@ -113,7 +120,8 @@ function toLine(r: IssuedRecord, i: number): Record<string, unknown> {
   };
 }
 
-function fromLine(v: unknown, line: number, file: string): IssuedRecord {
+/** An issued record from its sealed JSON form; `corrupt_log` (naming `line` of `file`) if it is not one. */
+export function issuedRecordFromJson(v: unknown, line: number, file: string): IssuedRecord {
   const bad = (why: string) =>
     new LerError("corrupt_log", `Line ${line} of ${file} is not an issued record (${why}).`, {
       details: { file, line },

@@ -73,7 +73,7 @@ export class PendingWrites {
 
   /** Records `intent` durably; recording the same pending intent again is a no-op. */
   async recordIntent(intent: Intent, options: PendingOptions = {}): Promise<{ alreadyPending: boolean }> {
-    const entry = checkIntent(intent);
+    const entry = intentEntry(intent);
     return this.#locked(options, (file) => {
       const { intents, done } = this.#load(file);
       const previous = intents.get(intent.id);
@@ -98,12 +98,7 @@ export class PendingWrites {
 
   /** Marks the intent `id` as confirmed on chain; marking it again with the same receipt is a no-op. */
   async markDone(id: string, receipt: IntentReceipt, options: PendingOptions = {}): Promise<void> {
-    if (typeof receipt?.txHash !== "string" || !/^0x[0-9a-fA-F]{64}$/.test(receipt.txHash)) {
-      throw new LerError("invalid_intent", `Not a transaction hash: ${String(receipt?.txHash)}.`);
-    }
-    if (!Number.isSafeInteger(receipt.block) || receipt.block < 0) {
-      throw new LerError("invalid_intent", `Not a block number: ${String(receipt.block)}.`);
-    }
+    checkReceipt(receipt);
     await this.#locked(options, (file) => {
       const { intents, done } = this.#load(file);
       if (!intents.has(id)) throw new LerError("unknown_intent", `No intent ${id} was recorded.`, { details: { id } });
@@ -146,8 +141,8 @@ export class PendingWrites {
     return withFileLock(join(dir, "intents.lock"), () => fn(join(dir, "intents.jsonl")), lockOptions);
   }
 
-  #load(file: string): { intents: Map<string, Entry & { op: "intent" }>; done: Map<string, IntentReceipt> } {
-    const intents = new Map<string, Entry & { op: "intent" }>();
+  #load(file: string): { intents: Map<string, IntentEntry>; done: Map<string, IntentReceipt> } {
+    const intents = new Map<string, IntentEntry>();
     const done = new Map<string, IntentReceipt>();
     const { values } = this.#lines.read(file);
     values.forEach((v, i) => {
@@ -158,11 +153,9 @@ export class PendingWrites {
         });
       if (typeof e !== "object" || e === null || typeof e.id !== "string") throw bad();
       if (e.op === "intent") {
-        if (typeof e.kind !== "string" || !KINDS.includes(e.kind) || typeof e.issuer !== "string") throw bad();
-        if (e.chainId !== undefined && (!Number.isSafeInteger(e.chainId) || e.chainId <= 0)) throw bad();
-        if (e.registry !== undefined && (typeof e.registry !== "string" || !/^0x[0-9a-f]{40}$/.test(e.registry)))
-          throw bad();
-        intents.set(e.id, entryOf(e.id, e.kind as IntentKind, e.issuer, e.payload, e.chainId, e.registry));
+        const intent = intentFromEntry(e);
+        if (intent === undefined) throw bad();
+        intents.set(e.id, intent);
       } else if (e.op === "done") {
         if (typeof e.txHash !== "string" || typeof e.block !== "number") throw bad();
         done.set(e.id, { txHash: e.txHash, block: e.block });
@@ -174,7 +167,36 @@ export class PendingWrites {
   }
 }
 
-function checkIntent(intent: Intent): Entry & { op: "intent" } {
+/** An intent as it is logged: `op: "intent"` and the intent, its fields always in the same order. */
+export type IntentEntry = Entry & { op: "intent" };
+
+/**
+ * The intent from a logged entry (`op: "intent"`), or undefined when `v` is not one (the caller reports it as
+ * corrupt): the same check for every IntentLog (types.ts).
+ */
+export function intentFromEntry(v: unknown): IntentEntry | undefined {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) return undefined;
+  const e = v as Partial<IntentEntry>;
+  if (e.op !== "intent" || typeof e.id !== "string") return undefined;
+  if (typeof e.kind !== "string" || !KINDS.includes(e.kind) || typeof e.issuer !== "string") return undefined;
+  if (e.chainId !== undefined && (!Number.isSafeInteger(e.chainId) || e.chainId <= 0)) return undefined;
+  if (e.registry !== undefined && (typeof e.registry !== "string" || !/^0x[0-9a-f]{40}$/.test(e.registry)))
+    return undefined;
+  return entryOf(e.id, e.kind, e.issuer, e.payload, e.chainId, e.registry);
+}
+
+/** Checks a receipt (`invalid_intent`): a transaction hash and a block number. */
+export function checkReceipt(receipt: IntentReceipt): void {
+  if (typeof receipt?.txHash !== "string" || !/^0x[0-9a-fA-F]{64}$/.test(receipt.txHash)) {
+    throw new LerError("invalid_intent", `Not a transaction hash: ${String(receipt?.txHash)}.`);
+  }
+  if (!Number.isSafeInteger(receipt.block) || receipt.block < 0) {
+    throw new LerError("invalid_intent", `Not a block number: ${String(receipt.block)}.`);
+  }
+}
+
+/** The entry of `intent`, checked (`invalid_intent`, `invalid_address`), issuer and registry lowercase. */
+export function intentEntry(intent: Intent): IntentEntry {
   const bad = (why: string) => new LerError("invalid_intent", `Intent ${why}.`, { details: { id: intent?.id } });
   if (typeof intent !== "object" || intent === null) throw bad("is not an object");
   if (typeof intent.id !== "string" || intent.id.length === 0 || intent.id.length > 256) throw bad("has no usable id");

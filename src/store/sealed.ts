@@ -21,7 +21,7 @@ import { LerError, type ErrorCode } from "../errors.js";
  */
 
 /** The stores whose records are sealed, each with its own key. */
-export type StoreName = "keystore" | "wallet" | "ledger" | "intents";
+export type StoreName = "keystore" | "wallet" | "ledger" | "intents" | "audit";
 
 /** A sealed record as it is written. */
 export interface SealedRecord {

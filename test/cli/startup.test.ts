@@ -45,6 +45,7 @@ describe("ler start-up", () => {
     const name = (argv: string[]) => commandNamed(argv)?.name;
     expect(name(["verify", "x.jwt"])).to.equal("verify");
     expect(name(["--home", "/h", "--rpc", "http://x", "verify", "x.jwt"])).to.equal("verify");
+    expect(name(["--store", "postgres://db/ler", "token", "list"])).to.equal("token");
     expect(name(["--json", "holder", "list"])).to.equal("wallet");
     expect(name(["help", "acc"])).to.equal("accreditor");
     expect(name(["--home", "verify"])).to.equal(undefined); // "verify" is the home here
