@@ -18,6 +18,8 @@ import { network } from "hardhat";
 import { openBadgeCredential } from "../src/credentials/index.js";
 import { renderIssueReport, type IssueMeasurement, type RevokeMeasurement } from "./lib/issueReport.js";
 import { packageVersion } from "./lib/peers.js";
+import { stockVeramoIssuer } from "./lib/stockVeramo.js";
+import { pseudoHash } from "./lib/values.js";
 import { buildRegistry, requestsFor, type World } from "./lib/world.js";
 
 /** Where results are written: bench/results, or LER_BENCH_RESULTS (a scratch folder for runs not to commit). */
@@ -123,10 +125,10 @@ async function main(): Promise<void> {
     const rest = big.filter((_, i) => i % step !== 0);
     await revoke(`the other ${rest.length.toLocaleString("en")} of that batch`, bigIssuer, rest, big.length);
 
-    // Stock Veramo, signature only: the same agent, key and Open Badges payload, without status entry or anchor;
-    // measured last, so that it runs as warm as the issuance did.
+    // Stock Veramo, signature only (its own agent with kms-local, in memory): the same key and Open Badges payload,
+    // without status entry or anchor; measured last, so that it runs as warm as the issuance did.
     const referenceIssuer = world.issuers[BATCHES.length]!;
-    const identifier = await agent.didManagerGet({ did: referenceIssuer.did });
+    const stock = await stockVeramoIssuer(referenceIssuer.did, pseudoHash("world/issuer", BATCHES.length));
     const t0 = performance.now();
     for (const [i, request] of requestsFor(0, REFERENCE).entries()) {
       const credential = openBadgeCredential({
@@ -136,10 +138,10 @@ async function main(): Promise<void> {
         achievement: request.achievement!,
         issuedAt: new Date(),
       });
-      await agent.createVerifiableCredential({
+      await stock.agent.createVerifiableCredential({
         credential: credential as never,
         proofFormat: "jwt",
-        keyRef: identifier.controllerKeyId!,
+        keyRef: stock.keyRef,
       });
     }
     const referenceRate = (REFERENCE / (performance.now() - t0)) * 1000;

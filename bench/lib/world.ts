@@ -34,6 +34,8 @@ export interface WorldSpec {
 
 export interface World extends WorldData {
   agent: LerAgent;
+  /** The agent's home (its encrypted key store). */
+  home: string;
   network: LerNetwork;
   provider: JsonRpcProvider;
   close(): Promise<void>;
@@ -125,6 +127,7 @@ export async function buildRegistry(rpcUrl: string, spec: WorldSpec, hooks: Worl
     chainTime: head!.timestamp,
     headBlock: head!.number,
     agent,
+    home: base.home,
     network,
     provider,
     close: base.close,

@@ -13,7 +13,7 @@ import { DIDManager } from "@veramo/did-manager";
 import { EthrDIDProvider } from "@veramo/did-provider-ethr";
 import { DIDResolverPlugin } from "@veramo/did-resolver";
 import { KeyManager } from "@veramo/key-manager";
-import { KeyManagementSystem } from "@veramo/kms-local";
+import { LerKeyManagementSystem } from "./kms.js";
 import { EthrDidController, getResolver } from "ethr-did-resolver";
 import type { LerNetwork } from "../chain/network.js";
 import { openKeyStore, SealedPrivateKeyStore, type KeyStoreHandle } from "../store/keystore.js";
@@ -70,7 +70,7 @@ export async function createLerAgent(options: CreateLerAgentOptions): Promise<Le
     plugins: [
       new KeyManager({
         store: new KeyStoreJson(store.json),
-        kms: { local: new KeyManagementSystem(new SealedPrivateKeyStore(store.json, store.secretBox)) },
+        kms: { local: new LerKeyManagementSystem(new SealedPrivateKeyStore(store.json, store.secretBox)) },
       }),
       new DIDManager({
         store: didStore,

@@ -7,9 +7,17 @@ import { toChainError } from "./rpc.js";
 /** Handles on the registries for writing, bound to a signer. */
 export function registries(deployment: Deployment, runner: ContractRunner) {
   return {
-    trust: new Contract(deployment.contracts.TrustRegistry.address, projectArtifact("TrustRegistry").abi, runner),
-    status: new Contract(deployment.contracts.StatusRegistry.address, projectArtifact("StatusRegistry").abi, runner),
+    trust: new Contract(deployment.contracts.TrustRegistry.address, registryInterface("TrustRegistry"), runner),
+    status: new Contract(deployment.contracts.StatusRegistry.address, registryInterface("StatusRegistry"), runner),
   };
+}
+
+// Parsing an ABI into an Interface costs more than the rest of a write's local work; a service sends many.
+const interfaces = new Map<string, Interface>();
+function registryInterface(name: "TrustRegistry" | "StatusRegistry"): Interface {
+  let iface = interfaces.get(name);
+  if (iface === undefined) interfaces.set(name, (iface = new Interface(projectArtifact(name).abi)));
+  return iface;
 }
 
 /** Runs `send` holding the lock of the sending key `address` (lower case), waiting for it at most `timeoutMs`. */

@@ -6,14 +6,14 @@ import type { LerNetwork } from "../chain/network.js";
 import {
   anchorBatch,
   checkAnchorProof,
+  type IssuanceAnchorProof,
   clrCredential,
   credentialStatus,
   openBadgeCredential,
 } from "../credentials/index.js";
 import { joseCredentialPayload, secp256k1Jwk, type Secp256k1Jwk } from "../credentials/jose.js";
 import { uncompressedKey } from "../verify/secp256k1.js";
-import type { StatusIndexAllocator } from "../store/allocator.js";
-import type { IssuedLedger } from "../store/ledger.js";
+import type { IndexAllocator, IssuedLedgerStore } from "../store/types.js";
 import { decodeJwt } from "../verify/jwt.js";
 import { parseEthrDid } from "../did/ethr.js";
 import type { CredentialRequest, IssuedCredential } from "./types.js";
@@ -21,8 +21,8 @@ import type { CredentialRequest, IssuedCredential } from "./types.js";
 export interface IssueDeps {
   agent: TAgent<IKeyManager>;
   network: LerNetwork;
-  allocator: StatusIndexAllocator;
-  ledger: IssuedLedger;
+  allocator: IndexAllocator;
+  ledger: IssuedLedgerStore;
 }
 
 export interface SignBatchParameters {
@@ -54,7 +54,65 @@ export async function signBatch(
   const registry = network.deployment.contracts.StatusRegistry.address;
   const slots = expand(await deps.allocator.reserve(issuer.address, requests.length));
 
-  const credentials: Record<string, unknown>[] = requests.map((request, i) => {
+  const credentials = buildCredentials(network, {
+    issuer,
+    requests,
+    issuedAt,
+    slots,
+    ...(statusListBaseUrl !== undefined && { statusListBaseUrl }),
+  });
+
+  // The leaves are the JWT payloads exactly as they will be signed, minus the anchor member.
+  const payloads = credentials.map((c) => joseCredentialPayload(c));
+  const { root, anchors } = anchorBatch(payloads, { chainId: network.chainId, registry });
+
+  const header = joseHeader(issuer);
+  const issued: IssuedCredential[] = [];
+  for (let i = 0; i < credentials.length; i++) {
+    const jwt = await signWithAnchor(deps.agent, issuer.keyRef, header, payloads[i]!, anchors[i]!);
+    const credential = credentials[i]!;
+    issued.push({
+      id: credential.id as string,
+      jwt,
+      subject: requests[i]!.subject,
+      list: slots[i]!.list.toString(),
+      index: slots[i]!.index,
+    });
+    onProgress?.(i + 1, credentials.length);
+  }
+  await beforeRecord?.(root);
+  await deps.ledger.appendIssued(
+    issuer.address,
+    issued.map((c) => ({
+      id: c.id,
+      jwt: c.jwt,
+      list: BigInt(c.list),
+      index: c.index,
+      batch: root,
+      issuedAt: issuedAt.toISOString(),
+    })),
+  );
+  return { credentials: issued, root };
+}
+
+/**
+ * The credentials of `requests`, each with its status entry at `slots[i]` (one per request): Open Badges 3.0, or a
+ * CLR 2.0 record for a request of several achievements. Unsigned, without an issuance anchor.
+ */
+export function buildCredentials(
+  network: LerNetwork,
+  {
+    issuer,
+    requests,
+    issuedAt,
+    slots,
+    statusListBaseUrl,
+  }: Pick<SignBatchParameters, "issuer" | "requests" | "issuedAt" | "statusListBaseUrl"> & {
+    slots: readonly { list: bigint; index: number }[];
+  },
+): Record<string, unknown>[] {
+  const registry = network.deployment.contracts.StatusRegistry.address;
+  return requests.map((request, i) => {
     const slot = slots[i]!;
     const common = {
       id: request.id ?? `urn:uuid:${randomUUID()}`,
@@ -83,58 +141,41 @@ export async function signBatch(
     }
     return openBadgeCredential({ ...common, achievement: request.achievement }) as Record<string, unknown>;
   });
+}
 
-  // The leaves are the JWT payloads exactly as they will be signed, minus the anchor member.
-  const payloads = credentials.map((c) => joseCredentialPayload(c));
-  const { root, anchors } = anchorBatch(payloads, { chainId: network.chainId, registry });
+/**
+ * Open Badges 3.0's JOSE header, base64url: the algorithm, `typ` JWT, and the public key as a `jwk` (did:ethr's
+ * `#controller` method is an address, with no key for a `kid` to dereference to). Nothing else.
+ */
+export function joseHeader(issuer: { did: string; publicKeyHex: string }): string {
+  return b64(JSON.stringify({ alg: "ES256K", typ: "JWT", jwk: issuerJwk(issuer) }));
+}
 
-  // Open Badges 3.0's JOSE header: the algorithm, `typ` JWT, and the public key as a `jwk` (did:ethr's `#controller`
-  // method is an address, with no key for a `kid` to dereference to). Nothing else.
-  const header = b64(JSON.stringify({ alg: "ES256K", typ: "JWT", jwk: issuerJwk(issuer) }));
-  const issued: IssuedCredential[] = [];
-  for (let i = 0; i < credentials.length; i++) {
-    // The anchor proof is a member of the credential, after the others (the payload is the credential).
-    const payload = { ...payloads[i]!, issuanceAnchor: anchors[i] };
-    const signingInput = `${header}.${b64(JSON.stringify(payload))}`;
-    const signature = await deps.agent.keyManagerSign({
-      keyRef: issuer.keyRef,
-      algorithm: "ES256K",
-      data: signingInput,
-      encoding: "utf-8",
-    });
-    const jwt = `${signingInput}.${signature}`;
-    // Self-check: had anything changed the payload between the tree and the signature, the proof would not hold.
-    if (!checkAnchorProof(decodeJwt(jwt).payload, anchors[i]!)) {
-      throw new LerError("anchor_leaf_mismatch", "The signed credential does not match its anchor leaf.");
-    }
-    const credential = credentials[i]!;
-    issued.push({
-      id: credential.id as string,
-      jwt,
-      subject: requests[i]!.subject,
-      list: slots[i]!.list.toString(),
-      index: slots[i]!.index,
-    });
-    onProgress?.(i + 1, credentials.length);
+/**
+ * Signs `payload` (a credential's JWT payload, without its anchor) with `anchor` added as its last member, through
+ * the agent's key manager, and checks that the signed payload still leads to the anchor's root.
+ */
+export async function signWithAnchor(
+  agent: TAgent<IKeyManager>,
+  keyRef: string,
+  header: string,
+  payload: Record<string, unknown>,
+  anchor: IssuanceAnchorProof,
+): Promise<string> {
+  // The anchor proof is a member of the credential, after the others (the payload is the credential).
+  const signingInput = `${header}.${b64(JSON.stringify({ ...payload, issuanceAnchor: anchor }))}`;
+  const signature = await agent.keyManagerSign({ keyRef, algorithm: "ES256K", data: signingInput, encoding: "utf-8" });
+  const jwt = `${signingInput}.${signature}`;
+  // Self-check: had anything changed the payload between the tree and the signature, the proof would not hold.
+  if (!checkAnchorProof(decodeJwt(jwt).payload, anchor)) {
+    throw new LerError("anchor_leaf_mismatch", "The signed credential does not match its anchor leaf.");
   }
-  await beforeRecord?.(root);
-  await deps.ledger.appendIssued(
-    issuer.address,
-    issued.map((c) => ({
-      id: c.id,
-      jwt: c.jwt,
-      list: BigInt(c.list),
-      index: c.index,
-      batch: root,
-      issuedAt: issuedAt.toISOString(),
-    })),
-  );
-  return { credentials: issued, root };
+  return jwt;
 }
 
 const b64 = (json: string) => Buffer.from(json, "utf8").toString("base64url");
 
-function issuerJwk(issuer: SignBatchParameters["issuer"]): Secp256k1Jwk {
+function issuerJwk(issuer: { did: string; publicKeyHex: string }): Secp256k1Jwk {
   const key = /^(?:0x)?((?:0[23][0-9a-fA-F]{64})|(?:04[0-9a-fA-F]{128}))$/.exec(issuer.publicKeyHex)?.[1];
   const point = key === undefined ? undefined : uncompressedKey(Buffer.from(key, "hex"));
   if (point === undefined)

@@ -59,7 +59,9 @@ export async function buildServer(options: ServerOptions): Promise<{ app: Fastif
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT,
     // The service answers for itself; a proxy in front sets the public URL through `publicUrl`.
-    trustProxy: false,
+    trustProxy: options.trustProxy ?? false,
+    // Request bodies with a schema (the issuer API) are checked as sent: nothing coerced, nothing silently dropped.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
     // Fastify disables Node's request timeout by default: a client sending its request a byte at a time (slow loris)
     // would hold its connection for good. Every connection has a deadline for its headers, its request, and idleness.
     requestTimeout: limits.requestTimeoutMs,
@@ -86,6 +88,11 @@ export async function buildServer(options: ServerOptions): Promise<{ app: Fastif
     if (error instanceof HttpError)
       return reply.code(error.status).send(errorBody(error.code, error.message, error.details));
     if (error instanceof ChainError) return reply.code(503).send(errorBody(error.code, error.message, error.details));
+    if (error.validation !== undefined) {
+      return reply
+        .code(400)
+        .send(errorBody("invalid_body", `The request body ${error.message.replace(/^body\/?/, "")}.`));
+    }
     if (isLerError(error)) return reply.code(400).send(errorBody(error.code, error.message, error.details));
     const known = error.code === undefined ? undefined : FASTIFY_CODES[error.code];
     if (known !== undefined) return reply.code(known.status).send(errorBody(known.code, known.message));
@@ -115,5 +122,9 @@ export async function buildServer(options: ServerOptions): Promise<{ app: Fastif
   await registerPage(app);
   await registerContexts(app);
   registerStatusListCredentials(app, context);
+  if (options.issuer !== undefined) {
+    options.issuer.register(app);
+    app.addHook("onClose", () => options.issuer!.close());
+  }
   return { app, context };
 }

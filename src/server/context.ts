@@ -67,6 +67,16 @@ export interface ServerOptions {
   keepAliveTimeoutMs?: number;
   /** Connections open at once (default 1024); more are closed as they arrive. */
   maxConnections?: number;
+  /**
+   * The issuer API (`createIssuerService`), mounted beside the read-only one: POST /credentials/issue and the rest.
+   * Default none: the service then holds no keys and writes nothing.
+   */
+  issuer?: import("./issuer/index.js").IssuerService;
+  /**
+   * Whether to believe X-Forwarded-For for the client's address (the audit log's "from where"): true behind a load
+   * balancer that sets it, or the proxies' addresses. Default false.
+   */
+  trustProxy?: boolean | string;
   /** Log requests to stdout (fastify's pino logger). Default off. */
   logger?: boolean;
 }

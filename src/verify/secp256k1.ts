@@ -14,11 +14,17 @@ export interface Secp256k1Backend {
   recover(signature: Uint8Array, recid: number, hash: Uint8Array): Uint8Array | undefined;
   /** Whether `publicKey` (33 or 65 bytes) made the 64-byte `r || s` over `hash`. */
   verify(signature: Uint8Array, hash: Uint8Array, publicKey: Uint8Array): boolean;
+  /**
+   * The 64-byte `r || s` signature of `hash` (32 bytes) by `privateKey` (32 bytes): RFC 6979 deterministic nonce,
+   * low s. Both backends give the same bytes for the same input (test/verify/signature.test.ts).
+   */
+  sign(hash: Uint8Array, privateKey: Uint8Array): Uint8Array;
 }
 
 interface NativeSecp256k1 {
   ecdsaRecover(sig: Uint8Array, recid: number, msg32: Uint8Array, compressed?: boolean): Uint8Array;
   ecdsaVerify(sig: Uint8Array, msg32: Uint8Array, publicKey: Uint8Array): boolean;
+  ecdsaSign(msg32: Uint8Array, privateKey: Uint8Array): { signature: Uint8Array; recid: number };
   signatureNormalize(sig: Uint8Array): Uint8Array;
 }
 
@@ -39,6 +45,9 @@ export const jsBackend: Secp256k1Backend = {
     } catch {
       return false;
     }
+  },
+  sign(hash, privateKey) {
+    return noble.sign(hash, privateKey, { lowS: true, prehash: false }).toCompactRawBytes();
   },
 };
 
@@ -66,6 +75,10 @@ function loadNative(): Secp256k1Backend | undefined {
       } catch {
         return false;
       }
+    },
+    sign(hash, privateKey) {
+      // libsecp256k1's default nonce is RFC 6979's, and its signatures are low-s: the same bytes as @noble/curves.
+      return Uint8Array.from(native.ecdsaSign(hash, privateKey).signature);
     },
   };
 }

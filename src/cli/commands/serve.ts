@@ -1,3 +1,4 @@
+import cluster from "node:cluster";
 import { resolve } from "node:path";
 import { Command, Option } from "commander";
 import { headAgeBound } from "../../agent/network.js";
@@ -58,14 +59,42 @@ export function registerServeCommand(program: Command, act: Act): void {
         `connections open at once; more are closed as they arrive (default ${DEFAULT_CONNECTION_LIMITS.maxConnections})`,
       ).argParser(parseInteger("--max-connections", 1, 1_000_000)),
     )
+    .option(
+      "--issuer",
+      "also serve the issuer API (POST /credentials/issue, /credentials/status; bearer tokens from `ler token create`): needs the key store's secret",
+    )
+    .addOption(
+      new Option("--workers <n>", "with --issuer: worker processes sharing the port (default 1)")
+        .default(1)
+        .argParser(parseInteger("--workers", 1, 64)),
+    )
+    .addOption(
+      new Option("--batch-size <n>", "with --issuer: credentials per anchored batch at most (default 1024)").argParser(
+        parseInteger("--batch-size", 1, 1 << 20),
+      ),
+    )
+    .addOption(
+      new Option(
+        "--batch-interval <ms>",
+        "with --issuer: how long a credential waits for its batch to fill before the batch closes (default 200)",
+      ).argParser(parseInteger("--batch-interval", 1, 60_000)),
+    )
+    .addOption(
+      new Option("--rate-limit <n>", "with --issuer: requests per token per minute (default 6000)").argParser(
+        parseInteger("--rate-limit", 1, 100_000_000),
+      ),
+    )
+    .option("--trust-proxy", "take the client's address from X-Forwarded-For (behind a load balancer that sets it)")
     .action(act(serveCommand));
   examples(serve, [
+    "LER_SECRET=… ler serve --issuer --store postgres://ler@db/ler --workers 2 --host 0.0.0.0",
     "ler serve                          # http://127.0.0.1:8080 over the local dev chain",
     "ler serve --rpc https://sepolia.base.org --network base-sepolia --port 8080 --public-url https://verify.example.org",
   ]);
   serve.addHelpText(
     "after",
-    "\nThe API is described in docs/http-api.md. The service holds no keys and never writes to the chain.\n",
+    "\nThe API is described in docs/http-api.md (and the issuer API in docs/issuer-service.md). Without --issuer the\n" +
+      "service holds no keys and never writes to the chain.\n",
   );
 }
 
@@ -81,6 +110,12 @@ interface ServeOpts {
   headersTimeout?: number;
   keepAliveTimeout?: number;
   maxConnections?: number;
+  issuer?: boolean;
+  workers: number;
+  batchSize?: number;
+  batchInterval?: number;
+  rateLimit?: number;
+  trustProxy?: boolean;
 }
 
 /** The connection limits of the flags given, in the server's units; the others keep the server's defaults. */
@@ -107,13 +142,31 @@ function connectionLimitsOf(opts: ServeOpts) {
 
 async function serveCommand(s: Session, opts: ServeOpts): Promise<number> {
   const limits = connectionLimitsOf(opts);
-  const network = await s.network("verify");
+  if (opts.issuer !== true && (opts.workers > 1 || opts.batchSize !== undefined || opts.batchInterval !== undefined)) {
+    throw new UsageError("invalid_argument", "--workers, --batch-size and --batch-interval go with --issuer.");
+  }
+  if (opts.workers > 1 && cluster.isPrimary) return superviseWorkers(s, opts);
+  const network = await s.network(opts.issuer === true ? "chain" : "verify");
   const maxHeadAgeSeconds = headAgeBound(network.deployment, s.settings.maxHeadAgeSeconds);
   const names = await s.localNames();
   const { startServer } = await import("../../server/index.js");
+  let issuer: import("../../server/issuer/index.js").IssuerService | undefined;
+  if (opts.issuer === true) {
+    const { createIssuerService } = await import("../../server/issuer/index.js");
+    issuer = await createIssuerService({
+      agent: await s.agent("chain"),
+      network,
+      store: await s.store(),
+      ...(opts.batchSize !== undefined && { maxBatch: opts.batchSize }),
+      ...(opts.batchInterval !== undefined && { intervalMs: opts.batchInterval }),
+      ...(opts.rateLimit !== undefined && { rateLimitPerMinute: opts.rateLimit }),
+    });
+  }
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
     server = await startServer({
+      ...(issuer !== undefined && { issuer }),
+      ...(opts.trustProxy === true && { trustProxy: true }),
       network,
       host: opts.host,
       port: opts.port,
@@ -135,7 +188,19 @@ async function serveCommand(s: Session, opts: ServeOpts): Promise<number> {
       });
     if (code === "EADDRNOTAVAIL" || code === "EACCES" || code === "ENOTFOUND")
       throw new LerError("cannot_listen", `Cannot listen on ${opts.host}:${opts.port} (${code}).`, { cause: e });
+    await issuer?.close();
     throw e;
+  }
+  if (cluster.isWorker) {
+    // A worker of `--workers`: the supervisor prints the ready line once every worker listens.
+    process.send?.({ type: "ler-ready", url: server.url });
+    await new Promise<void>((resolve) => {
+      process.once("SIGTERM", resolve);
+      process.once("SIGINT", resolve);
+      process.once("disconnect", resolve);
+    });
+    await server.close();
+    return 0;
   }
   // Listening for the signals before the ready line goes out: a supervisor that stops the service as soon as it has
   // read that line must not find the default action (death by signal) still in place.
@@ -155,7 +220,13 @@ async function serveCommand(s: Session, opts: ServeOpts): Promise<number> {
       s.out.line(
         `${s.out.c.green("●")} ${s.out.c.bold("LER service")} at ${s.out.c.bold(server.url)}  (${network.name}, chain ${network.chainId}, via ${s.settings.rpcUrl})`,
       );
-      s.out.line(s.out.c.dim("Read only: no keys, no writes. Press Ctrl-C to stop."));
+      s.out.line(
+        s.out.c.dim(
+          issuer === undefined
+            ? "Read only: no keys, no writes. Press Ctrl-C to stop."
+            : `Issuer API on (store: ${s.settings.storeUrl === undefined ? "the home's files" : "PostgreSQL"}). Press Ctrl-C to stop.`,
+        ),
+      );
       s.out.line(
         s.out.c.dim(
           maxHeadAgeSeconds === undefined
@@ -168,6 +239,70 @@ async function serveCommand(s: Session, opts: ServeOpts): Promise<number> {
   );
   await stopped;
   await server.close();
+  s.out.note("Stopped.");
+  return 0;
+}
+
+/**
+ * `--workers n`: n copies of this command in worker processes (node:cluster) sharing the listening port; a worker
+ * that dies is started again, and SIGINT/SIGTERM stop them all. The workers share nothing but the store: with
+ * PostgreSQL, they may as well run on other machines.
+ */
+async function superviseWorkers(s: Session, opts: ServeOpts): Promise<number> {
+  let stopping = false;
+  let url: string | undefined;
+  let ready = 0;
+  const started = new Promise<void>((resolve) => {
+    cluster.on("message", (_worker, m: { type?: string; url?: string }) => {
+      if (m?.type !== "ler-ready") return;
+      url ??= m.url;
+      if (++ready === opts.workers) resolve();
+    });
+  });
+  const failedEarly = new Promise<never>((_, reject) => {
+    cluster.on("exit", (worker, code, signal) => {
+      if (stopping) return;
+      if (ready < opts.workers) {
+        reject(new LerError("worker_failed", `A worker stopped before it listened (exit ${code ?? signal}).`));
+        return;
+      }
+      s.out.note(`Worker ${worker.process.pid} stopped (${signal ?? `exit ${code}`}); starting another.`);
+      cluster.fork();
+    });
+  });
+  for (let i = 0; i < opts.workers; i++) cluster.fork();
+  try {
+    await Promise.race([started, failedEarly]);
+  } catch (e) {
+    stopping = true;
+    for (const w of Object.values(cluster.workers ?? {})) w?.kill("SIGTERM");
+    throw e;
+  }
+  const stopped = new Promise<void>((resolve) => {
+    const stop = () => {
+      stopping = true;
+      s.out.note("Stopping the workers…");
+      resolve();
+    };
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+  s.out.result(
+    { url, workers: opts.workers, pid: process.pid },
+    () => {
+      s.out.line(
+        `${s.out.c.green("●")} ${s.out.c.bold("LER service")} at ${s.out.c.bold(url ?? "")} with ${opts.workers} workers (issuer API on). Press Ctrl-C to stop.`,
+      );
+    },
+    { compact: true },
+  );
+  await stopped;
+  const exits = Object.values(cluster.workers ?? {}).map(
+    (w) =>
+      new Promise<void>((resolve) => (w === undefined || w.isDead() ? resolve() : w.once("exit", () => resolve()))),
+  );
+  for (const w of Object.values(cluster.workers ?? {})) w?.kill("SIGTERM");
+  await Promise.all(exits);
   s.out.note("Stopped.");
   return 0;
 }
