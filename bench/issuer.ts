@@ -234,7 +234,10 @@ async function main(): Promise<void> {
       return rows[0]?.application_name;
     };
 
-    for (const phase of PHASES) {
+    // `--only 1` runs the first phase alone (with `--quick`, for profiling a worker: LER_BENCH_NODE_ARGS).
+    const onlyAt = process.argv.indexOf("--only");
+    const phases = onlyAt < 0 ? PHASES : [PHASES[Number(process.argv[onlyAt + 1]) - 1]!];
+    for (const phase of phases) {
       for (const w of workers) if (w.alive) await stopWorker(w);
       workers.length = 0;
       for (let i = 0; i < phase.workers; i++) workers.push(await startWorker());
