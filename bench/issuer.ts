@@ -392,7 +392,7 @@ async function main(): Promise<void> {
 
     const text = render(results, checks, { referencePerCpuSecond, referencePerSecond });
     console.log(text);
-    if (quick) log("quick run: results not written");
+    if (quick || phases.length < PHASES.length) log("quick or partial run: results not written");
     else {
       mkdirSync(RESULTS, { recursive: true });
       writeFileSync(join(RESULTS, "issuer.md"), text);
