@@ -93,6 +93,12 @@ async function listTokens(s: Session, opts: { issuer?: string }): Promise<void> 
   const store = await s.store();
   // The hash is left out: it is not the secret, but nobody needs it outside the store.
   const tokens = (await store.tokens.listTokens(issuer)).map(({ hash: _hash, ...t }) => t);
+  // People read the issuer's alias where this key store has one (the JSON keeps the address only).
+  const names = new Map<string, string>();
+  if (!s.out.json) {
+    const local = await s.localNames().catch(() => new Map<string, string>());
+    for (const [address, alias] of local) names.set(address.toLowerCase(), alias);
+  }
   s.out.result({ tokens }, () => {
     if (tokens.length === 0) {
       s.out.line(s.out.c.dim("No tokens."));
@@ -102,7 +108,7 @@ async function listTokens(s: Session, opts: { issuer?: string }): Promise<void> 
       ["ID", "ISSUER", "SCOPES", "CREATED", "EXPIRES", "REVOKED", "LABEL"],
       tokens.map((t) => [
         t.id,
-        t.issuer,
+        names.has(t.issuer) ? `${names.get(t.issuer)} (${t.issuer.slice(0, 6)}…${t.issuer.slice(-4)})` : t.issuer,
         t.scopes.join(","),
         t.createdAt,
         t.expiresAt ?? "-",
