@@ -24,6 +24,7 @@ interface Setup {
   service: IssuerService;
   server: RunningServer;
   /** Every worker's (two sharing one database for PostgreSQL; one for the files store). */
+  stores: IssuerStore[];
   services: IssuerService[];
   servers: RunningServer[];
   ids: { university: string; bootcamp: string; learner: string; universityAddress: string; bootcampAddress: string };
@@ -90,6 +91,7 @@ async function setup(storeKind: "files" | "postgres", ctx: Mocha.Context): Promi
     store,
     service,
     server,
+    stores,
     services,
     servers,
     ids: {
@@ -327,6 +329,41 @@ for (const kind of ["files", "postgres"] as const) {
       expect(last.actor).to.equal(`token:${fullId}`);
       expect(last.remote).to.match(/127\.0\.0\.1/);
       expect(JSON.stringify(last.target)).to.include(r.json.credentialId);
+    });
+
+    it("limits each token's requests per minute, counted in the store across every worker (429 rate_limited)", async () => {
+      // Two more workers on the same store, each allowing 3 requests a minute per token.
+      const limited = [];
+      for (let i = 0; i < 2; i++) {
+        const issuer = await createIssuerService({
+          agent: s.w.agent,
+          network: s.w.network,
+          store: s.stores[i % s.stores.length]!,
+          rateLimitPerMinute: 3,
+          tokenCacheMs: 0,
+          lead: false,
+        });
+        limited.push(await startServer({ network: s.w.network, port: 0, issuer }));
+      }
+      try {
+        // The window is the clock's minute: start far from its end, so that the four requests share one.
+        const second = new Date().getUTCSeconds();
+        if (second >= 50) await new Promise((r) => setTimeout(r, (61 - second) * 1000));
+        const { token } = await s.token(s.ids.universityAddress, ["read"]);
+        const other = await s.token(s.ids.universityAddress, ["read"]);
+        const root = `0x${"00".repeat(32)}`;
+        const codes: number[] = [];
+        for (let i = 0; i < 3; i++) codes.push((await call(limited[i % 2]!, "GET", `/batches/${root}`, token)).status);
+        expect(codes).to.deep.equal([404, 404, 404]);
+        const over = await call(limited[1]!, "GET", `/batches/${root}`, token);
+        expect([over.status, over.json.error.code]).to.deep.equal([429, "rate_limited"]);
+        expect(Number(over.headers.get("retry-after"))).to.be.within(1, 60);
+        expect(over.headers.get("ratelimit-remaining")).to.equal("0");
+        // Another token of the same issuer has its own count.
+        expect((await call(limited[0]!, "GET", `/batches/${root}`, other.token)).status).to.equal(404);
+      } finally {
+        for (const l of limited) await l.close();
+      }
     });
 
     if (kind === "postgres") {
