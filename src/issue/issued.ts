@@ -37,7 +37,7 @@ export async function statusEntriesOf(
   issuer: string,
   ids: readonly string[],
 ): Promise<{ entries: { id: string; list: string; index: number }[]; missing: string[] }> {
-  const byId = new Map((await issuedCredentials(ledger, issuer)).map((r) => [r.id, r]));
+  const byId = new Map((await ledger.findIssued(issuer, ids)).map((r) => [r.id, r]));
   const entries: { id: string; list: string; index: number }[] = [];
   const missing: string[] = [];
   for (const id of ids) {

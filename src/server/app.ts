@@ -36,6 +36,14 @@ const FASTIFY_CODES: Record<string, { status: number; code: string; message: str
   },
 };
 
+/** Codes that say the service cannot do anything now, not that the request was wrong: 503. */
+const UNAVAILABLE: ReadonlySet<string> = new Set([
+  "store_unreachable",
+  "store_failed",
+  "lock_timeout",
+  "service_stopping",
+]);
+
 // Everything the page needs is served from here: no CDN, no inline script, no external font.
 const CONTENT_SECURITY_POLICY = [
   "default-src 'none'",
@@ -93,6 +101,10 @@ export async function buildServer(options: ServerOptions): Promise<{ app: Fastif
         .code(400)
         .send(errorBody("invalid_body", `The request body ${error.message.replace(/^body\/?/, "")}.`));
     }
+    // A store that cannot be used, or a service on its way down, refuses the request as a whole: nothing was done,
+    // and the client may send it again (to another worker).
+    if (isLerError(error) && UNAVAILABLE.has(error.code))
+      return reply.code(503).send(errorBody(error.code, error.message));
     if (isLerError(error)) return reply.code(400).send(errorBody(error.code, error.message, error.details));
     const known = error.code === undefined ? undefined : FASTIFY_CODES[error.code];
     if (known !== undefined) return reply.code(known.status).send(errorBody(known.code, known.message));

@@ -22,8 +22,8 @@ export interface IssuedLedgerStore {
   appendIssued(issuer: string, records: readonly IssuedRecord[], options?: LedgerOptions): Promise<unknown>;
   /** Every record of `issuer`, in the order appended. */
   readIssued(issuer: string, options?: LedgerOptions): Promise<ReadIssuedResult>;
-  /** The records of `issuer` with these ids (in no particular order; unknown ids are left out), where the store can look them up without reading the whole ledger. */
-  findIssued?(issuer: string, ids: readonly string[]): Promise<IssuedRecord[]>;
+  /** The records of `issuer` with these ids (in append order; unknown ids are left out). */
+  findIssued(issuer: string, ids: readonly string[]): Promise<IssuedRecord[]>;
 }
 
 /** The durable log of chain writes that may be retried after a crash (see src/store/pending.ts for the semantics). */

@@ -25,6 +25,8 @@ interface Setup {
   server: RunningServer;
   /** Every worker's (two sharing one database for PostgreSQL; one for the files store). */
   stores: IssuerStore[];
+  /** SQL in the PostgreSQL store's schema, from outside the service (undefined for the files store). */
+  sql?: (text: string) => Promise<void>;
   services: IssuerService[];
   servers: RunningServer[];
   ids: { university: string; bootcamp: string; learner: string; universityAddress: string; bootcampAddress: string };
@@ -60,6 +62,7 @@ async function setup(storeKind: "files" | "postgres", ctx: Mocha.Context): Promi
   const keys = (await openHome(w.home, SECRET)).storeKeys;
   let stores: IssuerStore[];
   let closeStores: () => Promise<void>;
+  let sql: ((text: string) => Promise<void>) | undefined;
   if (storeKind === "files") {
     stores = [new FilesIssuerStore(w.home, keys)];
     closeStores = async () => {};
@@ -69,7 +72,7 @@ async function setup(storeKind: "files" | "postgres", ctx: Mocha.Context): Promi
       await w.close();
       return undefined;
     }
-    ({ stores, close: closeStores } = pg);
+    ({ stores, close: closeStores, sql } = pg);
   }
   const services: IssuerService[] = [];
   const servers: RunningServer[] = [];
@@ -92,6 +95,7 @@ async function setup(storeKind: "files" | "postgres", ctx: Mocha.Context): Promi
     service,
     server,
     stores,
+    ...(sql !== undefined && { sql }),
     services,
     servers,
     ids: {
@@ -383,6 +387,24 @@ for (const kind of ["files", "postgres"] as const) {
         expect(s.services[other]!.coordinator.leading).to.equal(true);
         const report = await s.w.agent.lerVerifyCredential({ credential: jwtOfEnvelope(r.json.verifiableCredential) });
         expect(report.result, JSON.stringify(report.checks)).to.equal("valid");
+      });
+
+      it("answers 503 with the store's code, and issues nothing, when a statement of its database fails", async () => {
+        const before = (await s.store.ledger.readIssued(s.ids.universityAddress)).records.length;
+        // The tokens table out of reach: the first statement of every request fails, as with a broken database.
+        await s.sql!("ALTER TABLE ler_tokens RENAME TO ler_tokens_away");
+        try {
+          const alive = s.servers.filter((_, i) => s.services[i]!.coordinator.leading);
+          const r = await call(alive[0]!, "POST", "/credentials/issue", full, issueBody(500));
+          expect(r.status, JSON.stringify(r.json)).to.equal(503);
+          expect(r.json.error.code).to.equal("store_failed");
+        } finally {
+          await s.sql!("ALTER TABLE ler_tokens_away RENAME TO ler_tokens");
+        }
+        expect((await s.store.ledger.readIssued(s.ids.universityAddress)).records.length).to.equal(before);
+        // Back in reach, the same request succeeds.
+        const alive = s.servers.filter((_, i) => s.services[i]!.coordinator.leading);
+        expect((await call(alive[0]!, "POST", "/credentials/issue", full, issueBody(501))).status).to.equal(201);
       });
     }
   });

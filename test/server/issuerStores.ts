@@ -9,7 +9,9 @@ export const PG_URL = process.env.LER_TEST_POSTGRES_URL ?? "postgres://127.0.0.1
 let announced = false;
 
 /** A fresh schema on the test server, or the reason there is none (no server answering). */
-export async function pgSchemaOrReason(): Promise<{ schema: string; drop: () => Promise<void> } | string> {
+export async function pgSchemaOrReason(): Promise<
+  { schema: string; sql: (text: string) => Promise<void>; drop: () => Promise<void> } | string
+> {
   const pg = (await import("pg")).default;
   const url = new URL(PG_URL);
   // As psql (and the store) do: no user named, the operating system's.
@@ -25,6 +27,7 @@ export async function pgSchemaOrReason(): Promise<{ schema: string; drop: () => 
   await admin.query(`CREATE SCHEMA ${schema}`);
   return {
     schema,
+    sql: async (text) => void (await admin.query(`SET search_path TO ${schema}; ${text}`)),
     drop: async () => {
       await admin.query(`DROP SCHEMA ${schema} CASCADE`);
       await admin.end();
@@ -40,7 +43,10 @@ export async function pgStoresOrSkip(
   ctx: Mocha.Context,
   keys: StoreKeys,
   count = 1,
-): Promise<{ stores: IssuerStore[]; schema: string; close: () => Promise<void> } | undefined> {
+): Promise<
+  | { stores: IssuerStore[]; schema: string; sql: (text: string) => Promise<void>; close: () => Promise<void> }
+  | undefined
+> {
   const made = await pgSchemaOrReason();
   if (typeof made === "string") {
     if (!announced) {
@@ -56,6 +62,8 @@ export async function pgStoresOrSkip(
   return {
     stores,
     schema: made.schema,
+    /** Runs SQL in the schema on a connection of its own (to break the store from outside, say). */
+    sql: made.sql,
     close: async () => {
       for (const s of stores) await s.close();
       await made.drop();

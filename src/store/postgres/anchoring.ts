@@ -318,7 +318,13 @@ export class PgCoordinator implements AnchorCoordinator {
       };
       await Promise.all(Array.from({ length: this.#anchorConcurrency }, lane));
       if (failed) await sleep(500);
-    })().finally(() => (this.#sending = undefined));
+    })()
+      // A turn that fails as a whole (the database went away) is reported and tried again at the next tick; it must
+      // never become an unhandled rejection, which would end the worker.
+      .catch((e: unknown) => {
+        if (!this.#closed) this.#onError(e);
+      })
+      .finally(() => (this.#sending = undefined));
   }
 
   async batch(scope: AnchorScope, root: string): Promise<BatchStatus | undefined> {

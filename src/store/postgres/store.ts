@@ -413,10 +413,7 @@ class PgLedger implements IssuedLedgerStore {
       "SELECT seq::text AS seq, sealed FROM ler_ledger WHERE issuer = $1 ORDER BY seq",
       [issuerFileKey(issuer)],
     );
-    const records = rows.map(({ seq, sealed }) =>
-      issuedRecordFromJson(openSealed(this.#sealer, sealed, "ler_ledger", seq), Number(seq), "ler_ledger"),
-    );
-    return { records, truncatedTail: false };
+    return { records: rows.map((row) => this.#record(row)), truncatedTail: false };
   }
 
   async findIssued(issuer: string, ids: readonly string[]): Promise<IssuedRecord[]> {
@@ -425,9 +422,11 @@ class PgLedger implements IssuedLedgerStore {
       "SELECT seq::text AS seq, sealed FROM ler_ledger WHERE issuer = $1 AND id = ANY($2::text[]) ORDER BY seq",
       [issuerFileKey(issuer), [...ids]],
     );
-    return rows.map(({ seq, sealed }) =>
-      issuedRecordFromJson(openSealed(this.#sealer, sealed, "ler_ledger", seq), Number(seq), "ler_ledger"),
-    );
+    return rows.map((row) => this.#record(row));
+  }
+
+  #record({ seq, sealed }: { seq: string; sealed: unknown }): IssuedRecord {
+    return issuedRecordFromJson(openSealed(this.#sealer, sealed, "ler_ledger", seq), Number(seq), "ler_ledger");
   }
 }
 
