@@ -246,7 +246,7 @@ export const lerPluginSchema = {
             credentials: { type: "array" },
             issuerName: str,
             issuerUrl: str,
-            anchor: { type: "boolean" },
+            anchor: { enum: [true, false, "recorded"] },
             statusListBaseUrl: str,
           },
           ["issuer", "credentials"],

@@ -84,7 +84,7 @@ export async function issueCredentials(deps: IssuerDeps, keys: IdentityKeys, arg
     records.forEach((i, j) => (credentials[i] = { ...second.credentials[j]!, embedded: byRequest[i]! }));
     result.records = { root: second.root };
   }
-  if (args.anchor !== false) {
+  if (args.anchor === undefined || args.anchor === true) {
     result.anchor = await anchorRoot(deps, keys, { issuer: identifier.did, root: first.root });
     if (result.records !== undefined)
       result.records.anchor = await anchorRoot(deps, keys, { issuer: identifier.did, root: result.records.root });

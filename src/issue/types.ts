@@ -166,8 +166,13 @@ export interface IssueArgs {
   /** The issuer's public profile in the credential; default the identity's alias. */
   issuerName?: string;
   issuerUrl?: string;
-  /** Anchor the batch's Merkle root on chain right away (default true). */
-  anchor?: boolean;
+  /**
+   * Anchor the batch's Merkle root on chain right away (true, the default); not at all (false: `lerAnchor` later);
+   * or `"recorded"`: the anchor's intent goes on record before the batch enters the ledger, as with true, but is not
+   * sent: the caller sends it next with `lerAnchor` (after writing the credentials out, say), and a crash before
+   * then leaves it pending for `lerResumePending` rather than forgotten.
+   */
+  anchor?: boolean | "recorded";
   /** Called after each credential is signed (for progress bars). */
   onProgress?: (done: number, total: number) => void;
   /**
@@ -189,7 +194,7 @@ export interface IssuedCredential {
 
 export interface IssueResult {
   credentials: IssuedCredential[];
-  /** The batch's Merkle root (anchored when `anchor` was not false). */
+  /** The batch's Merkle root (anchored when `anchor` was true or left out). */
   root: string;
   anchor?: WriteResult;
   /** When the batch holds records (CLR 2.0): their own batch, issued after the credentials they embed. */

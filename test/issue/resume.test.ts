@@ -3,6 +3,8 @@ import { BrowserProvider, Contract, keccak256, parseEther, toUtf8Bytes } from "e
 import { createLerAgent, type LerAgent } from "../../src/agent/agent.js";
 import { projectArtifact } from "../../src/chain/artifacts.js";
 import { deployRegistries } from "../../src/chain/deploy.js";
+import { achievement } from "../../src/credentials/index.js";
+import { anchorIntent } from "../../src/issue/intents.js";
 import type { LerNetwork } from "../../src/chain/network.js";
 import { openKeyStore } from "../../src/store/keystore.js";
 import { PendingWrites } from "../../src/store/pending.js";
@@ -133,5 +135,40 @@ describe("agent: intents name their chain and registry", function () {
     expect(await statusOf(w.network).getFunction("hashRevokedAt")(issuer.address, h)).to.be.greaterThan(0n);
     expect(await statusOf(netB).getFunction("hashRevokedAt")(issuer.address, h)).to.equal(0n);
     expect(await pending.listPending()).to.deep.equal([]);
+  });
+  it('anchor "recorded": the batch\'s anchor is on record before the batch is in the ledger, and is not sent; a stop then leaves it for resume, never forgotten', async () => {
+    const pending = new PendingWrites(w.home, keys);
+    expect(await pending.listPending()).to.deep.equal([]);
+    const root = (await w.agent.lerCreateIdentity({ alias: "Accreditor" })).did;
+    await w.agent.lerRegisterType({ governor: w.governor, name: "Course" });
+    await w.agent.lerAddRoot({ governor: w.governor, root, types: ["Course"] });
+    await w.agent.lerAccredit({ accreditor: root, subject: issuer.did, role: "issuer", types: ["Course"] });
+    const request = {
+      subject: issuer.did,
+      achievement: achievement({
+        id: "https://university.example/courses/crash-safety",
+        name: "Crash Safety",
+        description: "Recorded, then anchored.",
+        criteria: { narrative: "Passed." },
+        achievementType: "Course",
+      }),
+    };
+    const batch = await w.agent.lerIssueCredentials({ issuer: issuer.did, credentials: [request], anchor: "recorded" });
+    expect(batch.anchor).to.equal(undefined);
+    const intent = anchorIntent(scopeOf(w.network), issuer.address, batch.root);
+    // As if the process had stopped here: the anchor is pending, not on chain.
+    expect((await pending.listPending()).map((i) => i.id)).to.deep.equal([intent.id]);
+    expect((await statusOf(w.network).getFunction("anchorOf")(issuer.address, batch.root))[1]).to.equal(0n);
+    const resumed = await w.agent.lerResumePending({ issuer: issuer.did });
+    expect(resumed.resumed.map((r) => r.id)).to.deep.equal([intent.id]);
+    expect((await statusOf(w.network).getFunction("anchorOf")(issuer.address, batch.root))[1]).to.be.greaterThan(0n);
+    // Sending it afterwards is the same anchor, reported with the resumed transaction.
+    expect((await w.agent.lerAnchor({ issuer: issuer.did, root: batch.root })).txHash).to.equal(
+      resumed.resumed[0]!.txHash,
+    );
+    // anchor: false puts nothing on record (`lerAnchor` later is the caller's own choice).
+    const unanchored = await w.agent.lerIssueCredentials({ issuer: issuer.did, credentials: [request], anchor: false });
+    expect(await pending.listPending()).to.deep.equal([]);
+    expect((await statusOf(w.network).getFunction("anchorOf")(issuer.address, unanchored.root))[1]).to.equal(0n);
   });
 });

@@ -539,7 +539,8 @@ async function issueBatch(s: Session, file: string, opts: AchievementFlags): Pro
     result = await agent.lerIssueCredentials({
       issuer: issuer.did,
       credentials: requests,
-      anchor: false,
+      // Its anchor is on record before the batch is in the ledger; sent below, once the credentials are written out.
+      anchor: opts.anchor ? "recorded" : false,
       onProgress: (n, total) => bar.update(n, total),
       ...issuerProfile(opts),
       ...(opts.statusUrl !== undefined && { statusListBaseUrl: opts.statusUrl }),
