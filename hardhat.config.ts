@@ -12,6 +12,8 @@ const require = createRequire(import.meta.url);
 // from that package so that the two cannot drift apart.
 const solcVersion: string = require("solc/package.json").version;
 
+const testJobs = Number.parseInt(process.env.LER_TEST_JOBS ?? "2", 10) || 1;
+
 export default defineConfig({
   plugins: [hardhatEthers, hardhatEthersChaiMatchers, hardhatMocha, hardhatNetworkHelpers, hardhatTypechain],
   solidity: {
@@ -36,6 +38,9 @@ export default defineConfig({
     tests: { mocha: "test", solidity: "test" },
   },
   test: {
+    // Test files run in worker processes, two at a time (the project's machines have two cores); each suite makes its
+    // own chain, home, ports and database schema. LER_TEST_JOBS=1 runs them one after another, in this process.
+    mocha: testJobs > 1 ? { parallel: true, jobs: testJobs } : {},
     solidity: {
       // Fixed seed by default, so a run is reproducible; `--test-profile deep` searches harder.
       profiles: {
