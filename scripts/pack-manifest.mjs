@@ -5,10 +5,15 @@
 // for linux-x64, which lets a checkout run Hardhat on an older Node: 185 MB a verifier has no use for, and one that
 // would shadow the user's own `node` in their npm scripts); and the scripts, which build and test the repository (the
 // package ships built). Hardhat stays an optional peer dependency, for `ler node` only.
+//
+// `node scripts/pack-manifest.mjs trim|restore [dir]`: the package.json of dir (default this repository).
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 
-const file = new URL("../package.json", import.meta.url);
-const saved = new URL("../package.json.repo", import.meta.url);
+const dir = process.argv[3] ?? fileURLToPath(new URL("..", import.meta.url));
+const file = join(dir, "package.json");
+const saved = join(dir, "package.json.repo");
 
 const mode = process.argv[2];
 if (mode === "trim") {
@@ -21,6 +26,6 @@ if (mode === "trim") {
 } else if (mode === "restore") {
   if (existsSync(saved)) renameSync(saved, file);
 } else {
-  process.stderr.write("usage: node scripts/pack-manifest.mjs trim|restore\n");
+  process.stderr.write("usage: node scripts/pack-manifest.mjs trim|restore [dir]\n");
   process.exit(64);
 }

@@ -1,5 +1,6 @@
 import { spawnSync, type SpawnSyncReturns } from "node:child_process";
 import {
+  copyFileSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -10,7 +11,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { expect } from "chai";
 import { runsHardhat } from "../../src/cli/node22.js";
 import { cleanEnv, json, ler, ROOT, startNode, type Node } from "../cli/run.js";
@@ -56,6 +57,27 @@ function footprint(dir: string): { bytes: number; packages: Set<string> } {
   return { bytes, packages };
 }
 
+/**
+ * `npm pack` of this checkout into `work`, without touching it: the files npm would pack (its dry run), copied to a
+ * staging directory, package.json trimmed there by the prepack script, and packed with no scripts run. The path of
+ * the tarball.
+ */
+function packFromCopy(work: string): string {
+  const dry = ok(run("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], ROOT), "npm pack --dry-run");
+  const [{ files }] = JSON.parse(dry.stdout) as [{ files: { path: string }[] }];
+  const staging = join(work, "staging");
+  for (const { path } of files) {
+    mkdirSync(dirname(join(staging, path)), { recursive: true });
+    copyFileSync(join(ROOT, path), join(staging, path));
+  }
+  ok(run(process.execPath, [join(ROOT, "scripts", "pack-manifest.mjs"), "trim", staging], ROOT), "pack-manifest trim");
+  const packed = ok(
+    run("npm", ["pack", "--silent", "--ignore-scripts", "--pack-destination", work], staging),
+    "npm pack",
+  );
+  return join(work, packed.stdout.trim().split("\n").pop()!);
+}
+
 describe("the npm package, installed as a user installs it", function () {
   this.timeout(600_000);
   const node = consumerNode();
@@ -68,9 +90,10 @@ describe("the npm package, installed as a user installs it", function () {
 
   before(async () => {
     work = mkdtempSync(join(tmpdir(), "ler-consumer-"));
-    // The tarball, as `npm publish` would make it (prepack builds; postpack restores package.json).
-    const packed = ok(run("npm", ["pack", "--silent", "--pack-destination", work], ROOT), "npm pack");
-    tarball = join(work, packed.stdout.trim().split("\n").pop()!);
+    // The tarball, as `npm publish` makes it: the files npm packs from this built checkout, with package.json trimmed
+    // by the prepack script (scripts/pack-manifest.mjs). Packed from a copy, so that the checkout other test files
+    // are running from meanwhile is never rebuilt or trimmed under them (`npm test` has built it).
+    tarball = packFromCopy(work);
     // A chain with one accredited issuer and one credential, made with the repository's own `ler`.
     chain = await startNode({ ...env(), LER_DEPLOYMENTS: join(work, "deployments") });
     const e = { ...env(), LER_RPC_URL: String(chain.ready.url), LER_DEPLOYMENTS: join(work, "deployments") };
@@ -123,9 +146,31 @@ describe("the npm package, installed as a user installs it", function () {
       expect(manifest.dependencies, dev).to.not.have.property(dev);
     }
     expect(manifest.peerDependenciesMeta).to.deep.equal({ hardhat: { optional: true } });
-    // The repository's package.json is back as it was.
+    // The repository's package.json is untouched.
     expect(JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"))).to.have.property("devDependencies");
     expect(existsSync(join(ROOT, "package.json.repo"))).to.equal(false);
+  });
+
+  it("npm pack's prepack trims package.json (after building) and its postpack restores it byte for byte", () => {
+    const scripts = (
+      JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }
+    ).scripts;
+    expect(scripts.prepack).to.equal("npm run --silent build && node scripts/pack-manifest.mjs trim");
+    expect(scripts.postpack).to.equal("node scripts/pack-manifest.mjs restore");
+    const dir = join(work, "manifest");
+    mkdirSync(dir);
+    const original = readFileSync(join(ROOT, "package.json"), "utf8");
+    writeFileSync(join(dir, "package.json"), original);
+    const script = join(ROOT, "scripts", "pack-manifest.mjs");
+    ok(run(process.execPath, [script, "trim", dir], ROOT), "trim");
+    const trimmed = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as Record<string, unknown>;
+    expect(Object.keys(trimmed)).to.not.include.members(["devDependencies", "optionalDependencies", "scripts"]);
+    // A pack that died before its postpack: the next trim starts from the repository's manifest, not the trimmed one.
+    ok(run(process.execPath, [script, "trim", dir], ROOT), "trim again");
+    expect(readFileSync(join(dir, "package.json.repo"), "utf8")).to.equal(original);
+    ok(run(process.execPath, [script, "restore", dir], ROOT), "restore");
+    expect(readFileSync(join(dir, "package.json"), "utf8")).to.equal(original);
+    expect(existsSync(join(dir, "package.json.repo"))).to.equal(false);
   });
 
   it("installs into an empty project without Hardhat, EDR or solc, and verifies from TypeScript with its types", () => {
