@@ -6,6 +6,7 @@ import {
   checkToken,
   parseToken,
   type AnchorCoordinator,
+  type AnchorScope,
   type AuditEntry,
   type BatchStatus,
   type IssuerStore,
@@ -91,6 +92,17 @@ export function registerIssuer(app: FastifyInstance, o: IssuerRoutesOptions): vo
     },
     { waitMs: 2, max: 512 },
   );
+
+  // The batches answered with issued credentials: the requests placed in one batch within a few ms share one read.
+  const readBatch = gathered<{ scope: AnchorScope; root: string }, BatchStatus | undefined>(
+    async (_key, asked) => {
+      const found = await o.coordinator.batch(asked[0]!.scope, asked[0]!.root);
+      return asked.map(() => found);
+    },
+    { waitMs: 2, max: 4096 },
+  );
+  const batchNow = (scope: AnchorScope, root: string) =>
+    readBatch(`${scope.chainId}:${scope.registry}:${scope.issuer}:${root.toLowerCase()}`, { scope, root });
 
   /** Authenticates the bearer token, checks its scope and its rate; a refused write is audited. */
   function guard(scope: TokenScope, op: string | undefined) {
@@ -213,7 +225,7 @@ export function registerIssuer(app: FastifyInstance, o: IssuerRoutesOptions): vo
             throw e;
           })
         : undefined;
-      batches.set(root, anchored ?? (await o.coordinator.batch(scope, root)));
+      batches.set(root, anchored ?? (await batchNow(scope, root)));
     }
     return issued.map((c) => ({
       verifiableCredential: envelope(c.jwt),
