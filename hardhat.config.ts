@@ -40,7 +40,10 @@ export default defineConfig({
   test: {
     // Test files run in worker processes, two at a time (the project's machines have two cores); each suite makes its
     // own chain, home, ports and database schema. LER_TEST_JOBS=1 runs them one after another, in this process.
-    mocha: testJobs > 1 ? { parallel: true, jobs: testJobs } : {},
+    mocha:
+      testJobs > 1
+        ? { parallel: true, jobs: testJobs, require: [new URL("test/helpers/parallelErrors.ts", import.meta.url).href] }
+        : {},
     solidity: {
       // Fixed seed by default, so a run is reproducible; `--test-profile deep` searches harder.
       profiles: {

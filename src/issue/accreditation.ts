@@ -1,5 +1,6 @@
 import { ChainError, LerError } from "../errors.js";
 import { readBlock } from "../chain/blocks.js";
+import { sleep, systemClock, type Clock } from "../clock.js";
 import type { LerNetwork } from "../chain/network.js";
 import {
   readAccreditationMetadata,
@@ -50,8 +51,9 @@ export function readHistory(network: LerNetwork, subject: string): Promise<Chain
 /** What an issuer's standing now is read from: the time judged at, its chain's history and the type ids. */
 export interface IssuerStanding {
   /**
-   * The earliest time an anchor sent now can carry: one second after the latest block (block times increase). A
-   * change in the latest block is then behind it, as it will be for the credential's anchor.
+   * The earliest time an anchor sent now can carry: the latest block's time. Not a second later: block times never
+   * decrease, but several blocks may share a second (anvil mines them so, and so do L2s with sub-second blocks), so
+   * the anchor may land in the latest block's second.
    */
   at: bigint;
   block: number;
@@ -73,7 +75,35 @@ export async function readIssuerStanding(
     names: typeNames,
     blockTag: head.number,
   });
-  return { at: BigInt(head.timestamp) + 1n, block: head.number, chain, typeIds };
+  return { at: BigInt(head.timestamp), block: head.number, chain, typeIds };
+}
+
+/**
+ * The issuer's standing for issuing now ({@link readIssuerStanding}), read again in the next second when a link of
+ * its chain changed in the latest block's second. An anchor landing in that same second would be judged by the
+ * version before the change as well as the one after (the rule of `TrustRegistry.trustedAt` for a change at the very
+ * time asked about): an issuer accredited a moment ago would sign credentials that never verify. On chains that give
+ * every block a later second than the one before this changes nothing; anvil and L2s with sub-second blocks may put
+ * several blocks in one second. Block times follow the wall clock in whole seconds (a dev chain's offset too), so
+ * waiting for the clock's next second (at most one) moves every block still to come past the change; the time
+ * judged is then the second after it, or the latest block's if that is later.
+ */
+export async function readIssuableStanding(
+  network: LerNetwork,
+  issuer: string,
+  typeNames: readonly string[],
+  { clock = systemClock, wait = sleep }: { clock?: Clock; wait?: (ms: number) => Promise<void> } = {},
+): Promise<IssuerStanding> {
+  const first = await readIssuerStanding(network, issuer, typeNames);
+  if (!changedAt(first.chain, first.at)) return first;
+  await wait(1000 - (clock.now() % 1000) + 20);
+  const again = await readIssuerStanding(network, issuer, typeNames);
+  return again.at > first.at ? again : { ...again, at: first.at + 1n };
+}
+
+/** Whether a link of `chain` changed at `at` or later (a version that took effect then). */
+function changedAt(chain: readonly ChainLink[], at: bigint): boolean {
+  return chain.some((link) => link.versions.some((v) => v.since >= at));
 }
 
 /**

@@ -3,7 +3,7 @@ import { statusListBaseUrl } from "../credentials/index.js";
 import { LerError } from "../errors.js";
 import type { IdentityKeys, IssuerDeps } from "./deps.js";
 import { anchorIntent, intentScope, recordOnce } from "./intents.js";
-import { checkIssuable, readIssuerStanding } from "./accreditation.js";
+import { checkIssuable, readIssuableStanding } from "./accreditation.js";
 import { labelWith } from "./governance.js";
 import { addressOf, signBatch, type SignBatchParameters } from "./issue.js";
 import { carryOut, markDoneOnce } from "./resume.js";
@@ -127,7 +127,7 @@ async function checkIssuableNow(
   );
   const named = types.filter((t) => typeof t === "string" && t !== "");
   if (named.length === 0) return;
-  const standing = await readIssuerStanding(deps.network, issuer, named);
+  const standing = await readIssuableStanding(deps.network, issuer, named);
   const labels = await keys.labels();
   checkIssuable(standing, issuer, named, (a) => labelWith(labels, a, deps.network.name));
 }

@@ -14,9 +14,13 @@ import { createLerAgent, type LerAgent } from "../../src/agent/agent.js";
 import { projectArtifact } from "../../src/chain/artifacts.js";
 import { deployRegistries } from "../../src/chain/deploy.js";
 import type { LerNetwork } from "../../src/chain/network.js";
+import { startAnvil } from "./anvil.js";
 
-/** How the world reaches its chain: a new in-process chain, a new chain behind a JSON-RPC server, or a given URL. */
-export type Transport = "in-process" | "json-rpc";
+/**
+ * How the world reaches its chain: a new in-process chain, a new chain behind a JSON-RPC server (both Hardhat's EDR),
+ * a new anvil node (Foundry's, a second EVM implementation, over JSON-RPC), or a given URL.
+ */
+export type Transport = "in-process" | "json-rpc" | "anvil";
 
 export interface WorldOptions {
   /** A chain already running at this URL (the benchmarks' node); otherwise a new one is made as `transport` says. */
@@ -68,6 +72,12 @@ export async function createWorld(transport: Transport, options: WorldOptions = 
   let rpcUrl = options.rpcUrl;
   if (rpcUrl !== undefined) {
     provider = new JsonRpcProvider(rpcUrl, 31337, { cacheTimeout: -1, staticNetwork: true });
+  } else if (transport === "anvil") {
+    const anvil = await startAnvil();
+    rpcUrl = anvil.url;
+    provider = new JsonRpcProvider(rpcUrl, anvil.chainId, { cacheTimeout: -1, staticNetwork: true });
+    stopServer = anvil.stop;
+    closeChain = anvil.stop;
   } else if (transport === "json-rpc") {
     let server: Awaited<ReturnType<typeof network.createServer>> | undefined = await network.createServer(
       { network: "default" },
@@ -87,7 +97,7 @@ export async function createWorld(transport: Transport, options: WorldOptions = 
     provider = new BrowserProvider(connection.provider as never, 31337, { cacheTimeout: -1 });
     closeChain = () => connection.close();
   }
-  if (options.rpcUrl === undefined) {
+  if (options.rpcUrl === undefined && transport !== "anvil") {
     // A chain created late in a long test run starts at the run's start time; the agent dates credentials by the
     // wall clock. Bring the chain's clock up to the wall clock so that the two agree.
     const latest = (await provider.getBlock("latest"))!.timestamp;

@@ -5,7 +5,7 @@ import { ISSUANCE_ANCHOR_TYPE, type IssuanceAnchorProof } from "../../credential
 import { joseCredentialPayload } from "../../credentials/jose.js";
 import { anchorLeaf } from "../../credentials/merkle.js";
 import { LerError } from "../../errors.js";
-import { checkIssuable, readIssuerStanding } from "../../issue/accreditation.js";
+import { checkIssuable, readIssuableStanding } from "../../issue/accreditation.js";
 import { addressOf, buildCredentials, joseHeader, signWithAnchor } from "../../issue/issue.js";
 import type { CredentialRequest } from "../../issue/types.js";
 import type { AnchorCoordinator, AnchorScope, IssuerStore } from "../../agent/store.js";
@@ -131,7 +131,7 @@ export class IssuancePipeline {
     const ttl = this.#o.standingTtlMs ?? 5000;
     const stale = [...new Set(types)].filter((t) => (this.#standing.get(`${issuer.address}:${t}`) ?? 0) <= now);
     if (stale.length === 0) return;
-    const standing = await readIssuerStanding(this.#o.network, issuer.address, stale);
+    const standing = await readIssuableStanding(this.#o.network, issuer.address, stale);
     checkIssuable(standing, issuer.address, stale, (a) => (a === issuer.address ? issuer.name : a));
     for (const t of stale) this.#standing.set(`${issuer.address}:${t}`, now + ttl);
   }
