@@ -30,3 +30,16 @@ export async function readBlock(
   if (block === null || block.hash === null) return undefined;
   return { number: block.number, hash: block.hash, timestamp: block.timestamp };
 }
+
+/**
+ * The block that holds transaction `txHash` on the node's canonical chain, undefined when it holds none (never sent,
+ * still in the mempool, or dropped by a reorganisation): `eth_getTransactionReceipt`.
+ */
+export async function readTransactionBlock(
+  provider: Provider,
+  txHash: string,
+  options: RpcCallOptions = {},
+): Promise<number | undefined> {
+  const receipt = await rpcCall("eth_getTransactionReceipt", () => provider.getTransactionReceipt(txHash), options);
+  return receipt === null ? undefined : receipt.blockNumber;
+}

@@ -6,7 +6,8 @@ import { anchorIntent, intentScope, recordOnce } from "./intents.js";
 import { checkIssuable, readIssuableStanding } from "./accreditation.js";
 import { labelWith } from "./governance.js";
 import { addressOf, signBatch, type SignBatchParameters } from "./issue.js";
-import { carryOut, markDoneOnce } from "./resume.js";
+import { readAnchor } from "../chain/registryReads.js";
+import { carryOut, landedAnchor, markDoneOnce } from "./resume.js";
 import type { IssueArgs, IssuedCredential, IssueResult } from "./types.js";
 
 /** Issuing a batch and anchoring its Merkle root, each anchor recorded as an intent before it is sent. */
@@ -103,7 +104,19 @@ export async function anchorRoot(
 ): Promise<WriteResult> {
   const intent = anchorIntent(intentScope(deps.network), addressOf(args.issuer), args.root);
   const earlier = await recordOnce(deps.pending, intent);
-  if (earlier !== undefined) return earlier;
+  const chain = { provider: deps.network.provider, deployment: deps.network.deployment };
+  if (earlier !== undefined) {
+    // Done before: where the chain has it now (a reorganisation may have moved it to a later block), or, when a
+    // reorganisation dropped it, pending again and sent anew: never reported done while it is not on chain.
+    const landed = await readAnchor(chain.provider, {
+      deployment: chain.deployment,
+      issuer: intent.issuer,
+      root: args.root,
+    });
+    if (landed !== undefined)
+      return landed.block === earlier.block ? earlier : landedAnchor(chain, intent.issuer, args.root);
+    await deps.pending.reopen(intent.id, earlier.txHash);
+  }
   const { status } = registries(deps.network.deployment, await keys.ownerSigner(await keys.identifier(args.issuer)));
   // An anchor that already landed (an earlier attempt, before a crash) comes back with the transaction that landed it.
   const result = await carryOut(

@@ -86,11 +86,18 @@ export async function withIntent(
   issuer: string,
   payload: unknown,
   send: () => Promise<WriteResult>,
+  canonical: (txHash: string) => Promise<number | undefined>,
 ): Promise<WriteResult> {
   if (!log) return send();
   const intent = revocationIntent(scope, issuer, payload);
   const earlier = await recordOnce(pending, intent);
-  if (earlier !== undefined) return earlier;
+  if (earlier !== undefined) {
+    // Done before: still so if its transaction is on the canonical chain (perhaps in another block after a
+    // reorganisation); dropped by one, it is pending again and sent anew, never reported done.
+    const landed = await canonical(earlier.txHash);
+    if (landed !== undefined) return { ...earlier, block: landed };
+    await pending.reopen(intent.id, earlier.txHash);
+  }
   const result = await send();
   await markDoneOnce(pending, intent.id, result);
   return result;

@@ -1,5 +1,6 @@
 import { getAddress } from "ethers";
 import { registries, sendWrite, type WriteResult } from "../chain/writes.js";
+import { readTransactionBlock } from "../chain/blocks.js";
 import {
   credentialIdHash,
   DEFAULT_STATUS_LIST_BASE_URL,
@@ -59,6 +60,7 @@ export async function changeStatus(
       issuer,
       { list: t.list.toString(), indices: [t.index] },
       () => sendWrite(status, how.single, [issuer, t.list, t.index], deps.writeOptions),
+      canonicalIn(deps),
     );
     args.onProgress?.(1, 1);
     return [result];
@@ -79,8 +81,14 @@ export async function changeStatus(
     for (const chunk of chunkWords(words)) {
       const payload = wordsPayload(chunk);
       results.push(
-        await withIntent(deps.pending, scope, how.intent, issuer, payload, () =>
-          sendWrite(status, how.words, [issuer, chunk.list, chunk.wordIndices, chunk.masks], deps.writeOptions),
+        await withIntent(
+          deps.pending,
+          scope,
+          how.intent,
+          issuer,
+          payload,
+          () => sendWrite(status, how.words, [issuer, chunk.list, chunk.wordIndices, chunk.masks], deps.writeOptions),
+          canonicalIn(deps),
         ),
       );
       done += chunk.count;
@@ -100,11 +108,23 @@ export async function revokeByHash(
   const { status } = registries(deps.network.deployment, await keys.ownerSigner(await keys.identifier(args.issuer)));
   const hashes = [...new Set(args.credentials.map((c) => hashToRevoke(c, issuer)))];
   // Logged like every revocation, so that a crash before the receipt is retried by lerResumePending.
-  return withIntent(deps.pending, intentScope(deps.network), true, issuer, { hashes }, () =>
-    hashes.length === 1
-      ? sendWrite(status, "revokeHash", [issuer, hashes[0]], deps.writeOptions)
-      : sendWrite(status, "revokeHashes", [issuer, hashes], deps.writeOptions),
+  return withIntent(
+    deps.pending,
+    intentScope(deps.network),
+    true,
+    issuer,
+    { hashes },
+    () =>
+      hashes.length === 1
+        ? sendWrite(status, "revokeHash", [issuer, hashes[0]], deps.writeOptions)
+        : sendWrite(status, "revokeHashes", [issuer, hashes], deps.writeOptions),
+    canonicalIn(deps),
   );
+}
+
+/** Where a transaction is on `deps`' chain now (its block), if it is there: for writes done before. */
+function canonicalIn(deps: IssuerDeps): (txHash: string) => Promise<number | undefined> {
+  return (txHash) => readTransactionBlock(deps.network.provider, txHash, deps.readOptions);
 }
 
 /**

@@ -47,7 +47,10 @@ export interface PendingOptions {
   lockTimeoutMs?: number;
 }
 
-type Entry = ({ op: "intent" } & Intent) | ({ op: "done"; id: string } & IntentReceipt);
+type Entry =
+  | ({ op: "intent" } & Intent)
+  | ({ op: "done"; id: string } & IntentReceipt)
+  | { op: "reopen"; id: string; txHash: string };
 
 const KINDS: readonly string[] = ["revocation", "anchor"];
 
@@ -113,6 +116,20 @@ export class PendingWrites {
     });
   }
 
+  /**
+   * Makes the intent `id` pending again: the write it was marked done with (`txHash`) is no longer on the canonical
+   * chain, a reorganisation dropped it. Nothing happens when it is pending already or done with another transaction
+   * (another process sent it again and marked that first).
+   */
+  async reopen(id: string, txHash: string, options: PendingOptions = {}): Promise<void> {
+    await this.#locked(options, (file) => {
+      const { intents, done } = this.#load(file);
+      if (!intents.has(id)) throw new LerError("unknown_intent", `No intent ${id} was recorded.`, { details: { id } });
+      if (done.get(id)?.txHash.toLowerCase() !== txHash.toLowerCase()) return;
+      this.#lines.append(file, [{ op: "reopen", id, txHash: txHash.toLowerCase() }]);
+    });
+  }
+
   /** Intents recorded and not yet done, oldest first. */
   async listPending(options: PendingOptions = {}): Promise<Intent[]> {
     return this.#locked(options, (file) => {
@@ -159,6 +176,9 @@ export class PendingWrites {
       } else if (e.op === "done") {
         if (typeof e.txHash !== "string" || typeof e.block !== "number") throw bad();
         done.set(e.id, { txHash: e.txHash, block: e.block });
+      } else if (e.op === "reopen") {
+        if (typeof e.txHash !== "string") throw bad();
+        if (done.get(e.id)?.txHash === e.txHash) done.delete(e.id);
       } else {
         throw bad();
       }

@@ -30,6 +30,8 @@ export interface IssuedLedgerStore {
 export interface IntentLog {
   recordIntent(intent: Intent, options?: PendingOptions): Promise<{ alreadyPending: boolean }>;
   markDone(id: string, receipt: IntentReceipt, options?: PendingOptions): Promise<void>;
+  /** Pending again, when still done with `txHash`: a reorganisation dropped that transaction. */
+  reopen(id: string, txHash: string, options?: PendingOptions): Promise<void>;
   listPending(options?: PendingOptions): Promise<Intent[]>;
   compact(options?: PendingOptions): Promise<{ kept: number; dropped: number }>;
 }

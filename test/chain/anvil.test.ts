@@ -7,6 +7,8 @@ import { createLerAgent } from "../../src/agent/agent.js";
 import { projectArtifact } from "../../src/chain/artifacts.js";
 import { Verdict } from "../../src/chain/types.js";
 import { rpcProvider } from "../../src/chain/provider.js";
+import { openKeyStore } from "../../src/store/keystore.js";
+import { PendingWrites } from "../../src/store/pending.js";
 import { achievement } from "../../src/credentials/index.js";
 import type { CredentialReport } from "../../src/verify/report.js";
 import { anvilBinary, startAnvil, type Anvil } from "../helpers/anvil.js";
@@ -33,6 +35,7 @@ const degree = achievement({
   achievementType: "Degree",
 });
 const BATCH = 10_000;
+const SECRET = "anvil test secret";
 const REVOKED = 25;
 
 const codes = (r: CredentialReport) => Object.fromEntries(r.checks.map((c) => [c.id, `${c.outcome}:${c.code}`]));
@@ -94,6 +97,7 @@ const codes = (r: CredentialReport) => Object.fromEntries(r.checks.map((c) => [c
       const anvil = await story("anvil");
       expect(hardhat.results).to.deep.equal({ valid: BATCH - REVOKED, "invalid:fail:credential_revoked": REVOKED });
       expect(anvil.results).to.deep.equal(hardhat.results);
+      console.log(`      JSON-RPC requests for the batch: ${JSON.stringify(anvil.requests)}`);
       expect(anvil.requests, JSON.stringify({ hardhat: hardhat.requests, anvil: anvil.requests })).to.deep.equal(
         hardhat.requests,
       );
@@ -167,6 +171,88 @@ const codes = (r: CredentialReport) => Object.fromEntries(r.checks.map((c) => [c
         expect(report.result, JSON.stringify(report.checks)).to.equal("valid");
         expect(codes(report).trust).to.equal("pass:trusted");
       }
+    });
+  });
+
+  describe("reorganisations (anvil_reorg)", () => {
+    let w: AgentWorld;
+    let pending: PendingWrites;
+    before(async () => {
+      w = await createAgentWorld("anvil", SECRET);
+      pending = new PendingWrites(w.home, (await openKeyStore(w.home, SECRET)).storeKeys);
+      await w.agent.lerRegisterType({ governor: w.governor, name: "Degree" });
+    });
+    after(async () => w?.close());
+
+    /** Replaces the last `depth` blocks with as many empty ones: their transactions are gone, not back in the mempool. */
+    const reorg = async (depth: number) => {
+      await (w.network.provider as JsonRpcProvider).send("anvil_reorg", [depth, []]);
+    };
+    const head = async () => (await w.network.provider.getBlock("latest"))!.number;
+    async function accreditedIssuer(name: string, validUntil?: number): Promise<string> {
+      const root = (await w.agent.lerCreateIdentity({ alias: `${name} root` })).did;
+      await w.agent.lerAddRoot({ governor: w.governor, root, types: ["Degree"] });
+      const issuer = (await w.agent.lerCreateIdentity({ alias: name })).did;
+      await w.agent.lerAccredit({
+        accreditor: root,
+        subject: issuer,
+        role: "issuer",
+        types: ["Degree"],
+        ...(validUntil !== undefined && { validUntil }),
+      });
+      return issuer;
+    }
+    const verify = async (jwt: string) => w.agent.lerVerifyCredential({ credential: jwt, now: await w.now() });
+
+    it("a revocation a reorganisation dropped: the verifier answers from the new chain (not revoked), and revoking again sends it anew instead of reporting the dropped transaction", async () => {
+      const issuer = await accreditedIssuer("Reorged University");
+      const issued = (
+        await w.agent.lerIssueCredentials({ issuer, credentials: [{ subject: issuer, achievement: degree }] })
+      ).credentials[0]!;
+      const entries = [{ list: issued.list, index: issued.index }];
+      const first = (await w.agent.lerRevoke({ issuer, entries }))[0]!;
+      expect(codes(await verify(issued.jwt)).status).to.equal("fail:credential_revoked");
+      expect(await head()).to.equal(first.block);
+
+      await reorg(1);
+      expect(await w.network.provider.getTransactionReceipt(first.txHash)).to.equal(null);
+      // The same verifier, which read the chain when the revocation was on it: it answers from the chain as it is.
+      const after = await verify(issued.jwt);
+      expect(after.result, JSON.stringify(after.checks)).to.equal("valid");
+
+      const again = (await w.agent.lerRevoke({ issuer, entries }))[0]!;
+      expect(again.gasUsed, "sent anew, not the dropped receipt").to.be.greaterThan(0);
+      expect(await w.network.provider.getTransactionReceipt(again.txHash)).to.not.equal(null);
+      expect(codes(await verify(issued.jwt)).status).to.equal("fail:credential_revoked");
+      // Done now, and reported with the transaction that is on chain.
+      expect(await w.agent.lerRevoke({ issuer, entries })).to.deep.equal([{ ...again, gasUsed: 0 }]);
+      expect(await pending.listPending()).to.deep.equal([]);
+    });
+
+    it("an anchor a reorganisation dropped is sent anew; re-included later, it carries the later block's time and the trust verdict follows it", async () => {
+      const validUntil = (await w.now()) + 100;
+      const issuer = await accreditedIssuer("Short-lived Institute", validUntil);
+      const batch = await w.agent.lerIssueCredentials({
+        issuer,
+        credentials: [{ subject: issuer, achievement: degree }],
+      });
+      const jwt = batch.credentials[0]!.jwt;
+      expect((await verify(jwt)).result).to.equal("valid");
+      expect(await head()).to.equal(batch.anchor!.block);
+
+      await reorg(1);
+      expect(codes(await verify(jwt)).anchor).to.equal("skipped:anchor_not_found");
+      // Re-included only after the accreditation ended.
+      await w.increaseTime(200);
+      const again = await w.agent.lerAnchor({ issuer, root: batch.root });
+      expect(again.gasUsed, "sent anew, not the dropped receipt").to.be.greaterThan(0);
+      const anchoredAt = (await w.network.provider.getBlock(again.block))!.timestamp;
+      expect(anchoredAt).to.be.greaterThan(validUntil);
+      const report = await verify(jwt);
+      expect(codes(report)).to.include({ anchor: "pass:anchored", trust: "fail:accreditation_expired" });
+      expect(report.checks.find((c) => c.id === "anchor")!.details).to.include({ block: again.block });
+      expect(await w.agent.lerAnchor({ issuer, root: batch.root })).to.deep.equal({ ...again, gasUsed: 0 });
+      expect(await pending.listPending()).to.deep.equal([]);
     });
   });
 

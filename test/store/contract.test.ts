@@ -367,6 +367,26 @@ function issuerStoreContract(factory: HarnessFactory): void {
         expect((await rejection(store.pending.recordIntent(revocation))).code).to.equal("intent_done");
       });
 
+      it("reopens an intent done with a transaction a reorganisation dropped, once, and only with that transaction", async () => {
+        await store.pending.recordIntent(anchor);
+        await store.pending.markDone(anchor.id, { txHash: TX, block: 12 });
+        const other = "0x" + "ef".repeat(32);
+        // Done with another transaction meanwhile (another process sent it again): left done.
+        await store.pending.reopen(anchor.id, other);
+        expect(await store.pending.listPending()).to.deep.equal([]);
+        await store.pending.reopen(anchor.id, TX.toUpperCase().replace("0X", "0x"));
+        expect((await (await h.open()).pending.listPending()).map((i) => i.id)).to.deep.equal([anchor.id]);
+        await store.pending.reopen(anchor.id, TX); // pending already: nothing to do
+        expect(await store.pending.recordIntent(anchor)).to.deep.equal({ alreadyPending: true });
+        // Sent again, it is done with the new transaction; the old one no longer reopens it.
+        await store.pending.markDone(anchor.id, { txHash: other, block: 15 });
+        await store.pending.reopen(anchor.id, TX);
+        expect(await store.pending.listPending()).to.deep.equal([]);
+        const done = (await rejection(store.pending.recordIntent(anchor))) as Error & { details?: object };
+        expect(done.details).to.include({ txHash: other, block: 15 });
+        expect((await rejection(store.pending.reopen("nope", TX))).code).to.equal("unknown_intent");
+      });
+
       it("validates intents and receipts", async () => {
         const bad = [
           { ...revocation, id: "" },

@@ -492,6 +492,16 @@ class PgIntents implements IntentLog {
     });
   }
 
+  async reopen(id: string, txHash: string): Promise<void> {
+    const updated = await this.#db.query(
+      "UPDATE ler_intents SET done_tx = NULL, done_block = NULL, done_at = NULL WHERE id = $1 AND done_tx = $2",
+      [id, txHash.toLowerCase()],
+    );
+    if (updated.rowCount === 1) return;
+    const { rows } = await this.#db.query("SELECT 1 FROM ler_intents WHERE id = $1", [id]);
+    if (rows.length === 0) throw new LerError("unknown_intent", `No intent ${id} was recorded.`, { details: { id } });
+  }
+
   async listPending(): Promise<Intent[]> {
     const { rows } = await this.#db.query<{ id: string; entry: unknown }>(
       "SELECT id, entry FROM ler_intents WHERE done_tx IS NULL ORDER BY seq",
