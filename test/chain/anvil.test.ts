@@ -12,6 +12,8 @@ import { PendingWrites } from "../../src/store/pending.js";
 import { achievement } from "../../src/credentials/index.js";
 import type { CredentialReport } from "../../src/verify/report.js";
 import { anvilBinary, startAnvil, type Anvil } from "../helpers/anvil.js";
+import { prng } from "../helpers/children.js";
+import { depth } from "../helpers/depth.js";
 import { startFaultyRpc } from "../helpers/faultyRpc.js";
 import { createAgentWorld, type AgentWorld, type Transport } from "../helpers/world.js";
 import { cleanEnv, json, ler, looksLikeACrash, startServing, type Node, type Ran } from "../cli/run.js";
@@ -253,6 +255,137 @@ const codes = (r: CredentialReport) => Object.fromEntries(r.checks.map((c) => [c
       expect(report.checks.find((c) => c.id === "anchor")!.details).to.include({ block: again.block });
       expect(await w.agent.lerAnchor({ issuer, root: batch.root })).to.deep.equal({ ...again, gasUsed: 0 });
       expect(await pending.listPending()).to.deep.equal([]);
+    });
+  });
+
+  describe("soak: reorganisations at random while issuing, revoking and verifying", () => {
+    const SEED = Number(process.env.LER_TEST_SEED ?? Math.floor(Math.random() * 2 ** 31));
+    const STEPS = depth(60, 400);
+
+    it(`after ${STEPS} random steps and a repair run, the chain holds every anchor and revocation asked for, once, and every verdict agrees with the chain (seed ${SEED})`, async () => {
+      const why = `seed ${SEED}`;
+      const random = prng(SEED);
+      const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)]!;
+      const w = await createAgentWorld("anvil", SECRET);
+      try {
+        const provider = w.network.provider as JsonRpcProvider;
+        const status = new Contract(
+          w.network.deployment.contracts.StatusRegistry.address,
+          projectArtifact("StatusRegistry").abi,
+          provider,
+        );
+        const root = (await w.agent.lerCreateIdentity({ alias: "root" })).did;
+        const issuer = await w.agent.lerCreateIdentity({ alias: "Soak University" });
+        await w.agent.lerRegisterType({ governor: w.governor, name: "Degree" });
+        await w.agent.lerAddRoot({ governor: w.governor, root, types: ["Degree"] });
+        await w.agent.lerAccredit({ accreditor: root, subject: issuer.did, role: "issuer", types: ["Degree"] });
+        await w.increaseTime(1);
+        // Reorganisations never reach below this block: the setup stays.
+        const floor = await provider.getBlockNumber();
+        const issued: { jwt: string; list: string; index: number; root: string }[] = [];
+        const revoke = new Set<number>();
+        const counts = { issue: 0, revoke: 0, reorg: 0, verify: 0, dropped: 0 };
+
+        /** What the chain says now of credential i: anchored, revoked. */
+        const onChain = async (i: number) => {
+          const c = issued[i]!;
+          const [anchor, [revoked]] = await Promise.all([
+            status.getFunction("anchorOf")(issuer.address, c.root),
+            status.getFunction("statusOf")(issuer.address, c.list, c.index),
+          ]);
+          return { anchored: (anchor[0] as bigint) > 0n, revoked: revoked as boolean };
+        };
+
+        for (let step = 0; step < STEPS; step++) {
+          const r = random();
+          if (r < 0.35 || issued.length === 0) {
+            counts.issue++;
+            const n = 1 + Math.floor(random() * 4);
+            const batch = await w.agent.lerIssueCredentials({
+              issuer: issuer.did,
+              credentials: Array.from({ length: n }, () => ({ subject: issuer.did, achievement: degree })),
+            });
+            for (const c of batch.credentials)
+              issued.push({ jwt: c.jwt, list: c.list, index: c.index, root: batch.root });
+          } else if (r < 0.6) {
+            counts.revoke++;
+            const chosen = [
+              ...new Set(Array.from({ length: 1 + Math.floor(random() * 3) }, () => pick([...issued.keys()]))),
+            ];
+            for (const i of chosen) revoke.add(i);
+            await w.agent.lerRevoke({
+              issuer: issuer.did,
+              entries: chosen.map((i) => ({ list: issued[i]!.list, index: issued[i]!.index })),
+            });
+          } else if (r < 0.8) {
+            const head = await provider.getBlockNumber();
+            const deepest = Math.min(3, head - floor);
+            if (deepest < 1) continue;
+            counts.reorg++;
+            const depthOf = 1 + Math.floor(random() * deepest);
+            const before = await Promise.all(issued.map((_, i) => onChain(i)));
+            await provider.send("anvil_reorg", [depthOf, []]);
+            const after = await Promise.all(issued.map((_, i) => onChain(i)));
+            counts.dropped += after.filter(
+              (a, i) => a.anchored !== before[i]!.anchored || a.revoked !== before[i]!.revoked,
+            ).length;
+          } else {
+            counts.verify++;
+            // The verifier agrees with the chain as it is now, whatever it read before a reorganisation.
+            const sample = [...new Set(Array.from({ length: 4 }, () => pick([...issued.keys()])))];
+            const reports = await w.agent.lerVerifyCredentials({
+              credentials: sample.map((i) => issued[i]!.jwt),
+              now: await w.now(),
+            });
+            for (const [k, i] of sample.entries()) {
+              const truth = await onChain(i);
+              const c = codes(reports[k]!);
+              expect(c.anchor, `${why}: step ${step}, credential ${i}`).to.equal(
+                truth.anchored ? "pass:anchored" : "skipped:anchor_not_found",
+              );
+              expect(c.status, `${why}: step ${step}, credential ${i}`).to.equal(
+                truth.revoked ? "fail:credential_revoked" : "pass:not_revoked",
+              );
+            }
+          }
+        }
+
+        // The repair run: every batch anchored again where needed, every revocation asked for sent again.
+        for (const r of new Set(issued.map((c) => c.root))) await w.agent.lerAnchor({ issuer: issuer.did, root: r });
+        if (revoke.size > 0)
+          await w.agent.lerRevoke({
+            issuer: issuer.did,
+            entries: [...revoke].map((i) => ({ list: issued[i]!.list, index: issued[i]!.index })),
+          });
+        expect(await w.agent.lerResumePending({}), why).to.deep.equal({ resumed: [], failed: [] });
+
+        const positions = new Set(issued.map((c) => `${c.list}:${c.index}`));
+        expect(positions.size, `${why}: no status index twice`).to.equal(issued.length);
+        const reports = await w.agent.lerVerifyCredentials({
+          credentials: issued.map((c) => c.jwt),
+          now: await w.now(),
+        });
+        for (const [i, report] of reports.entries()) {
+          const c = codes(report);
+          expect(c.anchor, `${why}: credential ${i}`).to.equal("pass:anchored");
+          expect(c.status, `${why}: credential ${i}`).to.equal(
+            revoke.has(i) ? "fail:credential_revoked" : "pass:not_revoked",
+          );
+          expect(
+            report.result,
+            `${why}: credential ${i}: ${JSON.stringify(report.checks.filter((x) => x.outcome !== "pass"))}`,
+          ).to.equal(revoke.has(i) ? "invalid" : "valid");
+        }
+        // Each root anchored once: one IssuanceAnchored event per root on the canonical chain.
+        const events = await status.queryFilter(status.filters.IssuanceAnchored!(issuer.address), floor);
+        const roots = events.map((e) => (e as unknown as { args: [string, string] }).args[1]);
+        expect(roots.length, why).to.equal(new Set(roots).size);
+        expect(new Set(roots), why).to.deep.equal(new Set(issued.map((c) => c.root)));
+        expect(counts.reorg, why).to.be.greaterThan(0);
+        console.log(`      ${JSON.stringify(counts)}`);
+      } finally {
+        await w.close();
+      }
     });
   });
 

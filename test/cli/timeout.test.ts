@@ -89,9 +89,11 @@ describe("ler verify --timeout: one budget for the probe and every read", functi
     expect(short.ms, "--timeout 1").to.be.below(2_000);
     expect(long.ms, "--timeout 4").to.be.below(5_000);
     const grew = long.ms - short.ms;
+    // Three seconds more, give or take what another test file on the other core costs either run: far from the six
+    // of a timeout per request, and from none at all.
     expect(grew, `--timeout 1: ${Math.round(short.ms)} ms, --timeout 4: ${Math.round(long.ms)} ms`).to.be.within(
-      2_500,
-      3_800,
+      1_800,
+      4_200,
     );
   });
 });
