@@ -9,9 +9,9 @@ import { Verdict } from "../../src/chain/types.js";
 import { rpcProvider } from "../../src/chain/provider.js";
 import { openKeyStore } from "../../src/store/keystore.js";
 import { PendingWrites } from "../../src/store/pending.js";
-import { achievement } from "../../src/credentials/index.js";
 import type { CredentialReport } from "../../src/verify/report.js";
 import { anvilBinary, startAnvil, type Anvil } from "../helpers/anvil.js";
+import { degree } from "../server/achievements.js";
 import { prng } from "../helpers/children.js";
 import { depth } from "../helpers/depth.js";
 import { startFaultyRpc } from "../helpers/faultyRpc.js";
@@ -29,13 +29,6 @@ const missing = (() => {
 })();
 
 const DEV_KEY_0 = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
-const degree = achievement({
-  id: "https://university.example/programs/bsc",
-  name: "BSc Computer Science",
-  description: "Bachelor of Science in Computer Science",
-  criteria: { narrative: "Completed 180 ECTS." },
-  achievementType: "Degree",
-});
 const BATCH = 10_000;
 const SECRET = "anvil test secret";
 const REVOKED = 25;
