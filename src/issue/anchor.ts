@@ -119,11 +119,7 @@ export async function anchorRoot(
   }
   const { status } = registries(deps.network.deployment, await keys.ownerSigner(await keys.identifier(args.issuer)));
   // An anchor that already landed (an earlier attempt, before a crash) comes back with the transaction that landed it.
-  const result = await carryOut(
-    { provider: deps.network.provider, deployment: deps.network.deployment, writeOptions: deps.writeOptions },
-    status,
-    intent,
-  );
+  const result = await carryOut({ ...chain, writeOptions: deps.writeOptions }, status, intent);
   await markDoneOnce(deps.pending, intent.id, result);
   return result;
 }

@@ -35,6 +35,28 @@ const REVOKED = 25;
 
 const codes = (r: CredentialReport) => Object.fromEntries(r.checks.map((c) => [c.id, `${c.outcome}:${c.code}`]));
 
+/**
+ * A new root of `w` (the Degree type registered) and an issuer it accredits for Degree, until `validUntil` if given;
+ * with the accreditation's block time.
+ */
+async function accreditIssuer(
+  w: AgentWorld,
+  name: string,
+  validUntil?: number,
+): Promise<{ did: string; address: string; since: number }> {
+  const root = (await w.agent.lerCreateIdentity({ alias: `${name} root` })).did;
+  await w.agent.lerAddRoot({ governor: w.governor, root, types: ["Degree"] });
+  const issuer = await w.agent.lerCreateIdentity({ alias: name });
+  const tx = await w.agent.lerAccredit({
+    accreditor: root,
+    subject: issuer.did,
+    role: "issuer",
+    types: ["Degree"],
+    ...(validUntil !== undefined && { validUntil }),
+  });
+  return { did: issuer.did, address: issuer.address, since: (await w.network.provider.getBlock(tx.block))!.timestamp };
+}
+
 (missing === undefined ? describe : describe.skip)("anvil: a second EVM implementation", function () {
   this.timeout(300_000);
 
@@ -109,23 +131,8 @@ const codes = (r: CredentialReport) => Object.fromEntries(r.checks.map((c) => [c
     });
     after(async () => w?.close());
 
-    /** A new root and an issuer it accredits for Degree; the accreditation's block time. */
-    async function accredited(name: string): Promise<{ did: string; address: string; since: number }> {
-      const root = (await w.agent.lerCreateIdentity({ alias: `${name} root` })).did;
-      await w.agent.lerAddRoot({ governor: w.governor, root, types: ["Degree"] });
-      const issuer = await w.agent.lerCreateIdentity({ alias: name });
-      const tx = await w.agent.lerAccredit({
-        accreditor: root,
-        subject: issuer.did,
-        role: "issuer",
-        types: ["Degree"],
-      });
-      const block = await w.network.provider.getBlock(tx.block);
-      return { ...issuer, since: block!.timestamp };
-    }
-
     it("anvil puts several blocks in one second, and a time in the second of its issuer's accreditation is judged by the versions on both sides: not yet valid then, trusted a second later (the registry's rule)", async () => {
-      const issuer = await accredited("Same-second College");
+      const issuer = await accreditIssuer(w, "Same-second College");
       const funder = await (w.network.provider as JsonRpcProvider).getSigner(0);
       const trust = new Contract(
         w.network.deployment.contracts.TrustRegistry.address,
@@ -149,7 +156,7 @@ const codes = (r: CredentialReport) => Object.fromEntries(r.checks.map((c) => [c
 
     it("an issuer accredited a moment ago issues credentials that verify: the anchor waits for the next second", async () => {
       for (let i = 0; i < 3; i++) {
-        const issuer = await accredited(`Fresh College ${i}`);
+        const issuer = await accreditIssuer(w, `Fresh College ${i}`);
         const started = performance.now();
         const issued = await w.agent.lerIssueCredentials({
           issuer: issuer.did,
@@ -184,23 +191,10 @@ const codes = (r: CredentialReport) => Object.fromEntries(r.checks.map((c) => [c
       await (w.network.provider as JsonRpcProvider).send("anvil_reorg", [depth, []]);
     };
     const head = async () => (await w.network.provider.getBlock("latest"))!.number;
-    async function accreditedIssuer(name: string, validUntil?: number): Promise<string> {
-      const root = (await w.agent.lerCreateIdentity({ alias: `${name} root` })).did;
-      await w.agent.lerAddRoot({ governor: w.governor, root, types: ["Degree"] });
-      const issuer = (await w.agent.lerCreateIdentity({ alias: name })).did;
-      await w.agent.lerAccredit({
-        accreditor: root,
-        subject: issuer,
-        role: "issuer",
-        types: ["Degree"],
-        ...(validUntil !== undefined && { validUntil }),
-      });
-      return issuer;
-    }
     const verify = async (jwt: string) => w.agent.lerVerifyCredential({ credential: jwt, now: await w.now() });
 
     it("a revocation a reorganisation dropped: the verifier answers from the new chain (not revoked), and revoking again sends it anew instead of reporting the dropped transaction", async () => {
-      const issuer = await accreditedIssuer("Reorged University");
+      const issuer = (await accreditIssuer(w, "Reorged University")).did;
       const issued = (
         await w.agent.lerIssueCredentials({ issuer, credentials: [{ subject: issuer, achievement: degree }] })
       ).credentials[0]!;
@@ -226,7 +220,7 @@ const codes = (r: CredentialReport) => Object.fromEntries(r.checks.map((c) => [c
 
     it("an anchor a reorganisation dropped is sent anew; re-included later, it carries the later block's time and the trust verdict follows it", async () => {
       const validUntil = (await w.now()) + 100;
-      const issuer = await accreditedIssuer("Short-lived Institute", validUntil);
+      const issuer = (await accreditIssuer(w, "Short-lived Institute", validUntil)).did;
       const batch = await w.agent.lerIssueCredentials({
         issuer,
         credentials: [{ subject: issuer, achievement: degree }],
